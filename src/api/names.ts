@@ -1,0 +1,64 @@
+/** Kubernetes name rules, as the API server applies them. */
+const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Object names (and ServiceAccount names): DNS-1123 subdomain. */
+export function subdomainProblem(name: string): string | undefined {
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > 253) return `must be at most 253 characters (it has ${name.length})`;
+  for (const part of name.split('.')) {
+    if (!LABEL.test(part)) {
+      return 'must consist of lower case letters, digits, "-" and ".", and start and end with a letter or digit (DNS-1123 subdomain)';
+    }
+  }
+  return undefined;
+}
+
+/** Namespaces: DNS-1123 label. */
+export function labelProblem(name: string): string | undefined {
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > 63) return `must be at most 63 characters (it has ${name.length})`;
+  if (!LABEL.test(name)) return 'must consist of lower case letters, digits and "-", and start and end with a letter or digit (DNS-1123 label)';
+  return undefined;
+}
+
+/** Service names: DNS-1035 label (they become DNS names of their own). */
+export function serviceNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'must not be empty';
+  if (name.length > 63) return `must be at most 63 characters (it has ${name.length})`;
+  if (!DNS1035.test(name)) return 'must consist of lower case letters, digits and "-", start with a letter and end with a letter or digit (DNS-1035 label)';
+  return undefined;
+}
+
+/** HTTP header field names are RFC 9110 tokens. */
+export function headerNameProblem(name: string): string | undefined {
+  return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) ? undefined : 'is not a valid HTTP header name (RFC 9110 token)';
+}
+
+/** Edit distance, for "did you mean" hints on misspelt fields and kinds. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j] ?? 0;
+      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length] ?? 0;
+}

@@ -1,0 +1,141 @@
+/**
+ * Text → documents, with positions. Pure: the caller reads files. Multi-document YAML and JSON
+ * (JSON is YAML), Kubernetes List kinds flattened, and every problem reported as a diagnostic.
+ */
+import { parseAllDocuments, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
+import type { Diagnostic, FieldPath, SourceLocation } from './diagnostic.js';
+import type { LoadedDocument, Origin } from './document.js';
+import { isRecord } from './object.js';
+
+export interface ParseOutput {
+  readonly documents: LoadedDocument[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Line starts, computed only when a position is first asked for. */
+class LineIndex {
+  private starts: number[] | undefined;
+  constructor(private readonly text: string) {}
+  position(offset: number): { line: number; column: number } {
+    if (!this.starts) {
+      this.starts = [0];
+      for (let i = 0; i < this.text.length; i++) if (this.text.charCodeAt(i) === 10) this.starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - (this.starts[lo] ?? 0) + 1 };
+  }
+}
+
+/** Finds the node for a path: the value node, or the key node when asked or when the value is absent. */
+function nodeAt(root: unknown, path: FieldPath, preferKey: boolean): Node | undefined {
+  let node = root as Node | undefined;
+  let best = node;
+  for (let i = 0; i < path.length; i++) {
+    const part = path[i];
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(part));
+      if (!pair) return best;
+      if (last && preferKey) return pair.key as Node;
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof part === 'number') {
+      const item = node.items[part] as Node | undefined;
+      if (!item) return best;
+      node = item;
+    } else {
+      return best;
+    }
+    best = node;
+  }
+  return best;
+}
+
+function makeOrigin(file: string, lines: LineIndex, doc: Document, prefix: FieldPath): Origin {
+  const locate = (path: FieldPath, preferKey = false): SourceLocation => {
+    const node = nodeAt(doc.contents, [...prefix, ...path], preferKey);
+    const offset = node?.range?.[0];
+    if (offset === undefined) return { file };
+    return { file, ...lines.position(offset) };
+  };
+  const here = locate([]);
+  return { file, line: here.line ?? 0, column: here.column ?? 0, locate };
+}
+
+/** Kubernetes lists (kind List, or any *List with items) hold objects to load one by one. */
+function isList(value: Record<string, unknown>): boolean {
+  return typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items) &&
+    !(typeof value.apiVersion === 'string' && value.apiVersion.startsWith('metrics.smi-spec.io/'));
+}
+
+const MAX_NESTING = 100;
+
+function depthExceeds(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (d > limit) return true;
+    if (typeof v === 'object' && v !== null) for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return false;
+}
+
+export function parseText(text: string, file: string): ParseOutput {
+  const documents: LoadedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const lines = new LineIndex(text);
+  const problem = (code: string, message: string, at: SourceLocation = { file }): void => {
+    diagnostics.push({ severity: 'error', code, message, path: '', file, line: at.line, column: at.column });
+  };
+
+  if (text.includes('\u0000') || text.includes('\uFFFD')) {
+    const offset = Math.max(text.indexOf('\u0000'), 0);
+    problem('SMI_NOT_TEXT', 'the input is not UTF-8 text (it holds NUL or invalid bytes); give a YAML or JSON file', lines.position(offset));
+    return { documents, diagnostics };
+  }
+
+  let docs: Document.Parsed[];
+  try {
+    docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
+  } catch (error) {
+    problem('SMI_YAML_SYNTAX', `cannot parse YAML: ${(error as Error).message}`);
+    return { documents, diagnostics };
+  }
+  if (!Array.isArray(docs)) docs = [docs];
+
+  for (const doc of docs) {
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const at = lines.position(e.pos[0]);
+        problem('SMI_YAML_SYNTAX', `YAML syntax: ${e.message.split('\n')[0]}`, at);
+      }
+      continue;
+    }
+    if (doc.contents === null) continue; // an empty document between separators
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      problem('SMI_YAML_SYNTAX', `cannot read YAML document: ${(error as Error).message}`, lines.position(doc.range[0]));
+      continue;
+    }
+    const origin = makeOrigin(file, lines, doc, []);
+    if (depthExceeds(value, MAX_NESTING)) {
+      problem('SMI_TOO_DEEP', `the document nests deeper than ${MAX_NESTING} levels; no Kubernetes object does`, origin);
+      continue;
+    }
+    if (isRecord(value) && isList(value)) {
+      (value.items as unknown[]).forEach((item, i) => {
+        documents.push({ value: item, origin: makeOrigin(file, lines, doc, ['items', i]) });
+      });
+    } else {
+      documents.push({ value, origin });
+    }
+  }
+  return { documents, diagnostics };
+}

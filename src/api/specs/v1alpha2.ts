@@ -1,0 +1,13 @@
+/** specs.smi-spec.io/v1alpha2: `matches` at the top level, header filters; TCPRoute has no fields. */
+import { Type, type Static } from '@sinclair/typebox';
+import { Strict, TypeMeta } from '../schema.js';
+import { HttpMatch } from './match.js';
+
+export const HTTPRouteGroup = Strict({
+  ...TypeMeta('specs.smi-spec.io', 'v1alpha2', 'HTTPRouteGroup'),
+  matches: Type.Array(HttpMatch, { description: 'The routes of this group; a request fits the group if it fits any.' }),
+});
+export type HTTPRouteGroup = Static<typeof HTTPRouteGroup>;
+
+export const TCPRoute = Strict({ ...TypeMeta('specs.smi-spec.io', 'v1alpha2', 'TCPRoute') });
+export type TCPRoute = Static<typeof TCPRoute>;

@@ -1,0 +1,17 @@
+/** Shared by commands that read SMI input: read, parse, validate. */
+import type { CommandContext } from './context.js';
+import { readInputs } from './read-inputs.js';
+import { validateDocuments, type ValidatedSet } from '../api/validate.js';
+import type { Diagnostic } from '../api/diagnostic.js';
+
+export interface LoadedInput extends ValidatedSet {
+  readonly files: number;
+  /** Reading/parsing problems followed by validation problems. */
+  readonly diagnostics: Diagnostic[];
+}
+
+export async function loadInput(ctx: CommandContext, paths: readonly string[], strict = false, namespace?: string): Promise<LoadedInput> {
+  const inputs = await readInputs(paths, () => ctx.io.readStdin());
+  const validated = validateDocuments(inputs.documents, { strict, defaultNamespace: namespace });
+  return { ...validated, files: inputs.files, diagnostics: [...inputs.diagnostics, ...validated.diagnostics] };
+}

@@ -1,0 +1,49 @@
+/** The `smi` command line: one file per command under commands/. */
+import { Command, CommanderError } from 'commander';
+import { processIO, EXIT, UsageError, type CliIO } from './io.js';
+import type { CommandContext } from './context.js';
+import { validateCommand } from './commands/validate.js';
+import { convertCommand } from './commands/convert.js';
+import { crdsCommand } from './commands/crds.js';
+import { versionCommand } from './commands/version.js';
+import { packageVersion } from './version.js';
+
+export interface MainOptions {
+  readonly programName?: string;
+  readonly io?: CliIO;
+}
+
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, versionCommand];
+
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIO;
+  const ctx: CommandContext = { io, programName: options.programName ?? 'smi', exitCode: EXIT.ok };
+  const program = new Command(ctx.programName)
+    .description('smi — the Service Mesh Interface: write traffic policy once, run it on any mesh')
+    .version(packageVersion(), '--version', 'print the version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .exitOverride();
+  for (const make of COMMANDS) {
+    const command = make(ctx);
+    command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
+    program.addCommand(command);
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ctx.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`error: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    // A bug, not the user's fault: say so plainly, without a stack unless asked for.
+    io.stderr(`internal error: ${(error as Error).message ?? String(error)}\n${process.env.SMI_DEBUG ? `${(error as Error).stack}\n` : 'set SMI_DEBUG=1 for a stack trace\n'}`);
+    return EXIT.usage;
+  }
+}

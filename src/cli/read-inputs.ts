@@ -1,0 +1,77 @@
+/** The file-system edge of loading: paths (files, folders, `-` for stdin) → parsed documents. */
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join, extname } from 'node:path';
+import { parseText } from '../api/parse.js';
+import type { LoadedDocument } from '../api/document.js';
+import type { Diagnostic } from '../api/diagnostic.js';
+
+const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
+
+export interface Inputs {
+  readonly documents: LoadedDocument[];
+  readonly diagnostics: Diagnostic[];
+  readonly files: number;
+}
+
+async function listFiles(path: string, out: string[]): Promise<void> {
+  const entries = await readdir(path, { withFileTypes: true });
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const entry of entries) {
+    const full = join(path, entry.name);
+    if (entry.isDirectory()) await listFiles(full, out);
+    else if (EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
+  }
+}
+
+function decode(bytes: Buffer): string {
+  // fatal: invalid UTF-8 becomes a diagnostic, not mojibake that parses into something else.
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    return '\uFFFD';
+  }
+}
+
+export async function readInputs(paths: readonly string[], readStdin: () => Promise<Buffer>): Promise<Inputs> {
+  const documents: LoadedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const files: string[] = [];
+  let stdinUsed = false;
+  for (const path of paths) {
+    if (path === '-') {
+      if (stdinUsed) continue;
+      stdinUsed = true;
+      files.push('-');
+      continue;
+    }
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) await listFiles(path, files);
+      else files.push(path);
+    } catch {
+      diagnostics.push({ severity: 'error', code: 'SMI_PATH_NOT_FOUND', message: `no such file or folder: ${path}`, path: '', file: path });
+    }
+  }
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      if (file === '-') bytes = await readStdin();
+      else {
+        const info = await stat(file);
+        if (info.size > MAX_FILE_BYTES) {
+          diagnostics.push({ severity: 'error', code: 'SMI_FILE_TOO_LARGE', message: `${info.size} bytes is more than the ${MAX_FILE_BYTES}-byte limit for one file`, path: '', file });
+          continue;
+        }
+        bytes = await readFile(file);
+      }
+    } catch (error) {
+      diagnostics.push({ severity: 'error', code: 'SMI_READ_FAILED', message: `cannot read: ${(error as Error).message}`, path: '', file });
+      continue;
+    }
+    const parsed = parseText(decode(bytes), file === '-' ? '<stdin>' : file);
+    documents.push(...parsed.documents);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  return { documents, diagnostics, files: files.length };
+}
