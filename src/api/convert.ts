@@ -5,6 +5,7 @@
  * round trips exact (as Kubernetes does), the object's "truth" — the last version a person wrote —
  * is kept in an annotation whenever the result cannot reproduce it. The truth is trusted only while
  * the object is still an unedited projection of it; an edited object becomes the new truth.
+ * An empty annotations map counts as no annotations, as it does in Kubernetes (omitempty).
  */
 import type { AnyObject } from './schema.js';
 import { findKind, findVersion, hubVersion, type KindDef } from './registry.js';

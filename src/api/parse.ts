@@ -124,6 +124,7 @@ export function parseText(text: string, file: string): ParseOutput {
       problem('SMI_YAML_SYNTAX', `cannot read YAML document: ${(error as Error).message}`, lines.position(doc.range[0]));
       continue;
     }
+    if (value === null || value === undefined) continue; // empty, or only comments: kubectl skips these too
     const origin = makeOrigin(file, lines, doc, []);
     if (depthExceeds(value, MAX_NESTING)) {
       problem('SMI_TOO_DEEP', `the document nests deeper than ${MAX_NESTING} levels; no Kubernetes object does`, origin);

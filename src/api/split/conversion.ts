@@ -4,7 +4,7 @@ import type { TrafficSplit as V2 } from './v1alpha2.js';
 import type { TrafficSplit as V3 } from './v1alpha3.js';
 import type { TrafficSplit as Hub } from './v1alpha4.js';
 import { withMeta, compact } from '../object.js';
-import { parseQuantity, toRelativeIntegers } from '../quantity.js';
+import { parseQuantity, toRelativeIntegers, isNegative } from '../quantity.js';
 
 const HUB = 'split.smi-spec.io/v1alpha4';
 
@@ -18,8 +18,9 @@ export const v1alpha1 = {
   /** Quantities become whole numbers in the same proportion (1 → 1000, 100m → 100). */
   toHub(o: V1, notes: string[]): Hub {
     const parsed = o.spec.backends.map((b) => parseQuantity(b.weight));
-    const valid = parsed.every((p) => p !== undefined);
-    const ints = valid ? toRelativeIntegers(parsed as NonNullable<(typeof parsed)[number]>[]) : [];
+    const usable = parsed.filter((p): p is NonNullable<typeof p> => p !== undefined && !isNegative(p));
+    const scaled = toRelativeIntegers(usable);
+    const ints = parsed.map((p) => (p === undefined || isNegative(p) ? undefined : scaled[usable.indexOf(p)]));
     const backends = o.spec.backends.map((b, i) => {
       const n = ints[i];
       if (n === undefined || n > BigInt(Number.MAX_SAFE_INTEGER) || n < 0n) {
@@ -33,7 +34,8 @@ export const v1alpha1 = {
   fromHub(h: Hub, notes: string[]): V1 {
     dropMatches(h, 'split.smi-spec.io/v1alpha1', notes);
     return withMeta('split.smi-spec.io/v1alpha1', h, {
-      spec: { service: h.spec.service, backends: h.spec.backends.map((b) => ({ service: b.service, weight: b.weight })) },
+      // Milli quantities read back as the same integers (90 → "90m" → 90): no annotation needed.
+      spec: { service: h.spec.service, backends: h.spec.backends.map((b) => ({ service: b.service, weight: `${b.weight}m` })) },
     }) as V1;
   },
 };

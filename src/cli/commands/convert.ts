@@ -18,7 +18,7 @@ export function convertCommand(ctx: CommandContext): Command {
         'Other documents pass through unchanged. Nothing is printed if any input has errors (exit 1).',
     )
     .argument('<path...>', 'files or folders of YAML/JSON; - for stdin')
-    .requiredOption('--to <apiVersion...>', 'target apiVersion(s), e.g. split.smi-spec.io/v1alpha1 (one per group)')
+    .requiredOption('--to <apiVersion>', 'target apiVersion, e.g. split.smi-spec.io/v1alpha1; repeat (or separate with commas) for several groups', (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)])
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(async (paths: string[], opts: { to: string[]; output: 'yaml' | 'json' }) => {
       const targets = new Map<string, string>();
@@ -35,8 +35,15 @@ export function convertCommand(ctx: CommandContext): Command {
       for (const o of input.smi) {
         const to = targets.get(o.def.group);
         if (to === undefined) continue;
-        const result = convertObject(o.object, to);
         const where = { file: o.origin.file, line: o.origin.line, column: o.origin.column, path: '', object: objectLabel(o) };
+        const toVersion = splitApiVersion(to).version;
+        if (!o.def.versions.some((v) => v.version === toVersion)) {
+          // A kind born later than the target version (UDPRoute, IdentityBinding) stays as it is.
+          diagnostics.push({ severity: 'warning', code: 'SMI_CONVERT_KIND_LACKS_VERSION', ...where,
+            message: `${o.def.kind} has no version ${toVersion} (it exists in ${o.def.versions.map((v) => v.version).join(', ')}); left as ${o.object.apiVersion}` });
+          continue;
+        }
+        const result = convertObject(o.object, to);
         if (!result.ok) {
           diagnostics.push({ severity: 'error', code: result.code, message: result.message, ...where });
           continue;

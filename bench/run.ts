@@ -1,0 +1,16 @@
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] */
+import { benchApiLoad } from './api-load.js';
+
+const BENCHES: Record<string, () => Record<string, unknown>> = {
+  api: () => benchApiLoad(),
+};
+
+const wanted = process.argv.slice(2).filter((a) => a !== '--');
+for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
+  const bench = BENCHES[name];
+  if (!bench) {
+    console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
+    process.exit(2);
+  }
+  console.log(JSON.stringify(bench(), null, 2));
+}
