@@ -6,6 +6,10 @@ import { validateCommand } from './commands/validate.js';
 import { convertCommand } from './commands/convert.js';
 import { crdsCommand } from './commands/crds.js';
 import { versionCommand } from './commands/version.js';
+import { checkCommand } from './commands/check.js';
+import { routeCommand } from './commands/route.js';
+import { explainCommand } from './commands/explain.js';
+import { graphCommand } from './commands/graph.js';
 import { packageVersion } from './version.js';
 
 export interface MainOptions {
@@ -13,7 +17,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;

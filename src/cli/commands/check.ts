@@ -1,0 +1,82 @@
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption } from '../policy-input.js';
+import { decide } from '../../policy/decide.js';
+import { UNAUTHENTICATED, type AccessRequest, type Protocol } from '../../policy/request.js';
+import type { AccessMode } from '../../policy/model.js';
+import { provenanceWhere } from '../../policy/model.js';
+import { EXIT } from '../io.js';
+import { workloadsOf } from '../../policy/inventory.js';
+
+interface CheckOptions {
+  filename: string[];
+  from: string;
+  to: string;
+  port?: string;
+  protocol: Protocol;
+  method?: string;
+  path?: string;
+  header?: string[];
+  accessMode: AccessMode;
+  output: 'text' | 'json';
+}
+
+export function checkCommand(ctx: CommandContext): Command {
+  return new Command('check')
+    .summary('may this caller make this request? ALLOW or DENY, and why')
+    .description(
+      'Answers from the SMI reference semantics (docs/semantics.md) whether a request from one ServiceAccount\n' +
+        'to another is allowed, naming the TrafficTarget, rule and match that allowed it, or why each candidate did not.\n' +
+        'Exit status: 0 allowed, 1 denied, 2 usage or input error.',
+    )
+    .addOption(filenameOption())
+    .requiredOption('--from <ns/serviceaccount>', 'the caller: NAMESPACE/SERVICEACCOUNT, or "unauthenticated" for a client without mesh identity')
+    .requiredOption('--to <ns/serviceaccount>', 'the destination: NAMESPACE/SERVICEACCOUNT')
+    .option('--port <port>', 'port on the destination pods')
+    .addOption(protocolOption())
+    .option('--method <method>', 'HTTP method (default GET)')
+    .option('--path <path>', 'HTTP path (default /); a query string is ignored by pathRegex')
+    .option('--header <name=value>', 'HTTP header (repeatable)', collect)
+    .addOption(accessModeOption())
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: CheckOptions) => {
+      const source = opts.from === UNAUTHENTICATED ? UNAUTHENTICATED : parseNamespacedName('--from', opts.from);
+      const destination = parseNamespacedName('--to', opts.to);
+      let port = parsePort(opts.port);
+      const http = parseHttp(opts.protocol, opts);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode);
+      if (port === undefined) {
+        // Convenience: the destination's pods expose exactly one port of this protocol, so that is the one meant.
+        const wanted = opts.protocol === 'udp' ? 'UDP' : 'TCP';
+        const ports = new Set(workloadsOf(model.inventory, destination.namespace, destination.name).flatMap((w) => w.ports.filter((p) => p.protocol === wanted).map((p) => p.port)));
+        if (ports.size === 1) {
+          port = [...ports][0];
+          if (opts.output === 'text') ctx.io.stderr(`note: --port ${port}, the only ${wanted} port of ${opts.to}'s pods\n`);
+        }
+      }
+      const request: AccessRequest = { source, destination, protocol: opts.protocol, ...(port !== undefined ? { port } : {}), ...(http ? { http } : {}) };
+      const decision = decide(model, request);
+      const from = source === UNAUTHENTICATED ? UNAUTHENTICATED : `${source.namespace}/${source.name}`;
+      const to = `${destination.namespace}/${destination.name}`;
+      if (opts.output === 'json') {
+        ctx.io.stdout(`${JSON.stringify({
+          allowed: decision.allowed,
+          decision: decision.allowed ? 'ALLOW' : 'DENY',
+          mode: model.mode,
+          request: {
+            from, to, protocol: opts.protocol, port: port ?? null,
+            ...(http ? { method: http.method, path: http.path, headers: Object.fromEntries(http.headers) } : {}),
+          },
+          reasons: decision.reasons.map((r) => ({
+            effect: r.effect, message: r.message, via: r.via ?? null,
+            target: r.target ? { kind: r.target.kind, namespace: r.target.namespace, name: r.target.name, file: r.target.file, line: r.target.line } : null,
+          })),
+        }, null, 2)}\n`);
+      } else {
+        const what = http ? `${opts.protocol} ${http.method} ${http.path}${[...http.headers].map(([k, v]) => ` ${k}=${v}`).join('')}` : opts.protocol;
+        ctx.io.stdout(`${decision.allowed ? 'ALLOW' : 'DENY'}  ${from} → ${to}  ${what}${port !== undefined ? ` port ${port}` : ''}  (${model.mode} mode)\n`);
+        for (const r of decision.reasons) ctx.io.stdout(`  ${r.effect === 'deny' ? '-' : '+'} ${r.message}${r.target ? `  [${provenanceWhere(r.target)}]` : ''}\n`);
+      }
+      ctx.exitCode = decision.allowed ? EXIT.ok : EXIT.failed;
+    });
+}

@@ -1,0 +1,18 @@
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import { accessModeOption, filenameOption, loadModel } from '../policy-input.js';
+import { renderGraph, type GraphFormat } from '../../policy/graph.js';
+import type { AccessMode } from '../../policy/model.js';
+
+export function graphCommand(ctx: CommandContext): Command {
+  return new Command('graph')
+    .summary('the policy graph as Graphviz DOT or Mermaid')
+    .description('ServiceAccounts with the edges TrafficTargets allow (labelled with routes), and Services with their\nsplits (dashed, labelled with weights). Render with `dot -Tsvg` or any Mermaid viewer.')
+    .addOption(filenameOption())
+    .addOption(new Option('-o, --output <format>', 'graph format').choices(['dot', 'mermaid']).default('dot'))
+    .addOption(accessModeOption())
+    .action(async (opts: { filename: string[]; output: GraphFormat; accessMode: AccessMode }) => {
+      const model = await loadModel(ctx, opts.filename, opts.accessMode);
+      ctx.io.stdout(renderGraph(model, opts.output));
+    });
+}

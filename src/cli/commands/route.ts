@@ -1,0 +1,65 @@
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import { collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption } from '../policy-input.js';
+import { route } from '../../policy/route.js';
+import type { Protocol } from '../../policy/request.js';
+import { provenanceLabel, provenanceWhere } from '../../policy/model.js';
+import { table } from '../table.js';
+import { EXIT, UsageError } from '../io.js';
+
+interface RouteOptions {
+  filename: string[];
+  service: string;
+  port?: string;
+  protocol: Protocol;
+  method?: string;
+  path?: string;
+  header?: string[];
+  output: 'text' | 'json';
+}
+
+export function routeCommand(ctx: CommandContext): Command {
+  return new Command('route')
+    .summary('where does a request to a service go? backends and shares')
+    .description(
+      'Answers from the SMI reference semantics which backends a request to a root service reaches and with\n' +
+        'what share (shares sum to 1), and which TrafficSplit applied. Exit status: 0 routed, 1 when no Service\n' +
+        'can take the request (the root service lacks the port), 2 usage or input error.',
+    )
+    .addOption(filenameOption())
+    .requiredOption('--service <ns/name>', 'the root service the client calls')
+    .option('--port <port>', 'port of the root service (needed when it has several)')
+    .addOption(protocolOption())
+    .option('--method <method>', 'HTTP method (default GET)')
+    .option('--path <path>', 'HTTP path (default /)')
+    .option('--header <name=value>', 'HTTP header (repeatable)', collect)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: RouteOptions) => {
+      const service = parseNamespacedName('--service', opts.service);
+      let port = parsePort(opts.port);
+      const http = parseHttp(opts.protocol, opts);
+      const model = await loadModel(ctx, opts.filename);
+      const root = model.inventory.services.get(`${service.namespace}/${service.name}`);
+      if (port === undefined && root && root.ports.length > 1) {
+        throw new UsageError(`Service ${opts.service} has ports ${root.ports.map((p) => p.port).join(', ')}: say which with --port`);
+      }
+      if (port === undefined && root?.ports.length === 1) port = root.ports[0]?.port;
+      const result = route(model, { service, protocol: opts.protocol, ...(port !== undefined ? { port } : {}), ...(http ? { http } : {}) });
+      if (opts.output === 'json') {
+        ctx.io.stdout(`${JSON.stringify({
+          service: opts.service,
+          port: port ?? null,
+          split: result.split ? { namespace: result.split.namespace, name: result.split.name, file: result.split.file, line: result.split.line } : null,
+          backends: result.backends.map((b) => ({ service: b.service, share: b.share, weight: b.weight })),
+          reasons: result.reasons,
+        }, null, 2)}\n`);
+      } else {
+        ctx.io.stdout(result.split ? `${provenanceLabel(result.split)} [${provenanceWhere(result.split)}]\n` : 'no TrafficSplit applies\n');
+        if (result.backends.length > 0) {
+          ctx.io.stdout(table(['BACKEND', 'WEIGHT', 'SHARE'], result.backends.map((b) => [b.service, String(b.weight), `${(b.share * 100).toFixed(1)}%`])));
+        }
+        for (const r of result.reasons) ctx.io.stdout(`  - ${r}\n`);
+      }
+      ctx.exitCode = result.backends.length > 0 ? EXIT.ok : EXIT.failed;
+    });
+}

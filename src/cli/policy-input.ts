@@ -1,0 +1,65 @@
+/** Shared by the policy commands: -f files, request flags, and loading into a model. */
+import { Option } from 'commander';
+import type { CommandContext } from './context.js';
+import { loadInput } from './load.js';
+import { formatDiagnostics } from './format.js';
+import { UsageError } from './io.js';
+import { hasErrors } from '../api/diagnostic.js';
+import { resolvePolicy } from '../policy/resolve.js';
+import { ACCESS_MODES, type AccessMode, type PolicyModel } from '../policy/model.js';
+import { httpParts, PROTOCOLS, type HttpRequestParts, type Protocol } from '../policy/request.js';
+
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export const filenameOption = () => new Option('-f, --filename <path>', 'SMI and inventory YAML/JSON: a file, a folder, or - (repeatable)').argParser(collect).makeOptionMandatory();
+export const accessModeOption = () => new Option('--access-mode <mode>', 'how destinations without TrafficTargets are treated').choices(ACCESS_MODES).default('strict');
+export const protocolOption = () => new Option('--protocol <protocol>', 'protocol of the request').choices(PROTOCOLS).default('http');
+
+/** NS/NAME, as kubectl writes namespaced names. */
+export function parseNamespacedName(flag: string, value: string): { namespace: string; name: string } {
+  const parts = value.split('/');
+  if (parts.length !== 2 || !parts[0] || !parts[1]) throw new UsageError(`${flag} takes NAMESPACE/NAME, got "${value}"`);
+  return { namespace: parts[0], name: parts[1] };
+}
+
+export function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--port must be a whole number from 1 to 65535, got "${value}"`);
+  return n;
+}
+
+export interface HttpFlags {
+  method?: string;
+  path?: string;
+  header?: string[];
+}
+
+/** HTTP flags only make sense for HTTP; for tcp/udp they are a usage error rather than silently ignored. */
+export function parseHttp(protocol: Protocol, flags: HttpFlags): HttpRequestParts | undefined {
+  if (protocol !== 'http') {
+    const given = (['method', 'path', 'header'] as const).filter((f) => flags[f] !== undefined);
+    if (given.length > 0) throw new UsageError(`--${given.join(', --')} apply to --protocol http only`);
+    return undefined;
+  }
+  const headers = (flags.header ?? []).map((h): [string, string] => {
+    const eq = h.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--header takes NAME=VALUE, got "${h}"`);
+    return [h.slice(0, eq), h.slice(eq + 1)];
+  });
+  const path = flags.path ?? '/';
+  if (!path.startsWith('/')) throw new UsageError(`--path must start with /, got "${path}"`);
+  return httpParts(flags.method ?? 'GET', path, headers);
+}
+
+/** Loads and resolves; input errors are printed and end the command with exit 2. */
+export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict'): Promise<PolicyModel> {
+  const input = await loadInput(ctx, files);
+  const shown = input.diagnostics.filter((d) => d.severity !== 'info');
+  if (hasErrors(input.diagnostics)) {
+    ctx.io.stderr(formatDiagnostics(shown));
+    throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
+  }
+  if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
+  return resolvePolicy(input, { mode });
+}

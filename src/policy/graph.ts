@@ -1,0 +1,79 @@
+/** The policy graph — identities, allowed edges labelled with routes, splits with weights — as DOT or Mermaid. */
+import { identityKey, type PolicyModel } from './model.js';
+import { describeMatch } from './http-match.js';
+
+export type GraphFormat = 'dot' | 'mermaid';
+
+interface Edge {
+  from: string;
+  to: string;
+  label: string;
+  kind: 'access' | 'split';
+}
+
+function edges(model: PolicyModel): { identities: string[]; services: string[]; edges: Edge[] } {
+  const accessLabels = new Map<string, Set<string>>();
+  for (const d of model.destinations.values()) {
+    for (const t of d.targets) {
+      const labels: string[] = [];
+      if (t.hasHttpRules) labels.push(...t.httpMatches.map(describeMatch));
+      else if (t.tcpPorts !== undefined) labels.push(`tcp ${t.tcpPorts === 'all' ? '*' : [...t.tcpPorts].join(',')}`);
+      if (t.udpPorts !== undefined) labels.push(`udp ${t.udpPorts === 'all' ? '*' : [...t.udpPorts].join(',')}`);
+      for (const s of t.sources) {
+        const key = `${identityKey(s)}\u0000${identityKey(d.identity)}`;
+        const set = accessLabels.get(key) ?? new Set<string>();
+        labels.forEach((l) => set.add(t.legacyPort !== undefined ? `${l} :${t.legacyPort}` : l));
+        accessLabels.set(key, set);
+      }
+    }
+  }
+  const out: Edge[] = [];
+  for (const [key, labels] of [...accessLabels].sort(([a], [b]) => a.localeCompare(b))) {
+    const [from = '', to = ''] = key.split('\u0000');
+    out.push({ from: `sa:${from}`, to: `sa:${to}`, label: [...labels].join('\n') || '(nothing resolves)', kind: 'access' });
+  }
+  const services = new Set<string>();
+  for (const [root, split] of [...model.splits].sort(([a], [b]) => a.localeCompare(b))) {
+    services.add(root);
+    const total = split.backends.reduce((s, b) => s + b.weight, 0) || 1;
+    for (const b of split.backends) {
+      const backend = `${split.namespace}/${b.service}`;
+      services.add(backend);
+      const when = split.matches ? ' (matching requests)' : '';
+      out.push({ from: `svc:${root}`, to: `svc:${backend}`, label: `${b.weight} (${((100 * b.weight) / total).toFixed(1)}%)${when}`, kind: 'split' });
+    }
+  }
+  const identities = new Set(model.identities.map(identityKey));
+  for (const e of out) if (e.kind === 'access') [e.from, e.to].forEach((n) => identities.add(n.slice(3)));
+  return { identities: [...identities].sort(), services: [...services].sort(), edges: out };
+}
+
+const dotQuote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
+
+export function renderGraph(model: PolicyModel, format: GraphFormat): string {
+  const g = edges(model);
+  if (format === 'dot') {
+    const lines = ['digraph smi {', '  rankdir=LR;', '  node [fontname="Helvetica"];'];
+    for (const i of g.identities) lines.push(`  ${dotQuote(`sa:${i}`)} [label=${dotQuote(`ServiceAccount\n${i}`)}, shape=ellipse];`);
+    for (const s of g.services) lines.push(`  ${dotQuote(`svc:${s}`)} [label=${dotQuote(`Service\n${s}`)}, shape=box];`);
+    for (const e of g.edges) lines.push(`  ${dotQuote(e.from)} -> ${dotQuote(e.to)} [label=${dotQuote(e.label)}${e.kind === 'split' ? ', style=dashed' : ''}];`);
+    lines.push('}');
+    return `${lines.join('\n')}\n`;
+  }
+  // Mermaid ids must be simple; labels carry the names.
+  const ids = new Map<string, string>();
+  const id = (node: string) => {
+    let v = ids.get(node);
+    if (!v) {
+      v = `n${ids.size}`;
+      ids.set(node, v);
+    }
+    return v;
+  };
+  const text = (s: string) => s.replace(/"/g, '#quot;').replace(/\n/g, '<br/>');
+  const lines = ['flowchart LR'];
+  for (const i of g.identities) lines.push(`  ${id(`sa:${i}`)}(["${text(`ServiceAccount ${i}`)}"])`);
+  for (const s of g.services) lines.push(`  ${id(`svc:${s}`)}["${text(`Service ${s}`)}"]`);
+  for (const e of g.edges) lines.push(`  ${id(e.from)} ${e.kind === 'split' ? '-.' : '--'}"${text(e.label)}"${e.kind === 'split' ? '.->' : '-->'} ${id(e.to)}`);
+  return `${lines.join('\n')}\n`;
+}
