@@ -1,8 +1,10 @@
 /** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] */
 import { benchApiLoad } from './api-load.js';
+import { benchPolicy } from './policy.js';
 
 const BENCHES: Record<string, () => Record<string, unknown>> = {
   api: () => benchApiLoad(),
+  policy: () => benchPolicy(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
