@@ -107,8 +107,9 @@ describe('access properties', () => {
           if (!d.allowed) continue;
           const t = d.reasons[0]!.target!;
           const obj = tts.find((x) => x.metadata.name === t.name && x.metadata.namespace === t.namespace)!;
-          assert.ok(r.source !== 'unauthenticated');
-          assert.ok(obj.spec.sources.some((s) => s.name === r.source.name && s.namespace === r.source.namespace));
+          const source = r.source;
+          if (source === 'unauthenticated') assert.fail('an unauthenticated caller was allowed in strict mode');
+          assert.ok(obj.spec.sources.some((s) => s.name === source.name && s.namespace === source.namespace));
           assert.equal(obj.spec.destination.name, r.destination.name);
         }
       }),
