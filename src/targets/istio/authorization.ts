@@ -1,0 +1,144 @@
+/**
+ * TrafficTargets → Istio AuthorizationPolicies (security.istio.io/v1, ALLOW). One policy per
+ * destination workload group; rules per HTTP match or L4 grant; deny-by-default per access mode.
+ * Istio docs: Authorization Policy reference ("Allow/deny evaluation", "Rule", "Operation").
+ */
+import type { Diagnostic } from '../../api/diagnostic.js';
+import { identityKey, provenanceLabel, type CompiledMatch, type PolicyModel, type PortSet, type Provenance, type TargetPolicy } from '../../policy/model.js';
+import { regexForms } from '../regex-forms.js';
+import { planSelectors } from '../selectors.js';
+import { meta, resourceName } from '../naming.js';
+import type { MeshResource, TranslateOptions } from '../target.js';
+import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
+
+type Report = (target: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
+
+/** Ports a rule may use: the L4 ports narrowed by a legacy destination port; undefined = every port, [] = none. */
+function rulePorts(ports: PortSet | undefined, legacy: number | undefined): number[] | undefined {
+  const set = ports === undefined || ports === 'all' ? undefined : [...ports].sort((a, b) => a - b);
+  if (legacy === undefined) return set;
+  return set === undefined || set.includes(legacy) ? [legacy] : [];
+}
+
+/** Istio paths: "/x*" prefix, "/x" exact. Characters Istio treats specially cannot be literals. */
+type Paths = { kind: 'any' } | { kind: 'paths'; paths: string[] } | { kind: 'inexpressible'; why: string };
+
+function istioPaths(match: CompiledMatch): Paths {
+  const forms = regexForms(match.pathRegex);
+  if (forms.kind !== 'literals') return forms;
+  const paths: string[] = [];
+  for (const f of forms.forms) {
+    if (/[*{}]/.test(f.value)) return { kind: 'inexpressible', why: `path ${JSON.stringify(f.value)} holds * or braces, which Istio reads as wildcards or templates` };
+    paths.push(f.kind === 'prefix' ? `${f.value}*` : f.value);
+  }
+  return { kind: 'paths', paths };
+}
+
+function istioHeaderValues(regex: string): { values: string[]; emptyValueDenied: boolean } | string {
+  const forms = regexForms(regex);
+  if (forms.kind === 'inexpressible') return forms.why;
+  // "*" is Istio's presence match, which needs a non-empty value: an empty header is denied (narrower).
+  if (forms.kind === 'any') return { values: ['*'], emptyValueDenied: true };
+  const values: string[] = [];
+  for (const f of forms.forms) {
+    if (f.value.includes('*')) return `header value ${JSON.stringify(f.value)} holds *, Istio's wildcard`;
+    values.push(f.kind === 'prefix' ? `${f.value}*` : f.value);
+  }
+  return { values, emptyValueDenied: false };
+}
+
+function httpRule(target: TargetPolicy, match: CompiledMatch, principals: string[], ports: number[] | undefined, report: Report): AuthorizationRule | undefined {
+  const paths = istioPaths(match);
+  const where = `${provenanceLabel(target.ref)} match ${match.group.name}/${match.name}`;
+  if (paths.kind === 'inexpressible') {
+    report(target.ref, 'error', 'ISTIO_PATH_INEXPRESSIBLE', `${where}: Istio authorization paths are exact, prefix or suffix, not regex; ${paths.why}. The match is left out, so it allows nothing on Istio (narrower than SMI)`);
+    return undefined;
+  }
+  const when: Condition[] = [];
+  for (const h of match.headers) {
+    const values = istioHeaderValues(h.regex);
+    if (typeof values === 'string') {
+      report(target.ref, 'error', 'ISTIO_HEADER_INEXPRESSIBLE', `${where}: Istio header conditions are exact, prefix, suffix or presence, not regex; ${values}. The match is left out (narrower than SMI)`);
+      return undefined;
+    }
+    if (values.emptyValueDenied) {
+      report(target.ref, 'warning', 'ISTIO_HEADER_EMPTY_VALUE', `${where}: header ${h.name} matches any value in SMI, but Istio's presence match needs a non-empty value; requests with an empty ${h.name} are denied`);
+    }
+    when.push({ key: `request.headers[${h.name}]`, values: values.values });
+  }
+  return {
+    from: [{ source: { principals } }],
+    // paths ["*"] keeps the rule HTTP-only: without an HTTP field Istio would also let raw TCP through.
+    to: [{ operation: { ...(match.methods ? { methods: [...match.methods] } : {}), paths: paths.kind === 'any' ? ['*'] : paths.paths, ...(ports ? { ports: ports.map(String) } : {}) } }],
+    ...(when.length > 0 ? { when } : {}),
+  };
+}
+
+export function translateAuthorization(model: PolicyModel, options: TranslateOptions, report: Report): MeshResource[] {
+  const out: MeshResource[] = [];
+  if (model.mode === 'permissive') return out;
+  const namespaces = new Set<string>();
+
+  const lockDown = [...model.lockedDown].filter((k) => !model.destinations.has(k));
+  const destinations = [...model.destinations.values()].map((d) => ({ identity: d.identity, targets: d.targets }));
+  for (const key of lockDown) {
+    const [namespace = '', name = ''] = key.split('/');
+    destinations.push({ identity: { namespace, name }, targets: [] });
+  }
+
+  for (const { identity, targets } of destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
+    namespaces.add(identity.namespace);
+    const plan = planSelectors(model.inventory, identity);
+    if (plan.selectors.length === 0 && plan.unisolated.length === 0) {
+      report(targets[0]?.ref, 'info', 'ISTIO_NO_WORKLOADS', `no workload in the input runs as ${identityKey(identity)}; no AuthorizationPolicy is needed for it`);
+      continue;
+    }
+    const rules: AuthorizationRule[] = [];
+    for (const target of targets) {
+      const principals = target.sources.map((s) => principal(options.trustDomain, s.namespace, s.name));
+      for (const u of target.unresolved) report(target.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${provenanceLabel(target.ref)}: ${u}; nothing is emitted for it`);
+      if (target.hasHttpRules) {
+        const ports = rulePorts(target.tcpPorts, target.legacyPort);
+        if (ports?.length === 0) continue;
+        for (const m of target.httpMatches) {
+          const rule = httpRule(target, m, principals, ports, report);
+          if (rule) rules.push(rule);
+        }
+      } else if (target.tcpPorts !== undefined) {
+        const ports = rulePorts(target.tcpPorts, target.legacyPort);
+        if (ports?.length !== 0) rules.push({ from: [{ source: { principals } }], ...(ports ? { to: [{ operation: { ports: ports.map(String) } }] } : {}) });
+      }
+    }
+    const sources = targets.map((t) => t.ref);
+    const base = resourceName('smi', identity.name);
+    if (plan.unisolated.length > 0) {
+      report(targets[0]?.ref, 'error', 'ISTIO_SELECTOR_AMBIGUOUS',
+        `Istio selects pods by labels, and these workloads of ${identityKey(identity)} share their labels with workloads of other ServiceAccounts: ${plan.conflicts.join('; ')}. ` +
+          'They get an allow-nothing policy instead of their rules (narrower than SMI; the other workloads are locked down too). Give them distinguishing labels');
+      plan.unisolated.forEach((w, i) => {
+        out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta('istio', resourceName(base, 'locked', String(i)), identity.namespace, sources), spec: { selector: { matchLabels: { ...w.labels } }, action: 'ALLOW' } });
+      });
+    }
+    plan.selectors.forEach((selector, i) => {
+      out.push({
+        apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy',
+        metadata: meta('istio', plan.selectors.length > 1 ? resourceName(base, String(i)) : base, identity.namespace, sources),
+        // No rules: the workloads are locked down and nothing is allowed (an ALLOW policy that never matches).
+        spec: { selector: { matchLabels: selector }, action: 'ALLOW', ...(rules.length > 0 ? { rules } : {}) },
+      });
+    });
+  }
+
+  if (model.mode === 'strict' || destinations.length > 0) {
+    report(undefined, 'warning', 'ISTIO_UDP_NOT_ENFORCED',
+      "Istio's sidecars intercept TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (use a Kubernetes NetworkPolicy for UDP)");
+  }
+  if (model.mode === 'strict') {
+    for (const w of model.inventory.workloads) namespaces.add(w.namespace);
+    for (const ns of [...namespaces].sort()) {
+      // An empty spec is Istio's "allow nothing": every workload of the namespace denies what no ALLOW policy allows.
+      out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta('istio', 'smi-deny-by-default', ns, []), spec: {} });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,150 @@
+/**
+ * What Istio does with a set of resources — written from Istio's documentation, not from how our
+ * translator builds them, so that tests comparing it with the SMI semantics mean something.
+ *
+ * AuthorizationPolicy (Istio docs, "Authorization Policy" reference, "Allow/deny evaluation"):
+ * DENY policies first; no ALLOW policy selecting the workload ⇒ allow; otherwise allow iff some
+ * ALLOW rule matches. A policy without selector applies to its namespace (the root namespace: mesh
+ * wide). A rule matches when from, to and when all match; an ALLOW rule with HTTP-only fields never
+ * matches plain TCP. String matches: exact, "x*" prefix, "*x" suffix, "*" presence (non-empty).
+ * Paths are matched without the query string (Envoy PathMatcher). Istio does not intercept UDP.
+ *
+ * VirtualService (Istio docs, "Virtual Service" reference): the first HTTP (or TCP) route whose match
+ * blocks fit wins; within a block every field must fit; regexes are RE2 full matches; weights are
+ * percentages. No VirtualService for the host ⇒ the root service.
+ */
+import type { Workload } from '../../policy/model.js';
+import type { AccessRequest, RouteRequest } from '../../policy/request.js';
+import type { MeshDecision, MeshResource, MeshRoute, TranslateOptions } from '../target.js';
+import { re2FullMatch } from '../full-match.js';
+import { principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
+
+const ROOT_NAMESPACE = 'istio-system';
+
+/** Istio's string match for principals, paths and header values. */
+function istioStringMatch(pattern: string, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  if (pattern === '*') return value !== '';
+  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
+  return value === pattern;
+}
+
+function selects(resource: MeshResource, workload: Workload): boolean {
+  const ns = resource.metadata.namespace;
+  if (ns !== workload.namespace && ns !== ROOT_NAMESPACE) return false;
+  const labels = (resource.spec as AuthorizationPolicySpec | undefined)?.selector?.matchLabels;
+  if (labels === undefined) return true;
+  return Object.entries(labels).every(([k, v]) => workload.labels[k] === v);
+}
+
+function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: TranslateOptions): boolean {
+  const isHttp = request.protocol === 'http' && request.http !== undefined;
+  const peer = request.source === 'unauthenticated' ? undefined : principal(options.trustDomain, request.source.namespace, request.source.name);
+  if (rule.from && rule.from.length > 0) {
+    const fromOk = rule.from.some(({ source }) => {
+      if (!source) return true;
+      if (source.principals && !source.principals.some((p) => istioStringMatch(p, peer))) return false;
+      if (source.notPrincipals?.some((p) => istioStringMatch(p, peer))) return false;
+      const peerNs = request.source === 'unauthenticated' ? undefined : request.source.namespace;
+      if (source.namespaces && !source.namespaces.some((n) => istioStringMatch(n, peerNs))) return false;
+      return true;
+    });
+    if (!fromOk) return false;
+  }
+  if (rule.to && rule.to.length > 0) {
+    const toOk = rule.to.some(({ operation }) => {
+      if (!operation) return true;
+      const httpOnly = operation.methods !== undefined || operation.paths !== undefined || operation.notMethods !== undefined || operation.notPaths !== undefined || operation.hosts !== undefined;
+      if (httpOnly && !isHttp) return false;
+      if (operation.ports && !operation.ports.includes(String(request.port ?? ''))) return false;
+      if (operation.notPorts?.includes(String(request.port ?? ''))) return false;
+      if (operation.methods && !operation.methods.some((m) => istioStringMatch(m, request.http?.method))) return false;
+      if (operation.paths && !operation.paths.some((p) => istioStringMatch(p, request.http?.path))) return false;
+      if (operation.notPaths?.some((p) => istioStringMatch(p, request.http?.path))) return false;
+      return true;
+    });
+    if (!toOk) return false;
+  }
+  for (const condition of rule.when ?? []) {
+    const header = /^request\.headers\[(.+)\]$/.exec(condition.key ?? '');
+    if (!header) return false; // other keys: not part of what smi writes; treat as not matching (safe for ALLOW)
+    if (!isHttp) return false;
+    const value = request.http?.headers.get((header[1] ?? '').toLowerCase());
+    if (condition.values && !condition.values.some((v) => istioStringMatch(v, value))) return false;
+    if (condition.notValues?.some((v) => istioStringMatch(v, value))) return false;
+  }
+  return true;
+}
+
+export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
+  if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
+  const policies = resources.filter((r) => r.kind === 'AuthorizationPolicy' && selects(r, workload));
+  const action = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.action ?? 'ALLOW';
+  const rules = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
+  for (const p of policies.filter((r) => action(r) === 'DENY')) {
+    if (rules(p).some((rule) => ruleMatches(rule, request, options))) return { allowed: false, enforced: true, reasons: [`DENY policy ${p.metadata.name} matches`] };
+  }
+  const allow = policies.filter((r) => action(r) === 'ALLOW');
+  if (allow.length === 0) return { allowed: true, enforced: true, reasons: ['no ALLOW policy selects the workload'] };
+  for (const p of allow) {
+    if (rules(p).some((rule) => ruleMatches(rule, request, options))) return { allowed: true, enforced: true, reasons: [`ALLOW policy ${p.metadata.name} matches`] };
+  }
+  return { allowed: false, enforced: true, reasons: [`no rule of ${allow.map((p) => p.metadata.name).join(', ')} matches`] };
+}
+
+function stringMatch(m: StringMatch, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  const s = m as { exact?: string; prefix?: string; regex?: string };
+  if (s.exact !== undefined) return value === s.exact;
+  if (s.prefix !== undefined) return value.startsWith(s.prefix);
+  if (s.regex !== undefined) return re2FullMatch(s.regex, value);
+  return true;
+}
+
+function httpMatches(m: HttpMatchRequest, request: RouteRequest): boolean {
+  if (m.port !== undefined && m.port !== request.port) return false;
+  const http = request.http;
+  if (m.uri && !stringMatch(m.uri, http?.path)) return false;
+  if (m.method && !stringMatch(m.method, http?.method)) return false;
+  for (const [name, match] of Object.entries(m.headers ?? {})) if (!stringMatch(match as StringMatch, http?.headers.get(name.toLowerCase()))) return false;
+  return true;
+}
+
+function hostToService(host: string, namespace: string, options: TranslateOptions): string {
+  const suffix = `.svc.${options.clusterDomain}`;
+  if (host.endsWith(suffix)) {
+    const [name = '', ns = ''] = host.slice(0, -suffix.length).split('.');
+    return `${ns}/${name}`;
+  }
+  return `${namespace}/${host.split('.')[0] ?? host}`;
+}
+
+function shares(route: readonly RouteDestination[], namespace: string, options: TranslateOptions): MeshRoute['backends'] {
+  const weights = route.map((d) => d.weight ?? (route.length === 1 ? 100 : 0));
+  const total = weights.reduce((s, w) => s + w, 0);
+  const out = new Map<string, number>();
+  route.forEach((d, i) => {
+    if ((weights[i] ?? 0) === 0) return;
+    const key = hostToService(d.destination?.host ?? '', namespace, options);
+    out.set(key, (out.get(key) ?? 0) + (weights[i] ?? 0) / total);
+  });
+  return [...out].map(([service, share]) => ({ service, share }));
+}
+
+export function evaluateIstioRoute(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute {
+  const root = `${request.service.namespace}/${request.service.name}`;
+  const host = serviceHost(request.service.name, request.service.namespace, options.clusterDomain);
+  const vs = resources.find((r) => r.kind === 'VirtualService' && ((r.spec as VirtualServiceSpec | undefined)?.hosts ?? []).includes(host));
+  if (!vs) return { backends: [{ service: root, share: 1 }], reasons: ['no VirtualService for the host'] };
+  const spec = vs.spec as VirtualServiceSpec;
+  const namespace = vs.metadata.namespace ?? request.service.namespace;
+  if (request.protocol === 'http') {
+    const route = (spec.http ?? []).find((r: HttpRoute) => !r.match || r.match.length === 0 || r.match.some((m) => httpMatches(m, request)));
+    if (route?.route) return { backends: shares(route.route, namespace, options), reasons: [`HTTP route ${route.name ?? ''} of ${vs.metadata.name}`] };
+  } else if (request.protocol === 'tcp') {
+    const route = (spec.tcp ?? []).find((r: TcpRoute) => !r.match || r.match.length === 0 || r.match.some((m) => m.port === undefined || m.port === request.port));
+    if (route?.route) return { backends: shares(route.route, namespace, options), reasons: [`TCP route of ${vs.metadata.name}`] };
+  }
+  return { backends: [{ service: root, share: 1 }], reasons: ['no route of the VirtualService fits; the root service serves it'] };
+}

@@ -1,0 +1,68 @@
+/**
+ * TrafficSplits → Istio VirtualServices (networking.istio.io/v1) on the root service host: weighted
+ * destinations per root port (a backend without the port is left out), v1alpha4 matches as match
+ * blocks ahead of the default route to the root service. Weights become percentages summing to 100.
+ * Istio docs: VirtualService reference ("HTTPRoute", "HTTPMatchRequest", "RouteDestination").
+ */
+import type { Diagnostic } from '../../api/diagnostic.js';
+import { provenanceLabel, type CompiledMatch, type PolicyModel, type Provenance } from '../../policy/model.js';
+import { fullMatchRegex } from '../regex-forms.js';
+import { toPercentages } from '../weights.js';
+import { splitPortPlans } from '../split-plan.js';
+import { meta, resourceName } from '../naming.js';
+import type { MeshResource, TranslateOptions } from '../target.js';
+import { NETWORKING_API, serviceHost, type HttpMatchRequest, type HttpRoute, type RouteDestination, type TcpRoute } from './types.js';
+
+type Report = (target: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
+
+function matchRequest(m: CompiledMatch, port: number | undefined): HttpMatchRequest {
+  return {
+    ...(port !== undefined ? { port } : {}),
+    ...(m.pathRegex !== undefined ? { uri: { regex: fullMatchRegex(m.pathRegex) } } : {}),
+    ...(m.methods ? { method: { regex: [...m.methods].join('|') } } : {}),
+    ...(m.headers.length > 0 ? { headers: Object.fromEntries(m.headers.map((h) => [h.name, { regex: fullMatchRegex(h.regex) }])) } : {}),
+  };
+}
+
+export function translateTraffic(model: PolicyModel, options: TranslateOptions, report: Report): MeshResource[] {
+  const out: MeshResource[] = [];
+  for (const split of [...model.splits.values()].sort((a, b) => `${a.namespace}/${a.service}`.localeCompare(`${b.namespace}/${b.service}`))) {
+    const label = provenanceLabel(split.ref);
+    const host = (key: string) => {
+      const [ns = '', name = ''] = key.split('/');
+      return serviceHost(name, ns, options.clusterDomain);
+    };
+    const rootHost = serviceHost(split.service, split.namespace, options.clusterDomain);
+    const http: HttpRoute[] = [];
+    const tcp: TcpRoute[] = [];
+    for (const plan of splitPortPlans(model, split)) {
+      if (plan.backends.length === 0) continue; // nobody can take this port: the root service serves it
+      const { percents, maxError } = toPercentages(plan.backends.map((b) => b.weight));
+      if (maxError > 1e-9) {
+        report(split.ref, 'warning', 'ISTIO_WEIGHT_ROUNDED', `${label}${plan.port !== undefined ? ` port ${plan.port}` : ''}: Istio weights are whole percentages; shares move by up to ${maxError.toFixed(2)} points (${plan.backends.map((b, i) => `${b.service} ${percents[i]}%`).join(', ')})`);
+      }
+      const route: RouteDestination[] = plan.backends.map((b, i) => ({
+        destination: { host: host(b.service), ...(plan.port !== undefined ? { port: { number: plan.port } } : {}) },
+        weight: percents[i] ?? 0,
+      }));
+      if (split.matches !== undefined) {
+        if (split.matches.length === 0) continue;
+        http.push({ name: resourceName('smi', split.ref.name, String(plan.port ?? 'all')), match: split.matches.map((m) => matchRequest(m, plan.port)), route });
+      } else {
+        const portMatch = plan.port !== undefined ? { match: [{ port: plan.port }] } : {};
+        http.push({ name: resourceName('smi', split.ref.name, String(plan.port ?? 'all')), ...portMatch, route });
+        tcp.push({ ...portMatch, route });
+      }
+    }
+    if (split.unresolvedMatches.length > 0) report(split.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${label}: ${split.unresolvedMatches.join('; ')}; those matches are left out`);
+    if (http.length === 0 && tcp.length === 0) continue;
+    // Everything else goes to the root service itself, as SMI says for requests outside the matches.
+    http.push({ name: 'smi-default', route: [{ destination: { host: rootHost } }] });
+    out.push({
+      apiVersion: NETWORKING_API, kind: 'VirtualService',
+      metadata: meta('istio', resourceName('smi', split.ref.name), split.namespace, [split.ref]),
+      spec: { hosts: [rootHost], http, ...(tcp.length > 0 ? { tcp: [...tcp, { route: [{ destination: { host: rootHost } }] }] } : {}) },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,33 @@
+/** Stable names and the marks every generated resource carries (the controller relies on them). */
+import { createHash } from 'node:crypto';
+import type { MeshResource } from './target.js';
+import type { Provenance } from '../policy/model.js';
+
+export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'smi' } as const;
+export const SOURCE_ANNOTATION = 'smi-spec.io/source';
+
+/** A DNS-1123 name from parts, cut with a hash when too long so it stays unique and stable. */
+export function resourceName(...parts: string[]): string {
+  const raw = parts.join('-').toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  if (raw.length <= 63) return raw;
+  const hash = createHash('sha256').update(raw).digest('hex').slice(0, 8);
+  return `${raw.slice(0, 54).replace(/-$/, '')}-${hash}`;
+}
+
+export function sourceList(refs: readonly Provenance[]): string {
+  return [...new Set(refs.map((r) => `${r.kind}/${r.namespace}/${r.name}`))].sort().join(',');
+}
+
+export function meta(mesh: string, name: string, namespace: string, sources: readonly Provenance[]): MeshResource['metadata'] {
+  return {
+    name,
+    namespace,
+    labels: { ...MANAGED_BY, 'smi-spec.io/mesh': mesh },
+    annotations: sources.length > 0 ? { [SOURCE_ANNOTATION]: sourceList(sources) } : {},
+  };
+}
+
+/** Deterministic order: kind, namespace, name. */
+export function sortResources(resources: MeshResource[]): MeshResource[] {
+  return resources.sort((a, b) => a.kind.localeCompare(b.kind) || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
+}

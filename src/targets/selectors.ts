@@ -1,0 +1,51 @@
+/**
+ * Istio and Linkerd select pods by labels, SMI by ServiceAccount. A selector plan finds label sets
+ * that select every known workload running as a ServiceAccount and no workload running as another:
+ * a selector that also caught another workload would hand it access SMI never granted.
+ */
+import type { Inventory } from '../policy/inventory.js';
+import type { Identity, Workload } from '../policy/model.js';
+
+export interface SelectorPlan {
+  /** matchLabels, OR'ed: one per group of workloads. */
+  readonly selectors: Record<string, string>[];
+  /** Workloads of the identity no selector can isolate; they get no allow rules. */
+  readonly unisolated: Workload[];
+  /** The labels that cannot be told apart from another identity's workload, for messages. */
+  readonly conflicts: string[];
+}
+
+const catches = (selector: Record<string, string>, w: Workload) => Object.entries(selector).every(([k, v]) => w.labels[k] === v);
+
+export function planSelectors(inventory: Inventory, identity: Identity): SelectorPlan {
+  const own = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
+  const others = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount !== identity.name);
+  if (own.length === 0) return { selectors: [], unisolated: [], conflicts: [] };
+  const isolated = (selector: Record<string, string>) => Object.keys(selector).length > 0 && !others.some((o) => catches(selector, o));
+
+  // One selector for all: the labels every workload of the identity shares.
+  const [first, ...rest] = own;
+  const common: Record<string, string> = {};
+  for (const [k, v] of Object.entries(first!.labels)) if (rest.every((w) => w.labels[k] === v)) common[k] = v;
+  if (isolated(common)) return { selectors: [sorted(common)], unisolated: [], conflicts: [] };
+
+  // Otherwise one per workload, with its full pod labels.
+  const selectors: Record<string, string>[] = [];
+  const unisolated: Workload[] = [];
+  const conflicts: string[] = [];
+  for (const w of own) {
+    if (isolated(w.labels)) {
+      const s = sorted(w.labels);
+      if (!selectors.some((x) => JSON.stringify(x) === JSON.stringify(s))) selectors.push(s);
+    } else {
+      unisolated.push(w);
+      const clash = others.find((o) => catches(w.labels, o));
+      conflicts.push(`${w.kind}/${w.name}${clash ? ` (labels also on ${clash.kind}/${clash.name}, which runs as ${clash.namespace}/${clash.serviceAccount})` : ' (no pod labels)'}`);
+    }
+  }
+  return { selectors, unisolated, conflicts };
+}
+
+function sorted(labels: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(labels).sort(([a], [b]) => a.localeCompare(b)));
+}

@@ -1,0 +1,61 @@
+/**
+ * The contract every mesh target implements: translate the policy model into the mesh's resources,
+ * and evaluate those resources as the mesh would, so tests can prove the two mean the same.
+ */
+import type { Diagnostic } from '../api/diagnostic.js';
+import type { PolicyModel, Workload } from '../policy/model.js';
+import type { AccessRequest, RouteRequest } from '../policy/request.js';
+
+export type MeshName = 'istio' | 'linkerd' | 'gateway-api';
+
+export interface TranslateOptions {
+  /** Trust domain of mesh identities (Istio principals, Linkerd identities). */
+  readonly trustDomain: string;
+  /** DNS suffix of Services: <name>.<namespace>.svc.<clusterDomain>. */
+  readonly clusterDomain: string;
+  /** Authorization resources paired with Gateway API routes. */
+  readonly authz?: 'istio' | 'linkerd';
+}
+
+export const DEFAULT_OPTIONS: TranslateOptions = { trustDomain: 'cluster.local', clusterDomain: 'cluster.local' };
+
+/** A Kubernetes object the translation writes. */
+export interface MeshResource {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: unknown;
+  [key: string]: unknown;
+}
+
+export interface Translation {
+  readonly resources: MeshResource[];
+  /** Errors: something SMI grants could not be expressed and was left out (narrower). Warnings: likewise, but minor or by design. */
+  readonly diagnostics: Diagnostic[];
+}
+
+export interface MeshDecision {
+  readonly allowed: boolean;
+  /** false when the mesh does not see this traffic at all (e.g. UDP bypasses the proxies). */
+  readonly enforced: boolean;
+  readonly reasons: readonly string[];
+}
+
+export interface MeshRoute {
+  readonly backends: readonly { service: string; share: number }[];
+  readonly reasons: readonly string[];
+}
+
+export interface Target {
+  readonly name: MeshName;
+  readonly summary: string;
+  /** apiVersion/kind of everything it may write. */
+  readonly writes: readonly string[];
+  /** What the mesh cannot express; each shows up as a diagnostic where it matters. */
+  readonly limitations: readonly string[];
+  translate(model: PolicyModel, options: TranslateOptions): Translation;
+  /** The mesh's decision for a request arriving at one workload of the destination. */
+  evaluateAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision;
+  /** Where the mesh sends a request to a root service. */
+  evaluateRoute(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute;
+}

@@ -1,0 +1,27 @@
+/**
+ * Percentages for meshes whose weights must sum to 100 (Istio, Consul): largest remainder, and
+ * every non-zero share keeps at least 1 so no backend silently disappears.
+ */
+export interface Percentages {
+  readonly percents: number[];
+  /** The largest difference between a share and its percentage, in percentage points. */
+  readonly maxError: number;
+}
+
+export function toPercentages(weights: readonly number[]): Percentages {
+  const total = weights.reduce((s, w) => s + w, 0);
+  if (total === 0) return { percents: weights.map(() => 0), maxError: 0 };
+  const exact = weights.map((w) => (100 * w) / total);
+  const percents = exact.map((e, i) => ((weights[i] ?? 0) > 0 ? Math.max(1, Math.floor(e)) : 0));
+  let left = 100 - percents.reduce((s, p) => s + p, 0);
+  const order = exact.map((e, i) => ({ i, r: e - Math.floor(e) })).filter(({ i }) => (weights[i] ?? 0) > 0).sort((a, b) => b.r - a.r || a.i - b.i);
+  for (let k = 0; left > 0 && order.length > 0; k = (k + 1) % order.length, left--) percents[order[k]!.i]! += 1;
+  // Minimums can overshoot when many tiny weights exist: take back from the largest.
+  while (left < 0) {
+    const largest = percents.indexOf(Math.max(...percents));
+    percents[largest]! -= 1;
+    left++;
+  }
+  const maxError = Math.max(...exact.map((e, i) => Math.abs(e - (percents[i] ?? 0))));
+  return { percents, maxError };
+}

@@ -1,0 +1,86 @@
+/**
+ * The contract every target must keep, checked on one world: output valid against the mesh's CRDs,
+ * deterministic; the mesh never allows what SMI denies; where it denies what SMI allows, or routes
+ * differently, a diagnostic says so.
+ */
+import assert from 'node:assert/strict';
+import { stringify } from 'yaml';
+import { resolvePolicy } from '../../src/policy/resolve.js';
+import { decide } from '../../src/policy/decide.js';
+import { route } from '../../src/policy/route.js';
+import { identityKey } from '../../src/policy/model.js';
+import type { AccessRequest, RouteRequest } from '../../src/policy/request.js';
+import type { Target, TranslateOptions } from '../../src/targets/target.js';
+import type { CrdSchemas } from './crd-schemas.js';
+import { validateYaml } from './inputs.js';
+import type { World } from './worlds.js';
+
+export interface Tally {
+  worlds: number;
+  allowedBoth: number;
+  deniedBoth: number;
+  narrowed: number;
+  unenforced: number;
+  routesCompared: number;
+  routesExact: number;
+}
+
+export const newTally = (): Tally => ({ worlds: 0, allowedBoth: 0, deniedBoth: 0, narrowed: 0, unenforced: 0, routesCompared: 0, routesExact: 0 });
+
+export function checkWorld(target: Target, schemas: CrdSchemas, world: World, requests: AccessRequest[], routes: RouteRequest[], options: TranslateOptions, tally: Tally): void {
+  const validated = validateYaml(world.objects.map((o) => stringify(o)).join('---\n'));
+  const model = resolvePolicy(validated, { mode: world.mode });
+  const translation = target.translate(model, options);
+  tally.worlds++;
+
+  assert.equal(stringify(target.translate(model, options).resources), stringify(translation.resources), 'translation is not deterministic');
+  for (const r of translation.resources) {
+    assert.deepEqual(schemas.problems(r), [], `${r.kind} ${r.metadata.namespace}/${r.metadata.name} does not fit the ${target.name} CRD:\n${stringify(r)}`);
+    assert.equal(r.metadata.labels?.['app.kubernetes.io/managed-by'], 'smi', 'every resource is marked as smi-managed');
+  }
+
+  // Which destination each TrafficTarget names, to tie diagnostics to requests.
+  const ttDestination = new Map<string, string>();
+  for (const d of model.destinations.values()) for (const t of d.targets) ttDestination.set(`TrafficTarget/${t.ref.namespace}/${t.ref.name}`, identityKey(d.identity));
+  const explained = (destination: string) =>
+    translation.diagnostics.some((d) => d.severity !== 'info' && (d.message.includes(destination) || (d.object !== undefined && ttDestination.get(d.object) === destination)));
+
+  for (const request of requests) {
+    const smi = decide(model, request).allowed;
+    const destination = identityKey(request.destination);
+    for (const w of model.inventory.workloads.filter((x) => x.namespace === request.destination.namespace && x.serviceAccount === request.destination.name)) {
+      const mesh = target.evaluateAccess(translation.resources, w, request, options);
+      const context = `${target.name} ${world.mode}: ${JSON.stringify({ ...request, http: request.http && { ...request.http, headers: [...request.http.headers] } })} at ${w.kind}/${w.name}\nSMI ${smi ? 'allows' : 'denies'}; mesh: ${mesh.reasons.join('; ')}\n${stringify(translation.resources)}`;
+      if (!mesh.enforced) {
+        tally.unenforced++;
+        if (!smi) assert.ok(translation.diagnostics.some((d) => d.code.endsWith('_NOT_ENFORCED')), `unenforced traffic SMI denies, without a diagnostic: ${context}`);
+        continue;
+      }
+      assert.ok(!(mesh.allowed && !smi), `the mesh allows what SMI denies: ${context}`);
+      if (smi && !mesh.allowed) {
+        tally.narrowed++;
+        assert.ok(explained(destination), `the mesh denies what SMI allows, and no diagnostic names ${destination}: ${context}\n${JSON.stringify(translation.diagnostics, null, 1)}`);
+      } else if (smi) tally.allowedBoth++;
+      else tally.deniedBoth++;
+    }
+  }
+
+  for (const request of routes) {
+    const smi = route(model, request);
+    if (smi.backends.length === 0) continue; // the root Service lacks the port: unroutable everywhere
+    const mesh = target.evaluateRoute(translation.resources, request, options);
+    const a = new Map(smi.backends.map((b) => [b.service, b.share]));
+    const b = new Map(mesh.backends.map((x) => [x.service, x.share]));
+    const context = `${target.name}: route ${JSON.stringify({ ...request, http: request.http && { ...request.http, headers: [...request.http.headers] } })}\nSMI ${JSON.stringify([...a])} mesh ${JSON.stringify([...b])} (${mesh.reasons.join('; ')})\n${stringify(translation.resources)}`;
+    tally.routesCompared++;
+    assert.deepEqual([...b.keys()].sort(), [...a.keys()].sort(), `different backends: ${context}`);
+    let exact = true;
+    for (const [service, share] of a) {
+      const diff = Math.abs(share - (b.get(service) ?? 0));
+      if (diff > 1e-9) exact = false;
+      assert.ok(diff <= 0.01 + 1e-9, `share of ${service} differs by ${diff}: ${context}`);
+    }
+    if (exact) tally.routesExact++;
+    else assert.ok(translation.diagnostics.some((d) => d.code.endsWith('_WEIGHT_ROUNDED')), `rounded shares without a diagnostic: ${context}`);
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Random worlds for equivalence tests: an inventory (Services, workloads with labels and
+ * ServiceAccounts) and SMI objects over it, plus random access and route requests. Pools mix regexes
+ * every mesh can express with ones some cannot, so both exact and narrowed translations are tested.
+ */
+import fc from 'fast-check';
+import { httpParts, type AccessRequest, type RouteRequest } from '../../src/policy/request.js';
+import type { AccessMode } from '../../src/policy/model.js';
+
+export const NAMESPACES = ['a', 'b'];
+export const ACCOUNTS = ['s0', 's1', 's2', 's3'];
+const SERVICES = ['r', 'v1', 'v2', 'v3'];
+export const PATHS = ['/', '/a', '/api', '/api/v1', '/apix', '/exact', '/exact/x', '/v1/x', '/CASE', '/b/c'];
+const PATH_REGEXES = ['/api', '/api/.*', '.*', '/exact$', '/a|/b', '/v[0-9]+/x', '(?i)/case', '/api/v1'];
+const HEADER_FILTERS: Record<string, string>[] = [{ 'x-v': '1|2' }, { 'user-agent': '.*Firefox.*' }, { 'x-t': 'abc' }, { 'x-v': '.*' }];
+const HEADER_VALUES: [string, string][] = [['x-v', '1'], ['x-v', '3'], ['x-v', ''], ['user-agent', 'Mozilla Firefox/1'], ['x-t', 'abcd'], ['x-t', 'ab']];
+
+export interface World {
+  readonly objects: Record<string, unknown>[];
+  readonly mode: AccessMode;
+}
+
+const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
+const json = <T>(v: T): T => JSON.parse(JSON.stringify(v)) as T;
+
+const workload = (ns: string, i: number) =>
+  fc.record({
+    sa: fc.constantFrom(...ACCOUNTS),
+    app: fc.constantFrom('x', 'y', `w${i}`),
+    version: optional(fc.constantFrom('v1', 'v2')),
+    tcp: fc.subarray([80, 8080]),
+    udp: fc.boolean(),
+  }).map((w) => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: ns },
+    spec: {
+      selector: { matchLabels: { app: w.app } },
+      template: {
+        metadata: { labels: { app: w.app, ...(w.version ? { version: w.version } : {}) } },
+        spec: { serviceAccountName: w.sa, containers: [{ name: 'c', image: 'i', ports: [...w.tcp.map((p) => ({ containerPort: p })), ...(w.udp ? [{ containerPort: 53, protocol: 'UDP' }] : [])] }] },
+      },
+    },
+  }));
+
+const service = (ns: string, name: string) =>
+  fc.record({ ports: fc.subarray([80, 8080], { minLength: 1 }), app: fc.constantFrom('x', 'y') }).map((s) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: s.app }, ports: s.ports.map((port) => ({ name: `p${port}`, port })) },
+  }));
+
+const match = fc.record(
+  { name: fc.constantFrom('m0', 'm1', 'm2'), pathRegex: optional(fc.constantFrom(...PATH_REGEXES)), methods: optional(fc.subarray(['GET', 'POST', '*'], { minLength: 1 })), headers: optional(fc.constantFrom(...HEADER_FILTERS)) },
+  { requiredKeys: ['name'] },
+);
+
+const routes = (ns: string) =>
+  fc.tuple(fc.uniqueArray(match, { selector: (m) => m.name, minLength: 1, maxLength: 3 }), fc.subarray([80, 8080]), fc.subarray([53])).map(([matches, tcp, udp]) => [
+    { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'HTTPRouteGroup', metadata: { name: 'g', namespace: ns }, spec: { matches: json(matches) } },
+    { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'TCPRoute', metadata: { name: 't', namespace: ns }, spec: { matches: { ports: tcp } } },
+    { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'UDPRoute', metadata: { name: 'u', namespace: ns }, spec: { matches: { ports: udp } } },
+  ]);
+
+const rule = fc.oneof(
+  fc.record({ kind: fc.constant('HTTPRouteGroup'), name: fc.constantFrom('g', 'g', 'missing'), matches: optional(fc.subarray(['m0', 'm1', 'm2'], { minLength: 1 })) }, { requiredKeys: ['kind', 'name'] }),
+  fc.record({ kind: fc.constant('TCPRoute'), name: fc.constant('t') }),
+  fc.record({ kind: fc.constant('UDPRoute'), name: fc.constant('u') }),
+);
+
+const identity = fc.record({ namespace: fc.constantFrom(...NAMESPACES), name: fc.constantFrom(...ACCOUNTS) });
+
+const trafficTarget = (i: number) =>
+  fc.record({ ns: fc.constantFrom(...NAMESPACES), dest: fc.constantFrom(...ACCOUNTS), rules: fc.array(rule, { minLength: 1, maxLength: 3 }), sources: fc.array(identity, { minLength: 1, maxLength: 3 }), legacyPort: optional(fc.constantFrom(80, 8080)) }).map((t) => {
+    // Sometimes a v1alpha2 target with a destination port (only HTTP/TCP rules exist there).
+    const legacy = t.legacyPort !== undefined && t.rules.every((r) => r.kind !== 'UDPRoute');
+    return {
+      apiVersion: legacy ? 'access.smi-spec.io/v1alpha2' : 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: `tt${i}`, namespace: t.ns },
+      spec: {
+        destination: { kind: 'ServiceAccount', name: t.dest, namespace: t.ns, ...(legacy ? { port: t.legacyPort } : {}) },
+        rules: json(t.rules), sources: t.sources.map((s) => ({ kind: 'ServiceAccount', ...s })),
+      },
+    };
+  });
+
+const trafficSplit = (ns: string, root: string) =>
+  fc.record({
+    backends: fc.uniqueArray(fc.record({ service: fc.constantFrom('v1', 'v2', 'v3'), weight: fc.nat(7) }), { selector: (b) => b.service, minLength: 1, maxLength: 3 }).filter((bs) => bs.some((b) => b.weight > 0)),
+    matches: fc.boolean(),
+  }).map((s) => ({
+    apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: `split-${root}`, namespace: ns },
+    spec: { service: root, ...(s.matches ? { matches: [{ kind: 'HTTPRouteGroup', name: 'g' }] } : {}), backends: s.backends },
+  }));
+
+export const worlds: fc.Arbitrary<World> = fc
+  .record({
+    mode: fc.constantFrom<AccessMode>('strict', 'strict', 'per-destination', 'permissive'),
+    workloads: fc.tuple(...NAMESPACES.map((ns) => fc.integer({ min: 0, max: 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workload(ns, i)))))),
+    services: fc.tuple(...NAMESPACES.flatMap((ns) => SERVICES.map((name) => optional(service(ns, name))))),
+    routes: fc.tuple(...NAMESPACES.map(routes)),
+    targets: fc.integer({ min: 0, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => trafficTarget(i)))),
+    splits: fc.tuple(optional(trafficSplit('a', 'r')), optional(trafficSplit('b', 'r'))),
+  })
+  .map((w) => ({
+    mode: w.mode,
+    objects: [...w.workloads.flat(), ...w.services.filter((s) => s !== undefined), ...w.routes.flat(), ...w.targets, ...w.splits.filter((s) => s !== undefined)] as Record<string, unknown>[],
+  }));
+
+const http = fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE'), path: fc.constantFrom(...PATHS), headers: fc.subarray(HEADER_VALUES, { maxLength: 2 }) });
+
+export const accessRequests: fc.Arbitrary<AccessRequest[]> = fc.array(
+  fc.record({
+    source: fc.oneof(identity, identity, fc.constant('unauthenticated' as const)),
+    destination: identity,
+    port: optional(fc.constantFrom(80, 8080, 53)),
+    protocol: fc.constantFrom('http' as const, 'http' as const, 'tcp' as const, 'udp' as const),
+    http,
+  }).map((r) => ({
+    source: r.source, destination: r.destination, protocol: r.protocol, ...(r.port !== undefined ? { port: r.port } : {}),
+    ...(r.protocol === 'http' ? { http: httpParts(r.http.method, r.http.path, r.http.headers) } : {}),
+  })),
+  { minLength: 10, maxLength: 30 },
+);
+
+export const routeRequests: fc.Arbitrary<RouteRequest[]> = fc.array(
+  fc.record({ namespace: fc.constantFrom(...NAMESPACES), name: fc.constantFrom(...SERVICES), port: fc.constantFrom(80, 8080), protocol: fc.constantFrom('http' as const, 'http' as const, 'tcp' as const), http }).map((r) => ({
+    service: { namespace: r.namespace, name: r.name }, port: r.port, protocol: r.protocol,
+    ...(r.protocol === 'http' ? { http: httpParts(r.http.method, r.http.path, r.http.headers) } : {}),
+  })),
+  { minLength: 5, maxLength: 15 },
+);
