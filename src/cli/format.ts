@@ -36,7 +36,7 @@ export function summary(diagnostics: readonly Diagnostic[]): string {
 }
 
 export function toYamlStream(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
 }
 
 export function toJson(objects: readonly unknown[]): string {

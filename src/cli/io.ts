@@ -5,6 +5,14 @@ export interface CliIO {
   readStdin(): Promise<Buffer>;
 }
 
+// A reader that closed early (`smi … | head`) is not an error: stop writing, exit quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 export const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),

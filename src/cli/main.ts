@@ -10,6 +10,8 @@ import { checkCommand } from './commands/check.js';
 import { routeCommand } from './commands/route.js';
 import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
+import { translateCommand } from './commands/translate.js';
+import { diffCommand } from './commands/diff.js';
 import { packageVersion } from './version.js';
 
 export interface MainOptions {
@@ -17,7 +19,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;

@@ -23,7 +23,7 @@ export function meta(mesh: string, name: string, namespace: string, sources: rea
     name,
     namespace,
     labels: { ...MANAGED_BY, 'smi-spec.io/mesh': mesh },
-    annotations: sources.length > 0 ? { [SOURCE_ANNOTATION]: sourceList(sources) } : {},
+    ...(sources.length > 0 ? { annotations: { [SOURCE_ANNOTATION]: sourceList(sources) } } : {}),
   };
 }
 

@@ -3,10 +3,12 @@ import type { CommandContext } from '../context.js';
 import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption } from '../policy-input.js';
 import { decide } from '../../policy/decide.js';
 import { UNAUTHENTICATED, type AccessRequest, type Protocol } from '../../policy/request.js';
-import type { AccessMode } from '../../policy/model.js';
+import type { AccessMode, PolicyModel } from '../../policy/model.js';
 import { provenanceWhere } from '../../policy/model.js';
 import { EXIT } from '../io.js';
 import { workloadsOf } from '../../policy/inventory.js';
+import { meshOption, requireTarget, translateOptions, trustDomainOption, clusterDomainOption, authzOption } from '../mesh-options.js';
+import { UsageError } from '../io.js';
 
 interface CheckOptions {
   filename: string[];
@@ -19,6 +21,10 @@ interface CheckOptions {
   header?: string[];
   accessMode: AccessMode;
   output: 'text' | 'json';
+  mesh?: string;
+  trustDomain: string;
+  clusterDomain: string;
+  authz?: 'istio' | 'linkerd';
 }
 
 export function checkCommand(ctx: CommandContext): Command {
@@ -38,6 +44,10 @@ export function checkCommand(ctx: CommandContext): Command {
     .option('--path <path>', 'HTTP path (default /); a query string is ignored by pathRegex')
     .option('--header <name=value>', 'HTTP header (repeatable)', collect)
     .addOption(accessModeOption())
+    .addOption(meshOption(false))
+    .addOption(trustDomainOption())
+    .addOption(clusterDomainOption())
+    .addOption(authzOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: CheckOptions) => {
       const source = opts.from === UNAUTHENTICATED ? UNAUTHENTICATED : parseNamespacedName('--from', opts.from);
@@ -55,6 +65,7 @@ export function checkCommand(ctx: CommandContext): Command {
         }
       }
       const request: AccessRequest = { source, destination, protocol: opts.protocol, ...(port !== undefined ? { port } : {}), ...(http ? { http } : {}) };
+      if (opts.mesh !== undefined) return checkOnMesh(ctx, opts, model, request);
       const decision = decide(model, request);
       const from = source === UNAUTHENTICATED ? UNAUTHENTICATED : `${source.namespace}/${source.name}`;
       const to = `${destination.namespace}/${destination.name}`;
@@ -79,4 +90,31 @@ export function checkCommand(ctx: CommandContext): Command {
       }
       ctx.exitCode = decision.allowed ? EXIT.ok : EXIT.failed;
     });
+}
+
+/** The same question answered by evaluating the mesh's translated resources at each destination workload. */
+function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel, request: AccessRequest): void {
+  const target = requireTarget(opts.mesh ?? '');
+  const options = translateOptions(opts);
+  const workloads = workloadsOf(model.inventory, request.destination.namespace, request.destination.name);
+  if (workloads.length === 0) {
+    throw new UsageError(`no workload in the input runs as ${opts.to}: add its Deployment, StatefulSet, DaemonSet or Pod to the input so ${target.name}'s answer can be computed`);
+  }
+  const translation = target.translate(model, options);
+  const smi = decide(model, request);
+  const results = workloads.map((w) => ({ workload: `${w.kind}/${w.name}`, ...target.evaluateAccess(translation.resources, w, request, options) }));
+  const allowed = results.every((r) => r.allowed);
+  const relevant = translation.diagnostics.filter((d) => d.severity !== 'info');
+  if (opts.output === 'json') {
+    ctx.io.stdout(`${JSON.stringify({
+      mesh: target.name, allowed, decision: allowed ? 'ALLOW' : 'DENY', smi: { allowed: smi.allowed },
+      workloads: results.map((r) => ({ workload: r.workload, allowed: r.allowed, enforced: r.enforced, reasons: r.reasons })),
+      diagnostics: relevant.map((d) => ({ severity: d.severity, code: d.code, message: d.message, object: d.object ?? null })),
+    }, null, 2)}\n`);
+  } else {
+    ctx.io.stdout(`${allowed ? 'ALLOW' : 'DENY'}  on ${target.name}; SMI says ${smi.allowed ? 'ALLOW' : 'DENY'}${allowed === smi.allowed ? '' : '  ← the mesh differs'}\n`);
+    for (const r of results) ctx.io.stdout(`  ${r.workload}: ${r.allowed ? 'allowed' : 'denied'}${r.enforced ? '' : ' (not enforced by the mesh)'} — ${r.reasons.join('; ')}\n`);
+    if (allowed !== smi.allowed) for (const d of relevant) ctx.io.stdout(`  ${d.severity} ${d.code}: ${d.message}\n`);
+  }
+  ctx.exitCode = allowed ? EXIT.ok : EXIT.failed;
 }

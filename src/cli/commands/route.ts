@@ -6,6 +6,7 @@ import type { Protocol } from '../../policy/request.js';
 import { provenanceLabel, provenanceWhere } from '../../policy/model.js';
 import { table } from '../table.js';
 import { EXIT, UsageError } from '../io.js';
+import { meshOption, requireTarget, translateOptions, trustDomainOption, clusterDomainOption, authzOption } from '../mesh-options.js';
 
 interface RouteOptions {
   filename: string[];
@@ -16,6 +17,10 @@ interface RouteOptions {
   path?: string;
   header?: string[];
   output: 'text' | 'json';
+  mesh?: string;
+  trustDomain: string;
+  clusterDomain: string;
+  authz?: 'istio' | 'linkerd';
 }
 
 export function routeCommand(ctx: CommandContext): Command {
@@ -33,6 +38,10 @@ export function routeCommand(ctx: CommandContext): Command {
     .option('--method <method>', 'HTTP method (default GET)')
     .option('--path <path>', 'HTTP path (default /)')
     .option('--header <name=value>', 'HTTP header (repeatable)', collect)
+    .addOption(meshOption(false))
+    .addOption(trustDomainOption())
+    .addOption(clusterDomainOption())
+    .addOption(authzOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: RouteOptions) => {
       const service = parseNamespacedName('--service', opts.service);
@@ -44,19 +53,28 @@ export function routeCommand(ctx: CommandContext): Command {
         throw new UsageError(`Service ${opts.service} has ports ${root.ports.map((p) => p.port).join(', ')}: say which with --port`);
       }
       if (port === undefined && root?.ports.length === 1) port = root.ports[0]?.port;
-      const result = route(model, { service, protocol: opts.protocol, ...(port !== undefined ? { port } : {}), ...(http ? { http } : {}) });
+      const request = { service, protocol: opts.protocol, ...(port !== undefined ? { port } : {}), ...(http ? { http } : {}) };
+      const smi = route(model, request);
+      let result: { split?: typeof smi.split; backends: readonly { service: string; share: number; weight?: number }[]; reasons: readonly string[] } = smi;
+      if (opts.mesh !== undefined) {
+        const target = requireTarget(opts.mesh);
+        const options = translateOptions(opts);
+        const mesh = target.evaluateRoute(target.translate(model, options).resources, request, options);
+        result = { backends: mesh.backends, reasons: [`answered by evaluating the ${target.name} resources`, ...mesh.reasons] };
+      }
       if (opts.output === 'json') {
         ctx.io.stdout(`${JSON.stringify({
           service: opts.service,
           port: port ?? null,
           split: result.split ? { namespace: result.split.namespace, name: result.split.name, file: result.split.file, line: result.split.line } : null,
-          backends: result.backends.map((b) => ({ service: b.service, share: b.share, weight: b.weight })),
+          ...(opts.mesh ? { mesh: opts.mesh } : {}),
+          backends: result.backends.map((b) => ({ service: b.service, share: b.share, ...(b.weight !== undefined ? { weight: b.weight } : {}) })),
           reasons: result.reasons,
         }, null, 2)}\n`);
       } else {
         ctx.io.stdout(result.split ? `${provenanceLabel(result.split)} [${provenanceWhere(result.split)}]\n` : 'no TrafficSplit applies\n');
         if (result.backends.length > 0) {
-          ctx.io.stdout(table(['BACKEND', 'WEIGHT', 'SHARE'], result.backends.map((b) => [b.service, String(b.weight), `${(b.share * 100).toFixed(1)}%`])));
+          ctx.io.stdout(table(['BACKEND', 'WEIGHT', 'SHARE'], result.backends.map((b) => [b.service, b.weight === undefined ? '-' : String(b.weight), `${(b.share * 100).toFixed(1)}%`])));
         }
         for (const r of result.reasons) ctx.io.stdout(`  - ${r}\n`);
       }

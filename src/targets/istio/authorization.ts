@@ -5,7 +5,7 @@
  */
 import type { Diagnostic } from '../../api/diagnostic.js';
 import { identityKey, provenanceLabel, type CompiledMatch, type PolicyModel, type PortSet, type Provenance, type TargetPolicy } from '../../policy/model.js';
-import { regexForms } from '../regex-forms.js';
+import { regexForms } from '../../policy/regex-forms.js';
 import { planSelectors } from '../selectors.js';
 import { meta, resourceName } from '../naming.js';
 import type { MeshResource, TranslateOptions } from '../target.js';

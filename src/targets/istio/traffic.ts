@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../../api/diagnostic.js';
 import { provenanceLabel, type CompiledMatch, type PolicyModel, type Provenance } from '../../policy/model.js';
-import { fullMatchRegex } from '../regex-forms.js';
+import { fullMatchRegex } from '../../policy/regex-forms.js';
 import { toPercentages } from '../weights.js';
 import { splitPortPlans } from '../split-plan.js';
 import { meta, resourceName } from '../naming.js';

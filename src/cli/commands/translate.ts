@@ -1,0 +1,61 @@
+import { Command, Option } from 'commander';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandContext } from '../context.js';
+import { accessModeOption, filenameOption, loadModel } from '../policy-input.js';
+import { authzOption, clusterDomainOption, meshOption, requireTarget, translateOptions, trustDomainOption } from '../mesh-options.js';
+import { formatDiagnostics, summary, toJson, toYamlStream } from '../format.js';
+import type { AccessMode } from '../../policy/model.js';
+import { hasErrors } from '../../api/diagnostic.js';
+import { EXIT } from '../io.js';
+
+interface TranslateFlags {
+  filename: string[];
+  mesh: string;
+  authz?: 'istio' | 'linkerd';
+  trustDomain: string;
+  clusterDomain: string;
+  accessMode: AccessMode;
+  strict: boolean;
+  output: 'yaml' | 'json';
+  outDir?: string;
+}
+
+export function translateCommand(ctx: CommandContext): Command {
+  return new Command('translate')
+    .summary('SMI → the resources of a mesh')
+    .description(
+      'Translates the SMI policy into the chosen mesh\'s own resources. Resources go to stdout (or --out-dir),\n' +
+        'diagnostics to stderr: an error means something SMI grants could not be expressed and was left out\n' +
+        '(the mesh allows less, never more). Exit status: 0, 1 if any error (with --strict: any warning), 2 usage.',
+    )
+    .addOption(filenameOption())
+    .addOption(meshOption())
+    .addOption(authzOption())
+    .addOption(trustDomainOption())
+    .addOption(clusterDomainOption())
+    .addOption(accessModeOption())
+    .option('--strict', 'treat warnings (rounded weights, narrowed rules) as errors', false)
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('--out-dir <dir>', 'write one file per resource: <dir>/<namespace>/<kind>-<name>.yaml')
+    .action(async (opts: TranslateFlags) => {
+      const target = requireTarget(opts.mesh);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode);
+      const { resources, diagnostics } = target.translate(model, translateOptions(opts));
+      const shown = opts.strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : diagnostics;
+      if (opts.outDir) {
+        for (const r of resources) {
+          const dir = join(opts.outDir, r.metadata.namespace ?? '_cluster');
+          await mkdir(dir, { recursive: true });
+          const file = join(dir, `${r.kind.toLowerCase()}-${r.metadata.name}.${opts.output}`);
+          await writeFile(file, opts.output === 'json' ? `${JSON.stringify(r, null, 2)}\n` : toYamlStream([r]));
+        }
+        ctx.io.stderr(`wrote ${resources.length} resource(s) to ${opts.outDir}\n`);
+      } else {
+        ctx.io.stdout(opts.output === 'json' ? toJson(resources) : toYamlStream(resources));
+      }
+      ctx.io.stderr(formatDiagnostics(shown.filter((d) => d.severity !== 'info')));
+      ctx.io.stderr(`${target.name}: ${resources.length} resource(s); ${summary(shown)}\n`);
+      ctx.exitCode = hasErrors(shown) ? EXIT.failed : EXIT.ok;
+    });
+}
