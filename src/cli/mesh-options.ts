@@ -1,7 +1,7 @@
 /** Options shared by the commands that work on a mesh translation. */
-import { Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { findTarget, targetNames } from '../targets/registry.js';
-import { DEFAULT_OPTIONS, type Target, type TranslateOptions } from '../targets/target.js';
+import { DEFAULT_OPTIONS, LINKERD_DEFAULT_POLICIES, type LinkerdDefaultPolicy, type Target, type TranslateOptions } from '../targets/target.js';
 import { UsageError } from './io.js';
 
 export const meshOption = (required = true) => {
@@ -12,16 +12,40 @@ export const trustDomainOption = () => new Option('--trust-domain <domain>', 'tr
 export const clusterDomainOption = () => new Option('--cluster-domain <domain>', 'DNS suffix of Services').default(DEFAULT_OPTIONS.clusterDomain);
 export const authzOption = () => new Option('--authz <mesh>', 'authorization resources to pair with Gateway API routes').choices(['istio', 'linkerd']);
 
+export const linkerdDefaultPolicyOption = () =>
+  new Option('--linkerd-default-policy <policy>', "Linkerd: the cluster's default inbound policy, which decides on ports no Server covers (strict mode needs deny)").choices([...LINKERD_DEFAULT_POLICIES]);
+export const linkerdServiceProfilesOption = () => new Option('--linkerd-service-profiles', 'Linkerd: write splits as legacy ServiceProfile dstOverrides (Linkerd before 2.14) instead of HTTPRoutes');
+
+/** Every option that shapes a translation, on one command. */
+export function addTranslateOptions(command: Command): Command {
+  return command
+    .addOption(authzOption())
+    .addOption(trustDomainOption())
+    .addOption(clusterDomainOption())
+    .addOption(linkerdDefaultPolicyOption())
+    .addOption(linkerdServiceProfilesOption());
+}
+
+export interface TranslateFlags {
+  trustDomain?: string;
+  clusterDomain?: string;
+  authz?: 'istio' | 'linkerd';
+  linkerdDefaultPolicy?: LinkerdDefaultPolicy;
+  linkerdServiceProfiles?: boolean;
+}
+
 export function requireTarget(name: string): Target {
   const target = findTarget(name);
   if (!target) throw new UsageError(`--mesh ${name}: unknown mesh; smi translates to ${targetNames().join(', ')}`);
   return target;
 }
 
-export function translateOptions(opts: { trustDomain?: string; clusterDomain?: string; authz?: 'istio' | 'linkerd' }): TranslateOptions {
+export function translateOptions(opts: TranslateFlags): TranslateOptions {
   return {
     trustDomain: opts.trustDomain ?? DEFAULT_OPTIONS.trustDomain,
     clusterDomain: opts.clusterDomain ?? DEFAULT_OPTIONS.clusterDomain,
     ...(opts.authz ? { authz: opts.authz } : {}),
+    ...(opts.linkerdDefaultPolicy ? { linkerdDefaultPolicy: opts.linkerdDefaultPolicy } : {}),
+    ...(opts.linkerdServiceProfiles ? { linkerdServiceProfiles: true } : {}),
   };
 }

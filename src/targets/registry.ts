@@ -1,8 +1,10 @@
 /** Every mesh target by name. */
 import type { MeshName, Target } from './target.js';
 import { istio } from './istio/index.js';
+import { linkerd } from './linkerd/index.js';
+import { gatewayApi } from './gateway-api/index.js';
 
-export const TARGETS: Partial<Record<MeshName, Target>> = { istio };
+export const TARGETS: Partial<Record<MeshName, Target>> = { istio, linkerd, 'gateway-api': gatewayApi };
 
 export function targetNames(): MeshName[] {
   return Object.keys(TARGETS) as MeshName[];

@@ -33,10 +33,12 @@ export function planSelectors(inventory: Inventory, identity: Identity): Selecto
   const selectors: Record<string, string>[] = [];
   const unisolated: Workload[] = [];
   const conflicts: string[] = [];
-  for (const w of own) {
+  // Fewest labels first, and a workload already caught by a chosen selector adds none: the selectors
+  // then never overlap, which Linkerd requires of Servers (and which keeps Istio policies distinct).
+  for (const w of [...own].sort((a, b) => Object.keys(a.labels).length - Object.keys(b.labels).length || a.name.localeCompare(b.name))) {
+    if (selectors.some((s) => catches(s, w))) continue;
     if (isolated(w.labels)) {
-      const s = sorted(w.labels);
-      if (!selectors.some((x) => JSON.stringify(x) === JSON.stringify(s))) selectors.push(s);
+      selectors.push(sorted(w.labels));
     } else {
       unisolated.push(w);
       const clash = others.find((o) => catches(w.labels, o));

@@ -15,7 +15,17 @@ export interface TranslateOptions {
   readonly clusterDomain: string;
   /** Authorization resources paired with Gateway API routes. */
   readonly authz?: 'istio' | 'linkerd';
+  /** Linkerd: legacy ServiceProfile dstOverrides for splits instead of HTTPRoutes (Linkerd before 2.14). */
+  readonly linkerdServiceProfiles?: boolean;
+  /**
+   * Linkerd: the cluster's default inbound policy (proxy.defaultInboundPolicy or the namespace
+   * annotation), which decides on ports no Server covers. Unknown when absent.
+   */
+  readonly linkerdDefaultPolicy?: LinkerdDefaultPolicy;
 }
+
+export type LinkerdDefaultPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';
+export const LINKERD_DEFAULT_POLICIES: readonly LinkerdDefaultPolicy[] = ['deny', 'all-unauthenticated', 'all-authenticated', 'cluster-authenticated', 'cluster-unauthenticated', 'audit'];
 
 export const DEFAULT_OPTIONS: TranslateOptions = { trustDomain: 'cluster.local', clusterDomain: 'cluster.local' };
 
@@ -39,6 +49,8 @@ export interface MeshDecision {
   /** false when the mesh does not see this traffic at all (e.g. UDP bypasses the proxies). */
   readonly enforced: boolean;
   readonly reasons: readonly string[];
+  /** Set when the mesh cannot answer the question as asked (e.g. it decides per port and none is named). */
+  readonly unanswerable?: string;
 }
 
 export interface MeshRoute {

@@ -25,3 +25,18 @@ export function toPercentages(weights: readonly number[]): Percentages {
   const maxError = Math.max(...exact.map((e, i) => Math.abs(e - (percents[i] ?? 0))));
   return { percents, maxError };
 }
+
+/**
+ * Integer weights under a ceiling (Gateway API: 1,000,000; App Mesh: 100): unchanged when they fit,
+ * otherwise scaled down keeping every non-zero weight at least 1.
+ */
+export function capWeights(weights: readonly number[], max: number): { weights: number[]; maxError: number } {
+  const largest = Math.max(0, ...weights);
+  if (largest <= max && weights.every(Number.isInteger)) return { weights: [...weights], maxError: 0 };
+  const scale = Math.min(1, max / largest);
+  const scaled = weights.map((w) => (w > 0 ? Math.max(1, Math.round(w * scale)) : 0));
+  const total = weights.reduce((s, w) => s + w, 0);
+  const totalScaled = scaled.reduce((s, w) => s + w, 0);
+  const maxError = total === 0 ? 0 : Math.max(...weights.map((w, i) => Math.abs((100 * w) / total - (100 * (scaled[i] ?? 0)) / totalScaled)));
+  return { weights: scaled, maxError };
+}

@@ -37,8 +37,8 @@ export class CrdSchemas {
     },
   });
 
-  constructor(folder: string) {
-    for (const crd of referenceDocuments(folder) as unknown as Crd[]) {
+  constructor(...folders: string[]) {
+    for (const crd of folders.flatMap((f) => referenceDocuments(f)) as unknown as Crd[]) {
       if (!crd?.spec?.versions) continue;
       for (const v of crd.spec.versions) if (v.schema) this.schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
     }

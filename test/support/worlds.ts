@@ -125,3 +125,20 @@ export const routeRequests: fc.Arbitrary<RouteRequest[]> = fc.array(
   })),
   { minLength: 5, maxLength: 15 },
 );
+
+/**
+ * A world with requests half of which are aimed at what its TrafficTargets grant (their sources,
+ * destinations and ports), so that "allowed" outcomes — where translations can go wrong — are common.
+ */
+export const worldsWithRequests: fc.Arbitrary<[World, AccessRequest[], RouteRequest[]]> = worlds.chain((world) => {
+  const targets = world.objects.filter((o) => o.kind === 'TrafficTarget') as { metadata: { namespace: string }; spec: { destination: { name: string; namespace: string }; sources: { name: string; namespace: string }[] } }[];
+  if (targets.length === 0) return fc.tuple(fc.constant(world), accessRequests, routeRequests);
+  const aimed = fc.record({ t: fc.constantFrom(...targets), i: fc.nat(5), port: fc.constantFrom(80, 8080), http, tcp: fc.boolean() }).map(({ t, i, port, http: h, tcp }): AccessRequest => {
+    const source = t.spec.sources[i % t.spec.sources.length]!;
+    return {
+      source: { namespace: source.namespace, name: source.name }, destination: { namespace: t.spec.destination.namespace, name: t.spec.destination.name }, port,
+      protocol: tcp ? 'tcp' : 'http', ...(tcp ? {} : { http: httpParts(h.method, h.path, h.headers) }),
+    };
+  });
+  return fc.tuple(fc.constant(world), fc.tuple(accessRequests, fc.array(aimed, { minLength: 10, maxLength: 30 })).map(([a, b]) => [...a, ...b]), routeRequests);
+});

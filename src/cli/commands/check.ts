@@ -7,10 +7,10 @@ import type { AccessMode, PolicyModel } from '../../policy/model.js';
 import { provenanceWhere } from '../../policy/model.js';
 import { EXIT } from '../io.js';
 import { workloadsOf } from '../../policy/inventory.js';
-import { meshOption, requireTarget, translateOptions, trustDomainOption, clusterDomainOption, authzOption } from '../mesh-options.js';
+import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { UsageError } from '../io.js';
 
-interface CheckOptions {
+interface CheckOptions extends MeshFlags {
   filename: string[];
   from: string;
   to: string;
@@ -28,7 +28,7 @@ interface CheckOptions {
 }
 
 export function checkCommand(ctx: CommandContext): Command {
-  return new Command('check')
+  return addTranslateOptions(new Command('check'))
     .summary('may this caller make this request? ALLOW or DENY, and why')
     .description(
       'Answers from the SMI reference semantics (docs/semantics.md) whether a request from one ServiceAccount\n' +
@@ -45,9 +45,6 @@ export function checkCommand(ctx: CommandContext): Command {
     .option('--header <name=value>', 'HTTP header (repeatable)', collect)
     .addOption(accessModeOption())
     .addOption(meshOption(false))
-    .addOption(trustDomainOption())
-    .addOption(clusterDomainOption())
-    .addOption(authzOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: CheckOptions) => {
       const source = opts.from === UNAUTHENTICATED ? UNAUTHENTICATED : parseNamespacedName('--from', opts.from);
@@ -103,6 +100,8 @@ function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel
   const translation = target.translate(model, options);
   const smi = decide(model, request);
   const results = workloads.map((w) => ({ workload: `${w.kind}/${w.name}`, ...target.evaluateAccess(translation.resources, w, request, options) }));
+  const unanswerable = results.find((r) => r.unanswerable !== undefined);
+  if (unanswerable) throw new UsageError(`${target.name} cannot answer this as asked: ${unanswerable.unanswerable ?? ''}; pass --port`);
   const allowed = results.every((r) => r.allowed);
   const relevant = translation.diagnostics.filter((d) => d.severity !== 'info');
   if (opts.output === 'json') {

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, collect, filenameOption, loadModel } from '../policy-input.js';
-import { authzOption, clusterDomainOption, requireTarget, translateOptions, trustDomainOption } from '../mesh-options.js';
+import { addTranslateOptions, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { accessProbes, routeProbes } from '../../policy/probes.js';
 import { decide } from '../../policy/decide.js';
 import { route } from '../../policy/route.js';
@@ -25,7 +25,7 @@ function describeRoute(r: RouteRequest): string {
 const shareText = (backends: readonly { service: string; share: number }[]) => backends.map((b) => `${b.service} ${(b.share * 100).toFixed(1)}%`).join(', ');
 
 export function diffCommand(ctx: CommandContext): Command {
-  return new Command('diff')
+  return addTranslateOptions(new Command('diff'))
     .summary('requests on which two meshes (or a mesh and SMI) decide differently')
     .description(
       'Translates the policy for each --mesh, evaluates both on a set of telling requests derived from the policy\n' +
@@ -35,12 +35,9 @@ export function diffCommand(ctx: CommandContext): Command {
     )
     .addOption(filenameOption())
     .addOption(new Option('--mesh <mesh>', 'a mesh to compare, twice (smi = the reference semantics)').argParser(collect).makeOptionMandatory())
-    .addOption(authzOption())
-    .addOption(trustDomainOption())
-    .addOption(clusterDomainOption())
     .addOption(accessModeOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: { filename: string[]; mesh: string[]; accessMode: AccessMode; output: 'text' | 'json'; trustDomain: string; clusterDomain: string; authz?: 'istio' | 'linkerd' }) => {
+    .action(async (opts: MeshFlags & { filename: string[]; mesh: string[]; accessMode: AccessMode; output: 'text' | 'json' }) => {
       if (opts.mesh.length !== 2) throw new UsageError('give --mesh exactly twice, e.g. --mesh istio --mesh linkerd (or --mesh smi)');
       const model = await loadModel(ctx, opts.filename, opts.accessMode);
       const options = translateOptions(opts);
@@ -54,6 +51,7 @@ export function diffCommand(ctx: CommandContext): Command {
           name,
           access: (r: AccessRequest) => {
             const decisions = workloadsOf(model.inventory, r.destination.namespace, r.destination.name).map((w) => target.evaluateAccess(resources, w, r, options));
+            if (decisions.some((d) => d.unanswerable !== undefined)) return 'n/a (names no port)';
             if (decisions.some((d) => !d.enforced)) return 'ALLOW (not enforced)';
             return decisions.length > 0 && decisions.every((d) => d.allowed) ? 'ALLOW' : 'DENY';
           },

@@ -6,9 +6,9 @@ import type { Protocol } from '../../policy/request.js';
 import { provenanceLabel, provenanceWhere } from '../../policy/model.js';
 import { table } from '../table.js';
 import { EXIT, UsageError } from '../io.js';
-import { meshOption, requireTarget, translateOptions, trustDomainOption, clusterDomainOption, authzOption } from '../mesh-options.js';
+import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 
-interface RouteOptions {
+interface RouteOptions extends MeshFlags {
   filename: string[];
   service: string;
   port?: string;
@@ -24,7 +24,7 @@ interface RouteOptions {
 }
 
 export function routeCommand(ctx: CommandContext): Command {
-  return new Command('route')
+  return addTranslateOptions(new Command('route'))
     .summary('where does a request to a service go? backends and shares')
     .description(
       'Answers from the SMI reference semantics which backends a request to a root service reaches and with\n' +
@@ -39,9 +39,6 @@ export function routeCommand(ctx: CommandContext): Command {
     .option('--path <path>', 'HTTP path (default /)')
     .option('--header <name=value>', 'HTTP header (repeatable)', collect)
     .addOption(meshOption(false))
-    .addOption(trustDomainOption())
-    .addOption(clusterDomainOption())
-    .addOption(authzOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: RouteOptions) => {
       const service = parseNamespacedName('--service', opts.service);

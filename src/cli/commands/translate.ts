@@ -3,13 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, filenameOption, loadModel } from '../policy-input.js';
-import { authzOption, clusterDomainOption, meshOption, requireTarget, translateOptions, trustDomainOption } from '../mesh-options.js';
+import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { formatDiagnostics, summary, toJson, toYamlStream } from '../format.js';
 import type { AccessMode } from '../../policy/model.js';
 import { hasErrors } from '../../api/diagnostic.js';
 import { EXIT } from '../io.js';
 
-interface TranslateFlags {
+interface TranslateFlags extends MeshFlags {
   filename: string[];
   mesh: string;
   authz?: 'istio' | 'linkerd';
@@ -22,7 +22,7 @@ interface TranslateFlags {
 }
 
 export function translateCommand(ctx: CommandContext): Command {
-  return new Command('translate')
+  return addTranslateOptions(new Command('translate'))
     .summary('SMI → the resources of a mesh')
     .description(
       'Translates the SMI policy into the chosen mesh\'s own resources. Resources go to stdout (or --out-dir),\n' +
@@ -31,9 +31,6 @@ export function translateCommand(ctx: CommandContext): Command {
     )
     .addOption(filenameOption())
     .addOption(meshOption())
-    .addOption(authzOption())
-    .addOption(trustDomainOption())
-    .addOption(clusterDomainOption())
     .addOption(accessModeOption())
     .option('--strict', 'treat warnings (rounded weights, narrowed rules) as errors', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))

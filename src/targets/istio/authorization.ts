@@ -74,7 +74,7 @@ function httpRule(target: TargetPolicy, match: CompiledMatch, principals: string
   };
 }
 
-export function translateAuthorization(model: PolicyModel, options: TranslateOptions, report: Report): MeshResource[] {
+export function translateAuthorization(model: PolicyModel, options: TranslateOptions, report: Report, mesh = 'istio'): MeshResource[] {
   const out: MeshResource[] = [];
   if (model.mode === 'permissive') return out;
   const namespaces = new Set<string>();
@@ -112,17 +112,24 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
     const sources = targets.map((t) => t.ref);
     const base = resourceName('smi', identity.name);
     if (plan.unisolated.length > 0) {
+      // The allow-nothing selectors also catch the other ServiceAccounts' pods: name them all.
+      const caught = new Set<string>();
+      for (const w of plan.unisolated) {
+        for (const o of model.inventory.workloads) {
+          if (o.namespace === w.namespace && o.serviceAccount !== identity.name && Object.entries(w.labels).every(([k, v]) => o.labels[k] === v)) caught.add(`${o.namespace}/${o.serviceAccount}`);
+        }
+      }
       report(targets[0]?.ref, 'error', 'ISTIO_SELECTOR_AMBIGUOUS',
         `Istio selects pods by labels, and these workloads of ${identityKey(identity)} share their labels with workloads of other ServiceAccounts: ${plan.conflicts.join('; ')}. ` +
-          'They get an allow-nothing policy instead of their rules (narrower than SMI; the other workloads are locked down too). Give them distinguishing labels');
+          `They get an allow-nothing policy instead of their rules (narrower than SMI), which also locks down the workloads of ${[...caught].sort().join(', ')}. Give them distinguishing labels`);
       plan.unisolated.forEach((w, i) => {
-        out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta('istio', resourceName(base, 'locked', String(i)), identity.namespace, sources), spec: { selector: { matchLabels: { ...w.labels } }, action: 'ALLOW' } });
+        out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, resourceName(base, 'locked', String(i)), identity.namespace, sources), spec: { selector: { matchLabels: { ...w.labels } }, action: 'ALLOW' } });
       });
     }
     plan.selectors.forEach((selector, i) => {
       out.push({
         apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy',
-        metadata: meta('istio', plan.selectors.length > 1 ? resourceName(base, String(i)) : base, identity.namespace, sources),
+        metadata: meta(mesh, plan.selectors.length > 1 ? resourceName(base, String(i)) : base, identity.namespace, sources),
         // No rules: the workloads are locked down and nothing is allowed (an ALLOW policy that never matches).
         spec: { selector: { matchLabels: selector }, action: 'ALLOW', ...(rules.length > 0 ? { rules } : {}) },
       });
@@ -137,7 +144,7 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
     for (const w of model.inventory.workloads) namespaces.add(w.namespace);
     for (const ns of [...namespaces].sort()) {
       // An empty spec is Istio's "allow nothing": every workload of the namespace denies what no ALLOW policy allows.
-      out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta('istio', 'smi-deny-by-default', ns, []), spec: {} });
+      out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, 'smi-deny-by-default', ns, []), spec: {} });
     }
   }
   return out;

@@ -1,0 +1,48 @@
+/**
+ * The Gateway API for mesh target (GAMMA): TrafficSplits as HTTPRoute/TCPRoute (gateway.networking.k8s.io/v1)
+ * attached to the root Service. Gateway API has no standard authorization, so access is written with
+ * the authorization resources of the mesh named by `authz` (Istio or Linkerd) and evaluated as that
+ * mesh would; without it, access control is reported as not enforced.
+ */
+import type { Diagnostic } from '../../api/diagnostic.js';
+import type { Target } from '../target.js';
+import { sortResources } from '../naming.js';
+import { diagnosticReporter } from '../istio/index.js';
+import { translateAuthorization } from '../istio/authorization.js';
+import { evaluateIstioAccess } from '../istio/evaluate.js';
+import { translateLinkerdAuthorization } from '../linkerd/authorization.js';
+import { evaluateLinkerdAccess } from '../linkerd/evaluate.js';
+import { translateSplitRoutes } from '../gateway/split.js';
+import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
+
+const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1';
+
+export const gatewayApi: Target = {
+  name: 'gateway-api',
+  summary: 'Gateway API for mesh (GAMMA): HTTPRoute/TCPRoute on the root Service; authorization from --authz istio|linkerd',
+  writes: ['gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`, 'security.istio.io/v1/AuthorizationPolicy (--authz istio)', 'policy.linkerd.io/* (--authz linkerd)'],
+  limitations: [
+    'no standard authorization: without --authz, TrafficTargets are not enforced',
+    'RegularExpression matches are implementation-specific: smi writes RE2 anchored at both ends (exact on Istio and Linkerd)',
+    'splits need the root Service in the input (routes attach to its ports)',
+  ],
+  translate(model, options) {
+    const diagnostics: Diagnostic[] = [];
+    const report = diagnosticReporter(diagnostics);
+    const routes = translateSplitRoutes(model, report, { mesh: 'gateway-api', codePrefix: 'GATEWAY', tcpRouteApi: TCP_ROUTE_API });
+    let authz: ReturnType<typeof translateAuthorization> = [];
+    if (options.authz === 'istio') authz = translateAuthorization(model, options, report, 'gateway-api');
+    else if (options.authz === 'linkerd') authz = translateLinkerdAuthorization(model, options, report, 'gateway-api');
+    else if (model.mode !== 'permissive' && (model.destinations.size > 0 || model.mode === 'strict')) {
+      report(undefined, 'error', 'GATEWAY_AUTHZ_NOT_ENFORCED',
+        'Gateway API has no standard authorization: TrafficTargets and deny-by-default are not written. Pass --authz istio or --authz linkerd to pair the routes with that mesh\'s authorization resources (or --access-mode permissive when only splits matter)');
+    }
+    return { resources: sortResources([...routes, ...authz]), diagnostics };
+  },
+  evaluateAccess(resources, workload, request, options) {
+    if (options.authz === 'istio') return evaluateIstioAccess(resources, workload, request, options);
+    if (options.authz === 'linkerd') return evaluateLinkerdAccess(resources, workload, request, options);
+    return { allowed: true, enforced: false, reasons: ['Gateway API has no authorization resources; nothing enforces access'] };
+  },
+  evaluateRoute: (resources, request) => evaluateGatewayRoute(resources, request),
+};

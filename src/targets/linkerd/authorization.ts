@@ -1,0 +1,184 @@
+/**
+ * TrafficTargets → Linkerd policy (Linkerd docs, "Authorization Policy" reference):
+ * - a Server per destination workload group and container port (podSelector from the workloads that
+ *   run as the ServiceAccount; accessPolicy deny: what nothing authorizes is refused);
+ * - per distinct HTTP match allowed on that port, a policy.linkerd.io HTTPRoute with the Server as
+ *   parent, and an AuthorizationPolicy on the route requiring a MeshTLSAuthentication of the sources;
+ * - TCPRoute-only grants as an AuthorizationPolicy on the Server (it applies to all its traffic).
+ * Linkerd picks one route per request (Gateway API precedence), so a route's sources also include
+ * those of every match that provably covers it; where overlapping routes still differ, a request may
+ * be judged by the narrower one: never more access, and a diagnostic says where.
+ */
+import type { Diagnostic } from '../../api/diagnostic.js';
+import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type PortSet, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
+import { planSelectors } from '../selectors.js';
+import { meta, resourceName } from '../naming.js';
+import { covers, mayOverlap } from '../match-relations.js';
+import { CATCH_ALL, gatewayMatches, matchKey } from '../gateway/matches.js';
+import type { HTTPRouteMatch } from '../gateway/types.js';
+import type { MeshResource, TranslateOptions } from '../target.js';
+import { AUTHZ_API, POLICY_GROUP, POLICY_ROUTE_API, SERVER_API, meshIdentity, type AuthorizationPolicySpec, type MeshTLSAuthenticationSpec, type ServerSpec } from './types.js';
+
+type Report = (ref: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
+
+/** Ports a rule may use: the L4 ports narrowed by a legacy destination port; undefined = every port. */
+function rulePorts(ports: PortSet | undefined, legacy: number | undefined): ReadonlySet<number> | undefined {
+  const set = ports === undefined || ports === 'all' ? undefined : ports;
+  if (legacy === undefined) return set;
+  return new Set(set === undefined || set.has(legacy) ? [legacy] : []);
+}
+
+const appliesOn = (ports: ReadonlySet<number> | undefined, port: number) => ports === undefined || ports.has(port);
+
+interface RouteGroup {
+  readonly key: string;
+  readonly match: CompiledMatch;
+  readonly gateway: HTTPRouteMatch[];
+  readonly own: Set<string>;
+  readonly sources: Set<string>;
+  readonly refs: Provenance[];
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Every identity whose workloads need a Server in this mode, with the targets that grant access to it. */
+function coveredIdentities(model: PolicyModel): { identity: Identity; targets: readonly TargetPolicy[] }[] {
+  const out = new Map<string, { identity: Identity; targets: readonly TargetPolicy[] }>();
+  for (const d of model.destinations.values()) out.set(identityKey(d.identity), { identity: d.identity, targets: d.targets });
+  const add = (namespace: string, name: string) => {
+    const key = `${namespace}/${name}`;
+    if (!out.has(key)) out.set(key, { identity: { namespace, name }, targets: [] });
+  };
+  for (const key of model.lockedDown) {
+    const [namespace = '', name = ''] = key.split('/');
+    add(namespace, name);
+  }
+  if (model.mode === 'strict') for (const w of model.inventory.workloads) add(w.namespace, w.serviceAccount);
+  return [...out.values()].sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)));
+}
+
+function tcpPorts(workloads: readonly Workload[]): number[] {
+  return [...new Set(workloads.flatMap((w) => w.ports.filter((p) => (p.protocol ?? 'TCP').toUpperCase() === 'TCP').map((p) => p.port)))].sort((a, b) => a - b);
+}
+
+export function translateLinkerdAuthorization(model: PolicyModel, options: TranslateOptions, report: Report, mesh = 'linkerd'): MeshResource[] {
+  const out: MeshResource[] = [];
+  if (model.mode === 'permissive') return out;
+  const identityOf = (s: Identity) => meshIdentity(options.trustDomain, s.namespace, s.name);
+  const namespaces = new Set<string>();
+  const serversWithRoutes: string[] = [];
+
+  const authorize = (namespace: string, name: string, target: { kind: string; name: string }, identities: Iterable<string>, refs: readonly Provenance[]) => {
+    const authn: MeshTLSAuthenticationSpec = { identities: [...new Set(identities)].sort() };
+    out.push({ apiVersion: AUTHZ_API, kind: 'MeshTLSAuthentication', metadata: meta(mesh, name, namespace, refs), spec: authn });
+    const policy: AuthorizationPolicySpec = {
+      targetRef: { group: POLICY_GROUP, kind: target.kind, name: target.name },
+      requiredAuthenticationRefs: [{ group: POLICY_GROUP, kind: 'MeshTLSAuthentication', name }],
+    };
+    out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, namespace, refs), spec: policy });
+  };
+
+  for (const { identity, targets } of coveredIdentities(model)) {
+    namespaces.add(identity.namespace);
+    const label = identityKey(identity);
+    for (const t of targets) for (const u of t.unresolved) report(t.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${provenanceLabel(t.ref)}: ${u}; nothing is emitted for it`);
+    const plan = planSelectors(model.inventory, identity);
+    if (plan.selectors.length === 0 && plan.unisolated.length === 0) {
+      if (targets.length > 0) report(targets[0]?.ref, 'info', 'LINKERD_NO_WORKLOADS', `no workload in the input runs as ${label}; no Server is needed for it`);
+      continue;
+    }
+    if (plan.unisolated.length > 0) {
+      report(targets[0]?.ref, 'error', 'LINKERD_SELECTOR_AMBIGUOUS',
+        `Linkerd Servers select pods by labels and must not overlap, and these workloads of ${label} share their labels with workloads of other ServiceAccounts: ${plan.conflicts.join('; ')}. ` +
+          "They get no Server, so Linkerd's default inbound policy decides for them instead of SMI (with default-inbound-policy deny: nothing is allowed). Give them distinguishing labels");
+    }
+    const own = model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
+    const refs = targets.map((t) => t.ref);
+    plan.selectors.forEach((selector, si) => {
+      const caught = own.filter((w) => Object.entries(selector).every(([k, v]) => w.labels[k] === v));
+      for (const port of tcpPorts(caught)) {
+        const server = resourceName('smi', identity.name, ...(plan.selectors.length > 1 ? [`s${si}`] : []), `p${port}`);
+        const spec: ServerSpec = { podSelector: { matchLabels: selector }, port, proxyProtocol: 'unknown', accessPolicy: 'deny' };
+        out.push({ apiVersion: SERVER_API, kind: 'Server', metadata: meta(mesh, server, identity.namespace, refs), spec });
+
+        // L4 grants: the Server itself, so every connection and request on the port.
+        const l4 = targets.filter((t) => !t.hasHttpRules && t.tcpPorts !== undefined && appliesOn(rulePorts(t.tcpPorts, t.legacyPort), port));
+        if (l4.length > 0) authorize(identity.namespace, server, { kind: 'Server', name: server }, l4.flatMap((t) => t.sources.map(identityOf)), l4.map((t) => t.ref));
+
+        // HTTP grants: one route per distinct match.
+        const groups = new Map<string, RouteGroup>();
+        for (const t of targets.filter((x) => x.hasHttpRules && appliesOn(rulePorts(x.tcpPorts, x.legacyPort), port))) {
+          for (const m of t.httpMatches) {
+            const key = matchKey(m);
+            let g = groups.get(key);
+            if (!g) groups.set(key, (g = { key, match: m, gateway: gatewayMatches(m), own: new Set(), sources: new Set(), refs: [] }));
+            for (const s of t.sources) g.own.add(identityOf(s));
+            g.refs.push(t.ref);
+          }
+        }
+        if (groups.size === 0) continue;
+        const list = [...groups.values()];
+        // A request is judged by one route only: give each route the sources of every match that covers it.
+        for (const g of list) for (const h of list) if (covers(h.match, g.match)) for (const s of h.own) g.sources.add(s);
+        for (let i = 0; i < list.length; i++) {
+          for (let j = i + 1; j < list.length; j++) {
+            const a = list[i]!;
+            const b = list[j]!;
+            const same = a.sources.size === b.sources.size && [...a.sources].every((s) => b.sources.has(s));
+            if (!same && mayOverlap(a.match, b.match)) {
+              report(a.refs[0], 'warning', 'LINKERD_ROUTE_OVERLAP',
+                `${label} port ${port}: matches ${a.match.group.name}/${a.match.name} and ${b.match.group.name}/${b.match.name} may both fit a request but allow different sources; Linkerd judges a request by one route only (Gateway API precedence), so such a request is allowed only to the sources of the route it picks (narrower than SMI)`);
+            }
+          }
+        }
+        const hasCatchAll = list.some((g) => g.key === JSON.stringify([CATCH_ALL]));
+        list.sort((a, b) => `${a.match.group.name}/${a.match.name}`.localeCompare(`${b.match.group.name}/${b.match.name}`) || a.key.localeCompare(b.key));
+        const used = new Set<string>();
+        for (const g of list) {
+          let name = resourceName(server, g.match.group.name, g.match.name);
+          for (let n = 1; used.has(name); n++) name = resourceName(server, g.match.group.name, g.match.name, String(n));
+          used.add(name);
+          const rules = chunk(g.gateway, 64).map((matches) => ({ matches }));
+          out.push({ apiVersion: POLICY_ROUTE_API, kind: 'HTTPRoute', metadata: meta(mesh, name, identity.namespace, g.refs), spec: { parentRefs: [{ group: POLICY_GROUP, kind: 'Server', name: server }], rules } });
+          authorize(identity.namespace, name, { kind: 'HTTPRoute', name }, g.sources, g.refs);
+        }
+        // With routes attached, requests fitting none get 404: keep L4-granted sources' HTTP working.
+        if (l4.length > 0 && !hasCatchAll) {
+          out.push({ apiVersion: POLICY_ROUTE_API, kind: 'HTTPRoute', metadata: meta(mesh, resourceName(server, 'any'), identity.namespace, l4.map((t) => t.ref)), spec: { parentRefs: [{ group: POLICY_GROUP, kind: 'Server', name: server }], rules: [{ matches: [CATCH_ALL] }] } });
+        }
+        serversWithRoutes.push(`${identity.namespace}/${server}`);
+      }
+    });
+  }
+
+  if (namespaces.size > 0) {
+    const nsList = [...namespaces].sort().join(', ');
+    const defaultPolicy = options.linkerdDefaultPolicy;
+    if (model.mode === 'strict' && defaultPolicy === 'deny') {
+      // Ports no Server covers are denied by the default: narrower than SMI wherever SMI grants them.
+      for (const { identity, targets } of coveredIdentities(model)) {
+        if (!targets.some((t) => t.sources.length > 0)) continue;
+        const own = model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
+        if (own.length === 0) continue;
+        report(targets[0]?.ref, 'warning', 'LINKERD_UNDECLARED_PORTS',
+          `${identityKey(identity)}: Servers cover only the TCP ports its pods declare (${tcpPorts(own).join(', ') || 'none'}); traffic to other ports meets the default inbound policy deny, even where SMI grants it. Declare the ports in the pod spec`);
+      }
+    } else if (defaultPolicy !== 'deny') {
+      report(undefined, model.mode === 'strict' ? 'error' : 'warning', 'LINKERD_DEFAULT_POLICY_NOT_ENFORCED',
+        `Servers cover the TCP container ports the input's pod specs declare; other ports, and workloads not in the input, follow Linkerd's default inbound policy (${defaultPolicy ?? 'all-unauthenticated unless configured'}). ` +
+          (model.mode === 'strict' ? `For SMI's deny-by-default, set config.linkerd.io/default-inbound-policy: deny on namespace(s) ${nsList} (or install with proxy.defaultInboundPolicy=deny), and say so with --linkerd-default-policy deny` : 'In per-destination mode that is intended for workloads no TrafficTarget names'));
+    } else {
+      report(undefined, 'warning', 'LINKERD_DEFAULT_POLICY_DENY', `the default inbound policy is deny: in per-destination mode, workloads in ${nsList} that no TrafficTarget names are denied too (narrower than SMI), and so are ports no Server covers`);
+    }
+    report(undefined, 'warning', 'LINKERD_UDP_NOT_ENFORCED', "Linkerd's proxy does not carry UDP: UDPRoute rules and UDP denials are not enforced (use a Kubernetes NetworkPolicy for UDP)");
+  }
+  if (serversWithRoutes.length > 0) {
+    report(undefined, 'warning', 'LINKERD_PROBES_NEED_AUTHORIZATION',
+      `Linkerd stops authorizing kubelet probes on a Server once HTTPRoutes attach to it (${serversWithRoutes.slice(0, 5).join(', ')}${serversWithRoutes.length > 5 ? ', …' : ''}): liveness and readiness probes on those ports are denied unless a policy allows them`);
+  }
+  return out;
+}

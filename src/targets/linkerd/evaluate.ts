@@ -1,0 +1,128 @@
+/**
+ * What Linkerd's inbound proxy decides from a set of policy resources — written from Linkerd's docs
+ * ("Authorization Policy" reference and feature page), not from how smi writes them:
+ * - a Server selects pods (podSelector) and one port, which must be a port in the pod spec; with no
+ *   Server on the port the pod's default inbound policy decides (not something these resources say,
+ *   so reported as not enforced). Servers must not overlap (an admission check); if several select
+ *   the port anyway, the most permissive answer is taken so that proofs hold whichever Linkerd uses;
+ * - traffic no AuthorizationPolicy authorizes falls to the Server's accessPolicy (default deny);
+ * - an AuthorizationPolicy targeting the Server (or the Namespace) authorizes all traffic to it; one
+ *   targeting an HTTPRoute authorizes the requests that route takes; all requiredAuthenticationRefs
+ *   must be satisfied (MeshTLSAuthentication: identities, "*" for any meshed client, "*.suffix";
+ *   identityRefs to ServiceAccounts; or a ServiceAccount directly);
+ * - HTTP with HTTPRoutes attached to the Server: one route takes the request (Gateway API
+ *   precedence); a request no route takes gets 404. Without routes, a default route takes it all.
+ *   Non-HTTP traffic is authorized at the Server level only. UDP is not proxied.
+ */
+import type { Identity, Workload } from '../../policy/model.js';
+import type { AccessRequest } from '../../policy/request.js';
+import type { MeshDecision, MeshResource, TranslateOptions } from '../target.js';
+import { pickRule } from '../gateway/route-match.js';
+import { POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';
+
+function selects(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
+  if (!selector) return false;
+  if (!Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v)) return false;
+  return (selector.matchExpressions ?? []).every((e) => {
+    const value = labels[e.key];
+    switch (e.operator) {
+      case 'In': return value !== undefined && (e.values ?? []).includes(value);
+      case 'NotIn': return value === undefined || !(e.values ?? []).includes(value);
+      case 'Exists': return value !== undefined;
+      case 'DoesNotExist': return value === undefined;
+      default: return false;
+    }
+  });
+}
+
+function serverSelects(server: MeshResource, workload: Workload, port: number): boolean {
+  if (server.metadata.namespace !== workload.namespace) return false;
+  const spec = server.spec as ServerSpec | undefined;
+  if (!spec || !selects(spec.podSelector, workload.labels)) return false;
+  const declared = workload.ports.filter((p) => (p.protocol ?? 'TCP').toUpperCase() === 'TCP');
+  return typeof spec.port === 'number' ? spec.port === port && declared.some((p) => p.port === port) : declared.some((p) => p.name === spec.port && p.port === port);
+}
+
+function accessPolicyAllows(policy: AccessPolicy, source: Identity | 'unauthenticated'): boolean {
+  switch (policy) {
+    case 'all-unauthenticated': case 'cluster-unauthenticated': case 'audit': return true;
+    case 'all-authenticated': case 'cluster-authenticated': return source !== 'unauthenticated';
+    default: return false;
+  }
+}
+
+function identityMatches(pattern: string, identity: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.startsWith('*.')) return identity.endsWith(pattern.slice(1));
+  return pattern === identity;
+}
+
+function authenticated(ref: TargetRef, policyNamespace: string, resources: readonly MeshResource[], source: Identity | 'unauthenticated', options: TranslateOptions): boolean {
+  if (source === 'unauthenticated') return false;
+  const group = ref.group ?? '';
+  if (ref.kind === 'ServiceAccount' && group === '') return source.name === ref.name && source.namespace === (ref.namespace ?? policyNamespace);
+  if (ref.kind !== 'MeshTLSAuthentication' || group !== POLICY_GROUP) return false; // NetworkAuthentication etc.: not satisfied here
+  const authn = resources.find((r) => r.kind === 'MeshTLSAuthentication' && r.metadata.name === ref.name && r.metadata.namespace === (ref.namespace ?? policyNamespace));
+  if (!authn) return false;
+  const spec = authn.spec as MeshTLSAuthenticationSpec;
+  const identity = meshIdentity(options.trustDomain, source.namespace, source.name);
+  if ((spec.identities ?? []).some((p) => identityMatches(p, identity))) return true;
+  return (spec.identityRefs ?? []).some((r) => r.kind === 'ServiceAccount' && r.name === source.name && (r.namespace ?? authn.metadata.namespace) === source.namespace);
+}
+
+/** The AuthorizationPolicies of a target that the source satisfies. */
+function authorizedBy(resources: readonly MeshResource[], namespace: string, target: { kind: string; name: string }, source: Identity | 'unauthenticated', options: TranslateOptions): string[] {
+  return resources
+    .filter((r) => r.kind === 'AuthorizationPolicy' && r.metadata.namespace === namespace)
+    .filter((r) => {
+      const ref = (r.spec as AuthorizationPolicySpec).targetRef;
+      if (ref.kind === 'Namespace') return ref.name === namespace;
+      return ref.kind === target.kind && ref.name === target.name && (ref.group ?? '') !== '';
+    })
+    .filter((r) => {
+      const required = (r.spec as AuthorizationPolicySpec).requiredAuthenticationRefs ?? [];
+      return required.length > 0 && required.every((ref) => authenticated(ref, namespace, resources, source, options));
+    })
+    .map((r) => r.metadata.name);
+}
+
+function serverDecision(server: MeshResource, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string } {
+  const ns = server.metadata.namespace ?? '';
+  const name = server.metadata.name;
+  const fallback = accessPolicyAllows((server.spec as ServerSpec).accessPolicy ?? 'deny', request.source);
+  const atServer = authorizedBy(resources, ns, { kind: 'Server', name }, request.source, options);
+  if (request.protocol === 'http' && request.http) {
+    const routes = resources.filter((r) => r.kind === 'HTTPRoute' && r.metadata.namespace === ns &&
+      ((r.spec as PolicyHTTPRouteSpec | undefined)?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name));
+    if (routes.length > 0) {
+      const picked = pickRule(routes, request.http);
+      if (!picked) return { allowed: false, why: `Server ${name}: no HTTPRoute takes the request (404)` };
+      const atRoute = authorizedBy(resources, ns, { kind: 'HTTPRoute', name: picked.route.metadata.name }, request.source, options);
+      if (atServer.length > 0 || atRoute.length > 0) return { allowed: true, why: `Server ${name}, HTTPRoute ${picked.route.metadata.name}: authorized by ${[...atServer, ...atRoute].join(', ')}` };
+      return { allowed: fallback, why: `Server ${name}, HTTPRoute ${picked.route.metadata.name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
+    }
+  }
+  if (atServer.length > 0) return { allowed: true, why: `Server ${name}: authorized by ${atServer.join(', ')}` };
+  return { allowed: fallback, why: `Server ${name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
+}
+
+export function evaluateLinkerdAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
+  if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ["Linkerd's proxy does not carry UDP"] };
+  const port = request.port;
+  if (port === undefined) {
+    const why = 'Linkerd decides per destination port, and the request names none';
+    return { allowed: false, enforced: true, reasons: [why], unanswerable: why };
+  }
+  const servers = resources.filter((r) => r.kind === 'Server' && serverSelects(r, workload, port));
+  if (servers.length === 0) {
+    const where = `no Server selects ${workload.kind}/${workload.name} port ${port}`;
+    const policy = options.linkerdDefaultPolicy;
+    if (policy === undefined) return { allowed: true, enforced: false, reasons: [`${where}: the default inbound policy decides, and it is not known`] };
+    const allowed = accessPolicyAllows(policy, request.source);
+    // The default is the cluster's, not part of these resources: only a denial is something smi relies on.
+    return { allowed, enforced: !allowed, reasons: [`${where}: the default inbound policy ${policy} ${allowed ? 'allows' : 'denies'}`] };
+  }
+  const decisions = servers.map((s) => serverDecision(s, resources, request, options));
+  const allowed = decisions.some((d) => d.allowed);
+  return { allowed, enforced: true, reasons: decisions.map((d) => d.why) };
+}

@@ -1,0 +1,44 @@
+/**
+ * The Linkerd target: policy.linkerd.io Server / HTTPRoute / AuthorizationPolicy /
+ * MeshTLSAuthentication for access, Gateway API HTTPRoute/TCPRoute on the root Service for splits
+ * (or legacy ServiceProfile dstOverrides with linkerdServiceProfiles).
+ */
+import type { Diagnostic } from '../../api/diagnostic.js';
+import type { Target } from '../target.js';
+import { sortResources } from '../naming.js';
+import { diagnosticReporter } from '../istio/index.js';
+import { translateSplitRoutes } from '../gateway/split.js';
+import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
+import { translateLinkerdAuthorization } from './authorization.js';
+import { evaluateLinkerdAccess } from './evaluate.js';
+import { evaluateServiceProfile, translateServiceProfiles } from './service-profile.js';
+import { TCP_ROUTE_API } from './types.js';
+
+export const linkerd: Target = {
+  name: 'linkerd',
+  summary: 'Linkerd: Server, HTTPRoute, AuthorizationPolicy and MeshTLSAuthentication (policy.linkerd.io); Gateway API routes for splits',
+  writes: [
+    'policy.linkerd.io/v1beta3/Server', 'policy.linkerd.io/v1beta3/HTTPRoute', 'policy.linkerd.io/v1alpha1/AuthorizationPolicy',
+    'policy.linkerd.io/v1alpha1/MeshTLSAuthentication', 'gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`, 'linkerd.io/v1alpha2/ServiceProfile',
+  ],
+  limitations: [
+    'Servers cover the container ports pod specs declare; other ports follow the default inbound policy (set it to deny for strict mode)',
+    'one route judges each request: overlapping matches with different sources can narrow access',
+    'UDP is not proxied by Linkerd: UDPRoute rules and UDP denials are not enforced',
+    'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
+    'splits need the root Service in the input (routes attach to its ports)',
+  ],
+  translate(model, options) {
+    const diagnostics: Diagnostic[] = [];
+    const report = diagnosticReporter(diagnostics);
+    const splits = options.linkerdServiceProfiles
+      ? translateServiceProfiles(model, options, report)
+      : translateSplitRoutes(model, report, { mesh: 'linkerd', codePrefix: 'LINKERD', tcpRouteApi: TCP_ROUTE_API });
+    const resources = sortResources([...translateLinkerdAuthorization(model, options, report), ...splits]);
+    return { resources, diagnostics };
+  },
+  evaluateAccess: evaluateLinkerdAccess,
+  evaluateRoute(resources, request, options) {
+    return evaluateServiceProfile(resources, request, options) ?? evaluateGatewayRoute(resources, request);
+  },
+};

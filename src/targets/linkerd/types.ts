@@ -1,0 +1,49 @@
+/** Linkerd policy resource shapes (policy.linkerd.io), as the CRDs Linkerd ships define them. */
+import type { HTTPRouteMatch } from '../gateway/types.js';
+
+export const POLICY_GROUP = 'policy.linkerd.io';
+export const SERVER_API = `${POLICY_GROUP}/v1beta3`;
+export const POLICY_ROUTE_API = `${POLICY_GROUP}/v1beta3`;
+export const AUTHZ_API = `${POLICY_GROUP}/v1alpha1`;
+export const SERVICE_PROFILE_API = 'linkerd.io/v1alpha2';
+/** Linkerd reads TCPRoute at this version. */
+export const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1alpha2';
+
+export type AccessPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+export interface ServerSpec {
+  podSelector?: LabelSelector;
+  port: number | string;
+  proxyProtocol?: 'unknown' | 'HTTP/1' | 'HTTP/2' | 'gRPC' | 'opaque' | 'TLS';
+  accessPolicy?: AccessPolicy;
+}
+
+export interface TargetRef {
+  group?: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+export interface AuthorizationPolicySpec {
+  targetRef: TargetRef;
+  requiredAuthenticationRefs: TargetRef[];
+}
+
+export interface MeshTLSAuthenticationSpec {
+  identities?: string[];
+  identityRefs?: TargetRef[];
+}
+
+export interface PolicyHTTPRouteSpec {
+  parentRefs?: TargetRef[];
+  rules?: { matches?: HTTPRouteMatch[] }[];
+}
+
+/** The mTLS identity Linkerd gives a ServiceAccount. */
+export const meshIdentity = (trustDomain: string, namespace: string, name: string) => `${name}.${namespace}.serviceaccount.identity.linkerd.${trustDomain}`;

@@ -1,0 +1,130 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { parseAllDocuments } from 'yaml';
+import { runCli } from '../support/cli.js';
+
+const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
+const CANARY = resolve(import.meta.dirname, '../../examples/canary');
+
+const kinds = (yamlText: string) => parseAllDocuments(yamlText).map((d) => (d.toJS() as { kind: string }).kind);
+
+describe('smi translate', () => {
+  test('istio: resources on stdout, byte-identical on a second run, summary on stderr', async () => {
+    const a = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio']);
+    const b = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio']);
+    assert.equal(a.stdout, b.stdout);
+    assert.ok(kinds(a.stdout).includes('AuthorizationPolicy') && kinds(a.stdout).includes('VirtualService'));
+    assert.match(a.stderr, /istio: \d+ resource\(s\)/);
+  });
+
+  test('linkerd: strict mode without a known default inbound policy is an error (exit 1); with deny it is not', async () => {
+    const unknown = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'linkerd']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /LINKERD_DEFAULT_POLICY_NOT_ENFORCED/);
+    const deny = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'linkerd', '--linkerd-default-policy', 'deny']);
+    assert.equal(deny.code, 0, deny.stderr);
+    const k = kinds(deny.stdout);
+    for (const kind of ['Server', 'HTTPRoute', 'AuthorizationPolicy', 'MeshTLSAuthentication']) assert.ok(k.includes(kind), kind);
+    assert.match(deny.stdout, /bookbuyer\.bookstore\.serviceaccount\.identity\.linkerd\.cluster\.local/);
+  });
+
+  test('--strict turns warnings into a failing exit', async () => {
+    const run = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '--strict']);
+    assert.equal(run.code, 1);
+  });
+
+  test('gateway-api: splits as HTTPRoutes on the root Service; TrafficTargets need --authz', async () => {
+    const bare = await runCli(['translate', '-f', CANARY, '--mesh', 'gateway-api', '--access-mode', 'permissive', '-o', 'json']);
+    assert.equal(bare.code, 0, bare.stderr);
+    const list = JSON.parse(bare.stdout) as { items: { kind: string; spec: { parentRefs: { kind: string }[] } }[] };
+    assert.ok(list.items.some((r) => r.kind === 'HTTPRoute' && r.spec.parentRefs[0]?.kind === 'Service'));
+    const strict = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'gateway-api']);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /GATEWAY_AUTHZ_NOT_ENFORCED/);
+    const paired = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'gateway-api', '--authz', 'istio']);
+    assert.equal(paired.code, 0, paired.stderr);
+    assert.ok(kinds(paired.stdout).includes('AuthorizationPolicy'));
+  });
+
+  test('--out-dir writes one file per resource', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smi-translate-'));
+    const run = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio', '--out-dir', dir]);
+    assert.equal(run.code, 0, run.stderr);
+    const files = readdirSync(join(dir, 'bookstore'));
+    assert.ok(files.some((f) => f.startsWith('authorizationpolicy-') || f.startsWith('AuthorizationPolicy-')), files.join(', '));
+    assert.ok(readFileSync(join(dir, 'bookstore', files[0]!), 'utf8').includes('managed-by: smi'));
+  });
+
+  test('usage errors exit 2', async () => {
+    assert.equal((await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'nomesh'])).code, 2);
+    assert.equal((await runCli(['translate', '-f', BOOKSTORE])).code, 2);
+    assert.equal((await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'linkerd', '--linkerd-default-policy', 'maybe'])).code, 2);
+  });
+});
+
+describe('smi check / route --mesh', () => {
+  const buyer = ['-f', BOOKSTORE, '--from', 'bookstore/bookbuyer', '--to', 'bookstore/bookstore', '--path', '/books-bought', '--header', 'User-Agent=go-http-client/1.1', '--port', '14001'];
+
+  for (const mesh of ['istio', 'linkerd']) {
+    test(`${mesh}: the mesh answers like SMI on an allowed and a denied request`, async () => {
+      const extra = mesh === 'linkerd' ? ['--linkerd-default-policy', 'deny'] : [];
+      const allowed = await runCli(['check', ...buyer, '--mesh', mesh, ...extra]);
+      assert.equal(allowed.code, 0, allowed.stdout + allowed.stderr);
+      assert.match(allowed.stdout, new RegExp(`^ALLOW  on ${mesh}; SMI says ALLOW`));
+      const denied = await runCli(['check', ...buyer.map((a) => (a === 'bookstore/bookbuyer' ? 'bookstore/bookthief' : a)), '--mesh', mesh, ...extra]);
+      assert.equal(denied.code, 1);
+      assert.match(denied.stdout, /^DENY .*SMI says DENY/);
+    });
+  }
+
+  test('linkerd decides per port: without one for a multi-port destination, exit 2 with the reason', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smi-check-'));
+    writeFileSync(join(dir, 'in.yaml'), `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: n}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {serviceAccountName: api, containers: [{name: c, image: i, ports: [{containerPort: 80}, {containerPort: 9090}]}]}
+`);
+    const args = ['check', '-f', dir, '--from', 'n/web', '--to', 'n/api', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny'];
+    const run = await runCli(args);
+    assert.equal(run.code, 2, run.stdout + run.stderr);
+    assert.match(run.stderr, /per destination port.*--port/);
+    const withPort = await runCli([...args, '--port', '9090']);
+    assert.equal(withPort.code, 1, 'strict mode: nothing grants n/web');
+    assert.match(withPort.stdout, /^DENY {2}on linkerd; SMI says DENY/);
+  });
+
+  test('route --mesh gateway-api gives the same backends as SMI for the canary', async () => {
+    const smi = await runCli(['route', '-f', CANARY, '--service', 'default/website', '--port', '80', '-o', 'json']);
+    const mesh = await runCli(['route', '-f', CANARY, '--service', 'default/website', '--port', '80', '--mesh', 'gateway-api', '-o', 'json']);
+    assert.equal(mesh.code, 0, mesh.stderr);
+    const shares = (t: string) => (JSON.parse(t) as { backends: { service: string; share: number }[] }).backends.map((b) => `${b.service}=${b.share.toFixed(3)}`).sort();
+    assert.deepEqual(shares(mesh.stdout), shares(smi.stdout));
+  });
+});
+
+describe('smi diff', () => {
+  test('istio vs linkerd on the bookstore: runs, and every line names both meshes', async () => {
+    const run = await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'istio', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '-o', 'json']);
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    const out = JSON.parse(run.stdout) as { access: Record<string, string>[]; routes: Record<string, string>[] };
+    for (const row of [...out.access, ...out.routes]) assert.ok('istio' in row && 'linkerd' in row, JSON.stringify(row));
+  });
+
+  test('smi vs gateway-api without --authz: access differs (not enforced), exit 1', async () => {
+    const run = await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'smi', '--mesh', 'gateway-api']);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /not enforced/);
+  });
+
+  test('needs --mesh twice', async () => {
+    assert.equal((await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'istio'])).code, 2);
+  });
+});
