@@ -1,10 +1,12 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
+import { benchTranslate } from './translate.js';
 
 const BENCHES: Record<string, () => Record<string, unknown>> = {
   api: () => benchApiLoad(),
   policy: () => benchPolicy(),
+  translate: () => benchTranslate(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
