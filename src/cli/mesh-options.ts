@@ -34,9 +34,14 @@ export interface TranslateFlags {
   linkerdServiceProfiles?: boolean;
 }
 
-export function requireTarget(name: string): Target {
+export function requireTarget(name: string, flags: TranslateFlags = {}): Target {
   const target = findTarget(name);
   if (!target) throw new UsageError(`--mesh ${name}: unknown mesh; smi translates to ${targetNames().join(', ')}`);
+  // Options that would be silently ignored are mistakes worth a clear word.
+  if (flags.authz !== undefined && target.name !== 'gateway-api') throw new UsageError(`--authz applies to --mesh gateway-api only (${target.name} writes its own authorization)`);
+  const linkerdish = target.name === 'linkerd' || (target.name === 'gateway-api' && flags.authz === 'linkerd');
+  if (flags.linkerdDefaultPolicy !== undefined && !linkerdish) throw new UsageError('--linkerd-default-policy applies to --mesh linkerd, or --mesh gateway-api --authz linkerd');
+  if (flags.linkerdServiceProfiles && target.name !== 'linkerd') throw new UsageError('--linkerd-service-profiles applies to --mesh linkerd only');
   return target;
 }
 

@@ -62,6 +62,10 @@ describe('smi translate', () => {
     assert.equal((await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'nomesh'])).code, 2);
     assert.equal((await runCli(['translate', '-f', BOOKSTORE])).code, 2);
     assert.equal((await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'linkerd', '--linkerd-default-policy', 'maybe'])).code, 2);
+    const ignored = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio', '--authz', 'linkerd']);
+    assert.equal(ignored.code, 2);
+    assert.match(ignored.stderr, /--authz applies to --mesh gateway-api only/);
+    assert.equal((await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio', '--linkerd-default-policy', 'deny'])).code, 2);
   });
 });
 

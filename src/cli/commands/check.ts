@@ -91,7 +91,7 @@ export function checkCommand(ctx: CommandContext): Command {
 
 /** The same question answered by evaluating the mesh's translated resources at each destination workload. */
 function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel, request: AccessRequest): void {
-  const target = requireTarget(opts.mesh ?? '');
+  const target = requireTarget(opts.mesh ?? '', opts);
   const options = translateOptions(opts);
   const workloads = workloadsOf(model.inventory, request.destination.namespace, request.destination.name);
   if (workloads.length === 0) {

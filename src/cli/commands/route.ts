@@ -54,7 +54,7 @@ export function routeCommand(ctx: CommandContext): Command {
       const smi = route(model, request);
       let result: { split?: typeof smi.split; backends: readonly { service: string; share: number; weight?: number }[]; reasons: readonly string[] } = smi;
       if (opts.mesh !== undefined) {
-        const target = requireTarget(opts.mesh);
+        const target = requireTarget(opts.mesh, opts);
         const options = translateOptions(opts);
         const mesh = target.evaluateRoute(target.translate(model, options).resources, request, options);
         result = { backends: mesh.backends, reasons: [`answered by evaluating the ${target.name} resources`, ...mesh.reasons] };

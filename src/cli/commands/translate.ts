@@ -36,7 +36,7 @@ export function translateCommand(ctx: CommandContext): Command {
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--out-dir <dir>', 'write one file per resource: <dir>/<namespace>/<kind>-<name>.yaml')
     .action(async (opts: TranslateFlags) => {
-      const target = requireTarget(opts.mesh);
+      const target = requireTarget(opts.mesh, opts);
       const model = await loadModel(ctx, opts.filename, opts.accessMode);
       const { resources, diagnostics } = target.translate(model, translateOptions(opts));
       const shown = opts.strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : diagnostics;
