@@ -31,3 +31,16 @@ export function meta(mesh: string, name: string, namespace: string, sources: rea
 export function sortResources(resources: MeshResource[]): MeshResource[] {
   return resources.sort((a, b) => a.kind.localeCompare(b.kind) || (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') || a.metadata.name.localeCompare(b.metadata.name));
 }
+
+/**
+ * A name for something generated under `base` (itself from resourceName, which never holds "--"):
+ * the "--" separator keeps it distinct from any name resourceName can give, so an object whose name
+ * looks like a suffix (a ServiceAccount called "x-locked-0") cannot collide with generated ones.
+ */
+export function derivedName(base: string, suffix: string): string {
+  const name = `${base}--${suffix}`;
+  if (name.length <= 63) return name;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  const room = 63 - suffix.length - 2 - 9;
+  return `${base.slice(0, Math.max(1, room)).replace(/-+$/, '')}-${hash}--${suffix}`.slice(0, 63).replace(/-+$/, '');
+}

@@ -8,6 +8,7 @@ import { linkerd } from '../../src/targets/linkerd/index.js';
 import { gatewayApi } from '../../src/targets/gateway-api/index.js';
 import { DEFAULT_OPTIONS, type MeshResource } from '../../src/targets/target.js';
 import { pickRule } from '../../src/targets/gateway/route-match.js';
+import { derivedName, resourceName } from '../../src/targets/naming.js';
 import { httpParts } from '../../src/policy/request.js';
 import type { Workload } from '../../src/policy/model.js';
 import { httpRequest, l4Request, modelOf } from '../support/policy.js';
@@ -125,7 +126,7 @@ describe('Linkerd: named cases', () => {
   test('strict mode: every workload gets deny Servers; the default inbound policy must be deny, or it is an error', () => {
     const model = modelOf(inventory + routes);
     const unknown = linkerd.translate(model, DEFAULT_OPTIONS);
-    assert.deepEqual(byKind(unknown.resources, 'Server').map((s) => `${s.metadata.name}:${(s.spec as { port: number }).port}`), ['smi-books-p8080:8080', 'smi-web-p80:80']);
+    assert.deepEqual(byKind(unknown.resources, 'Server').map((s) => `${s.metadata.name}:${(s.spec as { port: number }).port}`), ['smi-books--p8080:8080', 'smi-web--p80:80']);
     assert.ok(unknown.diagnostics.some((d) => d.code === 'LINKERD_DEFAULT_POLICY_NOT_ENFORCED' && d.severity === 'error' && d.message.includes('default-inbound-policy: deny')));
     const known = linkerd.translate(model, options);
     assert.ok(!known.diagnostics.some((d) => d.code === 'LINKERD_DEFAULT_POLICY_NOT_ENFORCED'));
@@ -238,5 +239,22 @@ describe('Gateway API: named cases', () => {
     assert.equal(pick('POST', '/api/z'), 'e-method');
     assert.equal(pick('GET', '/api/z', [['x-a', '1']]), 'f-headers', 'header names are case-insensitive');
     assert.equal(pick('GET', '/api/z'), 'a-prefix');
+  });
+});
+
+describe('generated names', () => {
+  test('names derived for generated parts never collide with names derived from ServiceAccounts', () => {
+    assert.notEqual(resourceName('smi', 'x-locked-0'), derivedName(resourceName('smi', 'x'), 'locked-0'));
+    assert.notEqual(resourceName('smi', 'deny-by-default'), 'smi--deny-by-default');
+    assert.ok(!resourceName('smi', 'a--b', 'c---d').includes('--'));
+  });
+
+  test('long names stay valid DNS-1123 labels, distinct and stable', () => {
+    const long = resourceName('smi', 'a'.repeat(80));
+    const a = derivedName(long, 'locked-0');
+    const b = derivedName(long, 'locked-1');
+    for (const n of [a, b]) assert.match(n, /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    assert.notEqual(a, b);
+    assert.equal(a, derivedName(long, 'locked-0'));
   });
 });

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../../api/diagnostic.js';
 import { identityKey, provenanceLabel, type CompiledMatch, type PolicyModel, type PortSet, type Provenance, type TargetPolicy } from '../../policy/model.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import { planSelectors } from '../selectors.js';
-import { meta, resourceName } from '../naming.js';
+import { derivedName, meta, resourceName } from '../naming.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
@@ -123,13 +123,13 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
         `Istio selects pods by labels, and these workloads of ${identityKey(identity)} share their labels with workloads of other ServiceAccounts: ${plan.conflicts.join('; ')}. ` +
           `They get an allow-nothing policy instead of their rules (narrower than SMI), which also locks down the workloads of ${[...caught].sort().join(', ')}. Give them distinguishing labels`);
       plan.unisolated.forEach((w, i) => {
-        out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, resourceName(base, 'locked', String(i)), identity.namespace, sources), spec: { selector: { matchLabels: { ...w.labels } }, action: 'ALLOW' } });
+        out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, derivedName(base, `locked-${i}`), identity.namespace, sources), spec: { selector: { matchLabels: { ...w.labels } }, action: 'ALLOW' } });
       });
     }
     plan.selectors.forEach((selector, i) => {
       out.push({
         apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy',
-        metadata: meta(mesh, plan.selectors.length > 1 ? resourceName(base, String(i)) : base, identity.namespace, sources),
+        metadata: meta(mesh, plan.selectors.length > 1 ? derivedName(base, String(i)) : base, identity.namespace, sources),
         // No rules: the workloads are locked down and nothing is allowed (an ALLOW policy that never matches).
         spec: { selector: { matchLabels: selector }, action: 'ALLOW', ...(rules.length > 0 ? { rules } : {}) },
       });
@@ -144,7 +144,7 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
     for (const w of model.inventory.workloads) namespaces.add(w.namespace);
     for (const ns of [...namespaces].sort()) {
       // An empty spec is Istio's "allow nothing": every workload of the namespace denies what no ALLOW policy allows.
-      out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, 'smi-deny-by-default', ns, []), spec: {} });
+      out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, 'smi--deny-by-default', ns, []), spec: {} });
     }
   }
   return out;

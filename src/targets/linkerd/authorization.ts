@@ -12,7 +12,7 @@
 import type { Diagnostic } from '../../api/diagnostic.js';
 import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type PortSet, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
 import { planSelectors } from '../selectors.js';
-import { meta, resourceName } from '../naming.js';
+import { derivedName, meta, resourceName } from '../naming.js';
 import { covers, mayOverlap } from '../match-relations.js';
 import { CATCH_ALL, gatewayMatches, matchKey } from '../gateway/matches.js';
 import type { HTTPRouteMatch } from '../gateway/types.js';
@@ -101,7 +101,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
     plan.selectors.forEach((selector, si) => {
       const caught = own.filter((w) => Object.entries(selector).every(([k, v]) => w.labels[k] === v));
       for (const port of tcpPorts(caught)) {
-        const server = resourceName('smi', identity.name, ...(plan.selectors.length > 1 ? [`s${si}`] : []), `p${port}`);
+        const server = derivedName(resourceName('smi', identity.name), plan.selectors.length > 1 ? `s${si}-p${port}` : `p${port}`);
         const spec: ServerSpec = { podSelector: { matchLabels: selector }, port, proxyProtocol: 'unknown', accessPolicy: 'deny' };
         out.push({ apiVersion: SERVER_API, kind: 'Server', metadata: meta(mesh, server, identity.namespace, refs), spec });
 
@@ -139,8 +139,8 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
         list.sort((a, b) => `${a.match.group.name}/${a.match.name}`.localeCompare(`${b.match.group.name}/${b.match.name}`) || a.key.localeCompare(b.key));
         const used = new Set<string>();
         for (const g of list) {
-          let name = resourceName(server, g.match.group.name, g.match.name);
-          for (let n = 1; used.has(name); n++) name = resourceName(server, g.match.group.name, g.match.name, String(n));
+          let name = derivedName(server, resourceName(g.match.group.name, g.match.name));
+          for (let n = 1; used.has(name); n++) name = derivedName(server, resourceName(g.match.group.name, g.match.name, String(n)));
           used.add(name);
           const rules = chunk(g.gateway, 64).map((matches) => ({ matches }));
           out.push({ apiVersion: POLICY_ROUTE_API, kind: 'HTTPRoute', metadata: meta(mesh, name, identity.namespace, g.refs), spec: { parentRefs: [{ group: POLICY_GROUP, kind: 'Server', name: server }], rules } });
@@ -148,7 +148,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
         }
         // With routes attached, requests fitting none get 404: keep L4-granted sources' HTTP working.
         if (l4.length > 0 && !hasCatchAll) {
-          out.push({ apiVersion: POLICY_ROUTE_API, kind: 'HTTPRoute', metadata: meta(mesh, resourceName(server, 'any'), identity.namespace, l4.map((t) => t.ref)), spec: { parentRefs: [{ group: POLICY_GROUP, kind: 'Server', name: server }], rules: [{ matches: [CATCH_ALL] }] } });
+          out.push({ apiVersion: POLICY_ROUTE_API, kind: 'HTTPRoute', metadata: meta(mesh, derivedName(server, 'any'), identity.namespace, l4.map((t) => t.ref)), spec: { parentRefs: [{ group: POLICY_GROUP, kind: 'Server', name: server }], rules: [{ matches: [CATCH_ALL] }] } });
         }
         serversWithRoutes.push(`${identity.namespace}/${server}`);
       }
