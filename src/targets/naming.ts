@@ -44,3 +44,6 @@ export function derivedName(base: string, suffix: string): string {
   const room = 63 - suffix.length - 2 - 9;
   return `${base.slice(0, Math.max(1, room)).replace(/-+$/, '')}-${hash}--${suffix}`.slice(0, 63).replace(/-+$/, '');
 }
+
+/** A Service's cluster DNS name: <name>.<namespace>.svc.<clusterDomain>. */
+export const serviceFqdn = (name: string, namespace: string, clusterDomain: string): string => `${name}.${namespace}.svc.${clusterDomain}`;

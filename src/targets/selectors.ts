@@ -15,7 +15,8 @@ export interface SelectorPlan {
   readonly conflicts: string[];
 }
 
-const catches = (selector: Record<string, string>, w: Workload) => Object.entries(selector).every(([k, v]) => w.labels[k] === v);
+/** Whether a matchLabels selector selects a workload's pods. */
+export const catches = (selector: Readonly<Record<string, string>>, w: Workload): boolean => Object.entries(selector).every(([k, v]) => w.labels[k] === v);
 
 export function planSelectors(inventory: Inventory, identity: Identity): SelectorPlan {
   const own = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);

@@ -4,10 +4,8 @@
  * the authorization resources of the mesh named by `authz` (Istio or Linkerd) and evaluated as that
  * mesh would; without it, access control is reported as not enforced.
  */
-import type { Diagnostic } from '../../api/diagnostic.js';
 import type { Target } from '../target.js';
-import { sortResources } from '../naming.js';
-import { diagnosticReporter } from '../istio/index.js';
+import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from '../istio/authorization.js';
 import { evaluateIstioAccess } from '../istio/evaluate.js';
 import { translateLinkerdAuthorization } from '../linkerd/authorization.js';
@@ -26,19 +24,17 @@ export const gatewayApi: Target = {
     'RegularExpression matches are implementation-specific: smi writes RE2 anchored at both ends (exact on Istio and Linkerd)',
     'splits need the root Service in the input (routes attach to its ports)',
   ],
-  translate(model, options) {
-    const diagnostics: Diagnostic[] = [];
-    const report = diagnosticReporter(diagnostics);
-    const routes = translateSplitRoutes(model, report, { mesh: 'gateway-api', codePrefix: 'GATEWAY', tcpRouteApi: TCP_ROUTE_API });
-    let authz: ReturnType<typeof translateAuthorization> = [];
-    if (options.authz === 'istio') authz = translateAuthorization(model, options, report, 'gateway-api');
-    else if (options.authz === 'linkerd') authz = translateLinkerdAuthorization(model, options, report, 'gateway-api');
-    else if (model.mode !== 'permissive' && (model.destinations.size > 0 || model.mode === 'strict')) {
-      report(undefined, 'error', 'GATEWAY_AUTHZ_NOT_ENFORCED',
+  translate: (model, options) =>
+    collectTranslation((report) => {
+      const routes = translateSplitRoutes(model, report, { mesh: 'gateway-api', codePrefix: 'GATEWAY', tcpRouteApi: TCP_ROUTE_API });
+      if (options.authz === 'istio') return [...routes, ...translateAuthorization(model, options, report, 'gateway-api')];
+      if (options.authz === 'linkerd') return [...routes, ...translateLinkerdAuthorization(model, options, report, 'gateway-api')];
+      if (model.mode !== 'permissive' && (model.destinations.size > 0 || model.mode === 'strict')) {
+        report(undefined, 'error', 'GATEWAY_AUTHZ_NOT_ENFORCED',
         'Gateway API has no standard authorization: TrafficTargets and deny-by-default are not written. Pass --authz istio or --authz linkerd to pair the routes with that mesh\'s authorization resources (or --access-mode permissive when only splits matter)');
-    }
-    return { resources: sortResources([...routes, ...authz]), diagnostics };
-  },
+      }
+      return routes;
+    }),
   evaluateAccess(resources, workload, request, options) {
     if (options.authz === 'istio') return evaluateIstioAccess(resources, workload, request, options);
     if (options.authz === 'linkerd') return evaluateLinkerdAccess(resources, workload, request, options);

@@ -6,16 +6,16 @@
  * to the root). Without matches, a TCPRoute carries the same weights for non-HTTP traffic.
  * Used by the gateway-api target and by the Linkerd target (Linkerd routes with the same resources).
  */
-import type { Diagnostic } from '../../api/diagnostic.js';
-import { provenanceLabel, type PolicyModel, type Provenance, type SplitPolicy } from '../../policy/model.js';
+import { provenanceLabel, type PolicyModel, type SplitPolicy } from '../../policy/model.js';
 import { splitPortPlans } from '../split-plan.js';
+import { chunk } from '../chunk.js';
 import { capWeights } from '../weights.js';
 import { meta, resourceName } from '../naming.js';
+import type { Report } from '../diagnostics.js';
 import type { MeshResource } from '../target.js';
 import { CATCH_ALL, gatewayMatches } from './matches.js';
 import { HTTP_ROUTE_API, type HTTPBackendRef, type HTTPRouteMatch, type HTTPRouteRule } from './types.js';
 
-type Report = (ref: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
 
 export interface SplitRouteOptions {
   /** The smi-spec.io/mesh label value. */
@@ -28,12 +28,6 @@ export interface SplitRouteOptions {
 const MAX_WEIGHT = 1_000_000;
 const MATCHES_PER_RULE = 64;
 const MATCHES_PER_ROUTE = 126; // fewer than 128 in all, with the catch-all
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function splitMatches(split: SplitPolicy): HTTPRouteMatch[] {
   const seen = new Set<string>();

@@ -3,22 +3,18 @@
  * destination workload group; rules per HTTP match or L4 grant; deny-by-default per access mode.
  * Istio docs: Authorization Policy reference ("Allow/deny evaluation", "Rule", "Operation").
  */
-import type { Diagnostic } from '../../api/diagnostic.js';
-import { identityKey, provenanceLabel, type CompiledMatch, type PolicyModel, type PortSet, type Provenance, type TargetPolicy } from '../../policy/model.js';
+import { identityKey, provenanceLabel, type CompiledMatch, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
 import { regexForms } from '../../policy/regex-forms.js';
-import { planSelectors } from '../selectors.js';
+import { catches, planSelectors } from '../selectors.js';
+import { grantedPorts } from '../granted-ports.js';
 import { derivedName, meta, resourceName } from '../naming.js';
+import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
-type Report = (target: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
 
-/** Ports a rule may use: the L4 ports narrowed by a legacy destination port; undefined = every port, [] = none. */
-function rulePorts(ports: PortSet | undefined, legacy: number | undefined): number[] | undefined {
-  const set = ports === undefined || ports === 'all' ? undefined : [...ports].sort((a, b) => a - b);
-  if (legacy === undefined) return set;
-  return set === undefined || set.includes(legacy) ? [legacy] : [];
-}
+/** Istio lists ports as strings in a fixed order; undefined = every port, [] = none. */
+const sortedPorts = (ports: ReadonlySet<number> | undefined): number[] | undefined => (ports === undefined ? undefined : [...ports].sort((a, b) => a - b));
 
 /** Istio paths: "/x*" prefix, "/x" exact. Characters Istio treats specially cannot be literals. */
 type Paths = { kind: 'any' } | { kind: 'paths'; paths: string[] } | { kind: 'inexpressible'; why: string };
@@ -98,14 +94,14 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
       const principals = target.sources.map((s) => principal(options.trustDomain, s.namespace, s.name));
       for (const u of target.unresolved) report(target.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${provenanceLabel(target.ref)}: ${u}; nothing is emitted for it`);
       if (target.hasHttpRules) {
-        const ports = rulePorts(target.tcpPorts, target.legacyPort);
+        const ports = sortedPorts(grantedPorts(target));
         if (ports?.length === 0) continue;
         for (const m of target.httpMatches) {
           const rule = httpRule(target, m, principals, ports, report);
           if (rule) rules.push(rule);
         }
       } else if (target.tcpPorts !== undefined) {
-        const ports = rulePorts(target.tcpPorts, target.legacyPort);
+        const ports = sortedPorts(grantedPorts(target));
         if (ports?.length !== 0) rules.push({ from: [{ source: { principals } }], ...(ports ? { to: [{ operation: { ports: ports.map(String) } }] } : {}) });
       }
     }
@@ -116,7 +112,7 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
       const caught = new Set<string>();
       for (const w of plan.unisolated) {
         for (const o of model.inventory.workloads) {
-          if (o.namespace === w.namespace && o.serviceAccount !== identity.name && Object.entries(w.labels).every(([k, v]) => o.labels[k] === v)) caught.add(`${o.namespace}/${o.serviceAccount}`);
+          if (o.namespace === w.namespace && o.serviceAccount !== identity.name && catches(w.labels, o)) caught.add(`${o.namespace}/${o.serviceAccount}`);
         }
       }
       report(targets[0]?.ref, 'error', 'ISTIO_SELECTOR_AMBIGUOUS',

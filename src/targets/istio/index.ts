@@ -1,20 +1,9 @@
 /** The Istio target: security.istio.io/v1 AuthorizationPolicy and networking.istio.io/v1 VirtualService. */
-import type { Diagnostic } from '../../api/diagnostic.js';
-import type { Provenance } from '../../policy/model.js';
 import type { Target } from '../target.js';
-import { sortResources } from '../naming.js';
+import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from './authorization.js';
 import { translateTraffic } from './traffic.js';
 import { evaluateIstioAccess, evaluateIstioRoute } from './evaluate.js';
-
-export function diagnosticReporter(diagnostics: Diagnostic[]) {
-  return (ref: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string): void => {
-    diagnostics.push({
-      severity, code, message, path: '',
-      ...(ref ? { file: ref.file, line: ref.line, object: `${ref.kind}/${ref.namespace}/${ref.name}` } : {}),
-    });
-  };
-}
 
 export const istio: Target = {
   name: 'istio',
@@ -26,12 +15,7 @@ export const istio: Target = {
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'weights are whole percentages: shares are rounded',
   ],
-  translate(model, options) {
-    const diagnostics: Diagnostic[] = [];
-    const report = diagnosticReporter(diagnostics);
-    const resources = sortResources([...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]);
-    return { resources, diagnostics };
-  },
+  translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,
   evaluateRoute: evaluateIstioRoute,
 };

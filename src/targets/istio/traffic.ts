@@ -4,16 +4,15 @@
  * blocks ahead of the default route to the root service. Weights become percentages summing to 100.
  * Istio docs: VirtualService reference ("HTTPRoute", "HTTPMatchRequest", "RouteDestination").
  */
-import type { Diagnostic } from '../../api/diagnostic.js';
-import { provenanceLabel, type CompiledMatch, type PolicyModel, type Provenance } from '../../policy/model.js';
+import { provenanceLabel, type CompiledMatch, type PolicyModel } from '../../policy/model.js';
 import { fullMatchRegex } from '../../policy/regex-forms.js';
 import { toPercentages } from '../weights.js';
 import { splitPortPlans } from '../split-plan.js';
 import { meta, resourceName } from '../naming.js';
+import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { NETWORKING_API, serviceHost, type HttpMatchRequest, type HttpRoute, type RouteDestination, type TcpRoute } from './types.js';
 
-type Report = (target: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
 
 function matchRequest(m: CompiledMatch, port: number | undefined): HttpMatchRequest {
   return {

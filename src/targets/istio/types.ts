@@ -17,4 +17,4 @@ export const AUTHZ_API = 'security.istio.io/v1';
 export const NETWORKING_API = 'networking.istio.io/v1';
 
 export const principal = (trustDomain: string, namespace: string, name: string) => `${trustDomain}/ns/${namespace}/sa/${name}`;
-export const serviceHost = (name: string, namespace: string, clusterDomain: string) => `${name}.${namespace}.svc.${clusterDomain}`;
+export { serviceFqdn as serviceHost } from '../naming.js';

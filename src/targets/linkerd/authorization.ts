@@ -9,26 +9,18 @@
  * those of every match that provably covers it; where overlapping routes still differ, a request may
  * be judged by the narrower one: never more access, and a diagnostic says where.
  */
-import type { Diagnostic } from '../../api/diagnostic.js';
-import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type PortSet, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
-import { planSelectors } from '../selectors.js';
+import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
+import { catches, planSelectors } from '../selectors.js';
+import { grantedPorts, portGranted } from '../granted-ports.js';
+import { chunk } from '../chunk.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import { covers, mayOverlap } from '../match-relations.js';
 import { CATCH_ALL, gatewayMatches, matchKey } from '../gateway/matches.js';
 import type { HTTPRouteMatch } from '../gateway/types.js';
+import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { AUTHZ_API, POLICY_GROUP, POLICY_ROUTE_API, SERVER_API, meshIdentity, type AuthorizationPolicySpec, type MeshTLSAuthenticationSpec, type ServerSpec } from './types.js';
 
-type Report = (ref: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
-
-/** Ports a rule may use: the L4 ports narrowed by a legacy destination port; undefined = every port. */
-function rulePorts(ports: PortSet | undefined, legacy: number | undefined): ReadonlySet<number> | undefined {
-  const set = ports === undefined || ports === 'all' ? undefined : ports;
-  if (legacy === undefined) return set;
-  return new Set(set === undefined || set.has(legacy) ? [legacy] : []);
-}
-
-const appliesOn = (ports: ReadonlySet<number> | undefined, port: number) => ports === undefined || ports.has(port);
 
 interface RouteGroup {
   readonly key: string;
@@ -37,12 +29,6 @@ interface RouteGroup {
   readonly own: Set<string>;
   readonly sources: Set<string>;
   readonly refs: Provenance[];
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** Every identity whose workloads need a Server in this mode, with the targets that grant access to it. */
@@ -82,7 +68,8 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
     out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, namespace, refs), spec: policy });
   };
 
-  for (const { identity, targets } of coveredIdentities(model)) {
+  const covered = coveredIdentities(model);
+  for (const { identity, targets } of covered) {
     namespaces.add(identity.namespace);
     const label = identityKey(identity);
     for (const t of targets) for (const u of t.unresolved) report(t.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${provenanceLabel(t.ref)}: ${u}; nothing is emitted for it`);
@@ -99,19 +86,19 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
     const own = model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
     const refs = targets.map((t) => t.ref);
     plan.selectors.forEach((selector, si) => {
-      const caught = own.filter((w) => Object.entries(selector).every(([k, v]) => w.labels[k] === v));
+      const caught = own.filter((w) => catches(selector, w));
       for (const port of tcpPorts(caught)) {
         const server = derivedName(resourceName('smi', identity.name), plan.selectors.length > 1 ? `s${si}-p${port}` : `p${port}`);
         const spec: ServerSpec = { podSelector: { matchLabels: selector }, port, proxyProtocol: 'unknown', accessPolicy: 'deny' };
         out.push({ apiVersion: SERVER_API, kind: 'Server', metadata: meta(mesh, server, identity.namespace, refs), spec });
 
         // L4 grants: the Server itself, so every connection and request on the port.
-        const l4 = targets.filter((t) => !t.hasHttpRules && t.tcpPorts !== undefined && appliesOn(rulePorts(t.tcpPorts, t.legacyPort), port));
+        const l4 = targets.filter((t) => !t.hasHttpRules && t.tcpPorts !== undefined && portGranted(grantedPorts(t), port));
         if (l4.length > 0) authorize(identity.namespace, server, { kind: 'Server', name: server }, l4.flatMap((t) => t.sources.map(identityOf)), l4.map((t) => t.ref));
 
         // HTTP grants: one route per distinct match.
         const groups = new Map<string, RouteGroup>();
-        for (const t of targets.filter((x) => x.hasHttpRules && appliesOn(rulePorts(x.tcpPorts, x.legacyPort), port))) {
+        for (const t of targets.filter((x) => x.hasHttpRules && portGranted(grantedPorts(x), port))) {
           for (const m of t.httpMatches) {
             const key = matchKey(m);
             let g = groups.get(key);
@@ -160,7 +147,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
     const defaultPolicy = options.linkerdDefaultPolicy;
     if (model.mode === 'strict' && defaultPolicy === 'deny') {
       // Ports no Server covers are denied by the default: narrower than SMI wherever SMI grants them.
-      for (const { identity, targets } of coveredIdentities(model)) {
+      for (const { identity, targets } of covered) {
         if (!targets.some((t) => t.sources.length > 0)) continue;
         const own = model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
         if (own.length === 0) continue;

@@ -3,10 +3,8 @@
  * MeshTLSAuthentication for access, Gateway API HTTPRoute/TCPRoute on the root Service for splits
  * (or legacy ServiceProfile dstOverrides with linkerdServiceProfiles).
  */
-import type { Diagnostic } from '../../api/diagnostic.js';
 import type { Target } from '../target.js';
-import { sortResources } from '../naming.js';
-import { diagnosticReporter } from '../istio/index.js';
+import { collectTranslation } from '../diagnostics.js';
 import { translateSplitRoutes } from '../gateway/split.js';
 import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
 import { translateLinkerdAuthorization } from './authorization.js';
@@ -28,15 +26,13 @@ export const linkerd: Target = {
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'splits need the root Service in the input (routes attach to its ports)',
   ],
-  translate(model, options) {
-    const diagnostics: Diagnostic[] = [];
-    const report = diagnosticReporter(diagnostics);
-    const splits = options.linkerdServiceProfiles
-      ? translateServiceProfiles(model, options, report)
-      : translateSplitRoutes(model, report, { mesh: 'linkerd', codePrefix: 'LINKERD', tcpRouteApi: TCP_ROUTE_API });
-    const resources = sortResources([...translateLinkerdAuthorization(model, options, report), ...splits]);
-    return { resources, diagnostics };
-  },
+  translate: (model, options) =>
+    collectTranslation((report) => [
+      ...translateLinkerdAuthorization(model, options, report),
+      ...(options.linkerdServiceProfiles
+        ? translateServiceProfiles(model, options, report)
+        : translateSplitRoutes(model, report, { mesh: 'linkerd', codePrefix: 'LINKERD', tcpRouteApi: TCP_ROUTE_API })),
+    ]),
   evaluateAccess: evaluateLinkerdAccess,
   evaluateRoute(resources, request, options) {
     return evaluateServiceProfile(resources, request, options) ?? evaluateGatewayRoute(resources, request);

@@ -6,22 +6,19 @@
  * Linkerd docs: "Service Profiles" reference (dstOverrides); a ServiceProfile takes precedence over
  * HTTPRoutes for the same Service.
  */
-import type { Diagnostic } from '../../api/diagnostic.js';
-import { provenanceLabel, type PolicyModel, type Provenance } from '../../policy/model.js';
+import { provenanceLabel, type PolicyModel } from '../../policy/model.js';
 import { splitPortPlans } from '../split-plan.js';
-import { meta } from '../naming.js';
+import { meta, serviceFqdn } from '../naming.js';
+import type { Report } from '../diagnostics.js';
 import type { MeshResource, MeshRoute, TranslateOptions } from '../target.js';
 import type { RouteRequest } from '../../policy/request.js';
 import { SERVICE_PROFILE_API } from './types.js';
 
-type Report = (ref: Provenance | undefined, severity: Diagnostic['severity'], code: string, message: string) => void;
 
 export interface DstOverride {
   authority: string;
   weight: number | string;
 }
-
-const fqdn = (name: string, namespace: string, clusterDomain: string) => `${name}.${namespace}.svc.${clusterDomain}`;
 
 export function translateServiceProfiles(model: PolicyModel, options: TranslateOptions, report: Report): MeshResource[] {
   const out: MeshResource[] = [];
@@ -40,11 +37,11 @@ export function translateServiceProfiles(model: PolicyModel, options: TranslateO
     }
     const dstOverrides: DstOverride[] = plans[0]!.backends.map((b) => {
       const [ns = '', name = ''] = b.service.split('/');
-      return { authority: fqdn(name, ns, options.clusterDomain), weight: b.weight };
+      return { authority: serviceFqdn(name, ns, options.clusterDomain), weight: b.weight };
     });
     out.push({
       apiVersion: SERVICE_PROFILE_API, kind: 'ServiceProfile',
-      metadata: meta('linkerd', fqdn(split.service, split.namespace, options.clusterDomain), split.namespace, [split.ref]),
+      metadata: meta('linkerd', serviceFqdn(split.service, split.namespace, options.clusterDomain), split.namespace, [split.ref]),
       spec: { routes: [], dstOverrides },
     });
   }
@@ -53,7 +50,7 @@ export function translateServiceProfiles(model: PolicyModel, options: TranslateO
 
 /** dstOverrides, when a ServiceProfile for the root exists: relative weights, on every port. */
 export function evaluateServiceProfile(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute | undefined {
-  const name = fqdn(request.service.name, request.service.namespace, options.clusterDomain);
+  const name = serviceFqdn(request.service.name, request.service.namespace, options.clusterDomain);
   const profile = resources.find((r) => r.kind === 'ServiceProfile' && r.metadata.name === name && r.metadata.namespace === request.service.namespace);
   const overrides = (profile?.spec as { dstOverrides?: DstOverride[] } | undefined)?.dstOverrides;
   if (!profile || !overrides || overrides.length === 0) return undefined;
