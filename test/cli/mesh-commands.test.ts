@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseAllDocuments } from 'yaml';
 import { runCli } from '../support/cli.js';
+import { deploymentYaml } from '../support/policy.js';
 
 const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
 const CANARY = resolve(import.meta.dirname, '../../examples/canary');
@@ -86,16 +87,7 @@ describe('smi check / route --mesh', () => {
 
   test('linkerd decides per port: without one for a multi-port destination, exit 2 with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smi-check-'));
-    writeFileSync(join(dir, 'in.yaml'), `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: api, namespace: n}
-spec:
-  selector: {matchLabels: {app: api}}
-  template:
-    metadata: {labels: {app: api}}
-    spec: {serviceAccountName: api, containers: [{name: c, image: i, ports: [{containerPort: 80}, {containerPort: 9090}]}]}
-`);
+    writeFileSync(join(dir, 'in.yaml'), deploymentYaml('n', 'api', 'api', [80, 9090]));
     const args = ['check', '-f', dir, '--from', 'n/web', '--to', 'n/api', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny'];
     const run = await runCli(args);
     assert.equal(run.code, 2, run.stdout + run.stderr);

@@ -37,17 +37,20 @@ const backendsInt = fc.array(fc.record({ service: dnsName, weight: fc.nat({ max:
 const groupRefs = fc.array(fc.record({ kind: fc.constant('HTTPRouteGroup'), name: dnsName }), { maxLength: 2 });
 
 
+/** v1alpha1/v1alpha2 destinations, which may name a port. */
+const destinationWithPort = fc.record({ kind: fc.constant('ServiceAccount'), name: dnsName, namespace: optional(dnsName), port: optional(port) }, { requiredKeys: ['kind', 'name'] });
+
 const arbitraries: Record<string, fc.Arbitrary<unknown>> = {
   'access.smi-spec.io/v1alpha1/TrafficTarget': fc.record({
     metadata,
-    destination: fc.record({ kind: fc.constant('ServiceAccount'), name: dnsName, namespace: optional(dnsName), port: optional(port) }, { requiredKeys: ['kind', 'name'] }),
+    destination: destinationWithPort,
     specs: fc.array(ruleOf(['HTTPRouteGroup', 'TCPRoute']), { minLength: 1, maxLength: 3 }),
     sources: fc.array(identity, { minLength: 1, maxLength: 3 }),
   }),
   'access.smi-spec.io/v1alpha2/TrafficTarget': fc.record({
     metadata,
     spec: fc.record({
-      destination: fc.record({ kind: fc.constant('ServiceAccount'), name: dnsName, namespace: optional(dnsName), port: optional(port) }, { requiredKeys: ['kind', 'name'] }),
+      destination: destinationWithPort,
       rules: fc.array(ruleOf(['HTTPRouteGroup', 'TCPRoute']), { minLength: 1, maxLength: 3 }),
       sources: fc.array(identity, { minLength: 1, maxLength: 3 }),
     }),

@@ -36,3 +36,17 @@ export function httpRequest(from: string, to: string, method: string, path: stri
 export function l4Request(from: string, to: string, protocol: Exclude<Protocol, 'http'>, port?: number): AccessRequest {
   return { source: id(from), destination: id(to), protocol, ...(port !== undefined ? { port } : {}) };
 }
+
+/** A Deployment manifest (YAML text) whose pods run as a ServiceAccount, labelled app=<name>. */
+export function deploymentYaml(namespace: string, name: string, serviceAccount: string, ports: number[]): string {
+  return `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec: {serviceAccountName: ${serviceAccount}, containers: [{name: c, image: i, ports: [${ports.map((p) => `{containerPort: ${p}}`).join(', ')}]}]}
+`;
+}

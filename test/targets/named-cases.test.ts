@@ -11,27 +11,9 @@ import { pickRule } from '../../src/targets/gateway/route-match.js';
 import { derivedName, resourceName } from '../../src/targets/naming.js';
 import { httpParts } from '../../src/policy/request.js';
 import type { Workload } from '../../src/policy/model.js';
-import { httpRequest, l4Request, modelOf } from '../support/policy.js';
+import { deploymentYaml, httpRequest, l4Request, modelOf } from '../support/policy.js';
 
-const inventory = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: books, namespace: shop}
-spec:
-  selector: {matchLabels: {app: books}}
-  template:
-    metadata: {labels: {app: books}}
-    spec: {serviceAccountName: books, containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {serviceAccountName: web, containers: [{name: c, image: i, ports: [{containerPort: 80}]}]}
-`;
+const inventory = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]);
 
 const routes = `
 ---
