@@ -27,7 +27,7 @@ export function toPercentages(weights: readonly number[]): Percentages {
 }
 
 /**
- * Integer weights under a ceiling (Gateway API: 1,000,000; App Mesh: 100): unchanged when they fit,
+ * Integer weights under a ceiling (Gateway API: 1,000,000): unchanged when they fit,
  * otherwise scaled down keeping every non-zero weight at least 1.
  */
 export function capWeights(weights: readonly number[], max: number): { weights: number[]; maxError: number } {
