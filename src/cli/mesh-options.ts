@@ -14,6 +14,8 @@ export const authzOption = () => new Option('--authz <mesh>', 'authorization res
 
 export const linkerdDefaultPolicyOption = () =>
   new Option('--linkerd-default-policy <policy>', "Linkerd: the cluster's default inbound policy, which decides on ports no Server covers (strict mode needs deny)").choices([...LINKERD_DEFAULT_POLICIES]);
+export const consulNamespacesOption = () =>
+  new Option('--consul-namespaces <mode>', 'Consul: single (Consul CE: one Consul namespace for the cluster) or mirror (Consul Enterprise mirrors Kubernetes namespaces); default single').choices(['single', 'mirror']);
 export const linkerdServiceProfilesOption = () => new Option('--linkerd-service-profiles', 'Linkerd: write splits as legacy ServiceProfile dstOverrides (Linkerd before 2.14) instead of HTTPRoutes');
 
 /** Every option that shapes a translation, on one command. */
@@ -23,7 +25,8 @@ export function addTranslateOptions(command: Command): Command {
     .addOption(trustDomainOption())
     .addOption(clusterDomainOption())
     .addOption(linkerdDefaultPolicyOption())
-    .addOption(linkerdServiceProfilesOption());
+    .addOption(linkerdServiceProfilesOption())
+    .addOption(consulNamespacesOption());
 }
 
 export interface TranslateFlags {
@@ -32,6 +35,7 @@ export interface TranslateFlags {
   authz?: 'istio' | 'linkerd';
   linkerdDefaultPolicy?: LinkerdDefaultPolicy;
   linkerdServiceProfiles?: boolean;
+  consulNamespaces?: 'single' | 'mirror';
 }
 
 export function requireTarget(name: string, flags: TranslateFlags = {}): Target {
@@ -42,6 +46,7 @@ export function requireTarget(name: string, flags: TranslateFlags = {}): Target 
   const linkerdish = target.name === 'linkerd' || (target.name === 'gateway-api' && flags.authz === 'linkerd');
   if (flags.linkerdDefaultPolicy !== undefined && !linkerdish) throw new UsageError('--linkerd-default-policy applies to --mesh linkerd, or --mesh gateway-api --authz linkerd');
   if (flags.linkerdServiceProfiles && target.name !== 'linkerd') throw new UsageError('--linkerd-service-profiles applies to --mesh linkerd only');
+  if (flags.consulNamespaces !== undefined && target.name !== 'consul') throw new UsageError('--consul-namespaces applies to --mesh consul only');
   return target;
 }
 
@@ -52,5 +57,6 @@ export function translateOptions(opts: TranslateFlags): TranslateOptions {
     ...(opts.authz ? { authz: opts.authz } : {}),
     ...(opts.linkerdDefaultPolicy ? { linkerdDefaultPolicy: opts.linkerdDefaultPolicy } : {}),
     ...(opts.linkerdServiceProfiles ? { linkerdServiceProfiles: true } : {}),
+    ...(opts.consulNamespaces ? { consulNamespaces: opts.consulNamespaces } : {}),
   };
 }

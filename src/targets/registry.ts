@@ -3,8 +3,9 @@ import type { MeshName, Target } from './target.js';
 import { istio } from './istio/index.js';
 import { linkerd } from './linkerd/index.js';
 import { gatewayApi } from './gateway-api/index.js';
+import { consul } from './consul/index.js';
 
-export const TARGETS: Partial<Record<MeshName, Target>> = { istio, linkerd, 'gateway-api': gatewayApi };
+export const TARGETS: Partial<Record<MeshName, Target>> = { istio, linkerd, 'gateway-api': gatewayApi, consul };
 
 export function targetNames(): MeshName[] {
   return Object.keys(TARGETS) as MeshName[];

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
 
-export type MeshName = 'istio' | 'linkerd' | 'gateway-api';
+export type MeshName = 'istio' | 'linkerd' | 'gateway-api' | 'consul' | 'appmesh';
 
 export interface TranslateOptions {
   /** Trust domain of mesh identities (Istio principals, Linkerd identities). */
@@ -22,6 +22,11 @@ export interface TranslateOptions {
    * annotation), which decides on ports no Server covers. Unknown when absent.
    */
   readonly linkerdDefaultPolicy?: LinkerdDefaultPolicy;
+  /**
+   * Consul: "single" (Consul CE, every Kubernetes namespace in Consul's default namespace) or
+   * "mirror" (Consul Enterprise namespace mirroring). Default single.
+   */
+  readonly consulNamespaces?: 'single' | 'mirror';
 }
 
 export type LinkerdDefaultPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';

@@ -8,22 +8,28 @@ export interface Percentages {
   readonly maxError: number;
 }
 
-export function toPercentages(weights: readonly number[]): Percentages {
+/**
+ * Percentages with `decimals` places (Consul: 2) summing to exactly 100. Worked out in integer
+ * units of 10^-decimals percent so the sum is exact whatever the float representation.
+ */
+export function toPercentages(weights: readonly number[], decimals = 0): Percentages {
+  const scale = 10 ** decimals;
+  const units = 100 * scale;
   const total = weights.reduce((s, w) => s + w, 0);
   if (total === 0) return { percents: weights.map(() => 0), maxError: 0 };
-  const exact = weights.map((w) => (100 * w) / total);
-  const percents = exact.map((e, i) => ((weights[i] ?? 0) > 0 ? Math.max(1, Math.floor(e)) : 0));
-  let left = 100 - percents.reduce((s, p) => s + p, 0);
+  const exact = weights.map((w) => (units * w) / total);
+  const shares = exact.map((e, i) => ((weights[i] ?? 0) > 0 ? Math.max(1, Math.floor(e)) : 0));
+  let left = units - shares.reduce((s, p) => s + p, 0);
   const order = exact.map((e, i) => ({ i, r: e - Math.floor(e) })).filter(({ i }) => (weights[i] ?? 0) > 0).sort((a, b) => b.r - a.r || a.i - b.i);
-  for (let k = 0; left > 0 && order.length > 0; k = (k + 1) % order.length, left--) percents[order[k]!.i]! += 1;
+  for (let k = 0; left > 0 && order.length > 0; k = (k + 1) % order.length, left--) shares[order[k]!.i]! += 1;
   // Minimums can overshoot when many tiny weights exist: take back from the largest.
   while (left < 0) {
-    const largest = percents.indexOf(Math.max(...percents));
-    percents[largest]! -= 1;
+    const largest = shares.indexOf(Math.max(...shares));
+    shares[largest]! -= 1;
     left++;
   }
-  const maxError = Math.max(...exact.map((e, i) => Math.abs(e - (percents[i] ?? 0))));
-  return { percents, maxError };
+  const maxError = Math.max(...exact.map((e, i) => Math.abs(e - (shares[i] ?? 0)))) / scale;
+  return { percents: shares.map((u) => Number((u / scale).toFixed(decimals))), maxError };
 }
 
 /**

@@ -45,8 +45,10 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
   // Which destination each TrafficTarget names, to tie diagnostics to requests.
   const ttDestination = new Map<string, string>();
   for (const d of model.destinations.values()) for (const t of d.targets) ttDestination.set(`TrafficTarget/${t.ref.namespace}/${t.ref.name}`, identityKey(d.identity));
-  const explained = (destination: string) =>
-    translation.diagnostics.some((d) => d.severity !== 'info' && (d.message.includes(destination) || (d.object !== undefined && ttDestination.get(d.object) === destination)));
+  const explained = (destination: string, request: AccessRequest) =>
+    translation.diagnostics.some((d) => d.severity !== 'info' && (d.message.includes(destination) || (d.object !== undefined && ttDestination.get(d.object) === destination))) ||
+    // Meshes that accept only mTLS refuse callers outside the mesh everywhere, and say so once.
+    (request.source === 'unauthenticated' && translation.diagnostics.some((d) => d.severity !== 'info' && d.code.endsWith('_PLAINTEXT_REFUSED')));
 
   for (const request of requests) {
     const smi = decide(model, request).allowed;
@@ -66,7 +68,7 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
       assert.ok(!(mesh.allowed && !smi), `the mesh allows what SMI denies: ${context}`);
       if (smi && !mesh.allowed) {
         tally.narrowed++;
-        assert.ok(explained(destination), `the mesh denies what SMI allows, and no diagnostic names ${destination}: ${context}\n${JSON.stringify(translation.diagnostics, null, 1)}`);
+        assert.ok(explained(destination, request), `the mesh denies what SMI allows, and no diagnostic names ${destination}: ${context}\n${JSON.stringify(translation.diagnostics, null, 1)}`);
       } else if (smi) tally.allowedBoth++;
       else tally.deniedBoth++;
     }
@@ -81,6 +83,13 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
     const context = `${target.name}: route ${JSON.stringify({ ...request, http: request.http && { ...request.http, headers: [...request.http.headers] } })}\nSMI ${JSON.stringify([...a])} mesh ${JSON.stringify([...b])} (${mesh.reasons.join('; ')})\n${stringify(translation.resources)}`;
     tally.routesCompared++;
     const sameBackends = JSON.stringify([...b.keys()].sort()) === JSON.stringify([...a.keys()].sort());
+    if (!sameBackends && request.protocol !== 'http' && mesh.backends.length === 0) {
+      // A mesh that had to make the service HTTP-only carries no raw TCP to it: allowed only when it said so for that service.
+      const root = `${request.service.namespace}/${request.service.name}`;
+      assert.ok(translation.diagnostics.some((d) => d.severity !== 'info' && d.code.endsWith('_SERVICE_HTTP_ONLY') && d.message.includes(`(${root})`)), `raw TCP not carried to ${root}, and no diagnostic says so: ${context}`);
+      tally.routesReported++;
+      continue;
+    }
     if (!sameBackends && smi.split) {
       // Allowed only when the translation said, as an error on that split, that it left it out.
       const split = `TrafficSplit/${smi.split.namespace}/${smi.split.name}`;

@@ -1,0 +1,31 @@
+/** The Consul target: ServiceIntentions, ServiceDefaults, ServiceSplitter, ServiceRouter, ServiceResolver (consul.hashicorp.com/v1alpha1). */
+import type { Target } from '../target.js';
+import { collectTranslation } from '../diagnostics.js';
+import { translateIntentions } from './intentions.js';
+import { translateSplits } from './discovery-chain.js';
+import { evaluateConsulAccess, evaluateConsulRoute } from './evaluate.js';
+import { HttpServices } from './protocols.js';
+import { CONSUL_API } from './types.js';
+
+export const consul: Target = {
+  name: 'consul',
+  summary: 'Consul: ServiceIntentions (L4 and L7), ServiceDefaults, ServiceSplitter, ServiceRouter and ServiceResolver config entries',
+  writes: ['ServiceIntentions', 'ServiceDefaults', 'ServiceSplitter', 'ServiceRouter', 'ServiceResolver'].map((k) => `${CONSUL_API}/${k}`),
+  limitations: [
+    "a workload's Consul service is its ServiceAccount's name (consul-k8s with ACLs): Services must be named after the ServiceAccount of the pods they select",
+    'without Consul Enterprise namespaces (--consul-namespaces mirror) a name used in several Kubernetes namespaces is one service: such identities and splits are left out',
+    'intentions cover a whole service: grants limited to some ports are left out (narrower)',
+    'route-level intentions, routers and splitters need protocol http: raw TCP to those services is no longer carried',
+    'UDP is not carried by Consul sidecars; callers outside the mesh are refused',
+    'weights are percentages with two decimals',
+  ],
+  translate: (model, options) =>
+    collectTranslation((report) => {
+      const http = new HttpServices();
+      const chain = translateSplits(model, options, http, report);
+      const intentions = translateIntentions(model, options, http, report);
+      return [...chain, ...intentions, ...http.resources(report)];
+    }),
+  evaluateAccess: evaluateConsulAccess,
+  evaluateRoute: evaluateConsulRoute,
+};

@@ -1,0 +1,32 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { consul } from '../../src/targets/consul/index.js';
+import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
+import { CrdSchemas } from '../support/crd-schemas.js';
+import { worldsWithRequests, type World } from '../support/worlds.js';
+import type { RouteRequest } from '../../src/policy/request.js';
+import { checkWorld, newTally } from '../support/equivalence.js';
+
+const schemas = new CrdSchemas('crds/consul');
+
+describe('Consul target: equivalence with the SMI semantics', () => {
+  test('namespace mirroring: never more access, differences explained, valid CRDs', () => {
+    const tally = newTally();
+    const options = { ...DEFAULT_OPTIONS, consulNamespaces: 'mirror' as const };
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(consul, schemas, world, requests, routes, options, tally)), { numRuns: 300 });
+    assert.ok(tally.allowedBoth > 50 && tally.deniedBoth > 50 && tally.routesExact > 50 && tally.narrowed > 0, JSON.stringify(tally));
+    console.log(`consul (mirror) equivalence: ${JSON.stringify(tally)}`);
+  });
+
+  test('one Consul namespace: names shared across Kubernetes namespaces never widen access', () => {
+    const tally = newTally();
+    // Without Consul namespaces a name is one service cluster-wide: routing is only asked about
+    // Services that exist (one the input lacks would share its name with any namesake, unseen).
+    const existing = (world: World, routes: RouteRequest[]) =>
+      routes.filter((r) => world.objects.some((o) => o.kind === 'Service' && JSON.stringify(o.metadata) === JSON.stringify({ name: r.service.name, namespace: r.service.namespace })));
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(consul, schemas, world, requests, existing(world, routes), DEFAULT_OPTIONS, tally)), { numRuns: 200 });
+    assert.ok(tally.allowedBoth > 10 && tally.deniedBoth > 50 && tally.narrowed > 0, JSON.stringify(tally));
+    console.log(`consul (single) equivalence: ${JSON.stringify(tally)}`);
+  });
+});
