@@ -18,6 +18,8 @@ const RUNS: { mesh: string; options: TranslateOptions }[] = [
   { mesh: 'istio', options: DEFAULT_OPTIONS },
   { mesh: 'linkerd', options: { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' } },
   { mesh: 'gateway-api', options: { ...DEFAULT_OPTIONS, authz: 'linkerd', linkerdDefaultPolicy: 'deny' } },
+  { mesh: 'consul', options: { ...DEFAULT_OPTIONS, consulNamespaces: 'mirror' } },
+  { mesh: 'appmesh', options: DEFAULT_OPTIONS },
 ];
 
 export function benchTranslate(runs = 3): Record<string, unknown> {

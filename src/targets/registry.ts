@@ -4,8 +4,9 @@ import { istio } from './istio/index.js';
 import { linkerd } from './linkerd/index.js';
 import { gatewayApi } from './gateway-api/index.js';
 import { consul } from './consul/index.js';
+import { appmesh } from './appmesh/index.js';
 
-export const TARGETS: Partial<Record<MeshName, Target>> = { istio, linkerd, 'gateway-api': gatewayApi, consul };
+export const TARGETS: Partial<Record<MeshName, Target>> = { istio, linkerd, 'gateway-api': gatewayApi, consul, appmesh };
 
 export function targetNames(): MeshName[] {
   return Object.keys(TARGETS) as MeshName[];

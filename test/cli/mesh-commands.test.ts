@@ -59,7 +59,28 @@ describe('smi translate', () => {
     assert.ok(readFileSync(join(dir, 'bookstore', files[0]!), 'utf8').includes('managed-by: smi'));
   });
 
+  test('consul: config entries for the bookstore; --consul-namespaces mirror sets namespaces', async () => {
+    const single = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'consul']);
+    assert.equal(single.code, 0, single.stderr);
+    assert.deepEqual([...new Set(kinds(single.stdout))].sort(), ['ServiceDefaults', 'ServiceIntentions', 'ServiceSplitter']);
+    assert.doesNotMatch(single.stdout, /namespace: "\*"/);
+    const mirror = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'consul', '--consul-namespaces', 'mirror', '-o', 'json']);
+    const intentions = (JSON.parse(mirror.stdout) as { items: { kind: string; spec: { destination: { namespace?: string } } }[] }).items.filter((r) => r.kind === 'ServiceIntentions');
+    assert.ok(intentions.length > 0 && intentions.every((r) => r.spec.destination.namespace === 'bookstore'), mirror.stdout);
+  });
+
+  test('appmesh: route-level rules it cannot express are errors (exit 1), and the docs point to gateway-api', async () => {
+    const run = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'appmesh']);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /APPMESH_ROUTE_RULES_NARROWED/);
+    assert.deepEqual([...new Set(kinds(run.stdout))].sort(), ['VirtualNode', 'VirtualRouter', 'VirtualService']);
+    assert.match(readFileSync(resolve(import.meta.dirname, '../../docs/targets/appmesh.md'), 'utf8'), /2026-09-30[\s\S]*--mesh gateway-api/);
+  });
+
   test('usage errors exit 2', async () => {
+    const misplaced = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio', '--consul-namespaces', 'mirror']);
+    assert.equal(misplaced.code, 2);
+    assert.match(misplaced.stderr, /--consul-namespaces applies to --mesh consul only/);
     assert.equal((await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'nomesh'])).code, 2);
     assert.equal((await runCli(['translate', '-f', BOOKSTORE])).code, 2);
     assert.equal((await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'linkerd', '--linkerd-default-policy', 'maybe'])).code, 2);
@@ -73,7 +94,14 @@ describe('smi translate', () => {
 describe('smi check / route --mesh', () => {
   const buyer = ['-f', BOOKSTORE, '--from', 'bookstore/bookbuyer', '--to', 'bookstore/bookstore', '--path', '/books-bought', '--header', 'User-Agent=go-http-client/1.1', '--port', '14001'];
 
-  for (const mesh of ['istio', 'linkerd']) {
+  test('appmesh: HTTP rules narrower than everything are not expressible, and check shows the narrowing', async () => {
+    const run = await runCli(['check', ...buyer, '--mesh', 'appmesh']);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^DENY {2}on appmesh; SMI says ALLOW {2}← the mesh differs/);
+    assert.match(run.stdout, /APPMESH_ROUTE_RULES_NARROWED|does not list spiffe:\/\/cluster\.local\/ns\/bookstore\/sa\/bookbuyer/);
+  });
+
+  for (const mesh of ['istio', 'linkerd', 'consul']) {
     test(`${mesh}: the mesh answers like SMI on an allowed and a denied request`, async () => {
       const extra = mesh === 'linkerd' ? ['--linkerd-default-policy', 'deny'] : [];
       const allowed = await runCli(['check', ...buyer, '--mesh', mesh, ...extra]);
@@ -97,13 +125,16 @@ describe('smi check / route --mesh', () => {
     assert.match(withPort.stdout, /^DENY {2}on linkerd; SMI says DENY/);
   });
 
-  test('route --mesh gateway-api gives the same backends as SMI for the canary', async () => {
-    const smi = await runCli(['route', '-f', CANARY, '--service', 'default/website', '--port', '80', '-o', 'json']);
-    const mesh = await runCli(['route', '-f', CANARY, '--service', 'default/website', '--port', '80', '--mesh', 'gateway-api', '-o', 'json']);
-    assert.equal(mesh.code, 0, mesh.stderr);
-    const shares = (t: string) => (JSON.parse(t) as { backends: { service: string; share: number }[] }).backends.map((b) => `${b.service}=${b.share.toFixed(3)}`).sort();
-    assert.deepEqual(shares(mesh.stdout), shares(smi.stdout));
-  });
+  for (const mesh of ['gateway-api', 'consul', 'appmesh']) {
+    test(`route --mesh ${mesh} gives the same backends as SMI for the canary`, async () => {
+      const smi = await runCli(['route', '-f', CANARY, '--service', 'web/website', '--port', '80', '-o', 'json']);
+      const run = await runCli(['route', '-f', CANARY, '--service', 'web/website', '--port', '80', '--mesh', mesh, '-o', 'json']);
+      assert.equal(run.code, 0, run.stderr);
+      const shares = (t: string) => (JSON.parse(t) as { backends: { service: string; share: number }[] }).backends.map((b) => `${b.service}=${b.share.toFixed(3)}`).sort();
+      assert.ok(shares(smi.stdout).length > 1, smi.stdout);
+      assert.deepEqual(shares(run.stdout), shares(smi.stdout));
+    });
+  }
 });
 
 describe('smi diff', () => {
@@ -118,6 +149,14 @@ describe('smi diff', () => {
     const run = await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'smi', '--mesh', 'gateway-api']);
     assert.equal(run.code, 1);
     assert.match(run.stdout, /not enforced/);
+  });
+
+  test('appmesh vs gateway-api (the migration path): runs and names both', async () => {
+    const run = await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'appmesh', '--mesh', 'gateway-api', '--authz', 'istio', '-o', 'json']);
+    assert.ok(run.code === 0 || run.code === 1, run.stderr);
+    const out = JSON.parse(run.stdout) as { access: Record<string, string>[]; routes: Record<string, string>[] };
+    assert.ok(out.access.length > 0, 'App Mesh cannot express the route-level rules: the two differ');
+    for (const row of [...out.access, ...out.routes]) assert.ok('appmesh' in row && 'gateway-api' in row, JSON.stringify(row));
   });
 
   test('needs --mesh twice', async () => {

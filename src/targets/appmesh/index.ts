@@ -1,0 +1,28 @@
+/** The AWS App Mesh target: VirtualNode, VirtualService, VirtualRouter (appmesh.k8s.aws/v1beta2). */
+import type { Target } from '../target.js';
+import { collectTranslation } from '../diagnostics.js';
+import { evaluateAppMeshAccess, evaluateAppMeshRoute } from './evaluate.js';
+import { translateNodes } from './nodes.js';
+import { translateRouting } from './routing.js';
+import { APPMESH_API } from './types.js';
+
+export const appmesh: Target = {
+  name: 'appmesh',
+  summary: 'AWS App Mesh (end of support 2026-09-30; see --mesh gateway-api): VirtualNode listeners with mTLS SAN validation and backends, VirtualService, VirtualRouter',
+  writes: ['VirtualNode', 'VirtualService', 'VirtualRouter'].map((k) => `${APPMESH_API}/${k}`),
+  limitations: [
+    'AWS ended support for App Mesh on 2026-09-30: migrate with --mesh gateway-api',
+    'access is per client certificate and port: HTTP rules narrower than "everything" are left out (narrower)',
+    'the proxy intercepts the ports pod specs declare only; UDP is not proxied',
+    'identities are SPIFFE IDs spiffe://<trust-domain>/ns/<ns>/sa/<sa> issued over SDS (SPIRE)',
+    'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
+    'weights are integers up to 100; splits need the root Service in the input',
+  ],
+  translate: (model, options) =>
+    collectTranslation((report) => {
+      const routing = translateRouting(model, options, report);
+      return [...routing.resources, ...translateNodes(model, options, routing, report)];
+    }),
+  evaluateAccess: evaluateAppMeshAccess,
+  evaluateRoute: evaluateAppMeshRoute,
+};
