@@ -8,7 +8,7 @@
  * "Virtual nodes" (listeners, backends, backend defaults).
  */
 import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy, type Workload } from '../../policy/model.js';
-import { servicesSelecting, workloadsOf } from '../../policy/inventory.js';
+import { selects, servicesSelecting } from '../../policy/inventory.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import type { Report } from '../diagnostics.js';
 import { grantedPorts, portGranted } from '../granted-ports.js';
@@ -54,25 +54,44 @@ function listener(port: number, protocol: ListenerProtocol, own: string, options
 
 const tcpPorts = (workloads: readonly Workload[]): number[] => [...new Set(workloads.flatMap((w) => w.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port)))].sort((a, b) => a - b);
 
+/** Indexes built once: the Services in front of each identity's workloads, and the roots routing to each Service. */
+interface Indexes {
+  readonly workloads: Map<string, Workload[]>;
+  readonly services: Map<string, string[]>;
+  readonly rootsOf: Map<string, string[]>;
+}
+
+function indexes(model: PolicyModel, routing: Routing): Indexes {
+  const workloads = new Map<string, Workload[]>();
+  const byNamespace = new Map<string, Workload[]>();
+  for (const w of model.inventory.workloads) {
+    const k = `${w.namespace}/${w.serviceAccount}`;
+    workloads.set(k, [...(workloads.get(k) ?? []), w]);
+    byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]);
+  }
+  const services = new Map<string, string[]>();
+  for (const s of model.inventory.services.values()) {
+    const fronted = new Set<string>();
+    for (const w of byNamespace.get(s.namespace) ?? []) if (selects(s.selector, w.labels)) fronted.add(`${w.namespace}/${w.serviceAccount}`);
+    for (const k of fronted) services.set(k, [...(services.get(k) ?? []), `${s.namespace}/${s.name}`]);
+  }
+  const rootsOf = new Map<string, string[]>();
+  for (const [root, targets] of routing.routedRoots) for (const t of new Set([root, ...targets])) rootsOf.set(t, [...(rootsOf.get(t) ?? []), root]);
+  return { workloads, services, rootsOf };
+}
+
 /** The VirtualServices an identity calls through: Services of what it may reach, and splits over them. */
-function backendsOf(model: PolicyModel, identity: Identity, routing: Routing): BackendRef[] {
+function backendsOf(model: PolicyModel, identity: Identity, routing: Routing, index: Indexes): BackendRef[] {
   const services = new Set<string>();
   const key = identityKey(identity);
-  if (model.mode === 'strict') {
-    for (const d of model.destinations.values()) {
-      if (!d.bySource.has(key)) continue;
-      for (const s of servicesSelecting(model.inventory, workloadsOf(model.inventory, d.identity.namespace, d.identity.name))) services.add(`${s.namespace}/${s.name}`);
-    }
-  } else {
-    // Outside strict mode the caller may reach destinations that are not locked down; split roots
-    // must be backends for their routes to apply, the rest passes through.
-    for (const d of model.destinations.values()) {
-      if (!d.bySource.has(key)) continue;
-      for (const s of servicesSelecting(model.inventory, workloadsOf(model.inventory, d.identity.namespace, d.identity.name))) services.add(`${s.namespace}/${s.name}`);
-    }
-    for (const root of routing.routedRoots.keys()) services.add(root);
+  for (const d of model.destinations.values()) {
+    if (!d.bySource.has(key)) continue;
+    for (const s of index.services.get(identityKey(d.identity)) ?? []) services.add(s);
   }
-  for (const [root, targets] of routing.routedRoots) if (targets.some((t) => services.has(t))) services.add(root);
+  // Outside strict mode the caller may reach destinations that are not locked down; split roots
+  // must be backends for their routes to apply, the rest passes through.
+  if (model.mode !== 'strict') for (const root of routing.routedRoots.keys()) services.add(root);
+  for (const s of [...services]) for (const root of index.rootsOf.get(s) ?? []) services.add(root);
   return [...services].sort().flatMap((s) => {
     const vs = routing.virtualServices.get(s);
     return vs ? [{ virtualService: { virtualServiceRef: { name: vs.name, namespace: vs.namespace } } }] : [];
@@ -85,18 +104,19 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, ro
   for (const w of model.inventory.workloads) identities.set(`${w.namespace}/${w.serviceAccount}`, { namespace: w.namespace, name: w.serviceAccount });
   const locked = (key: string) => model.mode === 'strict' || (model.mode === 'per-destination' && model.lockedDown.has(key));
   const lockedGroups = new Map<string, { namespace: string; labels: Record<string, string>; owners: Set<string> }>();
+  const index = indexes(model, routing);
 
   for (const [key, identity] of [...identities].sort(([a], [b]) => a.localeCompare(b))) {
     const plan = planSelectors(model.inventory, identity);
     const targets = model.destinations.get(key)?.targets ?? [];
     const own = spiffeId(options.trustDomain, identity.namespace, identity.name);
-    const backends = backendsOf(model, identity, routing);
+    const backends = backendsOf(model, identity, routing, index);
     const isLocked = locked(key);
     const reportedNarrowing = new Set<TargetPolicy>();
     const refusedTcp = new Set<string>();
     const base = resourceName('smi', identity.name);
     plan.selectors.forEach((selector, i) => {
-      const caught = model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name && catches(selector, w));
+      const caught = (index.workloads.get(key) ?? []).filter((w) => catches(selector, w));
       const listeners = tcpPorts(caught).map((port) => {
         if (!isLocked) return listener(port, 'tcp', own, options);
         const { grant, tcpRefused, narrowed } = portGrant(targets, port, options);
@@ -104,7 +124,7 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, ro
         tcpRefused.forEach((s) => refusedTcp.add(s));
         return listener(port, grant.protocol, own, options, grant.sans);
       });
-      const services = servicesSelecting(model.inventory, caught);
+      const services = servicesSelecting({ ...model.inventory, services: new Map((index.services.get(key) ?? []).map((s) => [s, model.inventory.services.get(s)!])) }, caught);
       const name = plan.selectors.length > 1 ? derivedName(base, String(i)) : base;
       const spec: VirtualNodeSpec = {
         podSelector: { matchLabels: selector },
