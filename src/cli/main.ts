@@ -12,6 +12,7 @@ import { explainCommand } from './commands/explain.js';
 import { graphCommand } from './commands/graph.js';
 import { translateCommand } from './commands/translate.js';
 import { diffCommand } from './commands/diff.js';
+import { controllerCommand } from './commands/controller.js';
 import { packageVersion } from './version.js';
 
 export interface MainOptions {
@@ -19,7 +20,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, controllerCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;

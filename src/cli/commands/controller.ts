@@ -1,0 +1,56 @@
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import { accessModeOption } from '../policy-input.js';
+import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
+import type { AccessMode } from '../../policy/model.js';
+import { runController } from '../../controller/runtime.js';
+
+interface ControllerFlags extends TranslateFlags {
+  mesh: string;
+  kubeconfig?: string;
+  namespace?: string[];
+  accessMode: AccessMode;
+  leaderElect: boolean;
+  leaderElectNamespace: string;
+  leaseDuration: string;
+  metricsAddr?: string;
+  healthAddr?: string;
+}
+
+export function controllerCommand(ctx: CommandContext): Command {
+  return addTranslateOptions(new Command('controller'))
+    .summary('keep mesh resources in step with SMI resources on a cluster')
+    .description(
+      'Watches SMI resources, Services, ServiceAccounts and workloads, and keeps the chosen mesh\'s resources\n' +
+        'in step by server-side apply (field manager smi-controller); writes status conditions and Events on SMI\n' +
+        'objects; deletes what it wrote and no longer produces. Runs until SIGTERM or SIGINT. In-cluster config\n' +
+        'when no --kubeconfig and KUBERNETES_SERVICE_HOST is set, else the default kubeconfig.',
+    )
+    .addOption(meshOption())
+    .addOption(accessModeOption())
+    .option('--kubeconfig <file>', 'kubeconfig file')
+    .option('-n, --namespace <ns...>', 'watch only these namespaces (default: all)')
+    .option('--leader-elect', 'elect a leader on a coordination.k8s.io Lease; only the leader writes', false)
+    .option('--leader-elect-namespace <ns>', 'namespace of the Lease', 'smi-system')
+    .option('--lease-duration <seconds>', 'how long a lease lasts without renewal', '15')
+    .addOption(new Option('--metrics-addr <addr>', 'serve Prometheus metrics on [host]:port').default(':9090'))
+    .addOption(new Option('--health-addr <addr>', 'serve /healthz and /readyz on [host]:port').default(':8081'))
+    .action(async (opts: ControllerFlags) => {
+      const target = requireTarget(opts.mesh, opts);
+      const seconds = Number(opts.leaseDuration);
+      const running = await runController({
+        target, translate: translateOptions(opts), mode: opts.accessMode,
+        ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
+        ...(opts.namespace ? { namespaces: opts.namespace } : {}),
+        ...(opts.leaderElect ? { leaderElect: { namespace: opts.leaderElectNamespace, name: `smi-controller-${target.name}`, leaseDurationSeconds: seconds, retryPeriodMs: Math.max(200, (seconds * 1000) / 5) } } : {}),
+        ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr } : {}),
+        ...(opts.healthAddr ? { healthAddr: opts.healthAddr } : {}),
+      });
+      await new Promise<void>((resolve) => {
+        const stop = () => void running.stop().then(resolve);
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      ctx.exitCode = 0;
+    });
+}

@@ -1,0 +1,61 @@
+/**
+ * Status conditions for an SMI object from what validation, resolution and translation said about
+ * it: Accepted (schema and checks), ResolvedRefs (every object it names exists), Programmed (the
+ * mesh config expresses it; False when something it grants was left out).
+ */
+import type { Diagnostic } from '../api/diagnostic.js';
+
+export interface Condition {
+  type: 'Accepted' | 'ResolvedRefs' | 'Programmed';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  observedGeneration: number;
+  lastTransitionTime?: string;
+}
+
+export interface SmiStatus {
+  observedGeneration: number;
+  conditions: Condition[];
+}
+
+const UNRESOLVED = /UNRESOLVED|NOT_FOUND|MISSING|UNKNOWN_(GROUP|ROUTE|KIND)/;
+const summary = (ds: readonly Diagnostic[]): string => ds.map((d) => `${d.code}: ${d.message}`).join('; ').slice(0, 2000);
+
+export function conditionsFor(generation: number, validation: readonly Diagnostic[], resolution: readonly Diagnostic[], translation: readonly Diagnostic[], mesh: string): SmiStatus {
+  const invalid = validation.filter((d) => d.severity === 'error');
+  const unresolved = [...validation, ...resolution, ...translation].filter((d) => d.severity !== 'info' && UNRESOLVED.test(d.code));
+  const notExpressed = translation.filter((d) => d.severity === 'error' && !UNRESOLVED.test(d.code));
+  const warnings = translation.filter((d) => d.severity === 'warning' && !UNRESOLVED.test(d.code));
+  const c = (type: Condition['type'], ok: boolean, reason: string, message: string): Condition => ({ type, status: ok ? 'True' : 'False', reason, message, observedGeneration: generation });
+  return {
+    observedGeneration: generation,
+    conditions: [
+      invalid.length > 0 ? c('Accepted', false, 'Invalid', summary(invalid)) : c('Accepted', true, 'Accepted', 'the object is valid'),
+      unresolved.length > 0 ? c('ResolvedRefs', false, 'RefNotFound', summary(unresolved)) : c('ResolvedRefs', true, 'ResolvedRefs', 'every object it refers to exists'),
+      invalid.length > 0
+        ? c('Programmed', false, 'Invalid', 'invalid objects are not programmed (they grant nothing)')
+        : notExpressed.length > 0
+          ? c('Programmed', false, 'NotExpressed', `${mesh} cannot express all of it; the mesh allows less: ${summary(notExpressed)}`)
+          : c('Programmed', true, 'Programmed', warnings.length > 0 ? `programmed into ${mesh} with warnings: ${summary(warnings)}` : `programmed into ${mesh}`),
+    ],
+  };
+}
+
+/** Conditions keep their lastTransitionTime while their status stays the same. */
+export function withTransitionTimes(next: SmiStatus, previous: SmiStatus | undefined, now: string): SmiStatus {
+  return {
+    ...next,
+    conditions: next.conditions.map((c) => {
+      const before = previous?.conditions.find((p) => p.type === c.type);
+      return { ...c, lastTransitionTime: before && before.status === c.status && before.lastTransitionTime ? before.lastTransitionTime : now };
+    }),
+  };
+}
+
+/** Equal apart from transition times: nothing to write. */
+export function sameStatus(a: SmiStatus | undefined, b: SmiStatus): boolean {
+  if (!a || a.observedGeneration !== b.observedGeneration) return false;
+  const strip = (s: SmiStatus) => JSON.stringify(s.conditions.map(({ lastTransitionTime: _t, ...rest }) => rest).sort((x, y) => x.type.localeCompare(y.type)));
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,73 @@
+/**
+ * The pure heart of the controller: from the objects in the cluster (SMI and inventory) to the mesh
+ * resources smi wants, each SMI object's status, and its problems worth an Event. Same input, same
+ * output: reconciling twice with nothing changed writes nothing.
+ */
+import type { Diagnostic } from '../api/diagnostic.js';
+import { syntheticOrigin } from '../api/document.js';
+import { validateDocuments } from '../api/validate.js';
+import type { AccessMode } from '../policy/model.js';
+import { resolvePolicy } from '../policy/resolve.js';
+import { SOURCE_ANNOTATION } from '../targets/naming.js';
+import type { MeshResource, Target, TranslateOptions } from '../targets/target.js';
+import { conditionsFor, type SmiStatus } from './conditions.js';
+
+export interface ClusterObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; uid?: string; generation?: number; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export interface DesiredState {
+  readonly resources: MeshResource[];
+  /** Kind/namespace/name → status to write. */
+  readonly statuses: Map<string, SmiStatus>;
+  /** Kind/namespace/name → warnings and errors, for Events. */
+  readonly problems: Map<string, Diagnostic[]>;
+}
+
+export const objectKey = (o: ClusterObject): string => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+
+/** What the API server adds is not part of the object as a person wrote it. */
+function asWritten(o: ClusterObject): ClusterObject {
+  const { status: _status, ...rest } = o;
+  const { managedFields: _mf, resourceVersion: _rv, uid: _uid, generation: _g, creationTimestamp: _ct, ...meta } = o.metadata ?? {};
+  return { ...rest, metadata: meta };
+}
+
+function group(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+  const out = new Map<string, Diagnostic[]>();
+  for (const d of ds) if (d.object) out.set(d.object, [...(out.get(d.object) ?? []), d]);
+  return out;
+}
+
+export function desiredState(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], target: Target, options: TranslateOptions, mode: AccessMode): DesiredState {
+  const documents = [...smi, ...inventory].map((o) => ({ value: asWritten(o), origin: syntheticOrigin(objectKey(o)) }));
+  const validated = validateDocuments(documents);
+  const model = resolvePolicy(validated, { mode });
+  const translation = target.translate(model, options);
+
+  // Same-namespace SMI sources own what they produced: deleting them lets the GC clean up too.
+  const uids = new Map(smi.map((o) => [objectKey(o), o]));
+  const resources = translation.resources.map((r) => {
+    const owners = (r.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter((s) => s !== '').flatMap((key) => {
+      const o = uids.get(key);
+      return o && o.metadata?.namespace === r.metadata.namespace && o.metadata?.uid ? [{ apiVersion: String(o.apiVersion), kind: String(o.kind), name: String(o.metadata?.name), uid: o.metadata?.uid }] : [];
+    });
+    return owners.length > 0 ? { ...r, metadata: { ...r.metadata, ownerReferences: owners } } : r;
+  });
+
+  const v = group(validated.diagnostics);
+  const res = group(model.diagnostics);
+  const tr = group(translation.diagnostics);
+  const statuses = new Map<string, SmiStatus>();
+  const problems = new Map<string, Diagnostic[]>();
+  for (const o of smi) {
+    const key = objectKey(o);
+    statuses.set(key, conditionsFor(o.metadata?.generation ?? 1, v.get(key) ?? [], res.get(key) ?? [], tr.get(key) ?? [], target.name));
+    const p = [...(v.get(key) ?? []), ...(res.get(key) ?? []), ...(tr.get(key) ?? [])].filter((d) => d.severity !== 'info');
+    if (p.length > 0) problems.set(key, p);
+  }
+  return { resources, statuses, problems };
+}

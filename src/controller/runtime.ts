@@ -1,0 +1,108 @@
+/**
+ * The controller process around the reconcile loop: kubeconfig, structured JSON logs (pino),
+ * /healthz and /readyz, /metrics (prom-client), leader election, and graceful shutdown.
+ */
+import { createServer, type Server } from 'node:http';
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { loadKubeConfig } from '../kube/config.js';
+import { LeaderElector } from '../kube/lease.js';
+import type { AccessMode } from '../policy/model.js';
+import type { Target, TranslateOptions } from '../targets/target.js';
+import { Controller } from './controller.js';
+import { ControllerMetrics } from './metrics.js';
+
+export interface RuntimeOptions {
+  readonly target: Target;
+  readonly translate: TranslateOptions;
+  readonly mode: AccessMode;
+  readonly kubeconfig?: string;
+  readonly namespaces?: readonly string[];
+  readonly leaderElect?: { readonly namespace: string; readonly name: string; readonly leaseDurationSeconds: number; readonly retryPeriodMs: number; readonly identity?: string };
+  /** host:port or :port; undefined = not served. */
+  readonly metricsAddr?: string;
+  readonly healthAddr?: string;
+  readonly log?: Logger;
+  readonly batchDelayMs?: number;
+}
+
+export interface Running {
+  readonly controller: Controller;
+  readonly metrics: ControllerMetrics;
+  readonly elector?: LeaderElector;
+  readonly ports: { metrics?: number; health?: number };
+  stop(): Promise<void>;
+}
+
+function listen(addr: string, handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number }> {
+  const i = addr.lastIndexOf(':');
+  const host = addr.slice(0, i) || '0.0.0.0';
+  const port = Number(addr.slice(i + 1));
+  const server = createServer(handler);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve({ server, port: (server.address() as { port: number }).port }));
+  });
+}
+
+export async function runController(options: RuntimeOptions): Promise<Running> {
+  const log = options.log ?? pino({ base: { component: 'smi-controller' } });
+  const kc = loadKubeConfig(options.kubeconfig);
+  const metrics = new ControllerMetrics();
+  const controller = new Controller(kc, {
+    target: options.target, translate: options.translate, mode: options.mode, log, metrics,
+    ...(options.namespaces ? { namespaces: options.namespaces } : {}),
+    ...(options.batchDelayMs !== undefined ? { batchDelayMs: options.batchDelayMs } : {}),
+  });
+  const servers: Server[] = [];
+  const ports: { metrics?: number; health?: number } = {};
+  if (options.metricsAddr) {
+    const m = await listen(options.metricsAddr, (req, res) => {
+      if (req.url !== '/metrics') return void res.writeHead(404).end();
+      void metrics.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
+    });
+    servers.push(m.server);
+    ports.metrics = m.port;
+  }
+  if (options.healthAddr) {
+    const h = await listen(options.healthAddr, (req, res) => {
+      if (req.url === '/healthz') return void res.writeHead(200).end('ok');
+      if (req.url === '/readyz') return void res.writeHead(controller.isReady ? 200 : 503).end(controller.isReady ? 'ok' : 'caches not synced');
+      res.writeHead(404).end();
+    });
+    servers.push(h.server);
+    ports.health = h.port;
+  }
+
+  let elector: LeaderElector | undefined;
+  if (options.leaderElect) {
+    controller.setLeading(false);
+    const identity = options.leaderElect.identity ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+    elector = new LeaderElector(kc, { ...options.leaderElect, identity }, {
+      onStartedLeading: () => {
+        log.info({ identity }, 'started leading');
+        controller.setLeading(true);
+      },
+      onStoppedLeading: () => {
+        log.warn({ identity }, 'stopped leading');
+        controller.setLeading(false);
+      },
+    });
+  } else controller.setLeading(true);
+
+  await controller.start();
+  elector?.start();
+  log.info({ mesh: options.target.name, mode: options.mode, namespaces: options.namespaces ?? 'all', leaderElection: Boolean(elector) }, 'controller started');
+
+  return {
+    controller, metrics, ports,
+    ...(elector ? { elector } : {}),
+    async stop() {
+      await elector?.stop();
+      await controller.stop();
+      await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+      log.info('controller stopped');
+    },
+  };
+}

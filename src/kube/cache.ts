@@ -1,0 +1,90 @@
+/**
+ * An informer cache over @kubernetes/client-node's ListWatch: one informer per kind (cluster-wide or
+ * per namespace), restarted with backoff when its watch fails (the API server restarted, the
+ * connection dropped); ListWatch itself re-lists after 410 Gone and resumes from the last
+ * resourceVersion otherwise. Listeners hear every add, update and delete.
+ */
+import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { kindPath, type WatchedKind } from './kinds.js';
+
+export type Change = { readonly kind: WatchedKind; readonly type: 'add' | 'update' | 'delete'; readonly object: KubernetesObject };
+
+export interface CacheOptions {
+  readonly namespaces?: readonly string[];
+  /** For kinds the controller writes: only its own objects. */
+  readonly labelSelector?: (kind: WatchedKind) => string | undefined;
+  readonly onError?: (kind: WatchedKind, error: unknown) => void;
+  readonly backoffMs?: { readonly initial: number; readonly max: number };
+}
+
+export class Cache {
+  private readonly informers: { kind: WatchedKind; informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>; failures: number }[] = [];
+  private readonly listeners = new Set<(c: Change) => void>();
+  private stopped = false;
+  private readonly api: KubernetesObjectApi;
+
+  constructor(private readonly kc: KubeConfig, private readonly kinds: readonly WatchedKind[], private readonly options: CacheOptions = {}) {
+    this.api = KubernetesObjectApi.makeApiClient(kc);
+  }
+
+  onChange(fn: (c: Change) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Starts every informer; resolves when each has listed once. */
+  async start(): Promise<void> {
+    const scopes = this.options.namespaces && this.options.namespaces.length > 0 ? this.options.namespaces : [undefined];
+    const starts: Promise<void>[] = [];
+    for (const kind of this.kinds) {
+      for (const ns of scopes) {
+        const selector = this.options.labelSelector?.(kind);
+        let synced!: () => void;
+        const ready = new Promise<void>((resolve) => (synced = resolve));
+        const informer = makeInformer<KubernetesObject>(
+          this.kc, kindPath(kind, ns),
+          async () => {
+            const list = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector);
+            synced();
+            return list as never;
+          },
+          selector,
+        );
+        const entry = { kind, informer, failures: 0 };
+        this.informers.push(entry);
+        for (const type of ['add', 'update', 'delete'] as const) {
+          informer.on(type, (object: KubernetesObject) => {
+            entry.failures = 0;
+            for (const l of this.listeners) l({ kind, type, object });
+          });
+        }
+        informer.on('error', (error: unknown) => {
+          if (this.stopped) return;
+          this.options.onError?.(kind, error);
+          const { initial, max } = this.options.backoffMs ?? { initial: 200, max: 10_000 };
+          const delay = Math.min(max, initial * 2 ** entry.failures++);
+          setTimeout(() => void (this.stopped ? undefined : informer.start().catch(() => undefined)), delay);
+        });
+        void informer.start();
+        starts.push(ready);
+      }
+    }
+    await Promise.all(starts);
+    // ListWatch files the listed items just after the list resolves: let it.
+    await new Promise((r) => setImmediate(r));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.informers.map((i) => i.informer.stop()));
+  }
+
+  /** Every cached object of a kind. */
+  list(kind: WatchedKind): KubernetesObject[] {
+    return this.informers.filter((i) => i.kind === kind).flatMap((i) => i.informer.list());
+  }
+
+  size(): number {
+    return this.informers.reduce((n, i) => n + i.informer.list().length, 0);
+  }
+}
