@@ -325,7 +325,11 @@ export class KubeApiServer {
       const updated = dryRun ? tracked : this.store.update(t, tracked, { statusOnly });
       return { code: 200, body: this.served(t, updated) };
     }
-    if (method === 'PATCH' && r.name) return { code: 200, body: this.served(t, this.patch(r, text, req.headers['content-type'] ?? '', manager, q.get('force') === 'true', now, dryRun)) };
+    if (method === 'PATCH' && r.name) {
+      const existed = this.store.get(t, r.namespace, r.name) !== undefined;
+      const patched = this.patch(r, text, req.headers['content-type'] ?? '', manager, q.get('force') === 'true', now, dryRun);
+      return { code: existed ? 200 : 201, body: this.served(t, patched) };
+    }
     if (method === 'DELETE' && r.name) {
       const options = text ? this.parseBody(text, 'application/json') : ({} as Obj);
       const propagation = String((options as Record<string, Json>).propagationPolicy ?? q.get('propagationPolicy') ?? 'Background');
