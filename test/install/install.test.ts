@@ -1,0 +1,104 @@
+/**
+ * Install manifests: deploy/ is generated (never hand-edited), `kubectl kustomize deploy/` renders the
+ * same objects as `smi install --mesh istio`, the real kubectl applies them to the API test server and
+ * deletes them with `smi uninstall`; RBAC is least privilege; the Deployment is locked down.
+ */
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { promisify } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { deployFiles } from '../../src/install/deploy-files.js';
+import { runCli } from '../support/cli.js';
+import { KubeApiServer } from '../support/kube-api/server.js';
+
+const DEPLOY = resolve(import.meta.dirname, '../../deploy');
+const run = promisify(execFile);
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; [k: string]: unknown };
+const objects = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Obj).filter((o) => o !== null);
+const key = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
+function kubectlWithInput(args: string[], input: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const p = spawn('kubectl', args);
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    p.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    p.on('close', (code) => done({ code: code ?? 1, stdout, stderr }));
+    p.stdin.end(input);
+  });
+}
+
+describe('install manifests', () => {
+  test('deploy/ is exactly what the generator writes (npm run deploy:generate)', () => {
+    for (const [name, text] of Object.entries(deployFiles())) assert.equal(readFileSync(join(DEPLOY, name), 'utf8'), text, `deploy/${name} is stale or hand-edited: run npm run deploy:generate`);
+  });
+
+  test('kubectl kustomize deploy/ renders the same objects as smi install --mesh istio', async () => {
+    const { stdout } = await run('kubectl', ['kustomize', DEPLOY]);
+    const rendered = new Map(objects(stdout).map((o) => [key(o), o]));
+    const install = await runCli(['install', '--mesh', 'istio']);
+    assert.equal(install.code, 0, install.stderr);
+    const printed = new Map(objects(install.stdout).map((o) => [key(o), o]));
+    assert.deepEqual([...rendered.keys()].sort(), [...printed.keys()].sort());
+    for (const [k, o] of printed) assert.deepEqual(rendered.get(k), o, k);
+  });
+
+  test('RBAC is least privilege: no wildcards; writes only to the mesh kinds, SMI status, Events and the Lease', async () => {
+    for (const mesh of ['istio', 'linkerd', 'consul', 'appmesh']) {
+      const { stdout } = await runCli(['install', '--mesh', mesh, ...(mesh === 'linkerd' ? ['--linkerd-default-policy', 'deny'] : [])]);
+      const roles = objects(stdout).filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
+      const rules = roles.flatMap((r) => r.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]);
+      for (const r of rules) for (const v of [...r.apiGroups, ...r.resources, ...r.verbs]) assert.notEqual(v, '*', `${mesh}: ${JSON.stringify(r)}`);
+      const writes = rules.filter((r) => r.verbs.some((v) => ['create', 'update', 'patch', 'delete'].includes(v)));
+      for (const r of writes) {
+        const ok = r.resources.every((res) => res.endsWith('/status')) || JSON.stringify(r.resources) === '["events"]' || JSON.stringify(r.resources) === '["leases"]' || !r.apiGroups.some((g) => g.endsWith('smi-spec.io') || g === '' || g === 'apps');
+        assert.ok(ok, `${mesh}: unexpected write rule ${JSON.stringify(r)}`);
+      }
+      const meshGroups = { istio: 'security.istio.io', linkerd: 'policy.linkerd.io', consul: 'consul.hashicorp.com', appmesh: 'appmesh.k8s.aws' }[mesh]!;
+      assert.ok(writes.some((r) => r.apiGroups.includes(meshGroups)), `${mesh} may write its own kinds`);
+    }
+  });
+
+  test('the Deployment runs non-root on a read-only root filesystem, with requests and probes, leader-elected', async () => {
+    const { stdout } = await runCli(['install', '--mesh', 'istio']);
+    const d = objects(stdout).find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { securityContext: Record<string, unknown>; containers: Record<string, any>[] } } } } & Obj; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const pod = d.spec.template.spec;
+    const c = pod.containers[0]!;
+    assert.equal(pod.securityContext.runAsNonRoot, true);
+    assert.equal(c.securityContext.readOnlyRootFilesystem, true);
+    assert.equal(c.securityContext.allowPrivilegeEscalation, false);
+    assert.ok(c.resources.requests.cpu && c.resources.requests.memory);
+    assert.equal(c.livenessProbe.httpGet.path, '/healthz');
+    assert.equal(c.readinessProbe.httpGet.path, '/readyz');
+    assert.ok(c.args.includes('--leader-elect'));
+  });
+
+  test('the real kubectl applies the rendered base to the API test server, and deletes what smi uninstall prints', async () => {
+    const server = await new KubeApiServer().start();
+    const dir = mkdtempSync(join(tmpdir(), 'smi-install-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, server.kubeconfig());
+    const base = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
+    try {
+      const { stdout } = await run('kubectl', ['kustomize', DEPLOY]);
+      const applied = await kubectlWithInput([...base, 'apply', '-f', '-'], stdout);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.match(applied.stdout, /deployment\.apps\/smi-controller created/);
+      assert.match(applied.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/traffictargets\.access\.smi-spec\.io created/);
+      const again = await kubectlWithInput([...base, 'apply', '-f', '-'], stdout);
+      assert.doesNotMatch(again.stdout, /created|configured/, 'applying twice changes nothing');
+      const uninstall = await runCli(['uninstall', '--mesh', 'istio']);
+      const deleted = await kubectlWithInput([...base, 'delete', '--wait=false', '-f', '-'], uninstall.stdout);
+      assert.equal(deleted.code, 0, deleted.stderr);
+      const left = await run('kubectl', [...base, 'get', 'crd', '-o', 'name']);
+      assert.equal(left.stdout.trim(), '');
+    } finally {
+      await server.stop();
+    }
+  });
+});
