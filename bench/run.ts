@@ -1,12 +1,14 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
+import { benchController } from './controller.js';
 
-const BENCHES: Record<string, () => Record<string, unknown>> = {
+const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
   api: () => benchApiLoad(),
   policy: () => benchPolicy(),
   translate: () => benchTranslate(),
+  controller: () => benchController(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
@@ -16,5 +18,5 @@ for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
     console.error(`unknown benchmark ${name}; known: ${Object.keys(BENCHES).join(', ')}`);
     process.exit(2);
   }
-  console.log(JSON.stringify(bench(), null, 2));
+  console.log(JSON.stringify(await bench(), null, 2));
 }

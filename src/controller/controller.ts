@@ -53,6 +53,21 @@ function fingerprint(r: { metadata?: { labels?: Record<string, string>; annotati
   return JSON.stringify(sortKeys({ spec: r.spec ?? null, labels: pick(r.metadata?.labels, labelKeys), annotations: pick(r.metadata?.annotations, annotationKeys), owners: (r.metadata?.ownerReferences ?? []).map((o) => o.uid).sort() }));
 }
 
+/** Requests in flight at once: the API server works in parallel, and one round trip at a time would dominate. */
+const WRITE_CONCURRENCY = 16;
+
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item).catch((e: unknown) => errors.push(e));
+    }
+  }));
+  if (errors.length > 0) throw errors[0];
+}
+
 const resourceKey = (r: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } }): string => `${r.apiVersion}/${r.kind}/${r.metadata?.namespace ?? ''}/${r.metadata?.name ?? ''}`;
 
 export class Controller {
@@ -63,6 +78,8 @@ export class Controller {
   private readonly queue: WorkQueue;
   private leading = true;
   private readonly eventsSent = new Set<string>();
+  /** Namespaces to recompute ('all' when a change is not namespace-local or the target is not). */
+  private dirty: Set<string> | 'all' = 'all';
   private ready = false;
 
   constructor(kc: KubeConfig, private readonly options: ControllerOptions) {
@@ -88,11 +105,23 @@ export class Controller {
   setLeading(leading: boolean): void {
     this.leading = leading;
     this.options.metrics.leader.set(leading ? 1 : 0);
-    if (leading) this.queue.add('sync', 0);
+    if (leading) {
+      this.dirty = 'all';
+      this.queue.add('sync', 0);
+    }
+  }
+
+  private markDirty(namespace: string | undefined): void {
+    if (this.dirty === 'all') return;
+    if (!this.options.target.namespaceLocal || !namespace) this.dirty = 'all';
+    else this.dirty.add(namespace);
   }
 
   async start(): Promise<void> {
-    this.cache.onChange(() => this.queue.add('sync'));
+    this.cache.onChange((c) => {
+      this.markDirty(c.object.metadata?.namespace);
+      this.queue.add('sync');
+    });
     await this.cache.start();
     this.ready = true;
     this.options.log.info({ cached: this.cache.size(), mesh: this.options.target.name }, 'caches synced');
@@ -110,50 +139,67 @@ export class Controller {
   }
 
   private async reconcile(): Promise<void> {
-    const { metrics, log, target } = this.options;
+    const { metrics } = this.options;
     metrics.cached.set(this.cache.size());
     metrics.queueDepth.set(this.queue.depth);
     // Never act on a partial cache: a kind not listed yet would read as "delete everything of it".
     if (!this.leading || !this.ready) return;
+    const dirty = this.dirty;
+    this.dirty = new Set();
+    try {
+      await this.reconcileScope(dirty);
+    } catch (e) {
+      // What was not done is still to do.
+      if (dirty === 'all') this.dirty = 'all';
+      else for (const ns of dirty) this.markDirty(ns);
+      throw e;
+    }
+  }
+
+  private async reconcileScope(scope: Set<string> | 'all'): Promise<void> {
+    const { metrics, log, target } = this.options;
+    if (scope !== 'all' && scope.size === 0) return;
+    const inScope = (o: { metadata?: { namespace?: string } }) => scope === 'all' || scope.has(o.metadata?.namespace ?? '');
     const end = metrics.duration.startTimer();
-    const smi = this.smi.flatMap((k) => this.cache.list(k)) as ClusterObject[];
-    const inventory = INVENTORY_KINDS.flatMap((k) => this.cache.list(k)) as ClusterObject[];
+    const smi = this.smi.flatMap((k) => this.cache.list(k)).filter(inScope) as ClusterObject[];
+    const inventory = INVENTORY_KINDS.flatMap((k) => this.cache.list(k)).filter(inScope) as ClusterObject[];
     const desired = desiredState(smi, inventory, target, this.options.translate, this.options.mode);
-    log.debug({ smi: smi.length, inventory: inventory.length, resources: desired.resources.length }, 'desired state');
+    log.debug({ scope: scope === 'all' ? 'all' : [...scope], smi: smi.length, inventory: inventory.length, resources: desired.resources.length }, 'desired state');
 
     const live = new Map<string, KubernetesObject>();
-    for (const k of this.owned) for (const o of this.cache.list(k)) live.set(resourceKey(o), o);
+    for (const k of this.owned) for (const o of this.cache.list(k)) if (inScope(o)) live.set(resourceKey(o), o);
     const wanted = new Map(desired.resources.map((r) => [resourceKey(r), r]));
-    let applies = 0;
-    let deletes = 0;
     // Writes first, deletes last: a reconcile cut short never removes before adding.
-    for (const [key, r] of wanted) {
+    const changed = [...wanted].filter(([key, r]) => {
       const current = live.get(key) as MeshResource | undefined;
       const labels = Object.keys(r.metadata.labels ?? {});
       const annotations = Object.keys(r.metadata.annotations ?? {});
-      if (current && fingerprint(current, labels, annotations) === fingerprint(r, labels, annotations)) continue;
-      log.debug({ key, reason: current ? 'changed' : 'missing' }, 'apply');
+      return !current || fingerprint(current, labels, annotations) !== fingerprint(r, labels, annotations);
+    });
+    await inParallel(changed, WRITE_CONCURRENCY, async ([key, r]) => {
+      log.debug({ key }, 'apply');
       await this.writer.apply(r as KubernetesObject);
       metrics.writes.inc({ verb: 'apply' });
-      applies++;
-    }
-    for (const [key, o] of live) {
-      if (wanted.has(key)) continue;
+    });
+    const applies = changed.length;
+    const stale = [...live].filter(([key]) => !wanted.has(key));
+    await inParallel(stale, WRITE_CONCURRENCY, async ([, o]) => {
       await this.writer.delete(o);
       metrics.writes.inc({ verb: 'delete' });
-      deletes++;
-    }
-    let statuses = 0;
+    });
+    const deletes = stale.length;
     const now = new Date().toISOString();
-    for (const o of smi) {
-      const key = objectKey(o);
-      const next = desired.statuses.get(key);
+    const statusWrites = smi.flatMap((o) => {
+      const next = desired.statuses.get(objectKey(o));
       const previous = (o as { status?: SmiStatus }).status;
-      if (!next || sameStatus(previous, next)) continue;
-      await this.writer.applyStatus(o as never, withTransitionTimes(next, previous, now));
+      return next && !sameStatus(previous, next) ? [{ o, status: withTransitionTimes(next, previous, now) }] : [];
+    });
+    await inParallel(statusWrites, WRITE_CONCURRENCY, async ({ o, status }) => {
+      await this.writer.applyStatus(o as never, status);
       metrics.writes.inc({ verb: 'status' });
-      statuses++;
-    }
+    });
+    const statuses = statusWrites.length;
+    const events: { o: ClusterObject; code: string; message: string; id: string }[] = [];
     for (const [key, problems] of desired.problems) {
       const o = smi.find((x) => objectKey(x) === key);
       if (!o) continue;
@@ -161,10 +207,13 @@ export class Controller {
         const id = createHash('sha256').update(`${o.metadata?.uid}/${p.code}/${p.message}`).digest('hex').slice(0, 16);
         if (this.eventsSent.has(id)) continue;
         this.eventsSent.add(id);
-        await this.writer.event(o as never, 'Warning', p.code, p.message, `${o.metadata?.name}.${id}`);
-        metrics.writes.inc({ verb: 'event' });
+        events.push({ o, code: p.code, message: p.message, id });
       }
     }
+    await inParallel(events, WRITE_CONCURRENCY, async (e) => {
+      await this.writer.event(e.o as never, 'Warning', e.code, e.message, `${e.o.metadata?.name}.${e.id}`);
+      metrics.writes.inc({ verb: 'event' });
+    });
     end();
     metrics.reconciles.inc({ result: 'ok' });
     if (applies + deletes + statuses > 0) log.info({ applies, deletes, statuses, resources: wanted.size }, 'reconciled');

@@ -70,6 +70,11 @@ export interface Target {
   readonly writes: readonly string[];
   /** What the mesh cannot express; each shows up as a diagnostic where it matters. */
   readonly limitations: readonly string[];
+  /**
+   * The resources of a namespace depend only on the SMI objects and inventory of that namespace (no
+   * cross-namespace lookups): the controller may then recompute one namespace at a time.
+   */
+  readonly namespaceLocal?: boolean;
   translate(model: PolicyModel, options: TranslateOptions): Translation;
   /** The mesh's decision for a request arriving at one workload of the destination. */
   evaluateAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision;

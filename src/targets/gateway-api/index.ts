@@ -24,6 +24,7 @@ export const gatewayApi: Target = {
     'RegularExpression matches are implementation-specific: smi writes RE2 anchored at both ends (exact on Istio and Linkerd)',
     'splits need the root Service in the input (routes attach to its ports)',
   ],
+  namespaceLocal: true,
   translate: (model, options) =>
     collectTranslation((report) => {
       const routes = translateSplitRoutes(model, report, { mesh: 'gateway-api', codePrefix: 'GATEWAY', tcpRouteApi: TCP_ROUTE_API });

@@ -26,6 +26,7 @@ export const linkerd: Target = {
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'splits need the root Service in the input (routes attach to its ports)',
   ],
+  namespaceLocal: true,
   translate: (model, options) =>
     collectTranslation((report) => [
       ...translateLinkerdAuthorization(model, options, report),

@@ -73,6 +73,9 @@ export class KubeApiServer {
 
   async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
+    // Like kube-apiserver, keep idle connections longer than clients do, so a reused one is not closed under them.
+    this.server.keepAliveTimeout = 120_000;
+    this.server.headersTimeout = 125_000;
     this.server.on('connection', (s) => {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
@@ -118,6 +121,26 @@ export class KubeApiServer {
 
   type(group: string, version: string, resource: string): ResourceType | undefined {
     return this.types.get(`${group}/${version}/${resource}`);
+  }
+
+  /**
+   * Loads objects straight into storage (CRDs first, namespaces made as needed), as a test fixture
+   * or benchmark seed: the same checks as a create, without HTTP.
+   */
+  seed(objects: readonly Record<string, unknown>[]): void {
+    const now = new Date().toISOString();
+    const ordered = [...objects.filter((o) => o.kind === 'CustomResourceDefinition'), ...objects.filter((o) => o.kind !== 'CustomResourceDefinition')];
+    const nsType = this.type('', 'v1', 'namespaces')!;
+    for (const o of ordered) {
+      const t = this.typeOfKind(String(o.apiVersion), String(o.kind));
+      if (!t) throw new Error(`seed: the server does not serve ${String(o.apiVersion)} ${String(o.kind)}`);
+      const meta = (o.metadata ?? {}) as { name: string; namespace?: string };
+      if (t.namespaced) {
+        const ns = meta.namespace ?? 'default';
+        if (!this.store.get(nsType, undefined, ns)) this.store.create(nsType, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } } as Obj);
+      }
+      this.createObject({ type: t, ...(t.namespaced ? { namespace: meta.namespace ?? 'default' } : {}) }, o as Obj, 'seed', now);
+    }
   }
 
   /** The stored-version-agnostic lookup by kind, for tests. */
@@ -198,6 +221,8 @@ export class KubeApiServer {
     };
     if (p === '/version') return { code: 200, body: { major: '1', minor: '32', gitVersion: 'v1.32.0-smi-test', platform: 'linux/amd64' } };
     if (p === '/healthz' || p === '/readyz' || p === '/livez') return { code: 200, body: 'ok' };
+    // Not Kubernetes: the test server's own cost, for benchmarks that must tell it apart.
+    if (p === '/debug/stats') return { code: 200, body: { rssBytes: process.memoryUsage().rss, cpuMicros: process.cpuUsage(), objects: this.store.all().length, requests: this.requests.length } };
     if (p === '/api') return { code: 200, body: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] } };
     if (p === '/api/v1') return { code: 200, body: resourceList('', 'v1') };
     if (p === '/apis') {

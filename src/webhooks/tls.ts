@@ -1,0 +1,49 @@
+/**
+ * Serving certificate and key from files, reloaded when the files change (cert-manager and
+ * kubelet-mounted Secrets replace them in place): the server's secure context is swapped without a
+ * restart, and connections made after the swap get the new certificate.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { createSecureContext, type SecureContext } from 'node:tls';
+
+export class CertificateFiles {
+  private stamp = '';
+  private timer?: NodeJS.Timeout;
+  reloads = 0;
+
+  constructor(readonly certFile: string, readonly keyFile: string) {}
+
+  /** The current key pair; throws when the files are missing or do not match. */
+  load(): { cert: Buffer; key: Buffer; context: SecureContext } {
+    const cert = readFileSync(this.certFile);
+    const key = readFileSync(this.keyFile);
+    const context = createSecureContext({ cert, key });
+    this.stamp = this.currentStamp();
+    return { cert, key, context };
+  }
+
+  private currentStamp(): string {
+    const c = statSync(this.certFile);
+    const k = statSync(this.keyFile);
+    return `${c.mtimeMs}/${c.size}/${k.mtimeMs}/${k.size}`;
+  }
+
+  /** Polls the files; on a change, hands the new context over. A half-written pair is retried later. */
+  watch(onChange: (context: SecureContext) => void, onError: (e: unknown) => void, intervalMs = 1000): void {
+    this.timer = setInterval(() => {
+      try {
+        if (this.currentStamp() === this.stamp) return;
+        const { context } = this.load();
+        this.reloads++;
+        onChange(context);
+      } catch (e) {
+        onError(e);
+      }
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
