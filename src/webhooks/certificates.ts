@@ -3,6 +3,8 @@
  * generate` and for tests: the CA goes into the caBundle of the webhook configurations, the pair into
  * the Secret the webhook mounts. Made with @peculiar/x509 over Node's WebCrypto.
  */
+// @peculiar/x509 resolves its parts through tsyringe, which needs the metadata polyfill first.
+import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
@@ -26,7 +28,8 @@ export async function generateCertificates(options: { dnsNames: readonly string[
   const notAfter = new Date(notBefore.getTime() + (options.days ?? 365) * 86_400_000);
   const caKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name: `CN=${options.commonName ?? 'smi-webhook-ca'}`, notBefore, notAfter, keys: caKeys, signingAlgorithm: ALG,
+    // A unique name: a client trusting two CAs during a rotation picks the issuer by name.
+    serialNumber: serial(), name: `CN=${options.commonName ?? 'smi-webhook-ca'}-${serial().slice(0, 8)}`, notBefore, notAfter, keys: caKeys, signingAlgorithm: ALG,
     extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
   });
   const leafKeys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as KeyPair;

@@ -36,7 +36,7 @@ export class WebhookServer {
   async start(): Promise<this> {
     const { cert, key } = this.certificates.load();
     this.server = createServer({ cert, key, minVersion: 'TLSv1.2' }, (req, res) => void this.handle(req, res));
-    this.certificates.watch((context) => this.server?.setSecureContext(context as never), (e) => this.options.onError?.(e), this.options.reloadIntervalMs);
+    this.certificates.watch(({ cert, key }) => this.server?.setSecureContext({ cert, key }), (e) => this.options.onError?.(e), this.options.reloadIntervalMs);
     await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host ?? '0.0.0.0', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;

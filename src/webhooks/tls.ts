@@ -3,8 +3,14 @@
  * kubelet-mounted Secrets replace them in place): the server's secure context is swapped without a
  * restart, and connections made after the swap get the new certificate.
  */
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { createSecureContext, type SecureContext } from 'node:tls';
+
+export interface KeyPair {
+  readonly cert: Buffer;
+  readonly key: Buffer;
+}
 
 export class CertificateFiles {
   private stamp = '';
@@ -15,10 +21,13 @@ export class CertificateFiles {
 
   /** The current key pair; throws when the files are missing or do not match. */
   load(): { cert: Buffer; key: Buffer; context: SecureContext } {
+    const stamp = this.currentStamp();
     const cert = readFileSync(this.certFile);
     const key = readFileSync(this.keyFile);
+    // A pair caught half-written, or a new key beside the old certificate, must not be served.
+    if (!new X509Certificate(cert).checkPrivateKey(createPrivateKey(key))) throw new Error(`${this.certFile} and ${this.keyFile} do not belong together (yet)`);
     const context = createSecureContext({ cert, key });
-    this.stamp = this.currentStamp();
+    this.stamp = stamp;
     return { cert, key, context };
   }
 
@@ -29,13 +38,13 @@ export class CertificateFiles {
   }
 
   /** Polls the files; on a change, hands the new context over. A half-written pair is retried later. */
-  watch(onChange: (context: SecureContext) => void, onError: (e: unknown) => void, intervalMs = 1000): void {
+  watch(onChange: (pair: KeyPair) => void, onError: (e: unknown) => void, intervalMs = 1000): void {
     this.timer = setInterval(() => {
       try {
         if (this.currentStamp() === this.stamp) return;
-        const { context } = this.load();
+        const { cert, key } = this.load();
         this.reloads++;
-        onChange(context);
+        onChange({ cert, key });
       } catch (e) {
         onError(e);
       }
