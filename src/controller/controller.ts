@@ -18,6 +18,7 @@ import { sameStatus, withTransitionTimes, type SmiStatus } from './conditions.js
 import { desiredState, objectKey, type ClusterObject } from './desired.js';
 import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
+import type { ClusterView } from '../webhooks/admission.js';
 
 export interface ControllerOptions {
   readonly target: Target;
@@ -53,6 +54,8 @@ function fingerprint(r: { metadata?: { labels?: Record<string, string>; annotati
   return JSON.stringify(sortKeys({ spec: r.spec ?? null, labels: pick(r.metadata?.labels, labelKeys), annotations: pick(r.metadata?.annotations, annotationKeys), owners: (r.metadata?.ownerReferences ?? []).map((o) => o.uid).sort() }));
 }
 
+const EVENT_SELECTOR = 'app.kubernetes.io/managed-by=smi';
+
 /** Requests in flight at once: the API server works in parallel, and one round trip at a time would dominate. */
 const WRITE_CONCURRENCY = 16;
 
@@ -72,6 +75,8 @@ const resourceKey = (r: { apiVersion?: string; kind?: string; metadata?: { names
 
 export class Controller {
   private readonly smi = smiKinds();
+  /** smi's own Events, so a restarted controller does not post them again. */
+  private readonly eventKind: WatchedKind = { apiVersion: 'v1', kind: 'Event', resource: 'events', namespaced: true, smi: false };
   private readonly owned: WatchedKind[];
   private readonly cache: Cache;
   readonly writer: Writer;
@@ -85,9 +90,9 @@ export class Controller {
   constructor(kc: KubeConfig, private readonly options: ControllerOptions) {
     this.owned = ownedKinds(options.target, options.translate);
     const selector = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']},smi-spec.io/mesh=${options.target.name}`;
-    this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.owned], {
+    this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.owned, this.eventKind], {
       ...(options.namespaces ? { namespaces: options.namespaces } : {}),
-      labelSelector: (k) => (this.owned.includes(k) ? selector : undefined),
+      labelSelector: (k) => (this.owned.includes(k) ? selector : k === this.eventKind ? EVENT_SELECTOR : undefined),
       onError: (k, e) => options.log.warn({ kind: k.kind, err: String(e) }, 'watch failed; restarting'),
     });
     this.writer = new Writer(kc);
@@ -95,6 +100,11 @@ export class Controller {
       options.metrics.reconciles.inc({ result: 'error' });
       options.log.error({ key, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
     });
+  }
+
+  /** The SMI objects in the cache, for the admission webhook's cross-object checks. */
+  clusterView(): ClusterView {
+    return { objects: (namespace, kind) => { const k = this.smi.find((x) => x.kind === kind); return k ? (this.cache.list(k).filter((o) => o.metadata?.namespace === namespace) as never) : []; } };
   }
 
   get isReady(): boolean {
@@ -119,6 +129,7 @@ export class Controller {
 
   async start(): Promise<void> {
     this.cache.onChange((c) => {
+      if (c.kind === this.eventKind) return;
       this.markDirty(c.object.metadata?.namespace);
       this.queue.add('sync');
     });
@@ -195,11 +206,13 @@ export class Controller {
       return next && !sameStatus(previous, next) ? [{ o, status: withTransitionTimes(next, previous, now) }] : [];
     });
     await inParallel(statusWrites, WRITE_CONCURRENCY, async ({ o, status }) => {
+      log.debug({ key: objectKey(o), previous: (o as { status?: unknown }).status, next: status }, 'status');
       await this.writer.applyStatus(o as never, status);
       metrics.writes.inc({ verb: 'status' });
     });
     const statuses = statusWrites.length;
     const events: { o: ClusterObject; code: string; message: string; id: string }[] = [];
+    const posted = new Set(this.cache.list(this.eventKind).map((e) => `${e.metadata?.namespace}/${e.metadata?.name}`));
     for (const [key, problems] of desired.problems) {
       const o = smi.find((x) => objectKey(x) === key);
       if (!o) continue;
@@ -207,6 +220,7 @@ export class Controller {
         const id = createHash('sha256').update(`${o.metadata?.uid}/${p.code}/${p.message}`).digest('hex').slice(0, 16);
         if (this.eventsSent.has(id)) continue;
         this.eventsSent.add(id);
+        if (posted.has(`${o.metadata?.namespace}/${o.metadata?.name}.${id}`)) continue;
         events.push({ o, code: p.code, message: p.message, id });
       }
     }

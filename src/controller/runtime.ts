@@ -12,6 +12,7 @@ import type { AccessMode } from '../policy/model.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
 import { Controller } from './controller.js';
 import { ControllerMetrics } from './metrics.js';
+import { WebhookServer } from '../webhooks/server.js';
 
 export interface RuntimeOptions {
   readonly target: Target;
@@ -25,13 +26,15 @@ export interface RuntimeOptions {
   readonly healthAddr?: string;
   readonly log?: Logger;
   readonly batchDelayMs?: number;
+  /** Serve the admission and conversion webhooks too, with the controller's cache for cross-object checks. */
+  readonly webhook?: { readonly port: number; readonly certFile: string; readonly keyFile: string };
 }
 
 export interface Running {
   readonly controller: Controller;
   readonly metrics: ControllerMetrics;
   readonly elector?: LeaderElector;
-  readonly ports: { metrics?: number; health?: number };
+  readonly ports: { metrics?: number; health?: number; webhook?: number };
   stop(): Promise<void>;
 }
 
@@ -56,7 +59,7 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
     ...(options.batchDelayMs !== undefined ? { batchDelayMs: options.batchDelayMs } : {}),
   });
   const servers: Server[] = [];
-  const ports: { metrics?: number; health?: number } = {};
+  const ports: { metrics?: number; health?: number; webhook?: number } = {};
   if (options.metricsAddr) {
     const m = await listen(options.metricsAddr, (req, res) => {
       if (req.url !== '/metrics') return void res.writeHead(404).end();
@@ -93,12 +96,17 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
 
   await controller.start();
   elector?.start();
+  const webhook = options.webhook
+    ? await new WebhookServer({ ...options.webhook, cluster: controller.clusterView(), onError: (e) => log.warn({ err: String(e) }, 'webhook') }).start()
+    : undefined;
+  if (webhook) ports.webhook = webhook.port;
   log.info({ mesh: options.target.name, mode: options.mode, namespaces: options.namespaces ?? 'all', leaderElection: Boolean(elector) }, 'controller started');
 
   return {
     controller, metrics, ports,
     ...(elector ? { elector } : {}),
     async stop() {
+      await webhook?.stop();
       await elector?.stop();
       await controller.stop();
       await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));

@@ -3,7 +3,8 @@
  * Namespace, the controller's ServiceAccount with least-privilege RBAC for one mesh (read SMI and
  * the inventory, write SMI status and only that mesh's kinds, Events, its own Lease; no
  * wildcards), the Deployment (non-root, read-only root filesystem, requests, probes) and the
- * metrics Service. deploy/ is generated from this (npm run deploy:generate), never edited by hand.
+ * metrics Service; with a webhook, its Service, ValidatingWebhookConfiguration, the CRDs' conversion
+ * stanza and a certificate (generated, or from cert-manager). deploy/ is generated from this (npm run deploy:generate), never edited by hand.
  */
 import { allCrds } from '../api/crds.js';
 import { KINDS } from '../api/registry.js';
@@ -11,7 +12,10 @@ import { ownedKinds } from '../controller/controller.js';
 import { INVENTORY_KINDS } from '../kube/kinds.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
 
+export type WebhookInstall = { readonly mode: 'none' } | { readonly mode: 'cert-manager' } | { readonly mode: 'generate'; readonly caPem: string; readonly certPem: string; readonly keyPem: string };
+
 export interface InstallOptions {
+  readonly webhook?: WebhookInstall;
   readonly target: Target;
   readonly translate: TranslateOptions;
   readonly namespace: string;
@@ -35,16 +39,22 @@ function rules(options: InstallOptions): Obj[] {
   for (const g of byGroup(smi.map((k) => ({ group: k.group, resource: k.plural })))) out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch'] });
   for (const g of byGroup(smi.map((k) => ({ group: k.group, resource: `${k.plural}/status` })))) out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'patch', 'update'] });
   for (const g of byGroup(INVENTORY_KINDS.map((k) => ({ group: groupOf(k.apiVersion), resource: k.resource })))) out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch'] });
-  out.push({ apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] });
+  out.push({ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch', 'create', 'patch'] });
   for (const g of byGroup(ownedKinds(options.target, options.translate).map((k) => ({ group: groupOf(k.apiVersion), resource: k.resource })))) {
     out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] });
   }
   return out;
 }
 
+const WEBHOOK = 'smi-webhook';
+const WEBHOOK_SECRET = 'smi-webhook-tls';
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+
 function controllerArgs(options: InstallOptions): string[] {
   const t = options.translate;
+  const webhook = options.webhook && options.webhook.mode !== 'none';
   return [
+    ...(webhook ? ['--webhook-port', '9443', '--tls-cert-file', '/tls/tls.crt', '--tls-private-key-file', '/tls/tls.key'] : []),
     'controller', '--mesh', options.target.name, '--access-mode', options.accessMode,
     '--leader-elect', '--leader-elect-namespace', options.namespace,
     '--metrics-addr', ':9090', '--health-addr', ':8081',
@@ -56,14 +66,51 @@ function controllerArgs(options: InstallOptions): string[] {
   ];
 }
 
+/** The admission and conversion webhook's Service, configuration and certificate (Secret, or cert-manager). */
+function webhookObjects(options: InstallOptions, meta: (n: string, namespaced?: boolean) => Obj): { objects: Obj[]; caBundle?: string; annotations: Record<string, string> } {
+  const w = options.webhook;
+  if (!w || w.mode === 'none') return { objects: [], annotations: {} };
+  const ns = options.namespace;
+  const caBundle = w.mode === 'generate' ? b64(w.caPem) : undefined;
+  const annotations: Record<string, string> = w.mode === 'cert-manager' ? { 'cert-manager.io/inject-ca-from': `${ns}/${WEBHOOK}` } : {};
+  const groups = [...new Set(KINDS.filter((k) => k.crd).map((k) => k.group))].sort();
+  const objects: Obj[] = [
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(WEBHOOK), spec: { selector: { 'app.kubernetes.io/name': 'smi-controller' }, ports: [{ name: 'https', port: 443, targetPort: 'webhook' }] } },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', metadata: { ...meta('smi-validation', false), ...(w.mode === 'cert-manager' ? { annotations } : {}) },
+      webhooks: [{
+        name: 'validate.smi-spec.io', admissionReviewVersions: ['v1'], sideEffects: 'None', timeoutSeconds: 5,
+        // Fail: bad SMI never gets in. The rules match SMI groups only, so a down webhook blocks SMI writes and nothing else.
+        failurePolicy: 'Fail', matchPolicy: 'Equivalent',
+        clientConfig: { service: { namespace: ns, name: WEBHOOK, path: '/validate', port: 443 }, ...(caBundle ? { caBundle } : {}) },
+        rules: [{ apiGroups: groups, apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['*'], scope: 'Namespaced' }],
+      }],
+    },
+  ];
+  if (w.mode === 'generate') {
+    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: meta(WEBHOOK_SECRET), type: 'kubernetes.io/tls', data: { 'tls.crt': b64(w.certPem), 'tls.key': b64(w.keyPem), 'ca.crt': b64(w.caPem) } });
+  } else {
+    objects.push(
+      { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta('smi-selfsigned'), spec: { selfSigned: {} } },
+      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta(WEBHOOK), spec: { secretName: WEBHOOK_SECRET, dnsNames: [`${WEBHOOK}.${ns}.svc`, `${WEBHOOK}.${ns}.svc.cluster.local`], issuerRef: { kind: 'Issuer', name: 'smi-selfsigned' } } },
+    );
+  }
+  return { objects, ...(caBundle ? { caBundle } : {}), annotations };
+}
+
 export function installManifests(options: InstallOptions): Obj[] {
   const ns = options.namespace;
   const name = 'smi-controller';
   const meta = (n: string, namespaced = true) => ({ name: n, ...(namespaced ? { namespace: ns } : {}), labels: { ...LABELS } });
   const clusterRole = `smi-controller-${options.target.name}`;
+  const webhook = webhookObjects(options, meta);
+  const crds = options.webhook && options.webhook.mode !== 'none'
+    ? allCrds({ conversionWebhook: { namespace: ns, name: WEBHOOK, ...(webhook.caBundle ? { caBundle: webhook.caBundle } : {}) } }).map((c) => (Object.keys(webhook.annotations).length > 0 ? { ...c, metadata: { ...(c.metadata as Obj), annotations: webhook.annotations } } : c))
+    : allCrds();
+  const tlsMount = options.webhook && options.webhook.mode !== 'none';
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { ...LABELS } } },
-    ...allCrds(),
+    ...crds,
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name), automountServiceAccountToken: true },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(clusterRole, false), rules: rules(options) },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta(clusterRole, false), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] },
@@ -81,16 +128,19 @@ export function installManifests(options: InstallOptions): Obj[] {
             securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
             containers: [{
               name: 'controller', image: options.image, args: controllerArgs(options),
-              ports: [{ name: 'metrics', containerPort: 9090 }, { name: 'health', containerPort: 8081 }],
+              ports: [{ name: 'metrics', containerPort: 9090 }, { name: 'health', containerPort: 8081 }, ...(tlsMount ? [{ name: 'webhook', containerPort: 9443 }] : [])],
+              ...(tlsMount ? { volumeMounts: [{ name: 'tls', mountPath: '/tls', readOnly: true }] } : {}),
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },
               livenessProbe: { httpGet: { path: '/healthz', port: 'health' }, periodSeconds: 10 },
               readinessProbe: { httpGet: { path: '/readyz', port: 'health' }, periodSeconds: 5 },
               securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
             }],
+            ...(tlsMount ? { volumes: [{ name: 'tls', secret: { secretName: WEBHOOK_SECRET } }] } : {}),
           },
         },
       },
     },
     { apiVersion: 'v1', kind: 'Service', metadata: meta('smi-controller-metrics'), spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ name: 'metrics', port: 9090, targetPort: 'metrics' }] } },
+    ...webhook.objects,
   ];
 }

@@ -81,7 +81,7 @@ export class Writer {
       this.core.createNamespacedEvent({
         namespace: involved.metadata.namespace,
         body: {
-          metadata: { name, namespace: involved.metadata.namespace },
+          metadata: { name, namespace: involved.metadata.namespace, labels: { 'app.kubernetes.io/managed-by': 'smi' } },
           involvedObject: { apiVersion: involved.apiVersion, kind: involved.kind, name: involved.metadata.name, namespace: involved.metadata.namespace, ...(involved.metadata.uid ? { uid: involved.metadata.uid } : {}) },
           type, reason, message: message.slice(0, 1024), source: { component: FIELD_MANAGER },
           firstTimestamp: now, lastTimestamp: now, count: 1, reportingComponent: FIELD_MANAGER,

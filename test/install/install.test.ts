@@ -14,6 +14,8 @@ import { parseAllDocuments } from 'yaml';
 import { deployFiles } from '../../src/install/deploy-files.js';
 import { runCli } from '../support/cli.js';
 import { KubeApiServer } from '../support/kube-api/server.js';
+import { TestClient } from '../support/kube-api/client.js';
+import { X509Certificate, createPrivateKey } from 'node:crypto';
 
 const DEPLOY = resolve(import.meta.dirname, '../../deploy');
 const run = promisify(execFile);
@@ -38,10 +40,10 @@ describe('install manifests', () => {
     for (const [name, text] of Object.entries(deployFiles())) assert.equal(readFileSync(join(DEPLOY, name), 'utf8'), text, `deploy/${name} is stale or hand-edited: run npm run deploy:generate`);
   });
 
-  test('kubectl kustomize deploy/ renders the same objects as smi install --mesh istio', async () => {
+  test('kubectl kustomize deploy/ renders the same objects as smi install --mesh istio --webhook cert-manager', async () => {
     const { stdout } = await run('kubectl', ['kustomize', DEPLOY]);
     const rendered = new Map(objects(stdout).map((o) => [key(o), o]));
-    const install = await runCli(['install', '--mesh', 'istio']);
+    const install = await runCli(['install', '--mesh', 'istio', '--webhook', 'cert-manager']);
     assert.equal(install.code, 0, install.stderr);
     const printed = new Map(objects(install.stdout).map((o) => [key(o), o]));
     assert.deepEqual([...rendered.keys()].sort(), [...printed.keys()].sort());
@@ -78,8 +80,32 @@ describe('install manifests', () => {
     assert.ok(c.args.includes('--leader-elect'));
   });
 
+  test('smi install generates a CA and a serving certificate for the webhook Service, and fills every caBundle', async () => {
+    const { stdout, code } = await runCli(['install', '--mesh', 'istio']);
+    assert.equal(code, 0);
+    const all = objects(stdout);
+    const secret = all.find((o) => o.kind === 'Secret') as Obj & { data: Record<string, string> };
+    const cert = new X509Certificate(Buffer.from(secret.data['tls.crt']!, 'base64'));
+    assert.ok(cert.checkHost('smi-webhook.smi-system.svc'));
+    assert.ok(cert.checkPrivateKey(createPrivateKey(Buffer.from(secret.data['tls.key']!, 'base64'))));
+    const ca = new X509Certificate(Buffer.from(secret.data['ca.crt']!, 'base64'));
+    assert.ok(cert.verify(ca.publicKey), 'signed by the CA');
+    const vwc = all.find((o) => o.kind === 'ValidatingWebhookConfiguration') as Obj & { webhooks: { clientConfig: { caBundle: string; service: { name: string } }; failurePolicy: string }[] };
+    assert.equal(vwc.webhooks[0]!.clientConfig.caBundle, secret.data['ca.crt']);
+    assert.equal(vwc.webhooks[0]!.failurePolicy, 'Fail');
+    const conversions = all.filter((o) => o.kind === 'CustomResourceDefinition').map((c) => (c.spec as { conversion?: { webhook: { clientConfig: { caBundle: string } } } }).conversion).filter((c) => c !== undefined);
+    assert.ok(conversions.length >= 3 && conversions.every((c) => c.webhook.clientConfig.caBundle === secret.data['ca.crt']));
+    const d = all.find((o) => o.kind === 'Deployment') as Obj & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    assert.ok(d.spec.template.spec.containers[0]!.args.includes('--webhook-port'));
+  });
+
   test('the real kubectl applies the rendered base to the API test server, and deletes what smi uninstall prints', async () => {
     const server = await new KubeApiServer().start();
+    // cert-manager is not part of this cluster: its two kinds, as its CRDs would register them.
+    const client = new TestClient(server);
+    for (const [kind, plural] of [['Issuer', 'issuers'], ['Certificate', 'certificates']] as const) {
+      await client.create({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.cert-manager.io` }, spec: { group: 'cert-manager.io', scope: 'Namespaced', names: { kind, plural, singular: kind.toLowerCase() }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } });
+    }
     const dir = mkdtempSync(join(tmpdir(), 'smi-install-'));
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, server.kubeconfig());
@@ -92,11 +118,11 @@ describe('install manifests', () => {
       assert.match(applied.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/traffictargets\.access\.smi-spec\.io created/);
       const again = await kubectlWithInput([...base, 'apply', '-f', '-'], stdout);
       assert.doesNotMatch(again.stdout, /created|configured/, 'applying twice changes nothing');
-      const uninstall = await runCli(['uninstall', '--mesh', 'istio']);
+      const uninstall = await runCli(['uninstall', '--mesh', 'istio', '--webhook', 'cert-manager']);
       const deleted = await kubectlWithInput([...base, 'delete', '--wait=false', '-f', '-'], uninstall.stdout);
       assert.equal(deleted.code, 0, deleted.stderr);
       const left = await run('kubectl', [...base, 'get', 'crd', '-o', 'name']);
-      assert.equal(left.stdout.trim(), '');
+      assert.equal(left.stdout.trim().split('\n').filter((n) => n.includes('smi-spec.io')).join(''), '', 'every SMI CRD is gone (cert-manager\'s stay: smi did not install them)');
     } finally {
       await server.stop();
     }

@@ -4,6 +4,7 @@ import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
 import type { AccessMode } from '../../policy/model.js';
 import { runController } from '../../controller/runtime.js';
+import { UsageError } from '../io.js';
 
 interface ControllerFlags extends TranslateFlags {
   mesh: string;
@@ -15,6 +16,9 @@ interface ControllerFlags extends TranslateFlags {
   leaseDuration: string;
   metricsAddr?: string;
   healthAddr?: string;
+  webhookPort?: string;
+  tlsCertFile?: string;
+  tlsPrivateKeyFile?: string;
 }
 
 export function controllerCommand(ctx: CommandContext): Command {
@@ -35,8 +39,12 @@ export function controllerCommand(ctx: CommandContext): Command {
     .option('--lease-duration <seconds>', 'how long a lease lasts without renewal', '15')
     .addOption(new Option('--metrics-addr <addr>', 'serve Prometheus metrics on [host]:port').default(':9090'))
     .addOption(new Option('--health-addr <addr>', 'serve /healthz and /readyz on [host]:port').default(':8081'))
+    .option('--webhook-port <port>', 'also serve the admission and conversion webhooks (HTTPS) on this port')
+    .option('--tls-cert-file <file>', 'webhook serving certificate (PEM), reloaded when it changes')
+    .option('--tls-private-key-file <file>', 'webhook private key (PEM)')
     .action(async (opts: ControllerFlags) => {
       const target = requireTarget(opts.mesh, opts);
+      if (opts.webhookPort && (!opts.tlsCertFile || !opts.tlsPrivateKeyFile)) throw new UsageError('--webhook-port needs --tls-cert-file and --tls-private-key-file: the webhooks are served over TLS only');
       const seconds = Number(opts.leaseDuration);
       const running = await runController({
         target, translate: translateOptions(opts), mode: opts.accessMode,
@@ -45,6 +53,7 @@ export function controllerCommand(ctx: CommandContext): Command {
         ...(opts.leaderElect ? { leaderElect: { namespace: opts.leaderElectNamespace, name: `smi-controller-${target.name}`, leaseDurationSeconds: seconds, retryPeriodMs: Math.max(200, (seconds * 1000) / 5) } } : {}),
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr } : {}),
         ...(opts.healthAddr ? { healthAddr: opts.healthAddr } : {}),
+        ...(opts.webhookPort ? { webhook: { port: Number(opts.webhookPort), certFile: opts.tlsCertFile!, keyFile: opts.tlsPrivateKeyFile! } } : {}),
       });
       await new Promise<void>((resolve) => {
         const stop = () => void running.stop().then(resolve);
@@ -52,5 +61,7 @@ export function controllerCommand(ctx: CommandContext): Command {
         process.once('SIGINT', stop);
       });
       ctx.exitCode = 0;
+      // Stopped cleanly; idle keep-alive sockets of the client must not hold the process up.
+      process.exit(0);
     });
 }

@@ -3,7 +3,8 @@ import type { CommandContext } from '../context.js';
 import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
 import { toJson, toYamlStream } from '../format.js';
-import { installManifests } from '../../install/manifests.js';
+import { installManifests, type WebhookInstall } from '../../install/manifests.js';
+import { generateCertificates } from '../../webhooks/certificates.js';
 import { packageVersion } from '../version.js';
 
 interface InstallFlags extends TranslateFlags {
@@ -12,6 +13,7 @@ interface InstallFlags extends TranslateFlags {
   namespace: string;
   image: string;
   replicas: string;
+  webhook: 'none' | 'generate' | 'cert-manager';
   output: 'yaml' | 'json';
 }
 
@@ -22,19 +24,24 @@ const common = (c: Command) =>
     .option('--namespace <ns>', 'namespace of the controller', 'smi-system')
     .option('--image <image>', 'controller image', `ghcr.io/smi-spec/smi:${packageVersion()}`)
     .option('--replicas <n>', 'controller replicas (one leads, the others stand by)', '2')
+    .addOption(new Option('--webhook <mode>', 'admission + conversion webhook: generate (a CA and serving certificate now), cert-manager (a Certificate and CA injection), or none').choices(['generate', 'cert-manager', 'none']).default('generate'))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
 
-function manifests(opts: InstallFlags) {
+async function manifests(opts: InstallFlags) {
   const replicas = Number(opts.replicas);
-  return installManifests({ target: requireTarget(opts.mesh, opts), translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode });
+  const target = requireTarget(opts.mesh, opts);
+  const webhook: WebhookInstall = opts.webhook === 'generate'
+    ? { mode: 'generate', ...(await generateCertificates({ dnsNames: [`smi-webhook.${opts.namespace}.svc`, `smi-webhook.${opts.namespace}.svc.cluster.local`] })) }
+    : { mode: opts.webhook };
+  return installManifests({ target, translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode, webhook });
 }
 
 export function installCommand(ctx: CommandContext): Command {
   return common(new Command('install'))
     .summary('print the manifests that install smi for a mesh')
-    .description('Prints the SMI CRDs, the controller\'s namespace, RBAC (least privilege for the chosen mesh), Deployment and\nmetrics Service: `smi install --mesh istio | kubectl apply -f -`. deploy/ holds the same for istio as a kustomize base.')
-    .action((opts: InstallFlags) => {
-      const objects = manifests(opts);
+    .description('Prints the SMI CRDs, the controller\'s namespace, RBAC (least privilege for the chosen mesh), Deployment,\nmetrics Service and the admission/conversion webhook (with a fresh CA and certificate, or cert-manager):\n`smi install --mesh istio | kubectl apply -f -`. deploy/ holds the same for istio (cert-manager) as a kustomize base.')
+    .action(async (opts: InstallFlags) => {
+      const objects = await manifests(opts);
       ctx.io.stdout(opts.output === 'json' ? toJson(objects) : toYamlStream(objects));
     });
 }
@@ -43,8 +50,8 @@ export function uninstallCommand(ctx: CommandContext): Command {
   return common(new Command('uninstall'))
     .summary('print the manifests to delete: smi uninstall --mesh X | kubectl delete -f -')
     .description('Prints what `smi install` creates, in reverse order, for `kubectl delete -f -`. Deleting the CRDs deletes every SMI\nobject; the mesh resources smi wrote are owned by them or carry app.kubernetes.io/managed-by=smi for cleanup.')
-    .action((opts: InstallFlags) => {
-      const objects = manifests(opts).reverse();
+    .action(async (opts: InstallFlags) => {
+      const objects = (await manifests({ ...opts, webhook: opts.webhook === 'generate' ? 'cert-manager' : opts.webhook })).reverse();
       ctx.io.stdout(opts.output === 'json' ? toJson(objects) : toYamlStream(objects));
     });
 }

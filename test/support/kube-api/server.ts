@@ -14,6 +14,9 @@ import { apiVersionOf, BUILTIN, storageKey, typesOfCrd, type CrdObject, type Res
 import { parseFieldSelector, parseLabelSelector, SelectorError } from './selectors.js';
 import { ApiError, notFound, Store, type Obj, type WatchEvent } from './store.js';
 import { jsonPatch, JsonPatchError, mergePatch, strategicMerge } from './patches.js';
+import { convert as convertObjects, validate as validateWithWebhooks, type ValidatingWebhook } from './webhooks.js';
+
+interface Answer { code: number; body: unknown; warnings?: string[] }
 
 export interface Fault {
   /** HTTP method and a substring of the path it applies to. */
@@ -171,6 +174,7 @@ export class KubeApiServer {
       const body = await this.body(req);
       const answer = await this.serve(req.method ?? 'GET', url, body, req, res);
       if (answer === 'streaming') return;
+      for (const w of answer.warnings ?? []) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
       send(answer.code, answer.body);
     } catch (e) {
       if (e instanceof ApiError) return send(e.code, status(e.code, e.reason, e.message, e.details));
@@ -310,63 +314,110 @@ export class KubeApiServer {
     return { ...o, apiVersion: apiVersionOf(t), kind: t.kind } as Obj;
   }
 
-  private async serve(method: string, url: URL, text: string, req: IncomingMessage, res: ServerResponse): Promise<{ code: number; body: unknown } | 'streaming'> {
+  private async serve(method: string, url: URL, text: string, req: IncomingMessage, res: ServerResponse): Promise<Answer | 'streaming'> {
     const d = this.discovery(url);
     if (d) return d;
     const openapi = this.openapi(url);
     if (openapi) return openapi;
-    const r = this.route(url);
-    if (!r) return { code: 404, body: status(404, 'NotFound', 'the server could not find the requested resource') };
+    const requested = this.route(url);
+    if (!requested) return { code: 404, body: status(404, 'NotFound', 'the server could not find the requested resource') };
     const q = url.searchParams;
-    const t = r.type;
-    if (r.namespace !== undefined && method !== 'GET' && t.resource !== 'namespaces' && !this.store.get(this.type('', 'v1', 'namespaces')!, undefined, r.namespace)) {
-      throw new ApiError(404, 'NotFound', `namespaces "${r.namespace}" not found`, { name: r.namespace, kind: 'namespaces' });
+    if (requested.namespace !== undefined && method !== 'GET' && requested.type.resource !== 'namespaces' && !this.store.get(this.type('', 'v1', 'namespaces')!, undefined, requested.namespace)) {
+      throw new ApiError(404, 'NotFound', `namespaces "${requested.namespace}" not found`, { name: requested.namespace, kind: 'namespaces' });
     }
     const manager = q.get('fieldManager') ?? (String(req.headers['user-agent'] ?? 'unknown').split('/')[0] || 'unknown');
     const now = new Date().toISOString();
     const dryRun = q.get('dryRun') === 'All';
+    const contentType = req.headers['content-type'] ?? '';
+
+    // A custom resource spoken in another version than it is stored in goes through its conversion webhook.
+    const conversion = this.conversionOf(requested.type);
+    const r: Route = conversion ? { ...requested, type: conversion.storage } : requested;
+    const t = r.type;
+    const toClient = async (o: Obj): Promise<Obj> => (conversion ? (await convertObjects(conversion.clientConfig, [this.served(t, o)], apiVersionOf(requested.type)))[0]! : this.served(t, o));
+    const toStorage = async (o: Obj): Promise<Obj> => (conversion ? (await convertObjects(conversion.clientConfig, [o], apiVersionOf(t)))[0]! : o);
 
     if (method === 'GET' && !r.name) {
-      if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(r, q, res);
-      return { code: 200, body: this.listBody(r, q) };
+      if (q.get('watch') === 'true' || q.get('watch') === '1') return this.watch(r, q, res, conversion ? (o) => toClient(o) : undefined);
+      const list = this.listBody(r, q) as { items: Obj[]; apiVersion: string };
+      if (conversion) {
+        list.items = await convertObjects(conversion.clientConfig, list.items, apiVersionOf(requested.type));
+        list.apiVersion = apiVersionOf(requested.type);
+      }
+      return { code: 200, body: list };
     }
     if (method === 'GET') {
       const o = this.store.get(t, r.namespace, r.name!);
       if (!o) throw notFound(t, r.name!);
-      return { code: 200, body: this.served(t, o) };
+      return { code: 200, body: await toClient(o) };
     }
     if (method === 'POST' && !r.name) {
-      const o = this.parseBody(text, req.headers['content-type']);
+      const o = await toStorage(this.parseBody(text, contentType));
+      const warnings = await this.admit('CREATE', requested.type, this.createObject(r, o, manager, now, true), undefined);
       const created = this.createObject(r, o, manager, now, dryRun);
-      return { code: 201, body: this.served(t, created) };
+      return { code: 201, body: await toClient(created), warnings };
     }
     if (method === 'PUT' && r.name) {
-      const o = this.parseBody(text, req.headers['content-type']);
+      const o = await toStorage(this.parseBody(text, contentType));
       this.checkIdentity(r, o);
       const before = this.store.get(t, r.namespace, r.name);
       if (!before) throw notFound(t, r.name);
       const statusOnly = r.subresource === 'status';
       const tracked = recordUpdate(before, { ...o, metadata: { ...o.metadata, managedFields: o.metadata?.managedFields ?? before.metadata.managedFields ?? null } } as Obj, manager, now, statusOnly ? 'status' : undefined) as Obj;
+      const warnings = statusOnly ? [] : await this.admit('UPDATE', requested.type, tracked, before);
       const updated = dryRun ? tracked : this.store.update(t, tracked, { statusOnly });
-      return { code: 200, body: this.served(t, updated) };
+      return { code: 200, body: await toClient(updated), warnings };
     }
     if (method === 'PATCH' && r.name) {
-      const existed = this.store.get(t, r.namespace, r.name) !== undefined;
-      const patched = this.patch(r, text, req.headers['content-type'] ?? '', manager, q.get('force') === 'true', now, dryRun);
-      return { code: existed ? 200 : 201, body: this.served(t, patched) };
+      const current = this.store.get(t, r.namespace, r.name);
+      let body = text;
+      let type = contentType;
+      if (conversion && contentType.startsWith('application/apply-patch')) {
+        body = JSON.stringify(await toStorage(this.parseBody(text, 'application/yaml')));
+      } else if (conversion) {
+        // A patch is written against the version the client speaks: apply it there, then store.
+        if (!current) throw notFound(t, r.name);
+        const inClientVersion = await toClient(current);
+        const patched = contentType.startsWith('application/json-patch') ? jsonPatch(json(inClientVersion), JSON.parse(text) as Json) : contentType.startsWith('application/strategic') ? strategicMerge(json(inClientVersion), json(this.parseBody(text, 'application/json'))) : mergePatch(json(inClientVersion), json(this.parseBody(text, 'application/json')));
+        body = JSON.stringify(await toStorage(patched as Obj));
+        type = 'application/merge-patch+json';
+      }
+      const preview = this.patch(r, body, type, manager, q.get('force') === 'true', now, true);
+      const subresource = r.subresource === 'status';
+      const warnings = subresource ? [] : await this.admit(current ? 'UPDATE' : 'CREATE', requested.type, preview, current);
+      const patched = this.patch(r, body, type, manager, q.get('force') === 'true', now, dryRun);
+      return { code: current ? 200 : 201, body: await toClient(patched), warnings };
     }
     if (method === 'DELETE' && r.name) {
       const options = text ? this.parseBody(text, 'application/json') : ({} as Obj);
       const propagation = String((options as Record<string, Json>).propagationPolicy ?? q.get('propagationPolicy') ?? 'Background');
       const uid = ((options as Record<string, Json>).preconditions as Record<string, Json> | undefined)?.uid;
       const deleted = this.deleteObject(t, r.namespace, r.name, propagation, typeof uid === 'string' ? uid : undefined);
-      return { code: 200, body: this.served(t, deleted) };
+      return { code: 200, body: this.served(requested.type, deleted) };
     }
     if (method === 'DELETE' && !r.name) {
       for (const o of this.matching(r, q)) this.deleteObject(t, o.metadata.namespace, o.metadata.name, 'Background');
       return { code: 200, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success' } };
     }
     return { code: 405, body: status(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource`) };
+  }
+
+  /** The storage version and webhook of a CRD whose conversion strategy is Webhook, when `t` is not stored as is. */
+  private conversionOf(t: ResourceType): { storage: ResourceType; clientConfig: { url?: string; caBundle?: string } } | undefined {
+    if (!t.storageVersion || t.storageVersion === t.version) return undefined;
+    const crd = this.store.get(this.type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!, undefined, `${t.resource}.${t.group}`) as unknown as { spec?: { conversion?: { strategy?: string; webhook?: { clientConfig?: { url?: string; caBundle?: string } } } } } | undefined;
+    const conversion = crd?.spec?.conversion;
+    if (conversion?.strategy !== 'Webhook' || !conversion.webhook?.clientConfig) return undefined;
+    const storage = this.type(t.group, t.storageVersion, t.resource);
+    return storage ? { storage, clientConfig: conversion.webhook.clientConfig } : undefined;
+  }
+
+  /** Registered validating webhooks judge creates and updates; their warnings go back to the client. */
+  private async admit(operation: 'CREATE' | 'UPDATE', t: ResourceType, object: Obj, oldObject: Obj | undefined): Promise<string[]> {
+    const vwcType = this.type('admissionregistration.k8s.io', 'v1', 'validatingwebhookconfigurations')!;
+    const webhooks = this.store.list(vwcType, undefined).flatMap((c) => ((c as unknown as { webhooks?: ValidatingWebhook[] }).webhooks ?? []));
+    if (webhooks.length === 0) return [];
+    return validateWithWebhooks(webhooks, operation, t, this.served(t, object), oldObject ? this.served(t, oldObject) : undefined);
   }
 
   private checkIdentity(r: Route, o: Obj): void {
@@ -523,14 +574,21 @@ export class KubeApiServer {
     return { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata: { resourceVersion: String(this.store.resourceVersion), ...(more ? { continue: String(start + limit), remainingItemCount: items.length - start - limit } : {}) }, items: page };
   }
 
-  private watch(r: Route, q: URLSearchParams, res: ServerResponse): 'streaming' {
+  private watch(r: Route, q: URLSearchParams, res: ServerResponse, transform?: (o: Obj) => Promise<Obj>): 'streaming' {
     const t = r.type;
     const labels = parseLabelSelector(q.get('labelSelector') ?? undefined);
     const fields = parseFieldSelector(q.get('fieldSelector') ?? undefined);
     const fits = (e: WatchEvent) => e.type_ === storageKey(t) && (r.namespace === undefined || e.object.metadata.namespace === r.namespace) && labels(e.object.metadata.labels ?? {}) && fields(e.object);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' });
     this.requests.push({ method: 'WATCH', path: `${storageKey(t)}`, status: 200 });
-    const write = (type: string, object: unknown) => res.write(`${JSON.stringify({ type, object })}\n`);
+    // Events leave in order even when each must first go through a conversion webhook.
+    let chain: Promise<unknown> = Promise.resolve();
+    const write = (type: string, object: unknown) => {
+      chain = chain.then(async () => {
+        const out = transform && type !== 'BOOKMARK' && type !== 'ERROR' ? await transform(object as Obj) : object;
+        res.write(`${JSON.stringify({ type, object: out })}\n`);
+      }).catch(() => res.destroy());
+    };
     const rvParam = q.get('resourceVersion');
     let lastRv = this.store.resourceVersion;
     if (!rvParam || rvParam === '0') {
@@ -540,7 +598,7 @@ export class KubeApiServer {
       const events = this.store.since(from);
       if (!events) {
         write('ERROR', status(410, 'Expired', `too old resource version: ${from} (${this.store.oldest})`));
-        res.end();
+        void chain.then(() => res.end());
         return 'streaming';
       }
       for (const e of events) if (fits(e)) write(e.type, this.served(t, e.object));
