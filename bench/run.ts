@@ -1,14 +1,16 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller] [webhooks] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
 import { benchController } from './controller.js';
+import { benchWebhooks } from './webhooks.js';
 
 const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
   api: () => benchApiLoad(),
   policy: () => benchPolicy(),
   translate: () => benchTranslate(),
   controller: () => benchController(),
+  webhooks: () => benchWebhooks(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');

@@ -70,6 +70,15 @@ describe('smi webhooks over HTTPS', () => {
     assert.equal(response(await post(server.port, '/validate', review(undefined, 'DELETE'), certs.caPem)).allowed, true);
   });
 
+  test('every kind: an invalid object is denied, naming the field', async () => {
+    for (const o of VALID) {
+      const bad = { ...o, metadata: { ...(o.metadata as object), name: 'Not_Valid' } };
+      const r = response(await post(server.port, '/validate', review(bad), certs.caPem));
+      assert.equal(r.allowed, false, String(o.kind));
+      assert.ok(r.status!.details!.causes.some((c) => c.field === 'metadata.name'), `${String(o.kind)}: ${JSON.stringify(r.status)}`);
+    }
+  });
+
   test('invalid objects are denied with the field path and a message to act on; the uid comes back', async () => {
     const uid = randomUUID();
     const bad = { ...VALID[1], spec: { matches: [{ name: 'm', pathRegex: '/api/(unclosed' }] } };
