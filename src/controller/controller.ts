@@ -93,7 +93,9 @@ export class Controller {
     this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.owned, this.eventKind], {
       ...(options.namespaces ? { namespaces: options.namespaces } : {}),
       labelSelector: (k) => (this.owned.includes(k) ? selector : k === this.eventKind ? EVENT_SELECTOR : undefined),
-      onError: (k, e) => options.log.warn({ kind: k.kind, err: String(e) }, 'watch failed; restarting'),
+      onError: (k, e) => options.log.warn({ kind: k.kind, apiVersion: k.apiVersion, err: String(e) }, 'watch failed; restarting'),
+      // A mesh kind the cluster does not serve must not hold everything else up: writing it fails, and says so.
+      optional: (k) => this.owned.includes(k),
     });
     this.writer = new Writer(kc);
     this.queue = new WorkQueue(() => this.reconcile(), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000 }, (key, error, retryInMs) => {

@@ -14,6 +14,11 @@ export interface CacheOptions {
   /** For kinds the controller writes: only its own objects. */
   readonly labelSelector?: (kind: WatchedKind) => string | undefined;
   readonly onError?: (kind: WatchedKind, error: unknown) => void;
+  /**
+   * Kinds the cluster may not serve (a mesh's CRDs not installed yet): a failed first list counts as
+   * synced-empty instead of holding start() up; the informer keeps retrying and fills in later.
+   */
+  readonly optional?: (kind: WatchedKind) => boolean;
   readonly backoffMs?: { readonly initial: number; readonly max: number };
 }
 
@@ -60,6 +65,7 @@ export class Cache {
         }
         informer.on('error', (error: unknown) => {
           if (this.stopped) return;
+          if (this.options.optional?.(kind)) synced();
           this.options.onError?.(kind, error);
           const { initial, max } = this.options.backoffMs ?? { initial: 200, max: 10_000 };
           const delay = Math.min(max, initial * 2 ** entry.failures++);

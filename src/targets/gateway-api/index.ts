@@ -18,7 +18,8 @@ const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1';
 export const gatewayApi: Target = {
   name: 'gateway-api',
   summary: 'Gateway API for mesh (GAMMA): HTTPRoute/TCPRoute on the root Service; authorization from --authz istio|linkerd',
-  writes: ['gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`, 'security.istio.io/v1/AuthorizationPolicy (--authz istio)', 'policy.linkerd.io/* (--authz linkerd)'],
+  // With --authz, also what that mesh's target writes (the controller and RBAC add those).
+  writes: ['gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`],
   limitations: [
     'no standard authorization: without --authz, TrafficTargets are not enforced',
     'RegularExpression matches are implementation-specific: smi writes RE2 anchored at both ends (exact on Istio and Linkerd)',
