@@ -15,6 +15,7 @@ import { diffCommand } from './commands/diff.js';
 import { controllerCommand } from './commands/controller.js';
 import { installCommand, uninstallCommand } from './commands/install.js';
 import { webhookCommand } from './commands/webhook.js';
+import { metricsServerCommand } from './commands/metrics-server.js';
 import { packageVersion } from './version.js';
 
 export interface MainOptions {
@@ -22,7 +23,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, controllerCommand, webhookCommand, installCommand, uninstallCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, controllerCommand, webhookCommand, metricsServerCommand, installCommand, uninstallCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;

@@ -1,0 +1,136 @@
+/**
+ * The TrafficMetrics API (metrics.smi-spec.io v1alpha1 and v1alpha2) as an aggregated API serves it:
+ * discovery, list and get for namespaces, deployments, pods, daemonsets and statefulsets, the
+ * `edges` sub-resource, and a `window`. Answers are built from Prometheus (promql.ts); a Prometheus
+ * that is down or slow is a 503 with a Status. The HTTP server around it is server.ts.
+ */
+import { edgeQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
+import { Prometheus, PrometheusUnavailable } from './prometheus.js';
+
+export const GROUP = 'metrics.smi-spec.io';
+export const VERSIONS = ['v1alpha2', 'v1alpha1'] as const;
+
+export interface MetricsApiOptions {
+  readonly mesh: MetricsMesh;
+  readonly prometheus: Prometheus;
+  /** The evaluation time in seconds (tests pin it); default: now. */
+  readonly now?: () => number;
+}
+
+type Answer = { code: number; body: unknown };
+const status = (code: number, reason: string, message: string): Answer => ({ code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message } });
+
+interface Metric { name: string; unit?: string; value: string }
+const fmt = (n: number) => String(Number.isInteger(n) ? n : Math.round(n * 1000) / 1000);
+
+async function evaluate(p: Prometheus, q: ResourceQueries, at: number, key: (m: Record<string, string>) => string): Promise<Map<string, Metric[]>> {
+  const [success, failure, p50, p90, p99] = await Promise.all([q.success, q.failure, q.p50, q.p90, q.p99].map((x) => p.query(x, at)));
+  const out = new Map<string, Metric[]>();
+  const add = (samples: NonNullable<typeof success>, name: string, unit?: string) => {
+    for (const s of samples) {
+      if (!Number.isFinite(s.value)) continue;
+      const k = key(s.metric);
+      out.set(k, [...(out.get(k) ?? []), { name, ...(unit ? { unit } : {}), value: fmt(s.value) }]);
+    }
+  };
+  add(p50!, 'p50_response_latency', 'ms');
+  add(p90!, 'p90_response_latency', 'ms');
+  add(p99!, 'p99_response_latency', 'ms');
+  add(success!, 'success_count');
+  add(failure!, 'failure_count');
+  // Every resource seen gets both counts, even when one is zero (no series for that class).
+  for (const metrics of out.values()) for (const name of ['success_count', 'failure_count']) if (!metrics.some((m) => m.name === name)) metrics.push({ name, value: '0' });
+  return out;
+}
+
+export class MetricsApi {
+  constructor(private readonly options: MetricsApiOptions) {}
+
+  private resources(version: string): unknown {
+    return {
+      kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${GROUP}/${version}`,
+      resources: RESOURCE_KINDS.flatMap((r) => [
+        { name: r, singularName: '', namespaced: r !== 'namespaces', kind: 'TrafficMetrics', verbs: ['get', 'list'] },
+        ...(r !== 'namespaces' ? [{ name: `${r}/edges`, singularName: '', namespaced: true, kind: 'TrafficMetricsList', verbs: ['get'] }] : []),
+      ]),
+    };
+  }
+
+  /** Serves one GET by path and query; everything else is the server's concern. */
+  async get(path: string, query: URLSearchParams): Promise<Answer> {
+    const parts = path.replace(/\/+$/, '').split('/').slice(1);
+    if (parts[0] !== 'apis' || parts[1] !== GROUP) return status(404, 'NotFound', `the server could not find the requested resource`);
+    if (parts.length === 2) return { code: 200, body: { kind: 'APIGroup', apiVersion: 'v1', name: GROUP, versions: VERSIONS.map((v) => ({ groupVersion: `${GROUP}/${v}`, version: v })), preferredVersion: { groupVersion: `${GROUP}/v1alpha2`, version: 'v1alpha2' } } };
+    const version = parts[2]!;
+    if (!(VERSIONS as readonly string[]).includes(version)) return status(404, 'NotFound', `${GROUP} has no version ${version}; served: ${VERSIONS.join(', ')}`);
+    if (parts.length === 3) return { code: 200, body: this.resources(version) };
+    const window = parseWindow(query.get('window'));
+    if (!window) return status(400, 'BadRequest', `window ${JSON.stringify(query.get('window'))} is not a duration such as 30s, 1m or 5m`);
+    if (query.get('labelSelector')) return status(400, 'BadRequest', 'labelSelector is not supported: TrafficMetrics are selected by namespace, kind and name');
+    let rest = parts.slice(3);
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    } else if (rest[0] === 'namespaces' && rest.length === 2) {
+      return this.answer(version, window, { kind: 'namespaces', name: rest[1]! });
+    }
+    const kind = rest[0] as ResourceKind;
+    if (!RESOURCE_KINDS.includes(kind) || (kind === 'namespaces' && namespace !== undefined)) return status(404, 'NotFound', `${GROUP}/${version} serves ${RESOURCE_KINDS.join(', ')}`);
+    if (rest.length === 1) return this.answer(version, window, { kind, ...(namespace !== undefined ? { namespace } : {}) });
+    if (rest.length === 2) return this.answer(version, window, { kind, ...(namespace !== undefined ? { namespace } : {}), name: rest[1]! });
+    if (rest.length === 3 && rest[2] === 'edges' && namespace !== undefined && kind !== 'namespaces') return this.edges(version, window, kind, namespace, rest[1]!);
+    return status(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  private at(): number {
+    return this.options.now?.() ?? Date.now() / 1000;
+  }
+
+  private async answer(version: string, window: string, s: { kind: ResourceKind; namespace?: string; name?: string }): Promise<Answer> {
+    const at = this.at();
+    const labels = groupLabels(this.options.mesh, s.kind);
+    let found: Map<string, Metric[]>;
+    try {
+      found = await evaluate(this.options.prometheus, resourceQueries(this.options.mesh, s, window), at, (m) => labels.map((l) => m[l] ?? '').join('/'));
+    } catch (e) {
+      if (e instanceof PrometheusUnavailable) return status(503, 'ServiceUnavailable', e.message);
+      throw e;
+    }
+    const apiVersion = `${GROUP}/${version}`;
+    const timestamp = new Date(at * 1000).toISOString();
+    const item = (key: string, metrics: Metric[]) => {
+      const [ns, name] = s.kind === 'namespaces' ? [undefined, key] : key.split('/');
+      return { apiVersion, kind: 'TrafficMetrics', resource: { kind: KIND_OF[s.kind], ...(ns !== undefined ? { namespace: ns } : {}), name }, timestamp, window, metrics: metrics.sort((a, b) => a.name.localeCompare(b.name)) };
+    };
+    if (s.name !== undefined) {
+      const metrics = [...found.values()][0];
+      if (!metrics) return status(404, 'NotFound', `no traffic metrics for ${s.kind} ${s.namespace ? `${s.namespace}/` : ''}${s.name} in the last ${window}`);
+      const key = s.kind === 'namespaces' ? s.name : `${s.namespace}/${s.name}`;
+      return { code: 200, body: item(key, metrics) };
+    }
+    const items = [...found].sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => item(k, m));
+    return { code: 200, body: { apiVersion, kind: 'TrafficMetricsList', resource: { kind: KIND_OF[s.kind], ...(s.namespace ? { namespace: s.namespace } : {}) }, items } };
+  }
+
+  private async edges(version: string, window: string, kind: ResourceKind, namespace: string, name: string): Promise<Answer> {
+    const at = this.at();
+    const apiVersion = `${GROUP}/${version}`;
+    const timestamp = new Date(at * 1000).toISOString();
+    const resource = { kind: KIND_OF[kind], namespace, name };
+    const items: unknown[] = [];
+    try {
+      for (const e of edgeQueries(this.options.mesh, namespace, name, window)) {
+        const found = await evaluate(this.options.prometheus, e.queries, at, (m) => `${m[e.peer.namespace] ?? ''}/${m[e.peer.name] ?? ''}`);
+        for (const [peer, metrics] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
+          const [pns, pname] = peer.split('/');
+          items.push({ apiVersion, kind: 'TrafficMetrics', resource, edge: { direction: e.direction, side: e.side, resource: { kind: KIND_OF[kind], namespace: pns, name: pname } }, timestamp, window, metrics: metrics.sort((a, b) => a.name.localeCompare(b.name)) });
+        }
+      }
+    } catch (e) {
+      if (e instanceof PrometheusUnavailable) return status(503, 'ServiceUnavailable', e.message);
+      throw e;
+    }
+    return { code: 200, body: { apiVersion, kind: 'TrafficMetricsList', resource, items } };
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Per-mesh PromQL for TrafficMetrics, from each mesh's documented metric names and labels
+ * (docs/metrics.md): success and failure counts are increases of the request counter split by
+ * response class over the window; latency percentiles are histogram_quantile over the request
+ * duration histogram's rate. Label values are escaped: nothing a request supplies becomes PromQL.
+ */
+export type MetricsMesh = 'istio' | 'linkerd' | 'consul' | 'appmesh';
+export const METRICS_MESHES: readonly MetricsMesh[] = ['istio', 'linkerd', 'consul', 'appmesh'];
+export type ResourceKind = 'namespaces' | 'deployments' | 'pods' | 'daemonsets' | 'statefulsets';
+export const RESOURCE_KINDS: readonly ResourceKind[] = ['namespaces', 'deployments', 'pods', 'daemonsets', 'statefulsets'];
+export const KIND_OF: Record<ResourceKind, string> = { namespaces: 'Namespace', deployments: 'Deployment', pods: 'Pod', daemonsets: 'DaemonSet', statefulsets: 'StatefulSet' };
+
+interface MeshSpec {
+  readonly requests: string;
+  readonly buckets: string;
+  /** Always-on matchers: the server side of the traffic. */
+  readonly base: string[];
+  readonly namespace: string;
+  readonly name: Record<Exclude<ResourceKind, 'namespaces'>, string>;
+  readonly success: string;
+  readonly failure: string;
+  /** Edges: matchers and labels of the peer, for traffic into (from) and out of (to) a resource. */
+  readonly edges?: { readonly from: EdgeSpec; readonly to: EdgeSpec };
+}
+interface EdgeSpec { readonly base: string[]; readonly self: { namespace: string; name: string }; readonly peer: { namespace: string; name: string }; readonly side: 'client' | 'server' }
+
+const ENVOY_NAMES = { deployments: 'deployment', pods: 'pod', daemonsets: 'daemonset', statefulsets: 'statefulset' } as const;
+
+export const MESHES: Record<MetricsMesh, MeshSpec> = {
+  istio: {
+    requests: 'istio_requests_total', buckets: 'istio_request_duration_milliseconds_bucket',
+    base: ['reporter="destination"'], namespace: 'destination_workload_namespace',
+    name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'pod' },
+    success: 'response_code!~"5.."', failure: 'response_code=~"5.."',
+    edges: {
+      from: { base: ['reporter="destination"'], self: { namespace: 'destination_workload_namespace', name: 'destination_workload' }, peer: { namespace: 'source_workload_namespace', name: 'source_workload' }, side: 'server' },
+      to: { base: ['reporter="source"'], self: { namespace: 'source_workload_namespace', name: 'source_workload' }, peer: { namespace: 'destination_workload_namespace', name: 'destination_workload' }, side: 'client' },
+    },
+  },
+  linkerd: {
+    requests: 'response_total', buckets: 'response_latency_ms_bucket',
+    base: ['direction="inbound"'], namespace: 'namespace',
+    name: { deployments: 'deployment', daemonsets: 'daemonset', statefulsets: 'statefulset', pods: 'pod' },
+    success: 'classification="success"', failure: 'classification="failure"',
+    edges: {
+      from: { base: ['direction="outbound"'], self: { namespace: 'dst_namespace', name: 'dst_deployment' }, peer: { namespace: 'namespace', name: 'deployment' }, side: 'client' },
+      to: { base: ['direction="outbound"'], self: { namespace: 'namespace', name: 'deployment' }, peer: { namespace: 'dst_namespace', name: 'dst_deployment' }, side: 'client' },
+    },
+  },
+  // Envoy's inbound cluster statistics: Consul names it local_app; App Mesh cds_ingress_<mesh>_<node>_<protocol>_<port>.
+  consul: {
+    requests: 'envoy_cluster_upstream_rq_xx', buckets: 'envoy_cluster_upstream_rq_time_bucket',
+    base: ['envoy_cluster_name="local_app"'], namespace: 'namespace', name: ENVOY_NAMES,
+    success: 'envoy_response_code_class!="5"', failure: 'envoy_response_code_class="5"',
+  },
+  appmesh: {
+    requests: 'envoy_cluster_upstream_rq_xx', buckets: 'envoy_cluster_upstream_rq_time_bucket',
+    base: ['envoy_cluster_name=~"cds_ingress_.*"'], namespace: 'namespace', name: ENVOY_NAMES,
+    success: 'envoy_response_code_class!="5"', failure: 'envoy_response_code_class="5"',
+  },
+};
+
+/** A PromQL string literal: backslash, double quote and line breaks escaped. */
+export function quote(value: string): string {
+  return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r')}"`;
+}
+
+const WINDOW = /^([1-9][0-9]{0,4})(s|m|h)$/;
+/** Windows as Prometheus durations; anything else is refused (it would be spliced into a query). */
+export function parseWindow(window: string | null | undefined): string | undefined {
+  const w = window ?? '30s';
+  return WINDOW.test(w) ? w : undefined;
+}
+
+export interface Selector { readonly kind: ResourceKind; readonly namespace?: string; readonly name?: string }
+
+function matchers(mesh: MeshSpec, s: Selector): string[] {
+  const out = [...mesh.base];
+  if (s.namespace !== undefined) out.push(`${mesh.namespace}=${quote(s.namespace)}`);
+  if (s.kind !== 'namespaces' && s.name !== undefined) out.push(`${mesh.name[s.kind]}=${quote(s.name)}`);
+  else if (s.kind === 'namespaces' && s.name !== undefined) out.push(`${mesh.namespace}=${quote(s.name)}`);
+  return out;
+}
+
+/** The label a list groups by: each value is one resource. */
+export function groupLabels(mesh: MetricsMesh, kind: ResourceKind): string[] {
+  const m = MESHES[mesh];
+  return kind === 'namespaces' ? [m.namespace] : [m.namespace, m.name[kind]];
+}
+
+export interface ResourceQueries { success: string; failure: string; p50: string; p90: string; p99: string }
+
+/** Queries for one resource (name set) or, grouped by resource, for all of a kind (name unset). */
+export function resourceQueries(mesh: MetricsMesh, s: Selector, window: string): ResourceQueries {
+  const m = MESHES[mesh];
+  const sel = matchers(m, s);
+  const by = s.name === undefined ? ` by (${groupLabels(mesh, s.kind).join(', ')})` : '';
+  const count = (cls: string) => `sum${by} (increase(${m.requests}{${[...sel, cls].join(', ')}}[${window}]))`;
+  const byLe = s.name === undefined ? ` by (le, ${groupLabels(mesh, s.kind).join(', ')})` : ' by (le)';
+  const quantile = (q: number) => `histogram_quantile(${q}, sum${byLe} (rate(${m.buckets}{${sel.join(', ')}}[${window}])))`;
+  return { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) };
+}
+
+export interface EdgeQueries { direction: 'from' | 'to'; side: 'client' | 'server'; peer: { namespace: string; name: string }; queries: ResourceQueries }
+
+/** Per-peer queries for the traffic into and out of a workload (meshes whose metrics name the peer). */
+export function edgeQueries(mesh: MetricsMesh, namespace: string, name: string, window: string): EdgeQueries[] {
+  const m = MESHES[mesh];
+  if (!m.edges) return [];
+  return (['from', 'to'] as const).map((direction) => {
+    const e = m.edges![direction];
+    const sel = [...e.base, `${e.self.namespace}=${quote(namespace)}`, `${e.self.name}=${quote(name)}`];
+    const by = `${e.peer.namespace}, ${e.peer.name}`;
+    const count = (cls: string) => `sum by (${by}) (increase(${m.requests}{${[...sel, cls].join(', ')}}[${window}]))`;
+    const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${by}) (rate(${m.buckets}{${sel.join(', ')}}[${window}])))`;
+    return { direction, side: e.side, peer: e.peer, queries: { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) } };
+  });
+}

@@ -1,0 +1,132 @@
+/**
+ * The TrafficMetrics API against a real Prometheus holding each mesh's metrics with known values:
+ * exact counts and percentiles, lists, edges, windows, a Prometheus that is down (503), and label
+ * values that try to inject PromQL.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { MetricsApi } from '../../src/metrics/api.js';
+import { Prometheus } from '../../src/metrics/prometheus.js';
+import type { MetricsMesh } from '../../src/metrics/promql.js';
+import { openMetrics, series, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+
+const START = 1_700_000_000;
+const POINTS = 9; // 0 … 120 s
+const AT = START + 120;
+// Per 15 s: 10 successes, 1 failure; 11 requests all between 10 and 20 ms. Over 1m: 40 and 4; p50 15, p90 19, p99 19.9.
+const buckets = (name: string, labels: Record<string, string>) =>
+  series(name, [{ labels: { ...labels, le: '10' }, step: 0 }, { labels: { ...labels, le: '20' }, step: 11 }, { labels: { ...labels, le: '+Inf' }, step: 11 }], START, POINTS);
+
+const FIXTURES: Record<MetricsMesh, string> = {
+  istio: openMetrics([
+    series('istio_requests_total', [
+      { labels: { reporter: 'destination', destination_workload: 'web', destination_workload_namespace: 'shop', source_workload: 'client', source_workload_namespace: 'shop', pod: 'web-1', response_code: '200' }, step: 10 },
+      { labels: { reporter: 'destination', destination_workload: 'web', destination_workload_namespace: 'shop', source_workload: 'client', source_workload_namespace: 'shop', pod: 'web-1', response_code: '503' }, step: 1 },
+      { labels: { reporter: 'source', source_workload: 'web', source_workload_namespace: 'shop', destination_workload: 'db', destination_workload_namespace: 'data', response_code: '200' }, step: 5 },
+    ], START, POINTS),
+    buckets('istio_request_duration_milliseconds_bucket', { reporter: 'destination', destination_workload: 'web', destination_workload_namespace: 'shop', source_workload: 'client', source_workload_namespace: 'shop', pod: 'web-1' }),
+  ]),
+  linkerd: openMetrics([
+    series('response_total', [
+      { labels: { direction: 'inbound', namespace: 'shop', deployment: 'web', pod: 'web-1', classification: 'success' }, step: 10 },
+      { labels: { direction: 'inbound', namespace: 'shop', deployment: 'web', pod: 'web-1', classification: 'failure' }, step: 1 },
+      { labels: { direction: 'outbound', namespace: 'shop', deployment: 'client', dst_namespace: 'shop', dst_deployment: 'web', classification: 'success' }, step: 10 },
+      { labels: { direction: 'outbound', namespace: 'shop', deployment: 'client', dst_namespace: 'shop', dst_deployment: 'web', classification: 'failure' }, step: 1 },
+    ], START, POINTS),
+    buckets('response_latency_ms_bucket', { direction: 'inbound', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
+  ]),
+  consul: openMetrics([
+    series('envoy_cluster_upstream_rq_xx', [
+      { labels: { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '2' }, step: 10 },
+      { labels: { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '5' }, step: 1 },
+    ], START, POINTS),
+    buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
+  ]),
+  appmesh: openMetrics([
+    series('envoy_cluster_upstream_rq_xx', [
+      { labels: { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '2' }, step: 10 },
+      { labels: { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '5' }, step: 1 },
+    ], START, POINTS),
+    buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
+  ]),
+};
+
+type Metrics = { resource: { kind: string; namespace?: string; name: string }; edge?: { direction: string; side: string; resource: { namespace: string; name: string } }; window: string; timestamp: string; metrics: { name: string; unit?: string; value: string }[] };
+const values = (m: Metrics) => Object.fromEntries(m.metrics.map((x) => [x.name, x.value]));
+const EXPECTED = { success_count: '40', failure_count: '4', p50_response_latency: '15', p90_response_latency: '19', p99_response_latency: '19.9' };
+
+for (const mesh of Object.keys(FIXTURES) as MetricsMesh[]) {
+  describe(`TrafficMetrics from a real Prometheus: ${mesh}`, () => {
+    let prometheus: RunningPrometheus;
+    let api: MetricsApi;
+    before(async () => {
+      prometheus = await startPrometheus(FIXTURES[mesh]);
+      api = new MetricsApi({ mesh, prometheus: new Prometheus(prometheus.url), now: () => AT });
+    });
+    after(async () => prometheus?.stop());
+    const get = (path: string) => api.get(path, new URL(`http://x${path}`).searchParams);
+
+    test('a deployment: exact counts and percentiles over the window, in v1alpha1 and v1alpha2', async () => {
+      for (const version of ['v1alpha1', 'v1alpha2']) {
+        const r = await get(`/apis/metrics.smi-spec.io/${version}/namespaces/shop/deployments/web?window=1m`.split('?')[0]!);
+        assert.equal(r.code, 200, JSON.stringify(r.body));
+      }
+      const r = await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web', new URLSearchParams({ window: '1m' }));
+      const m = r.body as Metrics & { apiVersion: string };
+      assert.equal(m.apiVersion, 'metrics.smi-spec.io/v1alpha2');
+      assert.deepEqual(m.resource, { kind: 'Deployment', namespace: 'shop', name: 'web' });
+      assert.equal(m.window, '1m');
+      assert.equal(m.timestamp, new Date(AT * 1000).toISOString());
+      assert.deepEqual(values(m), EXPECTED);
+      assert.ok(m.metrics.filter((x) => x.name.endsWith('latency')).every((x) => x.unit === 'ms'));
+    });
+
+    test('lists: deployments of a namespace, pods, and the namespace itself', async () => {
+      const list = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments', new URLSearchParams({ window: '1m' }))).body as { kind: string; items: Metrics[] };
+      assert.equal(list.kind, 'TrafficMetricsList');
+      assert.deepEqual(list.items.map((i) => i.resource.name), ['web']);
+      assert.deepEqual(values(list.items[0]!), EXPECTED);
+      const pod = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/pods/web-1', new URLSearchParams({ window: '1m' }))).body as Metrics;
+      assert.deepEqual(values(pod), EXPECTED);
+      const ns = await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop', new URLSearchParams({ window: '1m' }));
+      assert.equal(ns.code, 200);
+      assert.equal(values(ns.body as Metrics).success_count, '40');
+    });
+
+    test('discovery, windows, 404s, and no PromQL injection through names', async () => {
+      const resources = (await get('/apis/metrics.smi-spec.io/v1alpha1')).body as { resources: { name: string }[] };
+      assert.ok(resources.resources.some((r) => r.name === 'deployments/edges'));
+      assert.equal((await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web', new URLSearchParams({ window: '1m) or vector(1' }))).code, 400);
+      const window30 = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web', new URLSearchParams({ window: '30s' }))).body as Metrics;
+      assert.equal(values(window30).success_count, '20');
+      assert.equal((await get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/nobody')).code, 404);
+      const injected = await get(`/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/${encodeURIComponent('web"} or vector(1) #')}`);
+      assert.equal(injected.code, 404, 'the name is a label value, not PromQL');
+    });
+
+    if (mesh === 'istio' || mesh === 'linkerd') {
+      test('edges: who calls the deployment, and whom it calls', async () => {
+        const edges = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges', new URLSearchParams({ window: '1m' }))).body as { items: Metrics[] };
+        const from = edges.items.find((e) => e.edge?.direction === 'from');
+        assert.deepEqual(from?.edge?.resource, { kind: 'Deployment', namespace: 'shop', name: 'client' });
+        assert.equal(values(from!).success_count, '40');
+        if (mesh === 'istio') {
+          const to = edges.items.find((e) => e.edge?.direction === 'to');
+          assert.deepEqual(to?.edge?.resource, { kind: 'Deployment', namespace: 'data', name: 'db' });
+          assert.equal(values(to!).success_count, '20');
+        }
+      });
+    }
+  });
+}
+
+describe('TrafficMetrics when Prometheus is unavailable', () => {
+  test('a Prometheus that is down or too slow is a 503 with a Status, quickly', async () => {
+    const api = new MetricsApi({ mesh: 'istio', prometheus: new Prometheus('http://127.0.0.1:1', 500), now: () => AT });
+    const started = Date.now();
+    const r = await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web', new URLSearchParams());
+    assert.equal(r.code, 503);
+    assert.equal((r.body as { reason: string }).reason, 'ServiceUnavailable');
+    assert.ok(Date.now() - started < 3000);
+  });
+});
