@@ -16,6 +16,7 @@ import { controllerCommand } from './commands/controller.js';
 import { installCommand, uninstallCommand } from './commands/install.js';
 import { webhookCommand } from './commands/webhook.js';
 import { metricsServerCommand } from './commands/metrics-server.js';
+import { topCommand } from './commands/top.js';
 import { packageVersion } from './version.js';
 
 export interface MainOptions {
@@ -23,7 +24,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, controllerCommand, webhookCommand, metricsServerCommand, installCommand, uninstallCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, controllerCommand, webhookCommand, metricsServerCommand, topCommand, installCommand, uninstallCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;

@@ -58,6 +58,8 @@ export class KubeApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<ServerResponse>();
   private readonly faults: Fault[] = [];
+  /** Aggregated API groups: group → backend base URL (what an APIService's Service resolves to). */
+  private readonly aggregated = new Map<string, { url: string; versions: string[] }>();
   private readonly bookmarkIntervalMs: number;
   /** Every request served, for tests that count writes. */
   readonly requests: { method: string; path: string; status: number; userAgent?: string }[] = [];
@@ -107,6 +109,11 @@ export class KubeApiServer {
   dropWatches(): void {
     for (const w of this.watches) w.destroy();
     this.watches.clear();
+  }
+
+  /** Serves an API group from another server, as the aggregation layer does for an APIService. */
+  aggregate(group: string, versions: string[], url: string): void {
+    this.aggregated.set(group, { url, versions });
   }
 
   inject(fault: Fault): void {
@@ -234,7 +241,7 @@ export class KubeApiServer {
         code: 200,
         body: {
           kind: 'APIGroupList', apiVersion: 'v1',
-          groups: [...groups].sort(([a], [b]) => a.localeCompare(b)).map(([name, versions]) => {
+          groups: [...groups, ...[...this.aggregated].map(([g, a]) => [g, a.versions] as [string, string[]])].sort(([a], [b]) => a.localeCompare(b)).map(([name, versions]) => {
             const storage = all.find((t) => t.group === name && t.storageVersion)?.storageVersion;
             const preferred = storage && versions.includes(storage) ? storage : [...versions].sort().reverse()[0]!;
             return { name, versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })), preferredVersion: { groupVersion: `${name}/${preferred}`, version: preferred } };
@@ -315,6 +322,14 @@ export class KubeApiServer {
   }
 
   private async serve(method: string, url: URL, text: string, req: IncomingMessage, res: ServerResponse): Promise<Answer | 'streaming'> {
+    const group = /^\/apis\/([^/]+)/.exec(url.pathname)?.[1];
+    const backend = group ? this.aggregated.get(group) : undefined;
+    if (backend) {
+      // Proxied as the aggregation layer does, with the user it authenticated in X-Remote-User.
+      const r = await fetch(`${backend.url}${url.pathname}${url.search}`, { method, headers: { 'X-Remote-User': 'test-user' }, ...(method !== 'GET' && text ? { body: text } : {}) });
+      const body = await r.text();
+      return { code: r.status, body: body ? (JSON.parse(body) as unknown) : {} };
+    }
     const d = this.discovery(url);
     if (d) return d;
     const openapi = this.openapi(url);
