@@ -16,6 +16,8 @@ export type WebhookInstall = { readonly mode: 'none' } | { readonly mode: 'cert-
 
 export interface InstallOptions {
   readonly webhook?: WebhookInstall;
+  /** Serve the TrafficMetrics API from this Prometheus (an APIService, its Service and Deployment). */
+  readonly metrics?: { readonly prometheusUrl: string; readonly mesh: string };
   readonly target: Target;
   readonly translate: TranslateOptions;
   readonly namespace: string;
@@ -47,6 +49,9 @@ function rules(options: InstallOptions): Obj[] {
 }
 
 const WEBHOOK = 'smi-webhook';
+const METRICS = 'smi-metrics';
+/** One serving certificate for the webhook and the TrafficMetrics API Services. */
+export const servingNames = (ns: string): string[] => [WEBHOOK, METRICS].flatMap((n) => [`${n}.${ns}.svc`, `${n}.${ns}.svc.cluster.local`]);
 const WEBHOOK_SECRET = 'smi-webhook-tls';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
@@ -92,10 +97,55 @@ function webhookObjects(options: InstallOptions, meta: (n: string, namespaced?: 
   } else {
     objects.push(
       { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: meta('smi-selfsigned'), spec: { selfSigned: {} } },
-      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta(WEBHOOK), spec: { secretName: WEBHOOK_SECRET, dnsNames: [`${WEBHOOK}.${ns}.svc`, `${WEBHOOK}.${ns}.svc.cluster.local`], issuerRef: { kind: 'Issuer', name: 'smi-selfsigned' } } },
+      { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: meta(WEBHOOK), spec: { secretName: WEBHOOK_SECRET, dnsNames: servingNames(ns), issuerRef: { kind: 'Issuer', name: 'smi-selfsigned' } } },
     );
   }
   return { objects, ...(caBundle ? { caBundle } : {}), annotations };
+}
+
+/** The TrafficMetrics API: APIServices for both versions, its Service and Deployment, and the RBAC an aggregated API needs. */
+function metricsObjects(options: InstallOptions, meta: (n: string, namespaced?: boolean) => Obj, caBundle: string | undefined, annotations: Record<string, string>): Obj[] {
+  const m = options.metrics;
+  if (!m) return [];
+  const ns = options.namespace;
+  const labels = { 'app.kubernetes.io/name': 'smi-metrics-server', 'app.kubernetes.io/part-of': 'smi' };
+  const tls = options.webhook && options.webhook.mode !== 'none';
+  return [
+    ...['v1alpha2', 'v1alpha1'].map((version) => ({
+      apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { ...meta(`${version}.metrics.smi-spec.io`, false), ...(Object.keys(annotations).length > 0 ? { annotations } : {}) },
+      spec: { group: 'metrics.smi-spec.io', version, groupPriorityMinimum: 100, versionPriority: version === 'v1alpha2' ? 20 : 10, service: { namespace: ns, name: METRICS, port: 443 }, ...(caBundle ? { caBundle } : {}) },
+    })),
+    { apiVersion: 'v1', kind: 'Service', metadata: meta(METRICS), spec: { selector: { 'app.kubernetes.io/name': 'smi-metrics-server' }, ports: [{ name: 'https', port: 443, targetPort: 'https' }] } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta('smi-metrics-server') },
+    // Aggregated API servers read the front-proxy CA from kube-system and may delegate authentication.
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'smi-metrics-server-auth-reader', namespace: 'kube-system', labels: { ...labels } }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'extension-apiserver-authentication-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'smi-metrics-server', namespace: ns }] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta('smi-metrics-server-auth-delegator', false), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: [{ kind: 'ServiceAccount', name: 'smi-metrics-server', namespace: ns }] },
+    // Who may read TrafficMetrics: bind this to users (kubectl top-style readers).
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('smi-metrics-reader', false), rules: [{ apiGroups: ['metrics.smi-spec.io'], resources: ['namespaces', 'deployments', 'pods', 'daemonsets', 'statefulsets', 'deployments/edges', 'pods/edges', 'daemonsets/edges', 'statefulsets/edges'], verbs: ['get', 'list'] }] },
+    {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('smi-metrics-server'),
+      spec: {
+        replicas: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'smi-metrics-server' } },
+        template: {
+          metadata: { labels: { ...labels } },
+          spec: {
+            serviceAccountName: 'smi-metrics-server',
+            securityContext: { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [{
+              name: 'metrics-server', image: options.image,
+              args: ['metrics-server', '--prometheus-url', m.prometheusUrl, '--mesh', m.mesh, '--secure-port', '6443', ...(tls ? ['--tls-cert-file', '/tls/tls.crt', '--tls-private-key-file', '/tls/tls.key'] : [])],
+              ports: [{ name: 'https', containerPort: 6443 }],
+              resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+              readinessProbe: { httpGet: { path: '/readyz', port: 'https', scheme: tls ? 'HTTPS' : 'HTTP' }, periodSeconds: 5 },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              ...(tls ? { volumeMounts: [{ name: 'tls', mountPath: '/tls', readOnly: true }] } : {}),
+            }],
+            ...(tls ? { volumes: [{ name: 'tls', secret: { secretName: WEBHOOK_SECRET } }] } : {}),
+          },
+        },
+      },
+    },
+  ];
 }
 
 export function installManifests(options: InstallOptions): Obj[] {
@@ -142,5 +192,6 @@ export function installManifests(options: InstallOptions): Obj[] {
     },
     { apiVersion: 'v1', kind: 'Service', metadata: meta('smi-controller-metrics'), spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ name: 'metrics', port: 9090, targetPort: 'metrics' }] } },
     ...webhook.objects,
+    ...metricsObjects(options, meta, webhook.caBundle, webhook.annotations),
   ];
 }

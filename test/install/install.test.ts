@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { deployFiles } from '../../src/install/deploy-files.js';
+import { deployFiles, PROMETHEUS } from '../../src/install/deploy-files.js';
 import { runCli } from '../support/cli.js';
 import { KubeApiServer } from '../support/kube-api/server.js';
 import { TestClient } from '../support/kube-api/client.js';
@@ -40,10 +40,10 @@ describe('install manifests', () => {
     for (const [name, text] of Object.entries(deployFiles())) assert.equal(readFileSync(join(DEPLOY, name), 'utf8'), text, `deploy/${name} is stale or hand-edited: run npm run deploy:generate`);
   });
 
-  test('kubectl kustomize deploy/ renders the same objects as smi install --mesh istio --webhook cert-manager', async () => {
+  test('kubectl kustomize deploy/ renders the same objects as smi install --mesh istio --webhook cert-manager --metrics-prometheus-url …', async () => {
     const { stdout } = await run('kubectl', ['kustomize', DEPLOY]);
     const rendered = new Map(objects(stdout).map((o) => [key(o), o]));
-    const install = await runCli(['install', '--mesh', 'istio', '--webhook', 'cert-manager']);
+    const install = await runCli(['install', '--mesh', 'istio', '--webhook', 'cert-manager', '--metrics-prometheus-url', PROMETHEUS]);
     assert.equal(install.code, 0, install.stderr);
     const printed = new Map(objects(install.stdout).map((o) => [key(o), o]));
     assert.deepEqual([...rendered.keys()].sort(), [...printed.keys()].sort());
@@ -97,6 +97,13 @@ describe('install manifests', () => {
     assert.ok(conversions.length >= 3 && conversions.every((c) => c.webhook.clientConfig.caBundle === secret.data['ca.crt']));
     const d = all.find((o) => o.kind === 'Deployment') as Obj & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
     assert.ok(d.spec.template.spec.containers[0]!.args.includes('--webhook-port'));
+    assert.ok(cert.checkHost('smi-metrics.smi-system.svc'), 'the same certificate serves the TrafficMetrics API');
+    const withMetrics = objects((await runCli(['install', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '--metrics-prometheus-url', 'http://prom:9090'])).stdout);
+    const apiServices = withMetrics.filter((o) => o.kind === 'APIService') as (Obj & { spec: { group: string; version: string; caBundle: string; service: { name: string } } })[];
+    assert.deepEqual(apiServices.map((a) => a.spec.version).sort(), ['v1alpha1', 'v1alpha2']);
+    assert.ok(apiServices.every((a) => a.spec.group === 'metrics.smi-spec.io' && a.spec.service.name === 'smi-metrics' && a.spec.caBundle));
+    const server = withMetrics.find((o) => o.kind === 'Deployment' && o.metadata.name === 'smi-metrics-server') as Obj & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    assert.deepEqual(server.spec.template.spec.containers[0]!.args.slice(0, 5), ['metrics-server', '--prometheus-url', 'http://prom:9090', '--mesh', 'linkerd']);
   });
 
   test('the real kubectl applies the rendered base to the API test server, and deletes what smi uninstall prints', async () => {
@@ -118,7 +125,7 @@ describe('install manifests', () => {
       assert.match(applied.stdout, /customresourcedefinition\.apiextensions\.k8s\.io\/traffictargets\.access\.smi-spec\.io created/);
       const again = await kubectlWithInput([...base, 'apply', '-f', '-'], stdout);
       assert.doesNotMatch(again.stdout, /created|configured/, 'applying twice changes nothing');
-      const uninstall = await runCli(['uninstall', '--mesh', 'istio', '--webhook', 'cert-manager']);
+      const uninstall = await runCli(['uninstall', '--mesh', 'istio', '--webhook', 'cert-manager', '--metrics-prometheus-url', PROMETHEUS]);
       const deleted = await kubectlWithInput([...base, 'delete', '--wait=false', '-f', '-'], uninstall.stdout);
       assert.equal(deleted.code, 0, deleted.stderr);
       const left = await run('kubectl', [...base, 'get', 'crd', '-o', 'name']);

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
 import { toJson, toYamlStream } from '../format.js';
-import { installManifests, type WebhookInstall } from '../../install/manifests.js';
+import { installManifests, servingNames, type WebhookInstall } from '../../install/manifests.js';
 import { generateCertificates } from '../../webhooks/certificates.js';
 import { packageVersion } from '../version.js';
 
@@ -14,6 +14,8 @@ interface InstallFlags extends TranslateFlags {
   image: string;
   replicas: string;
   webhook: 'none' | 'generate' | 'cert-manager';
+  metricsPrometheusUrl?: string;
+  metricsMesh?: string;
   output: 'yaml' | 'json';
 }
 
@@ -25,15 +27,18 @@ const common = (c: Command) =>
     .option('--image <image>', 'controller image', `ghcr.io/smi-spec/smi:${packageVersion()}`)
     .option('--replicas <n>', 'controller replicas (one leads, the others stand by)', '2')
     .addOption(new Option('--webhook <mode>', 'admission + conversion webhook: generate (a CA and serving certificate now), cert-manager (a Certificate and CA injection), or none').choices(['generate', 'cert-manager', 'none']).default('generate'))
+    .option('--metrics-prometheus-url <url>', 'also serve the TrafficMetrics API (metrics.smi-spec.io) from this Prometheus')
+    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names the TrafficMetrics API reads (default: --mesh, or istio for gateway-api)').choices(['istio', 'linkerd', 'consul', 'appmesh']))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
 
 async function manifests(opts: InstallFlags) {
   const replicas = Number(opts.replicas);
   const target = requireTarget(opts.mesh, opts);
   const webhook: WebhookInstall = opts.webhook === 'generate'
-    ? { mode: 'generate', ...(await generateCertificates({ dnsNames: [`smi-webhook.${opts.namespace}.svc`, `smi-webhook.${opts.namespace}.svc.cluster.local`] })) }
+    ? { mode: 'generate', ...(await generateCertificates({ dnsNames: servingNames(opts.namespace) })) }
     : { mode: opts.webhook };
-  return installManifests({ target, translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode, webhook });
+  return installManifests({ target, translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode, webhook,
+    ...(opts.metricsPrometheusUrl ? { metrics: { prometheusUrl: opts.metricsPrometheusUrl, mesh: opts.metricsMesh ?? (['istio', 'linkerd', 'consul', 'appmesh'].includes(target.name) ? target.name : 'istio') } } : {}) });
 }
 
 export function installCommand(ctx: CommandContext): Command {
