@@ -1,9 +1,10 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller] [webhooks] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller] [webhooks] [metrics] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
 import { benchController } from './controller.js';
 import { benchWebhooks } from './webhooks.js';
+import { benchMetrics } from './metrics.js';
 
 const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
   api: () => benchApiLoad(),
@@ -11,6 +12,7 @@ const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<str
   translate: () => benchTranslate(),
   controller: () => benchController(),
   webhooks: () => benchWebhooks(),
+  metrics: () => benchMetrics(),
 };
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
