@@ -6,6 +6,7 @@
  */
 import { edgeQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
 import { Prometheus, PrometheusUnavailable } from './prometheus.js';
+import type { SelectorResolver } from './resolver.js';
 
 export const GROUP = 'metrics.smi-spec.io';
 export const VERSIONS = ['v1alpha2', 'v1alpha1'] as const;
@@ -15,6 +16,8 @@ export interface MetricsApiOptions {
   readonly prometheus: Prometheus;
   /** The evaluation time in seconds (tests pin it); default: now. */
   readonly now?: () => number;
+  /** Which objects a label selector picks (needs the cluster); without it, selectors are refused. */
+  readonly resolveSelector?: SelectorResolver;
 }
 
 type Answer = { code: number; body: unknown };
@@ -43,6 +46,21 @@ async function evaluate(p: Prometheus, q: ResourceQueries, at: number, key: (m: 
   return out;
 }
 
+/** Equality requirements as matchLabels, the rest as matchExpressions (the list's `selector` field). */
+function parseSelector(text: string): { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } {
+  const matchLabels: Record<string, string> = {};
+  const matchExpressions: { key: string; operator: string; values?: string[] }[] = [];
+  for (const term of text.split(/,(?![^(]*\))/).map((t) => t.trim()).filter((t) => t !== '')) {
+    let m = /^([\w./-]+)\s*==?\s*([\w.-]*)$/.exec(term);
+    if (m) { matchLabels[m[1]!] = m[2]!; continue; }
+    m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term);
+    if (m) { matchExpressions.push({ key: m[1]!, operator: m[2] === 'in' ? 'In' : 'NotIn', values: m[3]!.split(',').map((v) => v.trim()) }); continue; }
+    m = /^(!?)([\w./-]+)$/.exec(term);
+    if (m) matchExpressions.push({ key: m[2]!, operator: m[1] ? 'DoesNotExist' : 'Exists' });
+  }
+  return { ...(Object.keys(matchLabels).length > 0 ? { matchLabels } : {}), ...(matchExpressions.length > 0 ? { matchExpressions } : {}) };
+}
+
 export class MetricsApi {
   constructor(private readonly options: MetricsApiOptions) {}
 
@@ -66,7 +84,8 @@ export class MetricsApi {
     if (parts.length === 3) return { code: 200, body: this.resources(version) };
     const window = parseWindow(query.get('window'));
     if (!window) return status(400, 'BadRequest', `window ${JSON.stringify(query.get('window'))} is not a duration such as 30s, 1m or 5m`);
-    if (query.get('labelSelector')) return status(400, 'BadRequest', 'labelSelector is not supported: TrafficMetrics are selected by namespace, kind and name');
+    const labelSelector = query.get('labelSelector') ?? undefined;
+    if (labelSelector && !this.options.resolveSelector) return status(400, 'BadRequest', 'labelSelector needs the metrics server to reach the cluster (run it with --kubeconfig, or in-cluster)');
     let rest = parts.slice(3);
     let namespace: string | undefined;
     if (rest[0] === 'namespaces' && rest.length >= 3) {
@@ -77,7 +96,7 @@ export class MetricsApi {
     }
     const kind = rest[0] as ResourceKind;
     if (!RESOURCE_KINDS.includes(kind) || (kind === 'namespaces' && namespace !== undefined)) return status(404, 'NotFound', `${GROUP}/${version} serves ${RESOURCE_KINDS.join(', ')}`);
-    if (rest.length === 1) return this.answer(version, window, { kind, ...(namespace !== undefined ? { namespace } : {}) });
+    if (rest.length === 1) return this.answer(version, window, { kind, ...(namespace !== undefined ? { namespace } : {}) }, labelSelector);
     if (rest.length === 2) return this.answer(version, window, { kind, ...(namespace !== undefined ? { namespace } : {}), name: rest[1]! });
     if (rest.length === 3 && rest[2] === 'edges' && namespace !== undefined && kind !== 'namespaces') return this.edges(version, window, kind, namespace, rest[1]!);
     return status(404, 'NotFound', 'the server could not find the requested resource');
@@ -87,8 +106,16 @@ export class MetricsApi {
     return this.options.now?.() ?? Date.now() / 1000;
   }
 
-  private async answer(version: string, window: string, s: { kind: ResourceKind; namespace?: string; name?: string }): Promise<Answer> {
+  private async answer(version: string, window: string, s: { kind: ResourceKind; namespace?: string; name?: string }, labelSelector?: string): Promise<Answer> {
     const at = this.at();
+    let picked: Set<string> | undefined;
+    if (labelSelector) {
+      try {
+        picked = await this.options.resolveSelector!(s.kind, s.namespace, labelSelector);
+      } catch (e) {
+        return status(503, 'ServiceUnavailable', `cannot list ${s.kind} matching ${labelSelector}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
     const labels = groupLabels(this.options.mesh, s.kind);
     let found: Map<string, Metric[]>;
     try {
@@ -109,8 +136,8 @@ export class MetricsApi {
       const key = s.kind === 'namespaces' ? s.name : `${s.namespace}/${s.name}`;
       return { code: 200, body: item(key, metrics) };
     }
-    const items = [...found].sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => item(k, m));
-    return { code: 200, body: { apiVersion, kind: 'TrafficMetricsList', resource: { kind: KIND_OF[s.kind], ...(s.namespace ? { namespace: s.namespace } : {}) }, items } };
+    const items = [...found].filter(([k]) => !picked || picked.has(k)).sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => item(k, m));
+    return { code: 200, body: { apiVersion, kind: 'TrafficMetricsList', resource: { kind: KIND_OF[s.kind], ...(s.namespace ? { namespace: s.namespace } : {}) }, ...(labelSelector ? { selector: parseSelector(labelSelector) } : {}), items } };
   }
 
   private async edges(version: string, window: string, kind: ResourceKind, namespace: string, name: string): Promise<Answer> {

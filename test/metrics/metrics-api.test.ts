@@ -185,3 +185,32 @@ describe('smi top', () => {
     }
   });
 });
+
+describe('TrafficMetrics label selectors', () => {
+  test('a selector picks the resources whose Kubernetes labels match, asked of the cluster; without cluster access it is refused', async () => {
+    const { KubeApiServer } = await import('../support/kube-api/server.js');
+    const { TestClient } = await import('../support/kube-api/client.js');
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { clusterResolver } = await import('../../src/metrics/resolver.js');
+    const prometheus = await startPrometheus(FIXTURES.istio);
+    const cluster = await new KubeApiServer().start();
+    try {
+      const client = new TestClient(cluster);
+      await client.ensureNamespace('shop');
+      await client.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop', labels: { tier: 'front' } }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'i' }] } } } });
+      const kc = new KubeConfig();
+      kc.loadFromString(cluster.kubeconfig());
+      const api = new MetricsApi({ mesh: 'istio', prometheus: new Prometheus(prometheus.url), now: () => AT, resolveSelector: clusterResolver(kc) });
+      const list = async (selector: string) => (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments', new URLSearchParams({ window: '1m', labelSelector: selector }))).body as { items: Metrics[]; selector?: unknown };
+      const front = await list('tier=front');
+      assert.deepEqual(front.items.map((i) => i.resource.name), ['web']);
+      assert.deepEqual(front.selector, { matchLabels: { tier: 'front' } });
+      assert.deepEqual((await list('tier in (back)')).items, []);
+      const refused = await new MetricsApi({ mesh: 'istio', prometheus: new Prometheus(prometheus.url), now: () => AT }).get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments', new URLSearchParams({ labelSelector: 'tier=front' }));
+      assert.equal(refused.code, 400);
+    } finally {
+      await cluster.stop();
+      await prometheus.stop();
+    }
+  });
+});

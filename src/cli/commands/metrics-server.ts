@@ -5,9 +5,11 @@ import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { MetricsServer } from '../../metrics/server.js';
 import { Prometheus } from '../../metrics/prometheus.js';
+import { clusterResolver } from '../../metrics/resolver.js';
+import { loadKubeConfig } from '../../kube/config.js';
 import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
 
-interface Flags { prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; prometheusTimeout: string }
+interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; prometheusTimeout: string }
 
 export function metricsServerCommand(ctx: CommandContext): Command {
   return new Command('metrics-server')
@@ -25,10 +27,15 @@ export function metricsServerCommand(ctx: CommandContext): Command {
     .option('--tls-private-key-file <file>', 'private key (PEM)')
     .option('--requestheader-client-ca-file <file>', 'CA of the aggregation layer\'s client certificates: require and verify them')
     .option('--prometheus-timeout <ms>', 'give up on Prometheus after this long (then 503)', '5000')
+    .option('--kubeconfig <file>', 'cluster access for label selectors (default: in-cluster or ~/.kube/config)')
+    .option('--no-cluster-selectors', 'do not reach the cluster: label selectors are refused')
     .action(async (opts: Flags) => {
       if (!opts.prometheusUrl) throw new UsageError('--prometheus-url is required');
       if (Boolean(opts.tlsCertFile) !== Boolean(opts.tlsPrivateKeyFile)) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
-      const api = new MetricsApi({ mesh: opts.mesh, prometheus: new Prometheus(opts.prometheusUrl, Number(opts.prometheusTimeout)) });
+      const api = new MetricsApi({
+        mesh: opts.mesh, prometheus: new Prometheus(opts.prometheusUrl, Number(opts.prometheusTimeout)),
+        ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)) } : {}),
+      });
       const server = await new MetricsServer(api, {
         port: Number(opts.securePort),
         ...(opts.tlsCertFile && opts.tlsPrivateKeyFile ? { tls: { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, ...(opts.requestheaderClientCaFile ? { clientCaFile: opts.requestheaderClientCaFile } : {}) } } : {}),
