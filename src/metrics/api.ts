@@ -4,9 +4,9 @@
  * `edges` sub-resource, and a `window`. Answers are built from Prometheus (promql.ts); a Prometheus
  * that is down or slow is a 503 with a Status. The HTTP server around it is server.ts.
  */
-import { edgeQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
+import { edgeQueries, splitBackendQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
 import { Prometheus, PrometheusUnavailable } from './prometheus.js';
-import type { SelectorResolver } from './resolver.js';
+import type { SelectorResolver, SplitResolver } from './resolver.js';
 
 export const GROUP = 'metrics.smi-spec.io';
 export const VERSIONS = ['v1alpha2', 'v1alpha1'] as const;
@@ -18,6 +18,8 @@ export interface MetricsApiOptions {
   readonly now?: () => number;
   /** Which objects a label selector picks (needs the cluster); without it, selectors are refused. */
   readonly resolveSelector?: SelectorResolver;
+  /** The TrafficSplits whose backends trafficsplits metrics describe (needs the cluster). */
+  readonly resolveSplits?: SplitResolver;
 }
 
 type Answer = { code: number; body: unknown };
@@ -70,7 +72,7 @@ export class MetricsApi {
       resources: RESOURCE_KINDS.flatMap((r) => [
         { name: r, singularName: '', namespaced: r !== 'namespaces', kind: 'TrafficMetrics', verbs: ['get', 'list'] },
         ...(r !== 'namespaces' ? [{ name: `${r}/edges`, singularName: '', namespaced: true, kind: 'TrafficMetricsList', verbs: ['get'] }] : []),
-      ]),
+      ]).concat([{ name: 'trafficsplits', singularName: '', namespaced: true, kind: 'TrafficMetrics', verbs: ['get', 'list'] }]),
     };
   }
 
@@ -94,6 +96,7 @@ export class MetricsApi {
     } else if (rest[0] === 'namespaces' && rest.length === 2) {
       return this.answer(version, window, { kind: 'namespaces', name: rest[1]! });
     }
+    if (rest[0] === 'trafficsplits' && namespace !== undefined && rest.length <= 2) return this.splits(version, window, namespace, rest[1]);
     const kind = rest[0] as ResourceKind;
     if (!RESOURCE_KINDS.includes(kind) || (kind === 'namespaces' && namespace !== undefined)) return status(404, 'NotFound', `${GROUP}/${version} serves ${RESOURCE_KINDS.join(', ')}`);
     if (rest.length === 1) return this.answer(version, window, { kind, ...(namespace !== undefined ? { namespace } : {}) }, labelSelector);
@@ -138,6 +141,40 @@ export class MetricsApi {
     }
     const items = [...found].filter(([k]) => !picked || picked.has(k)).sort(([a], [b]) => a.localeCompare(b)).map(([k, m]) => item(k, m));
     return { code: 200, body: { apiVersion, kind: 'TrafficMetricsList', resource: { kind: KIND_OF[s.kind], ...(s.namespace ? { namespace: s.namespace } : {}) }, ...(labelSelector ? { selector: parseSelector(labelSelector) } : {}), items } };
+  }
+
+  /** Per backend of each TrafficSplit: the requests sent to that backend (client side). */
+  private async splits(version: string, window: string, namespace: string, name: string | undefined): Promise<Answer> {
+    if (!this.options.resolveSplits) return status(400, 'BadRequest', 'trafficsplits metrics need the metrics server to read TrafficSplits from the cluster (--kubeconfig, or in-cluster)');
+    const at = this.at();
+    const apiVersion = `${GROUP}/${version}`;
+    const timestamp = new Date(at * 1000).toISOString();
+    let splits;
+    try {
+      splits = await this.options.resolveSplits(namespace, name);
+    } catch (e) {
+      return status(503, 'ServiceUnavailable', `cannot read TrafficSplits: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (name !== undefined && splits.length === 0) return status(404, 'NotFound', `TrafficSplit ${namespace}/${name} not found`);
+    const items: unknown[] = [];
+    try {
+      for (const split of splits) {
+        for (const b of split.backends) {
+          const q = splitBackendQueries(this.options.mesh, namespace, b.service, window);
+          if (!q) return status(404, 'NotFound', `${this.options.mesh}'s metrics do not name the destination Service: trafficsplits metrics are not available`);
+          const metrics = (await evaluate(this.options.prometheus, q, at, () => 'split')).get('split') ?? [{ name: 'success_count', value: '0' }, { name: 'failure_count', value: '0' }];
+          items.push({
+            apiVersion, kind: 'TrafficMetrics', resource: { kind: 'TrafficSplit', namespace, name: split.name }, edge: { direction: 'from', side: 'client', resource: {} },
+            backend: { apex: split.service, ...(version === 'v1alpha1' ? { name: b.service } : { leaf: b.service }), weight: b.weight },
+            timestamp, window, metrics: metrics.sort((x, y) => x.name.localeCompare(y.name)),
+          });
+        }
+      }
+    } catch (e) {
+      if (e instanceof PrometheusUnavailable) return status(503, 'ServiceUnavailable', e.message);
+      throw e;
+    }
+    return { code: 200, body: { apiVersion, kind: 'TrafficMetricsList', resource: { kind: 'TrafficSplit', namespace, ...(name ? { name } : {}) }, items } };
   }
 
   private async edges(version: string, window: string, kind: ResourceKind, namespace: string, name: string): Promise<Answer> {

@@ -116,3 +116,23 @@ export function edgeQueries(mesh: MetricsMesh, namespace: string, name: string, 
     return { direction, side: e.side, peer: e.peer, queries: { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) } };
   });
 }
+
+/**
+ * Requests sent to one backend Service of a TrafficSplit, measured on the client side (a split has
+ * no pods of its own). undefined: the mesh's metrics do not name the destination Service.
+ */
+export function splitBackendQueries(mesh: MetricsMesh, namespace: string, service: string, window: string): ResourceQueries | undefined {
+  const m = MESHES[mesh];
+  const sel: Record<MetricsMesh, string[] | undefined> = {
+    istio: ['reporter="source"', `destination_service_namespace=${quote(namespace)}`, `destination_service_name=${quote(service)}`],
+    linkerd: ['direction="outbound"', `dst_namespace=${quote(namespace)}`, `dst_service=${quote(service)}`],
+    // Consul tags upstream clusters with the destination service; App Mesh's cluster names do not carry it.
+    consul: [`consul_destination_service=${quote(service)}`],
+    appmesh: undefined,
+  };
+  const matchers = sel[mesh];
+  if (!matchers) return undefined;
+  const count = (cls: string) => `sum (increase(${m.requests}{${[...matchers, cls].join(', ')}}[${window}]))`;
+  const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(${m.buckets}{${matchers.join(', ')}}[${window}])))`;
+  return { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) };
+}

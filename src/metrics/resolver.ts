@@ -17,3 +17,20 @@ export function clusterResolver(kc: KubeConfig): SelectorResolver {
     return new Set(list.items.map((o) => (kind === 'namespaces' ? String(o.metadata?.name) : `${o.metadata?.namespace}/${o.metadata?.name}`)));
   };
 }
+
+export interface SplitInfo { readonly name: string; readonly service: string; readonly backends: readonly { service: string; weight: number }[] }
+/** TrafficSplits of a namespace (one by name, or all), as the metrics of their backends need them. */
+export type SplitResolver = (namespace: string, name?: string) => Promise<SplitInfo[]>;
+
+export function clusterSplits(kc: KubeConfig): SplitResolver {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  return async (namespace, name) => {
+    const list = await api.list('split.smi-spec.io/v1alpha4', 'TrafficSplit', namespace);
+    return list.items
+      .filter((o) => name === undefined || o.metadata?.name === name)
+      .map((o) => {
+        const spec = (o as { spec?: { service?: string; backends?: { service?: string; weight?: number }[] } }).spec ?? {};
+        return { name: String(o.metadata?.name), service: String(spec.service ?? ''), backends: (spec.backends ?? []).map((b) => ({ service: String(b.service ?? ''), weight: Number(b.weight ?? 0) })) };
+      });
+  };
+}

@@ -23,6 +23,10 @@ const FIXTURES: Record<MetricsMesh, string> = {
       { labels: { reporter: 'destination', destination_workload: 'web', destination_workload_namespace: 'shop', source_workload: 'client', source_workload_namespace: 'shop', pod: 'web-1', response_code: '200' }, step: 10 },
       { labels: { reporter: 'destination', destination_workload: 'web', destination_workload_namespace: 'shop', source_workload: 'client', source_workload_namespace: 'shop', pod: 'web-1', response_code: '503' }, step: 1 },
       { labels: { reporter: 'source', source_workload: 'web', source_workload_namespace: 'shop', destination_workload: 'db', destination_workload_namespace: 'data', response_code: '200' }, step: 5 },
+      // What callers send to the backends of the TrafficSplit shop/web (client side, by destination Service).
+      { labels: { reporter: 'source', source_workload: 'frontend', source_workload_namespace: 'shop', destination_service_name: 'web-v1', destination_service_namespace: 'shop', response_code: '200' }, step: 9 },
+      { labels: { reporter: 'source', source_workload: 'frontend', source_workload_namespace: 'shop', destination_service_name: 'web-v2', destination_service_namespace: 'shop', response_code: '200' }, step: 1 },
+      { labels: { reporter: 'source', source_workload: 'frontend', source_workload_namespace: 'shop', destination_service_name: 'web-v2', destination_service_namespace: 'shop', response_code: '500' }, step: 1 },
     ], START, POINTS),
     buckets('istio_request_duration_milliseconds_bucket', { reporter: 'destination', destination_workload: 'web', destination_workload_namespace: 'shop', source_workload: 'client', source_workload_namespace: 'shop', pod: 'web-1' }),
   ]),
@@ -208,6 +212,40 @@ describe('TrafficMetrics label selectors', () => {
       assert.deepEqual((await list('tier in (back)')).items, []);
       const refused = await new MetricsApi({ mesh: 'istio', prometheus: new Prometheus(prometheus.url), now: () => AT }).get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments', new URLSearchParams({ labelSelector: 'tier=front' }));
       assert.equal(refused.code, 400);
+    } finally {
+      await cluster.stop();
+      await prometheus.stop();
+    }
+  });
+});
+
+describe('TrafficMetrics of a TrafficSplit', () => {
+  test('one item per backend: the requests sent to it, with backend apex/leaf (v1alpha2) or apex/name (v1alpha1) and weight', async () => {
+    const { KubeApiServer } = await import('../support/kube-api/server.js');
+    const { TestClient } = await import('../support/kube-api/client.js');
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { clusterSplits } = await import('../../src/metrics/resolver.js');
+    const { allCrds } = await import('../../src/api/crds.js');
+    const prometheus = await startPrometheus(FIXTURES.istio);
+    const cluster = await new KubeApiServer().start();
+    try {
+      const client = new TestClient(cluster);
+      for (const crd of allCrds()) await client.create(crd as never);
+      await client.ensureNamespace('shop');
+      await client.create({ apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: 'web', namespace: 'shop' }, spec: { service: 'web', backends: [{ service: 'web-v1', weight: 90 }, { service: 'web-v2', weight: 10 }] } });
+      const kc = new KubeConfig();
+      kc.loadFromString(cluster.kubeconfig());
+      const api = new MetricsApi({ mesh: 'istio', prometheus: new Prometheus(prometheus.url), now: () => AT, resolveSplits: clusterSplits(kc) });
+      const v2 = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/trafficsplits/web', new URLSearchParams({ window: '1m' }))).body as { items: (Metrics & { backend: Record<string, unknown> })[] };
+      assert.deepEqual(v2.items.map((i) => [i.backend, values(i).success_count, values(i).failure_count]), [
+        [{ apex: 'web', leaf: 'web-v1', weight: 90 }, '36', '0'],
+        [{ apex: 'web', leaf: 'web-v2', weight: 10 }, '4', '4'],
+      ]);
+      assert.deepEqual(v2.items[0]!.resource, { kind: 'TrafficSplit', namespace: 'shop', name: 'web' });
+      assert.deepEqual(v2.items[0]!.edge, { direction: 'from', side: 'client', resource: {} });
+      const v1 = (await api.get('/apis/metrics.smi-spec.io/v1alpha1/namespaces/shop/trafficsplits', new URLSearchParams({ window: '1m' }))).body as { items: { backend: Record<string, unknown> }[] };
+      assert.deepEqual(v1.items.map((i) => i.backend), [{ apex: 'web', name: 'web-v1', weight: 90 }, { apex: 'web', name: 'web-v2', weight: 10 }]);
+      assert.equal((await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/trafficsplits/nope', new URLSearchParams())).code, 404);
     } finally {
       await cluster.stop();
       await prometheus.stop();

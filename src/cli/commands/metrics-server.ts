@@ -5,7 +5,7 @@ import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { MetricsServer } from '../../metrics/server.js';
 import { Prometheus } from '../../metrics/prometheus.js';
-import { clusterResolver } from '../../metrics/resolver.js';
+import { clusterResolver, clusterSplits } from '../../metrics/resolver.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
 
@@ -34,7 +34,7 @@ export function metricsServerCommand(ctx: CommandContext): Command {
       if (Boolean(opts.tlsCertFile) !== Boolean(opts.tlsPrivateKeyFile)) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
       const api = new MetricsApi({
         mesh: opts.mesh, prometheus: new Prometheus(opts.prometheusUrl, Number(opts.prometheusTimeout)),
-        ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)) } : {}),
+        ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)), resolveSplits: clusterSplits(loadKubeConfig(opts.kubeconfig)) } : {}),
       });
       const server = await new MetricsServer(api, {
         port: Number(opts.securePort),
