@@ -31,7 +31,8 @@ export const gatewayApi: Target = {
       const routes = translateSplitRoutes(model, report, { mesh: 'gateway-api', codePrefix: 'GATEWAY', tcpRouteApi: TCP_ROUTE_API });
       if (options.authz === 'istio') return [...routes, ...translateAuthorization(model, options, report, 'gateway-api')];
       if (options.authz === 'linkerd') return [...routes, ...translateLinkerdAuthorization(model, options, report, 'gateway-api')];
-      if (model.mode !== 'permissive' && (model.destinations.size > 0 || model.mode === 'strict')) {
+      // lockedDown: destinations of any TrafficTarget, valid or not, are denied in per-destination mode too.
+      if (model.mode !== 'permissive' && (model.lockedDown.size > 0 || model.destinations.size > 0 || model.mode === 'strict')) {
         report(undefined, 'error', 'GATEWAY_AUTHZ_NOT_ENFORCED',
         'Gateway API has no standard authorization: TrafficTargets and deny-by-default are not written. Pass --authz istio or --authz linkerd to pair the routes with that mesh\'s authorization resources (or --access-mode permissive when only splits matter)');
       }
