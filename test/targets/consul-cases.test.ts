@@ -114,6 +114,23 @@ spec:
     assert.deepEqual(books?.spec, { destination: { name: 'books' }, sources: [{ name: '*', action: 'deny' }] });
   });
 
+  test('a Service named like a granted ServiceAccount but selecting other pods: that name is never granted (they would register under it)', () => {
+    // Service "web" selects the books pods too: without ACLs those pods become Consul service "web".
+    const impostor = `
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {selector: {app: books}, ports: [{port: 8080}]}
+`;
+    const text = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + impostor + routes + grant(['list']);
+    const { resources, diagnostics } = consul.translate(modelOf(text), mirror);
+    assert.ok(diagnostics.some((d) => d.code === 'CONSUL_SERVICE_ACCOUNT_MISMATCH' && d.message.includes('shop/books')));
+    assert.ok(diagnostics.some((d) => d.code === 'CONSUL_IDENTITY_AMBIGUOUS' && d.severity === 'error'));
+    const books = byKind(resources, 'ServiceIntentions').find((r) => r.metadata.name === 'smi-books');
+    assert.ok(!JSON.stringify(books?.spec).includes('"web"'), 'no intention names "web"');
+  });
+
   test('a split with matches: router on the root → splitter on <root>--split; unmatched stays on the root; weights to 0.01%', () => {
     const text = service('shop', 'site', 80) + service('shop', 'site-a', 80) + service('shop', 'site-b', 80) + `
 ---

@@ -15,7 +15,7 @@ import { meta, resourceName } from '../naming.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { ANY_HTTP, consulMatch } from './http-match.js';
 import { consulKey, consulName, mirrored, servicePort, sharedNames, type ConsulName } from './names.js';
-import { workloadsOf } from '../../policy/inventory.js';
+import { selects, workloadsOf } from '../../policy/inventory.js';
 import type { HttpServices } from './protocols.js';
 import { CONSUL_API, type ConsulHttpMatch, type IntentionSource, type ServiceIntentionsSpec } from './types.js';
 
@@ -66,7 +66,7 @@ function grantsOf(target: TargetPolicy, destination: string, workloads: readonly
     const shared = ambiguous.get(consulKey(name));
     if (shared) {
       report(target.ref, 'error', 'CONSUL_IDENTITY_AMBIGUOUS',
-        `${label}: source ${identityKey(source)} is Consul service "${source.name}", a name ${shared.join(' and ')} share without Consul namespaces; granting it would also grant the others, so access from it to ${destination} is left out (narrower). Use distinct ServiceAccount names or --consul-namespaces mirror`);
+        `${label}: source ${identityKey(source)} is Consul service "${source.name}", a name that also stands for ${shared.filter((x) => x !== identityKey(source)).join(' and ')}; granting it would grant them too, so access from it to ${destination} is left out (narrower). ${AMBIGUITY_FIX}`);
       continue;
     }
     if (target.hasHttpRules) {
@@ -75,6 +75,26 @@ function grantsOf(target: TargetPolicy, destination: string, workloads: readonly
     } else if (target.tcpPorts !== undefined) {
       out.push({ name, all: true, matches: new Map() });
     }
+  }
+  return out;
+}
+
+const AMBIGUITY_FIX = 'Use distinct ServiceAccount names (or --consul-namespaces mirror), and name each Service after the ServiceAccount of the pods it selects';
+
+/**
+ * Without ACLs consul-k8s registers a pod under the name of each Service selecting it, whatever its
+ * ServiceAccount: a Service named "x" over pods of ServiceAccount "y" makes those pods Consul service
+ * "x". Such a name must not be granted or given intentions, or "y" would get what SMI gives "x".
+ */
+function impostors(model: PolicyModel, options: TranslateOptions, report: Report): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of model.inventory.services.values()) {
+    const others = [...new Set(model.inventory.workloads.filter((w) => w.namespace === s.namespace && w.serviceAccount !== s.name && selects(s.selector, w.labels)).map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
+    if (others.length === 0) continue;
+    const key = consulKey(consulName(s.namespace, s.name, options));
+    out.set(key, [...(out.get(key) ?? []), `Service ${s.namespace}/${s.name}`, ...others]);
+    report(undefined, 'warning', 'CONSUL_SERVICE_ACCOUNT_MISMATCH',
+      `Service ${s.namespace}/${s.name} selects pods running as ${others.join(', ')}: with ACLs consul-k8s refuses to register them as "${s.name}"; without, they become Consul service "${s.name}". smi grants nothing to or from that name`);
   }
   return out;
 }
@@ -106,6 +126,7 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
   for (const w of model.inventory.workloads) identities.add(`${w.namespace}/${w.serviceAccount}`);
   for (const key of model.lockedDown) identities.add(key);
   const ambiguous = sharedNames(identities, options);
+  for (const [key, who] of impostors(model, options, report)) ambiguous.set(key, [...new Set([...(ambiguous.get(key) ?? []), ...who])].sort());
 
   const destinations: { identity: Identity; targets: readonly TargetPolicy[] }[] = [...model.destinations.values()].map((d) => ({ identity: d.identity, targets: d.targets }));
   for (const key of model.lockedDown) {
@@ -122,7 +143,7 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
     const grants = new Map<string, SourceGrant>();
     if (shared) {
       report(refs[0], 'error', 'CONSUL_IDENTITY_AMBIGUOUS',
-        `${shared.join(' and ')} are one Consul service "${identity.name}" without Consul namespaces; intentions for it would apply to all of them, so it allows nothing (narrower than SMI for ${shared.join(', ')}). Use distinct ServiceAccount names or --consul-namespaces mirror`);
+        `Consul service "${identity.name}" stands for ${shared.join(' and ')}; intentions for it would apply to all of them, so it allows nothing (narrower than SMI for ${shared.filter((x) => !x.startsWith('Service ')).join(', ')}). ${AMBIGUITY_FIX}`);
     } else {
       for (const target of targets) {
         for (const g of grantsOf(target, destination, workloadsOf(model.inventory, identity.namespace, identity.name), ambiguous, options, report)) {
