@@ -106,7 +106,7 @@ export class Controller {
 
   /** The SMI objects in the cache, for the admission webhook's cross-object checks. */
   clusterView(): ClusterView {
-    return { objects: (namespace, kind) => { const k = this.smi.find((x) => x.kind === kind); return k ? (this.cache.list(k).filter((o) => o.metadata?.namespace === namespace) as never) : []; } };
+    return { objects: (namespace, kind) => { const k = this.smi.find((x) => x.kind === kind); return k ? (this.cache.in(k, [namespace]) as never) : []; } };
   }
 
   get isReady(): boolean {
@@ -183,15 +183,15 @@ export class Controller {
   private async reconcileScope(scope: Set<string> | 'all'): Promise<void> {
     const { metrics, log, target } = this.options;
     if (scope !== 'all' && scope.size === 0) return;
-    const inScope = (o: { metadata?: { namespace?: string } }) => scope === 'all' || scope.has(o.metadata?.namespace ?? '');
+    const namespaces = scope === 'all' ? undefined : scope;
     const end = metrics.duration.startTimer();
-    const smi = this.smi.flatMap((k) => this.cache.list(k)).filter(inScope) as ClusterObject[];
-    const inventory = INVENTORY_KINDS.flatMap((k) => this.cache.list(k)).filter(inScope) as ClusterObject[];
+    const smi = this.smi.flatMap((k) => this.cache.in(k, namespaces)) as ClusterObject[];
+    const inventory = INVENTORY_KINDS.flatMap((k) => this.cache.in(k, namespaces)) as ClusterObject[];
     const desired = desiredState(smi, inventory, target, this.options.translate, this.options.mode);
     log.debug({ scope: scope === 'all' ? 'all' : [...scope], smi: smi.length, inventory: inventory.length, resources: desired.resources.length }, 'desired state');
 
     const live = new Map<string, KubernetesObject>();
-    for (const k of this.owned) for (const o of this.cache.list(k)) if (inScope(o)) live.set(resourceKey(o), o);
+    for (const k of this.owned) for (const o of this.cache.in(k, namespaces)) live.set(resourceKey(o), o);
     const wanted = new Map(desired.resources.map((r) => [resourceKey(r), r]));
     // Writes first, deletes last: a reconcile cut short never removes before adding.
     const changed = [...wanted].filter(([key, r]) => {
@@ -220,14 +220,15 @@ export class Controller {
     });
     await inParallel(statusWrites, WRITE_CONCURRENCY, async ({ o, status }) => {
       log.debug({ key: objectKey(o), previous: (o as { status?: unknown }).status, next: status }, 'status');
-      await this.writer.applyStatus(o as never, status);
+      await this.writer.applyStatus(o as never, this.smi.find((k) => k.kind === o.kind)!.resource, status);
       metrics.writes.inc({ verb: 'status' });
     });
     const statuses = statusWrites.length;
     const events: { o: ClusterObject; code: string; message: string; id: string }[] = [];
-    const posted = new Set(this.cache.list(this.eventKind).map((e) => `${e.metadata?.namespace}/${e.metadata?.name}`));
+    const posted = new Set(this.cache.in(this.eventKind, namespaces).map((e) => `${e.metadata?.namespace}/${e.metadata?.name}`));
+    const byKey = new Map(smi.map((o) => [objectKey(o), o]));
     for (const [key, problems] of desired.problems) {
-      const o = smi.find((x) => objectKey(x) === key);
+      const o = byKey.get(key);
       if (!o) continue;
       for (const p of problems) {
         const id = createHash('sha256').update(`${o.metadata?.uid}/${p.code}/${p.message}`).digest('hex').slice(0, 16);

@@ -26,6 +26,8 @@ export class Cache {
   private readonly informers: { kind: WatchedKind; informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>; failures: number }[] = [];
   private readonly listeners = new Set<(c: Change) => void>();
   private stopped = false;
+  /** Objects of a kind by namespace, built on first use after a change to that kind. */
+  private readonly byNamespace = new Map<WatchedKind, Map<string, KubernetesObject[]>>();
   private readonly api: KubernetesObjectApi;
 
   constructor(private readonly kc: KubeConfig, private readonly kinds: readonly WatchedKind[], private readonly options: CacheOptions = {}) {
@@ -60,6 +62,7 @@ export class Cache {
         for (const type of ['add', 'update', 'delete'] as const) {
           informer.on(type, (object: KubernetesObject) => {
             entry.failures = 0;
+            this.byNamespace.delete(kind);
             for (const l of this.listeners) l({ kind, type, object });
           });
         }
@@ -88,6 +91,25 @@ export class Cache {
   /** Every cached object of a kind. */
   list(kind: WatchedKind): KubernetesObject[] {
     return this.informers.filter((i) => i.kind === kind).flatMap((i) => i.informer.list());
+  }
+
+  /** Cached objects of a kind in some namespaces (all namespaces when `namespaces` is undefined). */
+  in(kind: WatchedKind, namespaces?: Iterable<string>): KubernetesObject[] {
+    if (namespaces === undefined) return this.list(kind);
+    let index = this.byNamespace.get(kind);
+    if (!index) {
+      index = new Map();
+      for (const o of this.list(kind)) {
+        const ns = o.metadata?.namespace ?? '';
+        const bucket = index.get(ns);
+        if (bucket) bucket.push(o);
+        else index.set(ns, [o]);
+      }
+      this.byNamespace.set(kind, index);
+    }
+    const out: KubernetesObject[] = [];
+    for (const ns of namespaces) out.push(...(index.get(ns) ?? []));
+    return out;
   }
 
   size(): number {

@@ -62,9 +62,8 @@ export class Writer {
   }
 
   /** Applies the status of an SMI object (its status subresource) under smi's field manager. */
-  async applyStatus(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, status: unknown): Promise<void> {
+  async applyStatus(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, plural: string, status: unknown): Promise<void> {
     const [group = '', version = ''] = object.apiVersion.split('/');
-    const plural = `${object.kind.toLowerCase()}s`;
     const body = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace }, status };
     await withRetry(() =>
       this.custom.patchNamespacedCustomObjectStatus(

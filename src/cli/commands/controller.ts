@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { runUntilSignal } from '../signals.js';
 import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
 import type { AccessMode } from '../../policy/model.js';
@@ -21,7 +22,7 @@ interface ControllerFlags extends TranslateFlags {
   tlsPrivateKeyFile?: string;
 }
 
-export function controllerCommand(ctx: CommandContext): Command {
+export function controllerCommand(_ctx: CommandContext): Command {
   return addTranslateOptions(new Command('controller'))
     .summary('keep mesh resources in step with SMI resources on a cluster')
     .description(
@@ -55,13 +56,6 @@ export function controllerCommand(ctx: CommandContext): Command {
         ...(opts.healthAddr ? { healthAddr: opts.healthAddr } : {}),
         ...(opts.webhookPort ? { webhook: { port: Number(opts.webhookPort), certFile: opts.tlsCertFile!, keyFile: opts.tlsPrivateKeyFile! } } : {}),
       });
-      await new Promise<void>((resolve) => {
-        const stop = () => void running.stop().then(resolve);
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-      ctx.exitCode = 0;
-      // Stopped cleanly; idle keep-alive sockets of the client must not hold the process up.
-      process.exit(0);
+      await runUntilSignal(() => running.stop());
     });
 }

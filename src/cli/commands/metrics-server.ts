@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import type { CommandContext } from '../context.js';
+import { runUntilSignal } from '../signals.js';
 import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { MetricsServer } from '../../metrics/server.js';
@@ -11,7 +12,7 @@ import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
 
 interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; prometheusTimeout: string }
 
-export function metricsServerCommand(ctx: CommandContext): Command {
+export function metricsServerCommand(_ctx: CommandContext): Command {
   return new Command('metrics-server')
     .summary('serve the TrafficMetrics API (metrics.smi-spec.io) from Prometheus')
     .description(
@@ -41,12 +42,6 @@ export function metricsServerCommand(ctx: CommandContext): Command {
         ...(opts.tlsCertFile && opts.tlsPrivateKeyFile ? { tls: { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, ...(opts.requestheaderClientCaFile ? { clientCaFile: opts.requestheaderClientCaFile } : {}) } } : {}),
       }).start();
       pino({ base: { component: 'smi-metrics-server' } }).info({ port: server.port, mesh: opts.mesh, tls: Boolean(opts.tlsCertFile) }, 'serving TrafficMetrics');
-      await new Promise<void>((resolve) => {
-        const stop = () => void server.stop().then(resolve);
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-      ctx.exitCode = 0;
-      process.exit(0);
+      await runUntilSignal(() => server.stop());
     });
 }

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import pino from 'pino';
 import type { CommandContext } from '../context.js';
+import { runUntilSignal } from '../signals.js';
 import { UsageError } from '../io.js';
 import { WebhookServer } from '../../webhooks/server.js';
 import { Cache } from '../../kube/cache.js';
@@ -16,7 +17,7 @@ interface WebhookFlags {
   maxBodyBytes: string;
 }
 
-export function webhookCommand(ctx: CommandContext): Command {
+export function webhookCommand(_ctx: CommandContext): Command {
   return new Command('webhook')
     .summary('serve the SMI admission and conversion webhooks over TLS')
     .description(
@@ -41,16 +42,10 @@ export function webhookCommand(ctx: CommandContext): Command {
         await cache.start();
       }
       const cluster = cache
-        ? { objects: (namespace: string, kind: string) => { const k = kinds.find((x) => x.kind === kind); return k ? (cache!.list(k).filter((o) => o.metadata?.namespace === namespace) as never) : []; } }
+        ? { objects: (namespace: string, kind: string) => { const k = kinds.find((x) => x.kind === kind); return k ? (cache!.in(k, [namespace]) as never) : []; } }
         : undefined;
       const server = await new WebhookServer({ port: Number(opts.port), certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, maxBodyBytes: Number(opts.maxBodyBytes), ...(cluster ? { cluster } : {}), onError: (e) => log.warn({ err: String(e) }, 'webhook') }).start();
       log.info({ port: server.port, clusterChecks: Boolean(cache) }, 'webhook serving');
-      await new Promise<void>((resolve) => {
-        const stop = () => void Promise.all([server.stop(), cache?.stop()]).then(() => resolve());
-        process.once('SIGTERM', stop);
-        process.once('SIGINT', stop);
-      });
-      ctx.exitCode = 0;
-      process.exit(0);
+      await runUntilSignal(() => Promise.all([server.stop(), cache?.stop()]));
     });
 }
