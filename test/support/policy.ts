@@ -50,3 +50,13 @@ spec:
     spec: {serviceAccountName: ${serviceAccount}, containers: [{name: c, image: i, ports: [${ports.map((p) => `{containerPort: ${p}}`).join(', ')}]}]}
 `;
 }
+
+/** A Service manifest (YAML text) selecting app=<app> (default: its own name) on one port. */
+export function serviceYaml(namespace: string, name: string, port: number, app = name): string {
+  return `---
+apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: {selector: {app: ${app}}, ports: [{port: ${port}}]}
+`;
+}

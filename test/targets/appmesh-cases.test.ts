@@ -8,17 +8,11 @@ import { appmesh } from '../../src/targets/appmesh/index.js';
 import { DEFAULT_OPTIONS, type MeshResource } from '../../src/targets/target.js';
 import { httpParts } from '../../src/policy/request.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
-import { deploymentYaml, httpRequest, l4Request, modelOf } from '../support/policy.js';
+import { deploymentYaml, httpRequest, l4Request, modelOf, serviceYaml } from '../support/policy.js';
 
 const schemas = new CrdSchemas('crds/appmesh');
 const named = (resources: readonly MeshResource[], kind: string, name: string) => resources.find((r) => r.kind === kind && r.metadata.name === name);
-const service = (ns: string, name: string, port: number, app = name) => `
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: ${ns}}
-spec: {selector: {app: ${app}}, ports: [{port: ${port}}]}
-`;
+const service = serviceYaml;
 const inventory = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + deploymentYaml('shop', 'cron', 'cron', []) + service('shop', 'books', 8080);
 const rules = `
 ---

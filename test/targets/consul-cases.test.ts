@@ -8,18 +8,12 @@ import { consul } from '../../src/targets/consul/index.js';
 import { DEFAULT_OPTIONS, type MeshResource } from '../../src/targets/target.js';
 import { httpParts } from '../../src/policy/request.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
-import { deploymentYaml, httpRequest, l4Request, modelOf } from '../support/policy.js';
+import { deploymentYaml, httpRequest, l4Request, modelOf, serviceYaml } from '../support/policy.js';
 
 const schemas = new CrdSchemas('crds/consul');
 const mirror = { ...DEFAULT_OPTIONS, consulNamespaces: 'mirror' as const };
 const byKind = (resources: readonly MeshResource[], kind: string) => resources.filter((r) => r.kind === kind);
-const service = (ns: string, name: string, port: number) => `
----
-apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: ${ns}}
-spec: {selector: {app: ${name}}, ports: [{port: ${port}}]}
-`;
+const service = serviceYaml;
 
 const inventory = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + service('shop', 'books', 8080) + service('shop', 'web', 80);
 const routes = `
