@@ -12,7 +12,6 @@ import { Cache } from '../kube/cache.js';
 import { INVENTORY_KINDS, smiKinds, type WatchedKind } from '../kube/kinds.js';
 import { Writer } from '../kube/writer.js';
 import { MANAGED_BY } from '../targets/naming.js';
-import { findTarget } from '../targets/registry.js';
 import type { MeshResource, Target, TranslateOptions } from '../targets/target.js';
 import { sameStatus, withTransitionTimes, type SmiStatus } from './conditions.js';
 import { desiredState, objectKey, type ClusterObject } from './desired.js';
@@ -37,7 +36,7 @@ const plural = (kind: string): string => {
 
 /** The kinds a target writes, as watched kinds (apiVersion/Kind strings in Target.writes). */
 export function ownedKinds(target: Target, options: TranslateOptions): WatchedKind[] {
-  const writes = [...target.writes, ...(target.name === 'gateway-api' && options.authz ? (findTarget(options.authz)?.writes ?? []) : [])];
+  const writes = target.writesWith?.(options) ?? target.writes;
   return [...new Set(writes)].map((w) => {
     const i = w.lastIndexOf('/');
     const kind = w.slice(i + 1);

@@ -68,6 +68,8 @@ export interface Target {
   readonly summary: string;
   /** apiVersion/kind of everything it may write. */
   readonly writes: readonly string[];
+  /** What it writes with these options, when that depends on them (the controller watches and RBAC allows exactly these). */
+  writesWith?(options: TranslateOptions): readonly string[];
   /** What the mesh cannot express; each shows up as a diagnostic where it matters. */
   readonly limitations: readonly string[];
   /**

@@ -12,6 +12,8 @@ import { conditionsFor, sameStatus, withTransitionTimes } from '../../src/contro
 import { TARGETS } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type Target } from '../../src/targets/target.js';
 import { worlds } from '../support/worlds.js';
+import { resolvePolicy } from '../../src/policy/resolve.js';
+import { validateYaml } from '../support/inputs.js';
 
 const options = { ...DEFAULT_OPTIONS, authz: 'istio' as const, linkerdDefaultPolicy: 'deny' as const };
 const isSmi = (o: ClusterObject) => String(o.apiVersion).includes('smi-spec.io');
@@ -33,6 +35,22 @@ describe('desired state', () => {
       }), { numRuns: 150 });
     });
   }
+
+  test('every target writes only the kinds it declares for its options (the controller owns and RBAC allows exactly those)', () => {
+    const combos: [string, typeof options][] = [
+      ['istio', DEFAULT_OPTIONS], ['linkerd', { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' }], ['linkerd', { ...DEFAULT_OPTIONS, linkerdServiceProfiles: true }],
+      ['gateway-api', { ...DEFAULT_OPTIONS, authz: 'istio' }], ['gateway-api', { ...DEFAULT_OPTIONS, authz: 'linkerd' }], ['gateway-api', DEFAULT_OPTIONS],
+      ['consul', DEFAULT_OPTIONS], ['appmesh', DEFAULT_OPTIONS],
+    ] as never;
+    fc.assert(fc.property(worlds, (world) => {
+      const model = resolvePolicy(validateYaml(world.objects.map((o) => stringify(o)).join('---\n')), { mode: world.mode });
+      for (const [name, opts] of combos) {
+        const target = TARGETS[name as keyof typeof TARGETS]!;
+        const declared = new Set(target.writesWith?.(opts) ?? target.writes);
+        for (const r of target.translate(model, opts).resources) assert.ok(declared.has(`${r.apiVersion}/${r.kind}`), `${name} ${JSON.stringify(opts)} wrote ${r.apiVersion}/${r.kind}, not in ${[...declared].join(', ')}`);
+      }
+    }), { numRuns: 100 });
+  });
 
   test('conditions: invalid → Accepted/Programmed False; transition times kept while status holds', () => {
     const invalid = conditionsFor(3, [{ severity: 'error', code: 'SMI_X', message: 'bad', path: 'spec' }], [], [], 'istio');

@@ -7,6 +7,8 @@
 import type { Target } from '../target.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from '../istio/authorization.js';
+import { AUTHZ_API } from '../istio/types.js';
+import { AUTHZ_WRITES as LINKERD_AUTHZ_WRITES } from '../linkerd/types.js';
 import { evaluateIstioAccess } from '../istio/evaluate.js';
 import { translateLinkerdAuthorization } from '../linkerd/authorization.js';
 import { evaluateLinkerdAccess } from '../linkerd/evaluate.js';
@@ -18,8 +20,12 @@ const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1';
 export const gatewayApi: Target = {
   name: 'gateway-api',
   summary: 'Gateway API for mesh (GAMMA): HTTPRoute/TCPRoute on the root Service; authorization from --authz istio|linkerd',
-  // With --authz, also what that mesh's target writes (the controller and RBAC add those).
   writes: ['gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`],
+  writesWith: (options) => [
+    'gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`,
+    ...(options.authz === 'istio' ? [`${AUTHZ_API}/AuthorizationPolicy`] : []),
+    ...(options.authz === 'linkerd' ? LINKERD_AUTHZ_WRITES : []),
+  ],
   limitations: [
     'no standard authorization: without --authz, TrafficTargets are not enforced',
     'RegularExpression matches are implementation-specific: smi writes RE2 anchored at both ends (exact on Istio and Linkerd)',

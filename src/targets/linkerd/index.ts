@@ -10,15 +10,13 @@ import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
 import { translateLinkerdAuthorization } from './authorization.js';
 import { evaluateLinkerdAccess } from './evaluate.js';
 import { evaluateServiceProfile, translateServiceProfiles } from './service-profile.js';
-import { TCP_ROUTE_API } from './types.js';
+import { AUTHZ_WRITES, SERVICE_PROFILE_API, TCP_ROUTE_API } from './types.js';
 
 export const linkerd: Target = {
   name: 'linkerd',
   summary: 'Linkerd: Server, HTTPRoute, AuthorizationPolicy and MeshTLSAuthentication (policy.linkerd.io); Gateway API routes for splits',
-  writes: [
-    'policy.linkerd.io/v1beta3/Server', 'policy.linkerd.io/v1beta3/HTTPRoute', 'policy.linkerd.io/v1alpha1/AuthorizationPolicy',
-    'policy.linkerd.io/v1alpha1/MeshTLSAuthentication', 'gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`, 'linkerd.io/v1alpha2/ServiceProfile',
-  ],
+  writes: [...AUTHZ_WRITES, 'gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`, `${SERVICE_PROFILE_API}/ServiceProfile`],
+  writesWith: (options) => [...AUTHZ_WRITES, ...(options.linkerdServiceProfiles ? [`${SERVICE_PROFILE_API}/ServiceProfile`] : ['gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`])],
   limitations: [
     'Servers cover the container ports pod specs declare; other ports follow the default inbound policy (set it to deny for strict mode)',
     'one route judges each request: overlapping matches with different sources can narrow access',

@@ -8,6 +8,8 @@ export const AUTHZ_API = `${POLICY_GROUP}/v1alpha1`;
 export const SERVICE_PROFILE_API = 'linkerd.io/v1alpha2';
 /** Linkerd reads TCPRoute at this version. */
 export const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1alpha2';
+/** The policy resources Linkerd's authorization writes (also paired with Gateway API routes by --authz linkerd). */
+export const AUTHZ_WRITES = [`${SERVER_API}/Server`, `${POLICY_ROUTE_API}/HTTPRoute`, `${AUTHZ_API}/AuthorizationPolicy`, `${AUTHZ_API}/MeshTLSAuthentication`];
 
 export type AccessPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';
 
