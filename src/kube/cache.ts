@@ -6,6 +6,7 @@
  */
 import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { kindPath, type WatchedKind } from './kinds.js';
+import { groupBy } from '../group-by.js';
 
 export type Change = { readonly kind: WatchedKind; readonly type: 'add' | 'update' | 'delete'; readonly object: KubernetesObject };
 
@@ -98,13 +99,7 @@ export class Cache {
     if (namespaces === undefined) return this.list(kind);
     let index = this.byNamespace.get(kind);
     if (!index) {
-      index = new Map();
-      for (const o of this.list(kind)) {
-        const ns = o.metadata?.namespace ?? '';
-        const bucket = index.get(ns);
-        if (bucket) bucket.push(o);
-        else index.set(ns, [o]);
-      }
+      index = groupBy(this.list(kind), (o) => o.metadata?.namespace ?? '');
       this.byNamespace.set(kind, index);
     }
     const out: KubernetesObject[] = [];

@@ -11,6 +11,7 @@ import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type P
 import { selects, servicesSelecting } from '../../policy/inventory.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import type { Report } from '../diagnostics.js';
+import { groupBy } from '../../group-by.js';
 import { grantedPorts, portGranted } from '../granted-ports.js';
 import { derivedName, meta, resourceName, serviceFqdn } from '../naming.js';
 import { catches, planSelectors } from '../selectors.js';
@@ -62,13 +63,8 @@ interface Indexes {
 }
 
 function indexes(model: PolicyModel, routing: Routing): Indexes {
-  const workloads = new Map<string, Workload[]>();
-  const byNamespace = new Map<string, Workload[]>();
-  for (const w of model.inventory.workloads) {
-    const k = `${w.namespace}/${w.serviceAccount}`;
-    workloads.set(k, [...(workloads.get(k) ?? []), w]);
-    byNamespace.set(w.namespace, [...(byNamespace.get(w.namespace) ?? []), w]);
-  }
+  const workloads = groupBy(model.inventory.workloads, (w) => `${w.namespace}/${w.serviceAccount}`);
+  const byNamespace = groupBy(model.inventory.workloads, (w) => w.namespace);
   const services = new Map<string, string[]>();
   for (const s of model.inventory.services.values()) {
     const fronted = new Set<string>();

@@ -16,6 +16,7 @@ import type { MeshResource, TranslateOptions } from '../target.js';
 import { ANY_HTTP, consulMatch } from './http-match.js';
 import { consulKey, consulName, mirrored, servicePort, sharedNames, type ConsulName } from './names.js';
 import { selects, workloadsOf } from '../../policy/inventory.js';
+import { groupBy } from '../../group-by.js';
 import type { HttpServices } from './protocols.js';
 import { CONSUL_API, type ConsulHttpMatch, type IntentionSource, type ServiceIntentionsSpec } from './types.js';
 
@@ -88,8 +89,9 @@ const AMBIGUITY_FIX = 'Use distinct ServiceAccount names (or --consul-namespaces
  */
 function impostors(model: PolicyModel, options: TranslateOptions, report: Report): Map<string, string[]> {
   const out = new Map<string, string[]>();
+  const byNamespace = groupBy(model.inventory.workloads, (w) => w.namespace);
   for (const s of model.inventory.services.values()) {
-    const others = [...new Set(model.inventory.workloads.filter((w) => w.namespace === s.namespace && w.serviceAccount !== s.name && selects(s.selector, w.labels)).map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
+    const others = [...new Set((byNamespace.get(s.namespace) ?? []).filter((w) => w.serviceAccount !== s.name && selects(s.selector, w.labels)).map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
     if (others.length === 0) continue;
     const key = consulKey(consulName(s.namespace, s.name, options));
     out.set(key, [...(out.get(key) ?? []), `Service ${s.namespace}/${s.name}`, ...others]);
