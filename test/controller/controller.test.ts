@@ -26,9 +26,14 @@ const quiet = pino({ level: 'silent' });
 async function cluster(): Promise<{ server: KubeApiServer; client: TestClient; kubeconfig: string }> {
   const server = await new KubeApiServer({ bookmarkIntervalMs: 200 }).start();
   const client = new TestClient(server);
-  await client.installReferenceCrds('crds/istio');
-  for (const crd of allCrds()) await client.create(crd as K8sObject);
-  for (const f of readdirSync(BOOKSTORE).sort()) await client.applyYaml(readFileSync(join(BOOKSTORE, f), 'utf8'));
+  try {
+    await client.installReferenceCrds('crds/istio');
+    for (const crd of allCrds()) await client.create(crd as K8sObject);
+    for (const f of readdirSync(BOOKSTORE).sort()) await client.applyYaml(readFileSync(join(BOOKSTORE, f), 'utf8'));
+  } catch (e) {
+    await server.stop(); // a failed set-up (e.g. no reference CRDs) must not leave the file's process hanging
+    throw e;
+  }
   const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-ctl-')), 'kubeconfig');
   writeFileSync(kubeconfig, server.kubeconfig());
   return { server, client, kubeconfig };

@@ -33,20 +33,21 @@ describe('smi controller on every mesh', () => {
       const target = findTarget(c.mesh)!;
       const server = await new KubeApiServer().start();
       const client = new TestClient(server);
-      for (const folder of c.crds) await client.installReferenceCrds(folder);
-      if (c.mesh === 'linkerd') {
-        // Linkerd reads TCPRoute as v1alpha2, which the Gateway API CRDs it bundles still serve.
-        const tcp = (await client.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'tcproutes.gateway.networking.k8s.io' } }))!;
-        const spec = tcp.spec as { versions: { name: string; served: boolean }[] };
-        await client.delete(tcp);
-        await client.create({ ...tcp, metadata: { name: tcp.metadata.name }, spec: { ...spec, versions: spec.versions.map((v) => ({ ...v, served: true })) } } as K8sObject);
-      }
-      for (const crd of allCrds()) await client.create(crd as K8sObject);
-      for (const f of readdirSync(BOOKSTORE).sort()) await client.applyYaml(readFileSync(join(BOOKSTORE, f), 'utf8'));
-      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-meshes-')), 'kubeconfig');
-      writeFileSync(kubeconfig, server.kubeconfig());
-      const running = await runController({ target, translate: c.options, mode: 'strict', kubeconfig, log: pino({ level: 'silent' }), batchDelayMs: 5 });
+      let running: Awaited<ReturnType<typeof runController>> | undefined;
       try {
+        for (const folder of c.crds) await client.installReferenceCrds(folder);
+        if (c.mesh === 'linkerd') {
+          // Linkerd reads TCPRoute as v1alpha2, which the Gateway API CRDs it bundles still serve.
+          const tcp = (await client.get({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'tcproutes.gateway.networking.k8s.io' } }))!;
+          const spec = tcp.spec as { versions: { name: string; served: boolean }[] };
+          await client.delete(tcp);
+          await client.create({ ...tcp, metadata: { name: tcp.metadata.name }, spec: { ...spec, versions: spec.versions.map((v) => ({ ...v, served: true })) } } as K8sObject);
+        }
+        for (const crd of allCrds()) await client.create(crd as K8sObject);
+        for (const f of readdirSync(BOOKSTORE).sort()) await client.applyYaml(readFileSync(join(BOOKSTORE, f), 'utf8'));
+        const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-meshes-')), 'kubeconfig');
+        writeFileSync(kubeconfig, server.kubeconfig());
+        running = await runController({ target, translate: c.options, mode: 'strict', kubeconfig, log: pino({ level: 'silent' }), batchDelayMs: 5 });
         const expected = target.translate((await import('../support/policy.js')).modelOf(readdirSync(BOOKSTORE).sort().map((f) => readFileSync(join(BOOKSTORE, f), 'utf8')).join('\n---\n')), c.options).resources.length;
         const owned = async () => (await Promise.all(ownedKinds(target, c.options).map((k) => client.list(k.apiVersion, k.kind)))).flat();
         const live = await eventually(async () => { const l = await owned(); return l.length === expected ? l : undefined; }, 15_000, `${expected} ${c.mesh} resources`);
@@ -64,7 +65,7 @@ describe('smi controller on every mesh', () => {
         // Without SMI objects, strict mode still locks workloads down on meshes that need an explicit deny.
         await eventually(async () => (await owned()).length === target.translate((await import('../support/policy.js')).modelOf(readFileSync(join(BOOKSTORE, 'workloads.yaml'), 'utf8')), c.options).resources.length || undefined, 15_000, 'clean up');
       } finally {
-        await running.stop();
+        await running?.stop();
         await server.stop();
       }
     });

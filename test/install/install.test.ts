@@ -110,14 +110,14 @@ describe('install manifests', () => {
     const server = await new KubeApiServer().start();
     // cert-manager is not part of this cluster: its two kinds, as its CRDs would register them.
     const client = new TestClient(server);
-    for (const [kind, plural] of [['Issuer', 'issuers'], ['Certificate', 'certificates']] as const) {
-      await client.create({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.cert-manager.io` }, spec: { group: 'cert-manager.io', scope: 'Namespaced', names: { kind, plural, singular: kind.toLowerCase() }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } });
-    }
     const dir = mkdtempSync(join(tmpdir(), 'smi-install-'));
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, server.kubeconfig());
     const base = ['--kubeconfig', kubeconfig, '--cache-dir', join(dir, 'cache')];
     try {
+      for (const [kind, plural] of [['Issuer', 'issuers'], ['Certificate', 'certificates']] as const) {
+        await client.create({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: `${plural}.cert-manager.io` }, spec: { group: 'cert-manager.io', scope: 'Namespaced', names: { kind, plural, singular: kind.toLowerCase() }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } });
+      }
       const { stdout } = await run('kubectl', ['kustomize', DEPLOY]);
       const applied = await kubectlWithInput([...base, 'apply', '-f', '-'], stdout);
       assert.equal(applied.code, 0, applied.stderr);
