@@ -14,6 +14,8 @@ export function toStructural(schema: TSchema, root = true): JsonSchema {
   for (const k of KEPT) if (schema[k] !== undefined) out[k] = schema[k];
 
   if (schema['x-kubernetes-int-or-string']) return { ...out, 'x-kubernetes-int-or-string': true };
+  // A field of more than one shape (map or list): untyped in the CRD, checked by the webhook.
+  if (schema['x-kubernetes-preserve-unknown-fields'] === true && Array.isArray(schema.anyOf)) return { ...out, 'x-kubernetes-preserve-unknown-fields': true };
   if (schema.const !== undefined) return { ...out, type: typeof schema.const, enum: [schema.const] };
   if (Array.isArray(schema.anyOf)) {
     const options = schema.anyOf as TSchema[];

@@ -30,6 +30,32 @@ export function serviceNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The root service of a TrafficSplit names a Service by its short name or, as the spec calls it, "the
+ * FQDN that applications will use" (OSM's demo writes `bookstore.bookstore`): `<name>.<namespace>`,
+ * `<name>.<namespace>.svc` or `<name>.<namespace>.svc.<cluster domain>`, in the split's own namespace.
+ */
+export function rootServiceName(service: string, namespace: string): { name: string; qualified: boolean } | { problem: string } {
+  const [name = '', ns, ...rest] = service.split('.');
+  if (ns === undefined) {
+    const problem = serviceNameProblem(service);
+    return problem ? { problem: `service name "${service}" ${problem}` } : { name, qualified: false };
+  }
+  const problem = serviceNameProblem(name);
+  if (problem) return { problem: `service name "${name}" (in "${service}") ${problem}` };
+  if (ns !== namespace) return { problem: `"${service}" names a Service in namespace "${ns}"; a TrafficSplit splits a Service of its own namespace ("${namespace}")` };
+  if (rest.length > 0 && (rest[0] !== 'svc' || rest.slice(1).some((l) => !LABEL.test(l)))) {
+    return { problem: `"${service}" is not <name>, <name>.<namespace>, <name>.<namespace>.svc or <name>.<namespace>.svc.<cluster domain>` };
+  }
+  return { name, qualified: true };
+}
+
+/** The root service's short name, or the text as written when it is not a name of this namespace. */
+export function rootServiceShortName(service: string, namespace: string): string {
+  const r = rootServiceName(service, namespace);
+  return 'name' in r ? r.name : service;
+}
+
 /** HTTP header field names are RFC 9110 tokens. */
 export function headerNameProblem(name: string): string | undefined {
   return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) ? undefined : 'is not a valid HTTP header name (RFC 9110 token)';

@@ -42,7 +42,7 @@ function expected(schema: TSchema): string {
 }
 
 /** Field-specific wording where the generic one would not tell the user what to do. */
-function special(path: (string | number)[], error: ValueError): { code: string; message: string } | undefined {
+function special(path: (string | number)[], error: ValueError): { code: string; message: string; below?: (string | number)[] } | undefined {
   const last = path[path.length - 1];
   const parent = path[path.length - 2];
   if (parent === 'methods' || (last !== undefined && path[path.length - 2] === 'methods')) {
@@ -50,10 +50,14 @@ function special(path: (string | number)[], error: ValueError): { code: string; 
       return { code: 'SMI_INVALID_METHOD', message: `${describe(error.value)} is not an HTTP method; use one of ${HTTP_METHODS.join(', ')} or "*" (upper case)` };
     }
   }
-  if (last === 'headers' && Array.isArray(error.value)) {
+  if (last === 'headers' && error.type === ValueErrorType.Union) {
+    const bad = badHeaderValue(error.value);
     return {
       code: 'SMI_WRONG_TYPE',
-      message: 'headers must be a map of header name to regex, as the SMI spec writes it (the list form of the smi-sdk-go CRD is not accepted): merge the entries into one map',
+      ...(bad ? { below: bad.path } : {}),
+      message: bad
+        ? `headers${bad.at}: expected a string (an RE2 regex on the header's value), got ${describe(bad.value)}`
+        : `headers must be a map of header name to regex ({name: regex, …}, the SMI spec's form) or a list of such maps (the form OSM and the smi-sdk-go CRD store); got ${describe(error.value)}`,
     };
   }
   if (last === 'weight' && path.includes('backends')) {
@@ -61,6 +65,17 @@ function special(path: (string | number)[], error: ValueError): { code: string; 
     if (error.type === ValueErrorType.Integer) return { code: 'SMI_SPLIT_WEIGHT_INVALID', message: `weight ${describe(error.value)} is not a whole number; from split.smi-spec.io/v1alpha2 on, weights are relative whole numbers (e.g. 90 and 10)` };
   }
   return undefined;
+}
+
+/** The first header filter whose regex is not a string, in either form, with where it sits. */
+function badHeaderValue(value: unknown): { at: string; path: (string | number)[]; value: unknown } | undefined {
+  const entries = (v: unknown, prefix: string, path: (string | number)[]) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.entries(v).map(([k, x]) => ({ at: `${prefix}.${k}`, path: [...path, k], value: x }))
+      : [{ at: prefix, path, value: v }];
+  const all = Array.isArray(value) ? value.flatMap((v, i) => entries(v, `[${i}]`, [i])) : entries(value, '', []);
+  if (!Array.isArray(value) && (value === null || typeof value !== 'object')) return undefined;
+  return all.find((e) => typeof e.value !== 'string');
 }
 
 export function schemaProblems(errors: Iterable<ValueError>, limit = 25): SchemaProblem[] {
@@ -73,7 +88,7 @@ export function schemaProblems(errors: Iterable<ValueError>, limit = 25): Schema
     const field = String(path[path.length - 1] ?? '');
     const custom = special(path, error);
     let problem: SchemaProblem;
-    if (custom) problem = { path, ...custom, atKey: false };
+    if (custom) problem = { path: [...path, ...(custom.below ?? [])], code: custom.code, message: custom.message, atKey: false };
     else {
       switch (error.type) {
         case ValueErrorType.ObjectAdditionalProperties: {

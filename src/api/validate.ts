@@ -169,7 +169,7 @@ function checkObject(o: SmiObject, report: Report): void {
     case 'TCPRoute':
     case 'UDPRoute': return checkPortRoute(o.hub as unknown as TCPRoute, report);
     case 'TrafficTarget': return checkTrafficTarget(o.hub as unknown as TrafficTarget, o.namespace, report);
-    case 'TrafficSplit': return checkTrafficSplit(o.hub as unknown as TrafficSplit, report);
+    case 'TrafficSplit': return checkTrafficSplit(o.hub as unknown as TrafficSplit, o.namespace, report);
     case 'IdentityBinding': return checkIdentityBinding(o.hub as unknown as IdentityBinding, report);
     default: return undefined;
   }

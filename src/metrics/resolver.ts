@@ -2,6 +2,7 @@
  * Label selectors on TrafficMetrics are about the Kubernetes objects (a Deployment's labels), which
  * Prometheus does not hold: the metrics server asks the cluster which objects match.
  */
+import { rootServiceShortName } from '../api/names.js';
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import { KIND_OF, type ResourceKind } from './promql.js';
 
@@ -30,7 +31,7 @@ export function clusterSplits(kc: KubeConfig): SplitResolver {
       .filter((o) => name === undefined || o.metadata?.name === name)
       .map((o) => {
         const spec = (o as { spec?: { service?: string; backends?: { service?: string; weight?: number }[] } }).spec ?? {};
-        return { name: String(o.metadata?.name), service: String(spec.service ?? ''), backends: (spec.backends ?? []).map((b) => ({ service: String(b.service ?? ''), weight: Number(b.weight ?? 0) })) };
+        return { name: String(o.metadata?.name), service: rootServiceShortName(String(spec.service ?? ''), namespace ?? String(o.metadata?.namespace ?? '')), backends: (spec.backends ?? []).map((b) => ({ service: String(b.service ?? ''), weight: Number(b.weight ?? 0) })) };
       });
   };
 }

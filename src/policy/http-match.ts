@@ -5,6 +5,7 @@
  */
 import { compileStartAnchored } from '../api/re2.js';
 import type { HTTPRouteGroup } from '../api/specs/v1alpha4.js';
+import { headerEntries } from '../api/specs/headers.js';
 import type { CompiledMatch, Provenance } from './model.js';
 import type { HttpRequestParts } from './request.js';
 
@@ -20,8 +21,25 @@ export function compileMatch(group: Provenance, match: Match): CompiledMatch {
     ...(match.pathRegex !== undefined ? { pathRegex: match.pathRegex } : {}),
     path: match.pathRegex === undefined ? ANY : compileStartAnchored(match.pathRegex),
     ...(methods ? { methods } : {}),
-    headers: Object.entries(match.headers ?? {}).map(([name, regex]) => ({ name: name.toLowerCase(), regex, matches: compileStartAnchored(regex) })),
+    headers: uniqueHeaders(match).map(({ name, regex }) => ({ name, regex, matches: compileStartAnchored(regex) })),
   };
+}
+
+/**
+ * Header conditions in either written form (map, or OSM's list of maps), names lower-cased; a
+ * condition repeated verbatim is kept once. A name with two different regexes stays twice: both must match.
+ */
+function uniqueHeaders(match: Match): { name: string; regex: string }[] {
+  const seen = new Set<string>();
+  const out: { name: string; regex: string }[] = [];
+  for (const e of headerEntries(match.headers)) {
+    const h = { name: e.name.toLowerCase(), regex: e.regex };
+    const key = JSON.stringify(h);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(h);
+  }
+  return out;
 }
 
 export function matchesRequest(match: CompiledMatch, request: HttpRequestParts): boolean {

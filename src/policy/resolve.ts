@@ -2,6 +2,7 @@
  * Resolution: valid SMI objects + inventory → PolicyModel. Invalid objects take no part (fail closed);
  * a rule whose route object is missing grants nothing and is recorded as unresolved.
  */
+import { rootServiceShortName } from '../api/names.js';
 import type { ValidatedSet } from '../api/validate.js';
 import type { SmiObject } from '../api/objects.js';
 import type { TrafficTarget } from '../api/access/v1alpha3.js';
@@ -114,7 +115,7 @@ function resolveSplit(o: SmiObject, routes: RouteIndex): SplitPolicy {
   return {
     ref: provenance(o),
     namespace: o.namespace,
-    service: split.spec.service,
+    service: rootServiceShortName(split.spec.service, o.namespace),
     ...(matches !== undefined ? { matches } : {}),
     unresolvedMatches,
     backends: split.spec.backends.map((b) => ({ service: b.service, weight: b.weight })),

@@ -5,6 +5,7 @@
  * to route groups that do not exist (yet) are warnings. Denials carry the field path and a message a
  * person can act on. Pure: the review in, the review out.
  */
+import { rootServiceShortName } from '../api/names.js';
 import type { Diagnostic } from '../api/diagnostic.js';
 import { syntheticOrigin } from '../api/document.js';
 import { validateDocuments } from '../api/validate.js';
@@ -71,8 +72,8 @@ export function admit(review: AdmissionReview & { request: AdmissionRequest }, c
   const meta = isRecord(object.metadata) ? object.metadata : {};
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : request.namespace ?? 'default';
   if (cluster && object.kind === 'TrafficSplit' && isRecord(object.spec) && typeof object.spec.service === 'string') {
-    const root = object.spec.service;
-    const other = cluster.objects(namespace, 'TrafficSplit').find((s) => s.metadata?.name !== meta.name && isRecord(s.spec) && s.spec.service === root);
+    const root = rootServiceShortName(object.spec.service, namespace);
+    const other = cluster.objects(namespace, 'TrafficSplit').find((s) => s.metadata?.name !== meta.name && isRecord(s.spec) && typeof s.spec.service === 'string' && rootServiceShortName(s.spec.service, namespace) === root);
     if (other) {
       errors.push({ severity: 'error', code: 'SMI_SPLIT_ROOT_TAKEN', path: 'spec.service', message: `TrafficSplit ${namespace}/${other.metadata?.name} already splits Service ${root}; one root service has one TrafficSplit. Edit that one, or delete it first` });
     }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { allCrds } from '../../src/api/crds.js';
 import { KINDS } from '../../src/api/registry.js';
 import { referenceDocuments } from '../support/reference.js';
+import { CrdSchemas } from '../support/crd-schemas.js';
 
 type Schema = Record<string, unknown>;
 type Crd = { metadata: { name: string }; spec: { group: string; names: Record<string, unknown>; versions: { name: string; served: boolean; storage: boolean; schema: { openAPIV3Schema: Schema } }[]; conversion?: Schema } };
@@ -74,12 +75,32 @@ describe('generated CRDs', () => {
         if (!v.schema) continue;
         const theirs = fieldPaths(v.schema.openAPIV3Schema);
         const have = new Set(fieldPaths(mine.spec.versions.find((m) => m.name === v.name)!.schema.openAPIV3Schema));
-        // The SDK CRDs declare header filters as a list of maps; the spec and the SDK's Go types use one map.
+        // The SDK CRDs declare header filters as a list of maps; ours leaves the field untyped (map or list).
         const missing = theirs.filter((p) => !have.has(p) && !p.includes('headers[]'));
         // HTTPRouteGroup v1alpha1 in the SDK CRD carries headers, which the v1alpha1 spec text does not have.
         const expectedMissing = ref.metadata.name.startsWith('httproutegroups') && v.name === 'v1alpha1' ? ['matches[].headers'] : [];
         assert.deepEqual(missing, expectedMissing, `${ref.metadata.name} ${v.name}`);
       }
+    }
+  });
+
+  test('a cluster that ran OSM keeps its objects: list-form and map-form headers both fit our CRD, list form fits the SDK\'s', () => {
+    const mine = new CrdSchemas().add(ours);
+    const sdk = new CrdSchemas('smi/crds');
+    const list = [{ 'user-agent': '.*-http-client/*.*' }, { 'client-app': 'bookbuyer' }];
+    const map = { 'user-agent': '.*-http-client/*.*', 'client-app': 'bookbuyer' };
+    for (const version of ['v1alpha2', 'v1alpha3', 'v1alpha4']) {
+      const matches = (headers: unknown) => [{ name: 'books-bought', pathRegex: '/books-bought', methods: ['GET'], headers }];
+      const object = (headers: unknown) => ({
+        apiVersion: `specs.smi-spec.io/${version}`, kind: 'HTTPRouteGroup', metadata: { name: 'r', namespace: 'bookstore' },
+        ...(version === 'v1alpha2' ? { matches: matches(headers) } : { spec: { matches: matches(headers) } }),
+      });
+      assert.deepEqual(mine.problems(object(list)), [], `${version} list form`);
+      assert.deepEqual(mine.problems(object(map)), [], `${version} map form`);
+      if (version !== 'v1alpha2') assert.deepEqual(sdk.problems(object(list)), [], `${version}: the SDK's CRD holds the list form`);
+      // The rest of the match stays typed: a misspelt field is still refused by the CRD itself.
+      const misspelt = { apiVersion: `specs.smi-spec.io/${version}`, kind: 'HTTPRouteGroup', metadata: { name: 'r' }, spec: { matches: [{ name: 'm', pathregex: '/x', headers: list }] } };
+      if (version !== 'v1alpha2') assert.notDeepEqual(mine.problems(misspelt), [], `${version} unknown field`);
     }
   });
 

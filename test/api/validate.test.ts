@@ -127,10 +127,10 @@ describe('HTTPRouteGroup', () => {
     assert.deepEqual(codes(r.all), ['SMI_INVALID_METHOD', 'SMI_INVALID_METHOD']);
   });
 
-  test('headers in the list form of the SDK CRD get a message saying what to write', () => {
-    const r = validateYaml(hrg('    - name: a\n      headers:\n        - user-agent: x'));
-    assert.equal(r.all.length, 1);
-    assert.match(r.all[0]!.message, /map of header name to regex/);
+  test('headers of neither form get a message naming both forms', () => {
+    const r = validateYaml(hrg('    - name: a\n      headers: "user-agent: x"'));
+    assert.deepEqual(codes(r.all), ['SMI_WRONG_TYPE']);
+    assert.match(r.all[0]!.message, /map of header name to regex .* or a list of such maps/);
   });
 
   test('header filters do not exist in v1alpha1', () => {
@@ -207,6 +207,7 @@ describe('TrafficSplit', () => {
   test('duplicate backends and the root as a backend', () => {
     const r = validateYaml(split('  service: web\n  backends: [{ service: web, weight: 1 }, { service: a, weight: 1 }, { service: a, weight: 2 }]'));
     assert.deepEqual(codes(r.all), ['SMI_SPLIT_DUPLICATE_BACKEND', 'SMI_SPLIT_SELF_BACKEND']);
+    assert.deepEqual(codes(r.all, 'warning'), ['SMI_SPLIT_SELF_BACKEND'], 'the root as a backend is read as Linkerd did, with a warning');
   });
   test('matches naming an unknown HTTPRouteGroup', () => {
     const r = validateYaml(split('  service: web\n  matches: [{ kind: HTTPRouteGroup, name: ab }]\n  backends: [{ service: a, weight: 1 }]'));

@@ -26,10 +26,10 @@ describe('smi validate', () => {
   });
 
   test('compiler-style output and exit 1 on errors', async () => {
-    const file = tempFile('bad.yaml', 'apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\nmetadata: { name: s }\nspec:\n  service: web\n  backends: [{ service: web, weight: 1 }]\n');
+    const file = tempFile('bad.yaml', 'apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\nmetadata: { name: s }\nspec:\n  service: web\n  backends: [{ service: web-v1, weight: -1 }]\n');
     const run = await runCli(['validate', file]);
     assert.equal(run.code, 1);
-    assert.equal(run.stdout.split('\n')[0], `${file}:6:25: error SMI_SPLIT_SELF_BACKEND: backend "web" is the root service itself; the spec forbids self-referential splits (the root selects every version). Point it at a version-specific Service (spec.backends[0].service)`);
+    assert.equal(run.stdout.split('\n')[0], `${file}:6:41: error SMI_SPLIT_WEIGHT_NEGATIVE: weight -1 is negative; weights are whole numbers ≥ 0 (spec.backends[0].weight)`);
   });
 
   test('-o json prints the diagnostics with every field', async () => {

@@ -71,3 +71,40 @@ describe('smi controller on every mesh', () => {
     });
   }
 });
+
+describe('smi controller on SMI as OSM wrote it', () => {
+  test('consul: the OSM bookstore (list-form headers, FQDN split root) converges to exactly what smi translate writes', async () => {
+    const OSM = resolve(import.meta.dirname, '../fixtures/field/osm-bookstore.yaml');
+    const text = readFileSync(OSM, 'utf8');
+    const target = findTarget('consul')!;
+    const server = await new KubeApiServer().start();
+    const client = new TestClient(server);
+    let running: Awaited<ReturnType<typeof runController>> | undefined;
+    try {
+      await client.installReferenceCrds('crds/consul');
+      for (const crd of allCrds()) await client.create(crd as K8sObject);
+      for (const ns of ['bookstore', 'bookbuyer', 'bookthief', 'bookwarehouse']) await client.ensureNamespace(ns);
+      await client.applyYaml(text);
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-osm-')), 'kubeconfig');
+      writeFileSync(kubeconfig, server.kubeconfig());
+      running = await runController({ target, translate: DEFAULT_OPTIONS, mode: 'strict', kubeconfig, log: pino({ level: 'silent' }), batchDelayMs: 5 });
+      const expected = target.translate((await import('../support/policy.js')).modelOf(text), DEFAULT_OPTIONS).resources;
+      // Consul matches header regexes, so OSM's two list entries become two header conditions of one permission.
+      assert.ok(expected.some((r) => JSON.stringify(r.spec).includes('client-app') && JSON.stringify(r.spec).includes('user-agent')), 'the list-form headers reach the translation');
+      const owned = async () => (await Promise.all(ownedKinds(target, DEFAULT_OPTIONS).map((k) => client.list(k.apiVersion, k.kind)))).flat();
+      const live = await eventually(async () => { const l = await owned(); return l.length === expected.length ? l : undefined; }, 15_000, `${expected.length} consul resources`);
+      const key = (o: { kind: string; metadata: { namespace?: string; name: string } }) => `${o.kind}/${o.metadata.namespace}/${o.metadata.name}`;
+      const liveSpecs = Object.fromEntries(live.map((o) => [key(o), o.spec]));
+      for (const r of expected) assert.deepEqual(liveSpecs[key(r)], r.spec, key(r));
+      const group = await eventually(async () => {
+        const g = await client.get({ apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'HTTPRouteGroup', metadata: { name: 'bookstore-service-routes', namespace: 'bookstore' } });
+        const c = (g?.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions;
+        return c?.some((x) => x.type === 'Accepted') ? c : undefined;
+      }, 10_000, 'conditions on the list-form HTTPRouteGroup');
+      assert.equal(group.find((c) => c.type === 'Accepted')?.status, 'True');
+    } finally {
+      await running?.stop();
+      await server.stop();
+    }
+  });
+});

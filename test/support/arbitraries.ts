@@ -27,9 +27,11 @@ const ruleOf = (kinds: string[]) =>
 const method = fc.constantFrom('*', 'GET', 'HEAD', 'PUT', 'POST', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH');
 const regex = fc.constantFrom('/api', '/books/.*', '.*', '/a|/b', '/v[0-9]+/items', '(?i)/x');
 const headerName = fc.constantFrom('user-agent', 'cookie', 'x-canary', 'X-Version');
+// Both written forms: the spec's map, and the list of single-entry maps OSM and the SDK's CRD store.
+const headers = fc.oneof(fc.dictionary(headerName, regex, { maxKeys: 2 }), fc.array(fc.dictionary(headerName, regex, { minKeys: 1, maxKeys: 1 }), { maxLength: 3 }));
 const matchV1 = fc.record({ name: dnsName, pathRegex: optional(regex), methods: optional(fc.array(method, { maxLength: 3 })) }, { requiredKeys: ['name'] });
 const match = fc.record(
-  { name: dnsName, pathRegex: optional(regex), methods: optional(fc.array(method, { maxLength: 3 })), headers: optional(fc.dictionary(headerName, regex, { maxKeys: 2 })) },
+  { name: dnsName, pathRegex: optional(regex), methods: optional(fc.array(method, { maxLength: 3 })), headers: optional(headers) },
   { requiredKeys: ['name'] },
 );
 const quantity = fc.oneof(fc.nat({ max: 1000 }), fc.constantFrom('10m', '100m', '1500m', '1', '0m', '2k', '1.5', '250m', '3'));

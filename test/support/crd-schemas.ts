@@ -1,5 +1,5 @@
 /**
- * Validates generated mesh resources against the real CRD schemas in ../shared/reference/crds.
+ * Validates generated mesh resources against the real CRD schemas in test/reference/crds (sources in test/reference/SOURCES.md).
  * The API server would prune unknown fields silently, hiding a translation bug, so objects here are
  * checked strictly: a field the schema does not declare is an error.
  */
@@ -38,10 +38,16 @@ export class CrdSchemas {
   });
 
   constructor(...folders: string[]) {
-    for (const crd of folders.flatMap((f) => referenceDocuments(f)) as unknown as Crd[]) {
+    this.add(folders.flatMap((f) => referenceDocuments(f)));
+  }
+
+  /** Also checks against these CRDs (for example the ones smi itself writes). */
+  add(crds: readonly unknown[]): this {
+    for (const crd of crds as Crd[]) {
       if (!crd?.spec?.versions) continue;
       for (const v of crd.spec.versions) if (v.schema) this.schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
     }
+    return this;
   }
 
   private validator(key: string): ValidateFunction | undefined {

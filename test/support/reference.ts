@@ -1,17 +1,16 @@
 /**
- * Reads the reference data (CRDs of SMI and of each mesh) in ../shared/reference beside the project,
- * or where SMI_REFERENCE_DIR points. It is never copied into the project.
+ * Reads the reference data (CRDs of SMI and of each mesh) the repository carries under
+ * test/reference/, each file's source, commit and licence listed in test/reference/SOURCES.md.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 
-export const REFERENCE_ROOT = resolve(process.env.SMI_REFERENCE_DIR ?? resolve(import.meta.dirname, '../../../shared/reference'));
+export const REFERENCE_ROOT = resolve(import.meta.dirname, '../reference');
 
-/** Every document of every YAML file in a reference folder; fails loudly when the folder is absent. */
+/** Every document of every YAML file in a reference folder (relative to test/reference). */
 export function referenceDocuments(folder: string): Record<string, unknown>[] {
   const dir = join(REFERENCE_ROOT, folder);
-  if (!existsSync(dir)) throw new Error(`reference data not found at ${dir}: these tests need ../shared/reference beside the project, or SMI_REFERENCE_DIR set to it`);
   return readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()

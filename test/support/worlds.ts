@@ -12,8 +12,12 @@ export const ACCOUNTS = ['s0', 's1', 's2', 's3'];
 const SERVICES = ['r', 'v1', 'v2', 'v3'];
 export const PATHS = ['/', '/a', '/api', '/api/v1', '/apix', '/exact', '/exact/x', '/v1/x', '/CASE', '/b/c'];
 const PATH_REGEXES = ['/api', '/api/.*', '.*', '/exact$', '/a|/b', '/v[0-9]+/x', '(?i)/case', '/api/v1'];
-const HEADER_FILTERS: Record<string, string>[] = [{ 'x-v': '1|2' }, { 'user-agent': '.*Firefox.*' }, { 'x-t': 'abc' }, { 'x-v': '.*' }];
-const HEADER_VALUES: [string, string][] = [['x-v', '1'], ['x-v', '3'], ['x-v', ''], ['user-agent', 'Mozilla Firefox/1'], ['x-t', 'abcd'], ['x-t', 'ab']];
+// Both forms the field wrote: the spec's map and OSM's list of maps, which can name a header twice (AND).
+const HEADER_FILTERS: (Record<string, string> | Record<string, string>[])[] = [
+  { 'x-v': '1|2' }, { 'user-agent': '.*Firefox.*' }, { 'x-t': 'abc' }, { 'x-v': '.*' },
+  [{ 'x-v': '1|2' }, { 'x-t': 'ab' }], [{ 'x-v': '1|2' }, { 'X-V': '2|3' }], [{ 'x-t': 'abc' }, { 'x-t': 'abc' }],
+];
+const HEADER_VALUES: [string, string][] = [['x-v', '1'], ['x-v', '2'], ['x-v', '3'], ['x-v', ''], ['user-agent', 'Mozilla Firefox/1'], ['x-t', 'abcd'], ['x-t', 'ab']];
 
 export interface World {
   readonly objects: Record<string, unknown>[];
@@ -81,7 +85,7 @@ const trafficTarget = (i: number) =>
 
 const trafficSplit = (ns: string, root: string) =>
   fc.record({
-    backends: fc.uniqueArray(fc.record({ service: fc.constantFrom('v1', 'v2', 'v3'), weight: fc.nat(7) }), { selector: (b) => b.service, minLength: 1, maxLength: 3 }).filter((bs) => bs.some((b) => b.weight > 0)),
+    backends: fc.uniqueArray(fc.record({ service: fc.constantFrom('v1', 'v2', 'v3', root), weight: fc.nat(7) }), { selector: (b) => b.service, minLength: 1, maxLength: 3 }).filter((bs) => bs.some((b) => b.weight > 0)),
     matches: fc.boolean(),
   }).map((s) => ({
     apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: `split-${root}`, namespace: ns },

@@ -1,7 +1,8 @@
 /**
  * End to end: the API test server calls smi's webhooks as kube-apiserver does, and the real kubectl
  * sees the result — an invalid TrafficSplit is refused with smi's message; a v1alpha1 TrafficSplit
- * is stored (as v1alpha4) and reads back both as v1alpha4 and, unchanged, as v1alpha1.
+ * is stored (as v1alpha4) and reads back both as v1alpha4 and, unchanged, as v1alpha1; OSM's
+ * list-form header filters apply, read back in every version, and are validated entry by entry.
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -90,5 +91,22 @@ describe('webhooks end to end with kubectl', () => {
     assert.deepEqual(old.spec, v1.spec);
     const again = await kubectl('apply', '-f', file('v1.yaml', v1));
     assert.match(again.stdout, /unchanged/, 'the stored object is the same whatever version it is read in');
+  });
+
+  test('OSM\'s list-form headers: applied with a warning, read back in every version, bad entries refused by path', async () => {
+    const headers = [{ 'user-agent': '.*-http-client/*.*' }, { 'client-app': 'bookbuyer' }];
+    const osm = { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'HTTPRouteGroup', metadata: { name: 'bookstore-service-routes', namespace: 'shop' }, spec: { matches: [{ name: 'books-bought', pathRegex: '/books-bought', methods: ['GET'], headers }] } };
+    const applied = await kubectl('apply', '-f', file('osm.yaml', osm));
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stderr, /Warning: .*list of maps/, 'the webhook\'s warning reaches kubectl');
+    for (const version of ['v1alpha4', 'v1alpha3', 'v1alpha2']) {
+      const got = JSON.parse((await kubectl('get', `httproutegroups.${version}.specs.smi-spec.io`, 'bookstore-service-routes', '-n', 'shop', '-o', 'json')).stdout) as { apiVersion: string; spec?: { matches: { headers: unknown }[] }; matches?: { headers: unknown }[] };
+      assert.equal(got.apiVersion, `specs.smi-spec.io/${version}`);
+      assert.deepEqual((got.spec?.matches ?? got.matches)![0]!.headers, headers, `${version} keeps the list form`);
+    }
+    const bad = { ...osm, metadata: { ...osm.metadata, name: 'bad-routes' }, spec: { matches: [{ name: 'm', headers: [{ 'user-agent': '.*' }, { cookie: '(?!x)' }] }] } };
+    const refused = await kubectl('apply', '-f', file('osm-bad.yaml', bad));
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /denied the request: HTTPRouteGroup shop\/bad-routes is invalid: spec\.matches\[0\]\.headers\[1\]\.cookie/);
   });
 });

@@ -2,7 +2,9 @@
 import type { HTTPRouteGroup } from '../specs/v1alpha4.js';
 import type { Report } from '../objects.js';
 import { checkRe2 } from '../re2.js';
+import { formatPath } from '../diagnostic.js';
 import { headerNameProblem } from '../names.js';
+import { headerEntries, isListForm, repeatedHeaders } from '../specs/headers.js';
 
 function regex(report: Report, path: (string | number)[], pattern: string, what: string): void {
   const result = checkRe2(pattern);
@@ -30,18 +32,25 @@ export function checkHttpRouteGroup(group: HTTPRouteGroup, report: Report): void
     if (methods.has('*') && methods.size > 1) {
       report('warning', 'SMI_REDUNDANT_METHODS', ['spec', 'matches', i, 'methods'], '"*" already matches every method; the other methods add nothing');
     }
-    const seenHeaders = new Map<string, string>();
-    for (const [name, value] of Object.entries(match.headers ?? {})) {
-      const path = ['spec', 'matches', i, 'headers', name];
-      const problem = headerNameProblem(name);
-      if (problem) report('error', 'SMI_HEADER_NAME_INVALID', path, `header "${name}" ${problem}`, true);
-      const lower = name.toLowerCase();
-      const other = seenHeaders.get(lower);
-      if (other !== undefined) {
-        report('error', 'SMI_DUPLICATE_HEADER', path, `headers "${other}" and "${name}" are the same header (names are case-insensitive); merge their regexes`, true);
+    for (const h of headerEntries(match.headers)) {
+      const path = ['spec', 'matches', i, ...h.path];
+      const problem = headerNameProblem(h.name);
+      if (problem) report('error', 'SMI_HEADER_NAME_INVALID', path, `header "${h.name}" ${problem}`, true);
+      regex(report, path, h.regex, `the regex for header "${h.name}"`);
+    }
+    for (const [, entries] of repeatedHeaders(match.headers)) {
+      const [first, ...rest] = entries;
+      for (const e of rest) {
+        const consequence = e.regex === first!.regex
+          ? 'with the same regex, so the repetition changes nothing'
+          : `: a request must match both regexes (${JSON.stringify(first!.regex)} and ${JSON.stringify(e.regex)}). Meshes that take one regex per header (Gateway API, Linkerd, Istio routing) cannot express this match and leave it out`;
+        report('warning', 'SMI_HEADER_REPEATED', ['spec', 'matches', i, ...e.path], `header "${e.name}" is also named at ${formatPath(first!.path)}${consequence.startsWith(':') ? consequence : ` ${consequence}`}`, true);
       }
-      seenHeaders.set(lower, name);
-      regex(report, path, value, `the regex for header "${name}"`);
     }
   });
+  const listAt = group.spec.matches.findIndex((m) => isListForm(m.headers));
+  if (listAt >= 0) {
+    report('warning', 'SMI_HEADERS_LIST_FORM', ['spec', 'matches', listAt, 'headers'],
+      'headers is a list of maps (the form OSM and the smi-sdk-go CRD store); smi reads it with the same meaning as the SMI spec\'s map form ({name: regex, …}: every header must match). `smi convert --normalize-headers` rewrites it as a map');
+  }
 }

@@ -3,6 +3,7 @@
  * may be a slice of a cluster, so a missing referent is a warning unless the caller says the set is
  * complete (--strict); a match name missing from a group that is present is always an error.
  */
+import { rootServiceShortName } from '../names.js';
 import type { SmiObject } from '../objects.js';
 import type { TrafficTarget } from '../access/v1alpha3.js';
 import type { TrafficSplit } from '../split/v1alpha4.js';
@@ -66,7 +67,7 @@ export function checkReferences(objects: readonly SmiObject[], broken: ReadonlyS
           `HTTPRouteGroup "${ref.name}" is not in namespace "${o.namespace}" of the input; until it exists no request matches this split${incomplete}`);
       }
     });
-    const root = `${o.namespace}/${split.spec.service}`;
+    const root = `${o.namespace}/${rootServiceShortName(split.spec.service, o.namespace)}`;
     splitsByRoot.set(root, [...(splitsByRoot.get(root) ?? []), o]);
   }
   for (const [root, splits] of splitsByRoot) {

@@ -3,7 +3,7 @@ import type { TrafficSplit } from '../split/v1alpha4.js';
 import type { TrafficSplit as TrafficSplitV1 } from '../split/v1alpha1.js';
 import type { Report } from '../objects.js';
 import type { AnyObject } from '../schema.js';
-import { serviceNameProblem } from '../names.js';
+import { rootServiceName, serviceNameProblem } from '../names.js';
 import { parseQuantity, isNegative } from '../quantity.js';
 
 /** v1alpha1 weights are quantities: the schema only knows "integer or string". */
@@ -20,17 +20,19 @@ export function checkQuantityWeights(written: AnyObject, report: Report): void {
   });
 }
 
-export function checkTrafficSplit(split: TrafficSplit, report: Report): void {
-  const { service, backends } = split.spec;
-  const rootProblem = serviceNameProblem(service);
-  if (rootProblem) report('error', 'SMI_INVALID_NAME', ['spec', 'service'], `service name "${service}" ${rootProblem}`);
+export function checkTrafficSplit(split: TrafficSplit, namespace: string, report: Report): void {
+  const { backends } = split.spec;
+  const root = rootServiceName(split.spec.service, namespace);
+  if ('problem' in root) report('error', 'SMI_INVALID_NAME', ['spec', 'service'], root.problem);
+  else if (root.qualified) report('info', 'SMI_SPLIT_SERVICE_QUALIFIED', ['spec', 'service'], `"${split.spec.service}" is read as Service ${namespace}/${root.name}`);
+  const service = 'name' in root ? root.name : split.spec.service;
   const seen = new Map<string, number>();
   backends.forEach((backend, i) => {
     const problem = serviceNameProblem(backend.service);
     if (problem) report('error', 'SMI_INVALID_NAME', ['spec', 'backends', i, 'service'], `service name "${backend.service}" ${problem}`);
     if (backend.service === service) {
-      report('error', 'SMI_SPLIT_SELF_BACKEND', ['spec', 'backends', i, 'service'],
-        `backend "${backend.service}" is the root service itself; the spec forbids self-referential splits (the root selects every version). Point it at a version-specific Service`);
+      report('warning', 'SMI_SPLIT_SELF_BACKEND', ['spec', 'backends', i, 'service'],
+        `backend "${backend.service}" is the root service itself. The spec rules self-referential splits out, but Linkerd's SMI examples use them; smi reads them as Linkerd did: this share goes to the root Service's own endpoints (every pod it selects) and is not split again. A version-specific Service says the same without the ambiguity`);
     }
     const first = seen.get(backend.service);
     if (first !== undefined) {

@@ -13,14 +13,25 @@ export const HttpMatchV1 = Strict({
   methods: Type.Optional(methods),
 });
 
-/** v1alpha2 on: header filters, a map of header name to an RE2 regex on its value (AND within a match). */
+const headerMap = Type.Record(Type.String(), Type.String(), {
+  description: 'Header name to RE2 regex on its value, anchored at its start; all must match.',
+});
+
+/**
+ * Header filters in either form the field wrote: the spec's map, or the list of maps that OSM's and
+ * the SDK's CRDs store (every header of every entry must match). Both mean the same; see headers.ts.
+ * In the CRD the field is left untyped (a structural schema cannot say "map or list"): the validating
+ * webhook checks it.
+ */
+export const HttpHeaders = Type.Union([headerMap, Type.Array(headerMap)], {
+  description: 'Header name to RE2 regex on its value, anchored at its start; a map, or a list of maps (OSM, SDK). Every header must match.',
+  'x-kubernetes-preserve-unknown-fields': true,
+});
+
+/** v1alpha2 on: header filters (AND within a match). */
 export const HttpMatch = Strict({
   name,
   pathRegex: Type.Optional(pathRegex),
   methods: Type.Optional(methods),
-  headers: Type.Optional(
-    Type.Record(Type.String(), Type.String(), {
-      description: 'Header name to RE2 regex on its value, anchored at its start; all must match.',
-    }),
-  ),
+  headers: Type.Optional(HttpHeaders),
 });

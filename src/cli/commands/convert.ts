@@ -8,6 +8,9 @@ import { splitApiVersion } from '../../api/object.js';
 import { KINDS } from '../../api/registry.js';
 import { EXIT, UsageError } from '../io.js';
 import { objectLabel } from '../../api/objects.js';
+import { formatPath } from '../../api/diagnostic.js';
+import { normalizeHeaderForms } from '../../api/specs/headers.js';
+import type { AnyObject } from '../../api/schema.js';
 
 export function convertCommand(ctx: CommandContext): Command {
   return new Command('convert')
@@ -15,14 +18,18 @@ export function convertCommand(ctx: CommandContext): Command {
     .description(
       'Converts every SMI object of the group of --to into that version, losslessly: what the target version\n' +
         'cannot hold is kept in the smi-spec.io/conversion-source annotation and restored on the way back.\n' +
-        'Other documents pass through unchanged. Nothing is printed if any input has errors (exit 1).',
+        'Other documents pass through unchanged. Nothing is printed if any input has errors (exit 1).\n' +
+        'Header filters keep the form they were written in (the spec\'s map, or the list of maps OSM and the\n' +
+        'smi-sdk-go CRD store) unless --normalize-headers asks for the map form.',
     )
     .argument('<path...>', 'files or folders of YAML/JSON; - for stdin')
-    .requiredOption('--to <apiVersion>', 'target apiVersion, e.g. split.smi-spec.io/v1alpha1; repeat (or separate with commas) for several groups', (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)])
+    .option('--to <apiVersion>', 'target apiVersion, e.g. split.smi-spec.io/v1alpha1; repeat (or separate with commas) for several groups', (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)])
+    .option('--normalize-headers', 'rewrite list-form header filters ([{name: regex}, …]) as the spec\'s map ({name: regex, …}); refused where a header is named twice')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action(async (paths: string[], opts: { to: string[]; output: 'yaml' | 'json' }) => {
+    .action(async (paths: string[], opts: { to?: string[]; normalizeHeaders?: boolean; output: 'yaml' | 'json' }) => {
+      if (opts.to === undefined && !opts.normalizeHeaders) throw new UsageError('say what to convert to: --to APIVERSION, --normalize-headers, or both');
       const targets = new Map<string, string>();
-      for (const to of opts.to) {
+      for (const to of opts.to ?? []) {
         const { group, version } = splitApiVersion(to);
         const versions = KINDS.filter((k) => k.group === group).flatMap((k) => k.versions.map((v) => v.version));
         if (versions.length === 0) throw new UsageError(`--to ${to}: "${group}" is not an SMI API group`);
@@ -55,6 +62,22 @@ export function convertCommand(ctx: CommandContext): Command {
           });
         }
         converted.set(o.object, result.value.object);
+      }
+      if (opts.normalizeHeaders) {
+        for (const o of input.smi.filter((x) => x.def.kind === 'HTTPRouteGroup')) {
+          const current = (converted.get(o.object) ?? o.object) as AnyObject;
+          const { object, unmappable } = normalizeHeaderForms(current);
+          // Positions come from the document as written (same matches, perhaps another version's layout).
+          for (const u of unmappable.length > 0 ? normalizeHeaderForms(o.object).unmappable : []) {
+            const loc = o.origin.locate(u.path);
+            diagnostics.push({
+              severity: 'error', code: 'SMI_HEADERS_NOT_NORMALIZABLE', file: loc.file ?? o.origin.file, line: loc.line, column: loc.column,
+              path: formatPath(u.path), object: objectLabel(o),
+              message: `header ${u.names.map((n) => `"${n}"`).join(', ')} is named more than once in this list, and a map holds each name once: both regexes must match, which one map entry cannot say. Keep the list form (drop --normalize-headers) or merge the regexes by hand`,
+            });
+          }
+          converted.set(o.object, object);
+        }
       }
       ctx.io.stderr(formatDiagnostics(diagnostics.filter((d) => d.severity !== 'info')));
       if (hasErrors(diagnostics)) {

@@ -1,7 +1,7 @@
 /**
  * AWS App Mesh resources as the App Mesh controller for Kubernetes serves them
  * (appmesh.k8s.aws/v1beta2), only the fields smi writes or reads. Shapes follow
- * ../shared/reference/crds/appmesh.
+ * test/reference/crds/appmesh.
  */
 export const APPMESH_API = 'appmesh.k8s.aws/v1beta2';
 

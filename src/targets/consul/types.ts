@@ -1,6 +1,6 @@
 /**
  * Consul config entries as consul-k8s serves them (consul.hashicorp.com/v1alpha1), only the fields
- * smi writes or reads. Shapes follow ../shared/reference/crds/consul.
+ * smi writes or reads. Shapes follow test/reference/crds/consul.
  */
 export const CONSUL_API = 'consul.hashicorp.com/v1alpha1';
 

@@ -13,6 +13,7 @@
 import type { CompiledMatch } from '../../policy/model.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import type { HTTPHeaderMatch, HTTPMethod, HTTPPathMatch, HTTPRouteMatch } from './types.js';
+import { repeatedHeaderNames } from '../header-conditions.js';
 
 /** Anchored at both ends, so the meaning does not depend on whether the engine anchors. */
 export const anchoredRegex = (smiRegex: string): string => `^(?:${smiRegex}).*$`;
@@ -40,8 +41,12 @@ function headerMatch(name: string, regex: string): HTTPHeaderMatch {
   return { type: 'RegularExpression', name, value: anchoredRegex(regex) };
 }
 
-/** The Gateway API matches (OR'ed) that mean exactly this SMI match. */
+/**
+ * The Gateway API matches (OR'ed) that mean exactly this SMI match; none when it cannot be said
+ * (a header with two regexes: Gateway API reads only the first entry of a name). Callers report that.
+ */
 export function gatewayMatches(match: CompiledMatch): HTTPRouteMatch[] {
+  if (repeatedHeaderNames(match).length > 0) return [];
   const path = pathMatch(match.pathRegex);
   const headers = match.headers.map((h) => headerMatch(h.name, h.regex));
   const base: HTTPRouteMatch = { path: path ?? { type: 'PathPrefix', value: '/' }, ...(headers.length > 0 ? { headers } : {}) };

@@ -37,7 +37,15 @@ function headerFits(h: HTTPHeaderMatch, headers: ReadonlyMap<string, string>): b
 export function matchFits(m: HTTPRouteMatch, request: HttpRequestParts): boolean {
   if (m.method !== undefined && m.method !== request.method) return false;
   if (!pathFits(m.path, request.path)) return false;
-  return (m.headers ?? []).every((h) => headerFits(h, request.headers));
+  // Gateway API: "If multiple entries specify equivalent header names, only the first entry with an
+  // equivalent name MUST be considered for a match."
+  const seen = new Set<string>();
+  return (m.headers ?? []).every((h) => {
+    const name = h.name.toLowerCase();
+    if (seen.has(name)) return true;
+    seen.add(name);
+    return headerFits(h, request.headers);
+  });
 }
 
 /** Larger is more specific, compared element by element. */

@@ -14,6 +14,7 @@ import { meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource } from '../target.js';
 import { CATCH_ALL, gatewayMatches } from './matches.js';
+import { repeatedHeaderNames, repeatedHeadersReason } from '../header-conditions.js';
 import { HTTP_ROUTE_API, type HTTPBackendRef, type HTTPRouteMatch, type HTTPRouteRule } from './types.js';
 
 
@@ -54,6 +55,9 @@ export function translateSplitRoutes(model: PolicyModel, report: Report, options
       report(split.ref, 'error', `${options.codePrefix}_SPLIT_NOT_EXPRESSED`,
         `${label}: the root Service ${split.namespace}/${split.service} is not in the input, and Gateway API routes attach to a Service port and name a port on every backend. Nothing is emitted for this split; add the Service manifests to the input`);
       continue;
+    }
+    for (const m of (split.matches ?? []).filter((x) => repeatedHeaderNames(x).length > 0)) {
+      report(split.ref, 'error', `${options.codePrefix}_SPLIT_MATCH_NARROWED`, `${label}: ${repeatedHeadersReason(m, 'Gateway API')}; it is left out, so its requests go to the root Service ${split.namespace}/${split.service} instead of being split`);
     }
     const matches = split.matches === undefined ? undefined : splitMatches(split);
     if (matches !== undefined && matches.length === 0) continue; // no match can fit: everything goes to the root

@@ -7,6 +7,7 @@
 import { provenanceLabel, type CompiledMatch, type PolicyModel } from '../../policy/model.js';
 import { fullMatchRegex } from '../../policy/regex-forms.js';
 import { toPercentages } from '../weights.js';
+import { repeatedHeaderNames, repeatedHeadersReason } from '../header-conditions.js';
 import { splitPortPlans } from '../split-plan.js';
 import { meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
@@ -45,13 +46,17 @@ export function translateTraffic(model: PolicyModel, options: TranslateOptions, 
         weight: percents[i] ?? 0,
       }));
       if (split.matches !== undefined) {
-        if (split.matches.length === 0) continue;
-        http.push({ name: resourceName('smi', split.ref.name, String(plan.port ?? 'all')), match: split.matches.map((m) => matchRequest(m, plan.port)), route });
+        const expressible = split.matches.filter((m) => repeatedHeaderNames(m).length === 0);
+        if (expressible.length === 0) continue;
+        http.push({ name: resourceName('smi', split.ref.name, String(plan.port ?? 'all')), match: expressible.map((m) => matchRequest(m, plan.port)), route });
       } else {
         const portMatch = plan.port !== undefined ? { match: [{ port: plan.port }] } : {};
         http.push({ name: resourceName('smi', split.ref.name, String(plan.port ?? 'all')), ...portMatch, route });
         tcp.push({ ...portMatch, route });
       }
+    }
+    for (const m of (split.matches ?? []).filter((x) => repeatedHeaderNames(x).length > 0)) {
+      report(split.ref, 'error', 'ISTIO_SPLIT_MATCH_NARROWED', `${label}: ${repeatedHeadersReason(m, "Istio's VirtualService (headers keyed by name)")}; it is left out, so its requests go to the root service instead of being split`);
     }
     if (split.unresolvedMatches.length > 0) report(split.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${label}: ${split.unresolvedMatches.join('; ')}; those matches are left out`);
     if (http.length === 0 && tcp.length === 0) continue;

@@ -16,6 +16,7 @@ import { chunk } from '../chunk.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import { covers, mayOverlap } from '../match-relations.js';
 import { CATCH_ALL, gatewayMatches, matchKey } from '../gateway/matches.js';
+import { repeatedHeaderNames, repeatedHeadersReason } from '../header-conditions.js';
 import type { HTTPRouteMatch } from '../gateway/types.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
@@ -100,6 +101,10 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
         const groups = new Map<string, RouteGroup>();
         for (const t of targets.filter((x) => x.hasHttpRules && portGranted(grantedPorts(x), port))) {
           for (const m of t.httpMatches) {
+            if (repeatedHeaderNames(m).length > 0) {
+              report(t.ref, 'error', 'LINKERD_MATCH_INEXPRESSIBLE', `${label} port ${port}: ${repeatedHeadersReason(m, "Linkerd's HTTPRoute (Gateway API matching)")}; the match is left out, so it allows nothing on Linkerd (narrower than SMI)`);
+              continue;
+            }
             const key = matchKey(m);
             let g = groups.get(key);
             if (!g) groups.set(key, (g = { key, match: m, gateway: gatewayMatches(m), own: new Set(), sources: new Set(), refs: [] }));

@@ -69,7 +69,7 @@ export class TestClient {
     if (!(await this.get(ns))) await this.create(ns);
   }
 
-  /** Registers the reference CRDs of a mesh (../shared/reference/crds/<folder>). */
+  /** Registers the reference CRDs of a mesh (test/reference/crds/<folder>). */
   async installReferenceCrds(folder: string): Promise<void> {
     for (const crd of referenceDocuments(folder) as K8sObject[]) if (crd?.kind === 'CustomResourceDefinition' && !(await this.get(crd))) await this.create(crd);
   }

@@ -181,7 +181,8 @@ export class KubeApiServer {
       const body = await this.body(req);
       const answer = await this.serve(req.method ?? 'GET', url, body, req, res);
       if (answer === 'streaming') return;
-      for (const w of answer.warnings ?? []) res.appendHeader('Warning', `299 - ${JSON.stringify(w)}`);
+      // Go writes header bytes as they are (UTF-8 warnings included); Node's headers are Latin-1 strings.
+      for (const w of answer.warnings ?? []) res.appendHeader('Warning', Buffer.from(`299 - ${JSON.stringify(w)}`, 'utf8').toString('latin1'));
       send(answer.code, answer.body);
     } catch (e) {
       if (e instanceof ApiError) return send(e.code, status(e.code, e.reason, e.message, e.details));
