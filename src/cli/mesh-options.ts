@@ -16,6 +16,8 @@ export const linkerdDefaultPolicyOption = () =>
   new Option('--linkerd-default-policy <policy>', "Linkerd: the cluster's default inbound policy, which decides on ports no Server covers (strict mode needs deny)").choices([...LINKERD_DEFAULT_POLICIES]);
 export const consulNamespacesOption = () =>
   new Option('--consul-namespaces <mode>', 'Consul: single (Consul CE: one Consul namespace for the cluster) or mirror (Consul Enterprise mirrors Kubernetes namespaces); default single').choices(['single', 'mirror']);
+export const istioRootNamespaceOption = () =>
+  new Option('--istio-root-namespace <ns>', "Istio: the mesh's root namespace, whose policies reach every namespace; smi writes no policy there (default istio-system)");
 export const linkerdServiceProfilesOption = () => new Option('--linkerd-service-profiles', 'Linkerd: write splits as legacy ServiceProfile dstOverrides (Linkerd before 2.14) instead of HTTPRoutes');
 
 /** Every option that shapes a translation, on one command. */
@@ -26,7 +28,8 @@ export function addTranslateOptions(command: Command): Command {
     .addOption(clusterDomainOption())
     .addOption(linkerdDefaultPolicyOption())
     .addOption(linkerdServiceProfilesOption())
-    .addOption(consulNamespacesOption());
+    .addOption(consulNamespacesOption())
+    .addOption(istioRootNamespaceOption());
 }
 
 export interface TranslateFlags {
@@ -36,6 +39,7 @@ export interface TranslateFlags {
   linkerdDefaultPolicy?: LinkerdDefaultPolicy;
   linkerdServiceProfiles?: boolean;
   consulNamespaces?: 'single' | 'mirror';
+  istioRootNamespace?: string;
 }
 
 export function requireTarget(name: string, flags: TranslateFlags = {}): Target {
@@ -47,6 +51,8 @@ export function requireTarget(name: string, flags: TranslateFlags = {}): Target 
   if (flags.linkerdDefaultPolicy !== undefined && !linkerdish) throw new UsageError('--linkerd-default-policy applies to --mesh linkerd, or --mesh gateway-api --authz linkerd');
   if (flags.linkerdServiceProfiles && target.name !== 'linkerd') throw new UsageError('--linkerd-service-profiles applies to --mesh linkerd only');
   if (flags.consulNamespaces !== undefined && target.name !== 'consul') throw new UsageError('--consul-namespaces applies to --mesh consul only');
+  const istioish = target.name === 'istio' || (target.name === 'gateway-api' && flags.authz === 'istio');
+  if (flags.istioRootNamespace !== undefined && !istioish) throw new UsageError('--istio-root-namespace applies to --mesh istio, or --mesh gateway-api --authz istio');
   return target;
 }
 
@@ -58,5 +64,6 @@ export function translateOptions(opts: TranslateFlags): TranslateOptions {
     ...(opts.linkerdDefaultPolicy ? { linkerdDefaultPolicy: opts.linkerdDefaultPolicy } : {}),
     ...(opts.linkerdServiceProfiles ? { linkerdServiceProfiles: true } : {}),
     ...(opts.consulNamespaces ? { consulNamespaces: opts.consulNamespaces } : {}),
+    ...(opts.istioRootNamespace ? { istioRootNamespace: opts.istioRootNamespace } : {}),
   };
 }

@@ -27,7 +27,14 @@ export interface TranslateOptions {
    * "mirror" (Consul Enterprise namespace mirroring). Default single.
    */
   readonly consulNamespaces?: 'single' | 'mirror';
+  /**
+   * Istio: the mesh's root namespace (meshConfig.rootNamespace), where an AuthorizationPolicy with a
+   * selector applies to matching workloads of every namespace. Default istio-system.
+   */
+  readonly istioRootNamespace?: string;
 }
+
+export const DEFAULT_ISTIO_ROOT_NAMESPACE = 'istio-system';
 
 export type LinkerdDefaultPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';
 export const LINKERD_DEFAULT_POLICIES: readonly LinkerdDefaultPolicy[] = ['deny', 'all-unauthenticated', 'all-authenticated', 'cluster-authenticated', 'cluster-unauthenticated', 'audit'];

@@ -7,7 +7,10 @@ import fc from 'fast-check';
 import { httpParts, type AccessRequest, type RouteRequest } from '../../src/policy/request.js';
 import type { AccessMode } from '../../src/policy/model.js';
 
-export const NAMESPACES = ['a', 'b'];
+// Besides two application namespaces, the system namespaces real clusters have: Istio's root namespace
+// (where a policy reaches every namespace), Linkerd's and Consul's control planes, and kube-system.
+export const NAMESPACES = ['a', 'b', 'istio-system', 'linkerd', 'consul', 'kube-system'];
+const SYSTEM = new Set(NAMESPACES.slice(2));
 export const ACCOUNTS = ['s0', 's1', 's2', 's3'];
 const SERVICES = ['r', 'v1', 'v2', 'v3'];
 export const PATHS = ['/', '/a', '/api', '/api/v1', '/apix', '/exact', '/exact/x', '/v1/x', '/CASE', '/b/c'];
@@ -95,7 +98,7 @@ const trafficSplit = (ns: string, root: string) =>
 export const worlds: fc.Arbitrary<World> = fc
   .record({
     mode: fc.constantFrom<AccessMode>('strict', 'strict', 'per-destination', 'permissive'),
-    workloads: fc.tuple(...NAMESPACES.map((ns) => fc.integer({ min: 0, max: 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workload(ns, i)))))),
+    workloads: fc.tuple(...NAMESPACES.map((ns) => fc.integer({ min: 0, max: SYSTEM.has(ns) ? 2 : 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workload(ns, i)))))),
     services: fc.tuple(...NAMESPACES.flatMap((ns) => SERVICES.map((name) => optional(service(ns, name))))),
     routes: fc.tuple(...NAMESPACES.map(routes)),
     targets: fc.integer({ min: 0, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => trafficTarget(i)))),

@@ -9,7 +9,7 @@ import { catches, planSelectors } from '../selectors.js';
 import { grantedPorts } from '../granted-ports.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
-import type { MeshResource, TranslateOptions } from '../target.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, type MeshResource, type TranslateOptions } from '../target.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
 
@@ -82,7 +82,18 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
     destinations.push({ identity: { namespace, name }, targets: [] });
   }
 
+  const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
   for (const { identity, targets } of destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
+    if (identity.namespace === root) {
+      // A selector in the root namespace matches workloads of every namespace: no policy of smi's may live there.
+      if (targets.length === 0) {
+        report(undefined, 'warning', 'ISTIO_ROOT_NAMESPACE_NOT_ENFORCED', `${identityKey(identity)} runs in ${root}, Istio's root namespace: smi writes no deny-by-default there (it would stop the whole mesh), so strict mode is not enforced on it`);
+      } else {
+        report(targets[0]?.ref, 'error', 'ISTIO_ROOT_NAMESPACE_NOT_ENFORCED',
+          `${identityKey(identity)} runs in ${root}, Istio's root namespace, where an AuthorizationPolicy's selector matches workloads of every namespace (an ALLOW there would let its sources into any pod anywhere with the same labels, a deny-by-default would stop the whole mesh). smi writes no policy for it, so SMI's rules and deny-by-default are not enforced on it: Istio's decision rests on the cluster's own mesh-wide policies. Run it in another namespace, or pass --istio-root-namespace if the mesh's root namespace is not ${root}`);
+      }
+      continue;
+    }
     namespaces.add(identity.namespace);
     const plan = planSelectors(model.inventory, identity);
     if (plan.selectors.length === 0 && plan.unisolated.length === 0) {
@@ -138,6 +149,7 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
   }
   if (model.mode === 'strict') {
     for (const w of model.inventory.workloads) namespaces.add(w.namespace);
+    namespaces.delete(root); // an allow-nothing policy there would deny everything mesh-wide
     for (const ns of [...namespaces].sort()) {
       // An empty spec is Istio's "allow nothing": every workload of the namespace denies what no ALLOW policy allows.
       out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, 'smi--deny-by-default', ns, []), spec: {} });

@@ -15,11 +15,9 @@
  */
 import type { Workload } from '../../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../../policy/request.js';
-import type { MeshDecision, MeshResource, MeshRoute, TranslateOptions } from '../target.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, type MeshDecision, type MeshResource, type MeshRoute, type TranslateOptions } from '../target.js';
 import { re2FullMatch } from '../full-match.js';
 import { principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
-
-const ROOT_NAMESPACE = 'istio-system';
 
 /** Istio's string match for principals, paths and header values. */
 function istioStringMatch(pattern: string, value: string | undefined): boolean {
@@ -30,9 +28,9 @@ function istioStringMatch(pattern: string, value: string | undefined): boolean {
   return value === pattern;
 }
 
-function selects(resource: MeshResource, workload: Workload): boolean {
+function selects(resource: MeshResource, workload: Workload, rootNamespace: string): boolean {
   const ns = resource.metadata.namespace;
-  if (ns !== workload.namespace && ns !== ROOT_NAMESPACE) return false;
+  if (ns !== workload.namespace && ns !== rootNamespace) return false;
   const labels = (resource.spec as AuthorizationPolicySpec | undefined)?.selector?.matchLabels;
   if (labels === undefined) return true;
   return Object.entries(labels).every(([k, v]) => workload.labels[k] === v);
@@ -79,7 +77,12 @@ function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: T
 
 export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
   if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
-  const policies = resources.filter((r) => r.kind === 'AuthorizationPolicy' && selects(r, workload));
+  const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
+  const policies = resources.filter((r) => r.kind === 'AuthorizationPolicy' && selects(r, workload, root));
+  if (workload.namespace === root && policies.length === 0) {
+    // What Istio decides here rests on the mesh-wide policies the cluster keeps in its root namespace, not on these resources.
+    return { allowed: true, enforced: false, reasons: [`${workload.namespace} is Istio's root namespace: no policy of these resources applies, the cluster's own mesh-wide policies decide`] };
+  }
   const action = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.action ?? 'ALLOW';
   const rules = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
   for (const p of policies.filter((r) => action(r) === 'DENY')) {
