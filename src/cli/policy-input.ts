@@ -13,6 +13,8 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 
 export const filenameOption = () => new Option('-f, --filename <path>', 'SMI and inventory YAML/JSON: a file, a folder, or - (repeatable)').argParser(collect).makeOptionMandatory();
 export const accessModeOption = () => new Option('--access-mode <mode>', 'how destinations without TrafficTargets are treated').choices(ACCESS_MODES).default('strict');
+export const scopeOption = () =>
+  new Option('-n, --namespace <ns>', "namespaces smi governs, exactly (repeatable; system namespaces only this way). Default: those holding SMI objects or labelled smi-spec.io/enforce=true, never kube-*, a mesh's control plane or smi-system").argParser(collect);
 export const protocolOption = () => new Option('--protocol <protocol>', 'protocol of the request').choices(PROTOCOLS).default('http');
 
 /** NS/NAME, as kubectl writes namespaced names. */
@@ -53,7 +55,7 @@ export function parseHttp(protocol: Protocol, flags: HttpFlags): HttpRequestPart
 }
 
 /** Loads and resolves; input errors are printed and end the command with exit 2. */
-export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict'): Promise<PolicyModel> {
+export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict', namespaces?: readonly string[]): Promise<PolicyModel> {
   const input = await loadInput(ctx, files);
   const shown = input.diagnostics.filter((d) => d.severity !== 'info');
   if (hasErrors(input.diagnostics)) {
@@ -61,5 +63,8 @@ export async function loadModel(ctx: CommandContext, files: readonly string[], m
     throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
   }
   if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
-  return resolvePolicy(input, { mode });
+  const model = resolvePolicy(input, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
+  const scoped = model.diagnostics.filter((d) => d.code === 'SMI_OUT_OF_SCOPE');
+  if (scoped.length > 0) ctx.io.stderr(formatDiagnostics(scoped));
+  return model;
 }

@@ -27,6 +27,7 @@ export function conditionsFor(generation: number, validation: readonly Diagnosti
   const unresolved = [...validation, ...resolution, ...translation].filter((d) => d.severity !== 'info' && UNRESOLVED.test(d.code));
   const notExpressed = translation.filter((d) => d.severity === 'error' && !UNRESOLVED.test(d.code));
   const warnings = translation.filter((d) => d.severity === 'warning' && !UNRESOLVED.test(d.code));
+  const outOfScope = resolution.filter((d) => d.code === 'SMI_OUT_OF_SCOPE');
   const c = (type: Condition['type'], ok: boolean, reason: string, message: string): Condition => ({ type, status: ok ? 'True' : 'False', reason, message, observedGeneration: generation });
   return {
     observedGeneration: generation,
@@ -35,7 +36,9 @@ export function conditionsFor(generation: number, validation: readonly Diagnosti
       unresolved.length > 0 ? c('ResolvedRefs', false, 'RefNotFound', summary(unresolved)) : c('ResolvedRefs', true, 'ResolvedRefs', 'every object it refers to exists'),
       invalid.length > 0
         ? c('Programmed', false, 'Invalid', 'invalid objects are not programmed (they grant nothing)')
-        : notExpressed.length > 0
+        : outOfScope.length > 0
+          ? c('Programmed', false, 'OutOfScope', summary(outOfScope))
+          : notExpressed.length > 0
           ? c('Programmed', false, 'NotExpressed', `${mesh} cannot express all of it; the mesh allows less: ${summary(notExpressed)}`)
           : c('Programmed', true, 'Programmed', warnings.length > 0 ? `programmed into ${mesh} with warnings: ${summary(warnings)}` : `programmed into ${mesh}`),
     ],

@@ -9,12 +9,13 @@ import type { Logger } from 'pino';
 import { createHash } from 'node:crypto';
 import type { AccessMode } from '../policy/model.js';
 import { Cache } from '../kube/cache.js';
-import { INVENTORY_KINDS, smiKinds, type WatchedKind } from '../kube/kinds.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../kube/kinds.js';
+import { describeScope } from '../policy/scope.js';
 import { Writer } from '../kube/writer.js';
 import { MANAGED_BY } from '../targets/naming.js';
 import type { MeshResource, Target, TranslateOptions } from '../targets/target.js';
 import { sameStatus, withTransitionTimes, type SmiStatus } from './conditions.js';
-import { desiredState, objectKey, type ClusterObject } from './desired.js';
+import { type DesiredState, desiredState, objectKey, type ClusterObject } from './desired.js';
 import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ClusterView } from '../webhooks/admission.js';
@@ -82,14 +83,20 @@ export class Controller {
   private readonly queue: WorkQueue;
   private leading = true;
   private readonly eventsSent = new Set<string>();
+  /** Namespace → in scope, as last reconciled: to log and export changes. */
+  private readonly scope = new Map<string, boolean>();
+  private scopeChanged = false;
+  /** Namespace labels decide the scope unless -n names it. */
+  private readonly namespaceKinds: WatchedKind[];
   /** Namespaces to recompute ('all' when a change is not namespace-local or the target is not). */
   private dirty: Set<string> | 'all' = 'all';
   private ready = false;
 
   constructor(kc: KubeConfig, private readonly options: ControllerOptions) {
     this.owned = ownedKinds(options.target, options.translate);
+    this.namespaceKinds = options.namespaces && options.namespaces.length > 0 ? [] : [NAMESPACE_KIND];
     const selector = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']},smi-spec.io/mesh=${options.target.name}`;
-    this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.owned, this.eventKind], {
+    this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.namespaceKinds, ...this.owned, this.eventKind], {
       ...(options.namespaces ? { namespaces: options.namespaces } : {}),
       labelSelector: (k) => (this.owned.includes(k) ? selector : k === this.eventKind ? EVENT_SELECTOR : undefined),
       onError: (k, e) => options.log.warn({ kind: k.kind, apiVersion: k.apiVersion, err: String(e) }, 'watch failed; restarting'),
@@ -131,7 +138,7 @@ export class Controller {
   async start(): Promise<void> {
     this.cache.onChange((c) => {
       if (c.kind === this.eventKind) return;
-      this.markDirty(c.object.metadata?.namespace);
+      this.markDirty(c.kind === NAMESPACE_KIND ? c.object.metadata?.name : c.object.metadata?.namespace);
       this.queue.add('sync');
     });
     await this.cache.start();
@@ -171,6 +178,7 @@ export class Controller {
           throw e;
         }
       } else await this.reconcileScope(dirty);
+      this.logScope();
     } catch (e) {
       // What was not done is still to do.
       if (dirty === 'all') this.dirty = 'all';
@@ -179,14 +187,42 @@ export class Controller {
     }
   }
 
+  /** Logs namespaces entering or leaving smi's scope and exports it as a metric. */
+  private noteScope(scope: DesiredState['scope'], looked: Set<string> | undefined): void {
+    const { log, metrics } = this.options;
+    const changes: string[] = [];
+    for (const [ns, why] of scope.why) {
+      if (looked && !looked.has(ns)) continue;
+      const inside = scope.namespaces.has(ns);
+      if (this.scope.get(ns) !== inside) {
+        changes.push(ns);
+        log.info({ namespace: ns, inScope: inside, why }, inside ? 'namespace in smi\'s scope' : 'namespace left alone (outside smi\'s scope)');
+      }
+      this.scope.set(ns, inside);
+      metrics.inScope.set({ namespace: ns }, inside ? 1 : 0);
+    }
+    if (changes.length > 0) this.scopeChanged = true;
+  }
+
+  /** One line with the whole scope, at start and whenever it changed. */
+  private logScope(): void {
+    if (!this.scopeChanged) return;
+    this.scopeChanged = false;
+    const namespaces = new Set([...this.scope].filter(([, inside]) => inside).map(([ns]) => ns));
+    const why = new Map([...this.scope.keys()].map((ns) => [ns, '']));
+    this.options.log.info({ scope: describeScope({ namespaces, why, explicit: Boolean(this.options.namespaces?.length) }) }, 'scope');
+  }
+
   private async reconcileScope(scope: Set<string> | 'all'): Promise<void> {
     const { metrics, log, target } = this.options;
     if (scope !== 'all' && scope.size === 0) return;
     const namespaces = scope === 'all' ? undefined : scope;
     const end = metrics.duration.startTimer();
     const smi = this.smi.flatMap((k) => this.cache.in(k, namespaces)) as ClusterObject[];
-    const inventory = INVENTORY_KINDS.flatMap((k) => this.cache.in(k, namespaces)) as ClusterObject[];
-    const desired = desiredState(smi, inventory, target, this.options.translate, this.options.mode);
+    const namespaceObjects = this.namespaceKinds.flatMap((k) => this.cache.list(k)).filter((n) => !namespaces || namespaces.has(n.metadata?.name ?? ''));
+    const inventory = [...INVENTORY_KINDS.flatMap((k) => this.cache.in(k, namespaces)), ...namespaceObjects] as ClusterObject[];
+    const desired = desiredState(smi, inventory, target, this.options.translate, this.options.mode, this.options.namespaces);
+    this.noteScope(desired.scope, namespaces);
     log.debug({ scope: scope === 'all' ? 'all' : [...scope], smi: smi.length, inventory: inventory.length, resources: desired.resources.length }, 'desired state');
 
     const live = new Map<string, KubernetesObject>();

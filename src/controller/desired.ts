@@ -7,6 +7,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import { syntheticOrigin } from '../api/document.js';
 import { validateDocuments } from '../api/validate.js';
 import type { AccessMode } from '../policy/model.js';
+import type { Scope } from '../policy/scope.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import { SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { MeshResource, Target, TranslateOptions } from '../targets/target.js';
@@ -21,6 +22,8 @@ export interface ClusterObject {
 
 export interface DesiredState {
   readonly resources: MeshResource[];
+  /** Which of the namespaces looked at smi governs, and why (for logs and the scope metric). */
+  readonly scope: Scope;
   /** Kind/namespace/name → status to write. */
   readonly statuses: Map<string, SmiStatus>;
   /** Kind/namespace/name → warnings and errors, for Events. */
@@ -42,10 +45,10 @@ function group(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
   return out;
 }
 
-export function desiredState(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], target: Target, options: TranslateOptions, mode: AccessMode): DesiredState {
+export function desiredState(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], target: Target, options: TranslateOptions, mode: AccessMode, namespaces?: readonly string[]): DesiredState {
   const documents = [...smi, ...inventory].map((o) => ({ value: asWritten(o), origin: syntheticOrigin(objectKey(o)) }));
   const validated = validateDocuments(documents);
-  const model = resolvePolicy(validated, { mode });
+  const model = resolvePolicy(validated, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
   const translation = target.translate(model, options);
 
   // Same-namespace SMI sources own what they produced: deleting them lets the GC clean up too.
@@ -69,5 +72,5 @@ export function desiredState(smi: readonly ClusterObject[], inventory: readonly 
     const p = [...(v.get(key) ?? []), ...(res.get(key) ?? []), ...(tr.get(key) ?? [])].filter((d) => d.severity !== 'info');
     if (p.length > 0) problems.set(key, p);
   }
-  return { resources, statuses, problems };
+  return { resources, scope: model.scope, statuses, problems };
 }

@@ -8,6 +8,7 @@ export class ControllerMetrics {
   readonly duration = new Histogram({ name: 'smi_controller_reconcile_duration_seconds', help: 'Time to reconcile', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly queueDepth = new Gauge({ name: 'smi_controller_queue_depth', help: 'Keys waiting in the work queue', registers: [this.registry] });
   readonly cached = new Gauge({ name: 'smi_controller_cached_objects', help: 'Objects in the informer cache', registers: [this.registry] });
+  readonly inScope = new Gauge({ name: 'smi_controller_namespace_in_scope', help: "1 for a namespace smi governs, 0 for one it leaves alone (kube-*, a mesh's or smi's own, no SMI objects and no opt-in label)", labelNames: ['namespace'], registers: [this.registry] });
   readonly leader = new Gauge({ name: 'smi_controller_leader', help: '1 while this replica holds the lease', registers: [this.registry] });
 
   constructor() {

@@ -9,7 +9,7 @@
 import { allCrds } from '../api/crds.js';
 import { KINDS } from '../api/registry.js';
 import { ownedKinds } from '../controller/controller.js';
-import { INVENTORY_KINDS } from '../kube/kinds.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND } from '../kube/kinds.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
 
 export type WebhookInstall = { readonly mode: 'none' } | { readonly mode: 'cert-manager' } | { readonly mode: 'generate'; readonly caPem: string; readonly certPem: string; readonly keyPem: string };
@@ -40,7 +40,7 @@ function rules(options: InstallOptions): Obj[] {
   const out: Obj[] = [];
   for (const g of byGroup(smi.map((k) => ({ group: k.group, resource: k.plural })))) out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch'] });
   for (const g of byGroup(smi.map((k) => ({ group: k.group, resource: `${k.plural}/status` })))) out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'patch', 'update'] });
-  for (const g of byGroup(INVENTORY_KINDS.map((k) => ({ group: groupOf(k.apiVersion), resource: k.resource })))) out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch'] });
+  for (const g of byGroup([...INVENTORY_KINDS, NAMESPACE_KIND].map((k) => ({ group: groupOf(k.apiVersion), resource: k.resource })))) out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch'] });
   out.push({ apiGroups: [''], resources: ['events'], verbs: ['get', 'list', 'watch', 'create', 'patch'] });
   for (const g of byGroup(ownedKinds(options.target, options.translate).map((k) => ({ group: groupOf(k.apiVersion), resource: k.resource })))) {
     out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] });

@@ -18,6 +18,9 @@ export const INVENTORY_KINDS: readonly WatchedKind[] = [
   { apiVersion: 'apps/v1', kind: 'DaemonSet', resource: 'daemonsets', namespaced: true, smi: false },
 ];
 
+/** Namespaces, for the opt-in label of smi's scope (smi-spec.io/enforce); watched when no -n is given. */
+export const NAMESPACE_KIND: WatchedKind = { apiVersion: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false, smi: false };
+
 export function smiKinds(): WatchedKind[] {
   return KINDS.filter((d) => d.crd).map((d) => ({ apiVersion: apiVersionOf(d, hubVersion(d)), kind: d.kind, resource: d.plural, namespaced: true, smi: true }));
 }

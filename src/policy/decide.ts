@@ -2,13 +2,13 @@
  * decide(model, request): the reference answer to "may this caller make this request", with the
  * TrafficTarget, rule and match that allowed it, or for each candidate why it did not.
  */
-import { identityKey, provenanceLabel, type PolicyModel, type PortSet, type Provenance, type TargetPolicy } from './model.js';
+import { identityKey, inScope, provenanceLabel, type PolicyModel, type PortSet, type Provenance, type TargetPolicy } from './model.js';
 import { matchesRequest, mismatch } from './http-match.js';
 import { UNAUTHENTICATED, type AccessRequest } from './request.js';
 
 export interface Reason {
-  /** allow: this granted the request; deny: this is why a candidate did not; mode: the access mode decided. */
-  readonly effect: 'allow' | 'deny' | 'mode';
+  /** allow: this granted the request; deny: this is why a candidate did not; mode: the access mode decided; scope: smi does not govern the destination. */
+  readonly effect: 'allow' | 'deny' | 'mode' | 'scope';
   readonly target?: Provenance;
   /** The HTTPRouteGroup match or L4 route that granted it. */
   readonly via?: string;
@@ -18,6 +18,8 @@ export interface Reason {
 export interface Decision {
   readonly allowed: boolean;
   readonly reasons: readonly Reason[];
+  /** false when the destination's namespace is outside smi's scope: smi neither allows nor denies there. */
+  readonly inScope?: false;
 }
 
 function portOk(ports: PortSet, port: number | undefined): boolean {
@@ -72,6 +74,13 @@ function unresolvedOr(target: TargetPolicy, text: string): string {
 }
 
 export function decide(model: PolicyModel, request: AccessRequest): Decision {
+  if (!inScope(model, request.destination.namespace)) {
+    const ns = request.destination.namespace;
+    return {
+      allowed: true, inScope: false,
+      reasons: [{ effect: 'scope', message: `namespace ${ns} is outside smi's scope (${model.scope.why.get(ns) ?? 'the input does not mention it'}): smi writes nothing there and leaves the decision to the mesh's own configuration` }],
+    };
+  }
   if (model.mode === 'permissive') {
     return { allowed: true, reasons: [{ effect: 'mode', message: 'permissive mode allows all traffic; TrafficTargets are not enforced' }] };
   }

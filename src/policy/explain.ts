@@ -28,6 +28,8 @@ export interface Explanation {
   readonly mode: PolicyModel['mode'];
   /** What happens to callers no row allows. */
   readonly otherwise: string;
+  /** Whether smi governs the destination's namespace, and why (scope.ts). */
+  readonly scope: { readonly inScope: boolean; readonly why: string };
   readonly workloads: readonly string[];
   readonly services: readonly string[];
   readonly access: readonly AccessRow[];
@@ -100,13 +102,17 @@ export function explain(model: PolicyModel, destination: Identity): Explanation 
     });
   }
   let otherwise: string;
-  if (model.mode === 'permissive') otherwise = 'permissive mode: every caller is allowed; the rows below are not enforced';
+  const inside = model.scope.namespaces.has(destination.namespace);
+  const why = model.scope.why.get(destination.namespace) ?? 'the input does not mention it';
+  if (!inside) otherwise = `nothing: namespace ${destination.namespace} is outside smi's scope (${why}); smi writes nothing there and the mesh's own configuration decides`;
+  else if (model.mode === 'permissive') otherwise = 'permissive mode: every caller is allowed; the rows below are not enforced';
   else if (!policy && model.mode === 'per-destination' && !model.lockedDown.has(key)) otherwise = 'no TrafficTarget names it: per-destination mode leaves it to the mesh default (allow)';
   else otherwise = 'every other request is denied';
   return {
     destination: key,
     mode: model.mode,
     otherwise,
+    scope: { inScope: inside, why },
     workloads: workloads.map((w) => `${w.kind}/${w.name}`),
     services: services.map((s) => `${s.namespace}/${s.name}`),
     access: (policy?.targets ?? []).flatMap(rowsOf),

@@ -23,6 +23,8 @@ export interface Inventory {
   readonly services: ReadonlyMap<string, Service>;
   readonly serviceAccounts: ReadonlySet<string>;
   readonly workloads: readonly Workload[];
+  /** Labels of the Namespace objects in the input (for the opt-in label of the scope). */
+  readonly namespaces: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
@@ -65,6 +67,7 @@ export function buildInventory(objects: readonly KubeObject[]): { inventory: Inv
   const services = new Map<string, Service>();
   const serviceAccounts = new Set<string>();
   const workloads: Workload[] = [];
+  const namespaces = new Map<string, Readonly<Record<string, string>>>();
   const diagnostics: Diagnostic[] = [];
   const warn = (o: KubeObject, code: string, message: string): void => {
     diagnostics.push({ severity: 'warning', code, message, path: '', file: o.origin.file, line: o.origin.line, column: o.origin.column, object: `${o.kind}/${o.namespace}/${o.name}` });
@@ -86,6 +89,8 @@ export function buildInventory(objects: readonly KubeObject[]): { inventory: Inv
         });
       }
       services.set(`${o.namespace}/${o.name}`, { namespace: o.namespace, name: o.name, ...(isRecord(spec.selector) ? { selector: stringMap(spec.selector) } : {}), ports });
+    } else if (o.apiVersion === 'v1' && o.kind === 'Namespace') {
+      namespaces.set(o.name, stringMap(o.object.metadata?.labels));
     } else if (o.apiVersion === 'v1' && o.kind === 'ServiceAccount') {
       serviceAccounts.add(`${o.namespace}/${o.name}`);
     } else if (WORKLOAD_KINDS.has(o.kind)) {
@@ -99,7 +104,7 @@ export function buildInventory(objects: readonly KubeObject[]): { inventory: Inv
       workloads.push({ kind: o.kind, namespace: o.namespace, name: o.name, labels: pod.labels, serviceAccount: sa, ports: containerPorts(pod.spec) });
     }
   }
-  return { inventory: { services, serviceAccounts, workloads }, diagnostics };
+  return { inventory: { services, serviceAccounts, workloads, namespaces }, diagnostics };
 }
 
 /** Whether a selector (all pairs must match) selects these labels; an empty selector selects nothing here, as for Services. */

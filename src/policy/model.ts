@@ -6,6 +6,7 @@
 import type { Diagnostic } from '../api/diagnostic.js';
 import type { PrefixMatcher } from '../api/re2.js';
 import type { Inventory } from './inventory.js';
+import type { Scope } from './scope.js';
 
 /**
  * strict: every workload denies what no TrafficTarget allows (the spec).
@@ -115,8 +116,13 @@ export interface PolicyModel {
   /** The split that applies, by root service key namespace/name. */
   readonly splits: ReadonlyMap<string, SplitPolicy>;
   readonly inventory: Inventory;
+  /** The namespaces smi governs: nothing is decided or written for the others (scope.ts). */
+  readonly scope: Scope;
   /** Every identity the input mentions or runs as. */
   readonly identities: readonly Identity[];
   /** What resolution noticed (e.g. a destination no workload runs as). */
   readonly diagnostics: readonly Diagnostic[];
 }
+
+/** Whether smi governs a namespace: deny-by-default and everything it writes stay inside its scope. */
+export const inScope = (model: Pick<PolicyModel, 'scope'>, namespace: string): boolean => model.scope.namespaces.has(namespace);

@@ -12,6 +12,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import { splitPrecedence } from '../api/checks/references.js';
 import { isRecord } from '../api/object.js';
 import { buildInventory, workloadsOf } from './inventory.js';
+import { computeScope, type ScopeOptions } from './scope.js';
 import { compileMatch } from './http-match.js';
 import {
   identityKey, type AccessMode, type CompiledMatch, type DestinationPolicy, type Identity, type PolicyModel, type PortSet,
@@ -20,6 +21,7 @@ import {
 
 export interface ResolveOptions {
   readonly mode?: AccessMode;
+  readonly scope?: ScopeOptions;
 }
 
 function provenance(o: SmiObject): Provenance {
@@ -126,9 +128,23 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
   const { inventory, diagnostics: inventoryDiagnostics } = buildInventory(input.kube);
   const diagnostics: Diagnostic[] = [...inventoryDiagnostics];
   const routes = new RouteIndex(input.valid.filter((o) => o.def.group === 'specs.smi-spec.io'));
+  const scope = computeScope({
+    smi: new Set(input.smi.map((o) => o.namespace)),
+    seen: new Set([...input.smi.map((o) => o.namespace), ...input.kube.filter((o) => o.kind !== 'Namespace').map((o) => o.namespace), ...inventory.namespaces.keys()]),
+    labels: inventory.namespaces,
+  }, options.scope);
+  // Objects outside the scope take no part: nothing is decided or written for their namespace.
+  for (const o of input.smi) {
+    if (scope.namespaces.has(o.namespace) || !['TrafficTarget', 'TrafficSplit'].includes(o.def.kind)) continue;
+    diagnostics.push({
+      severity: 'warning', code: 'SMI_OUT_OF_SCOPE', path: '', file: o.origin.file, line: o.origin.line, column: o.origin.column, object: `${o.def.kind}/${o.namespace}/${o.name}`,
+      message: `namespace ${o.namespace} is outside smi's scope (${scope.why.get(o.namespace) ?? 'not named'}), so this ${o.def.kind} is not enforced and nothing is written for it`,
+    });
+  }
+  const valid = input.valid.filter((o) => scope.namespaces.has(o.namespace));
 
   const destinations = new Map<string, { identity: Identity; targets: TargetPolicy[]; bySource: Map<string, TargetPolicy[]> }>();
-  for (const o of input.valid) {
+  for (const o of valid) {
     if (o.def.kind !== 'TrafficTarget') continue;
     const target = resolveTarget(o, routes);
     const key = identityKey(target.destination);
@@ -150,13 +166,13 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
   // "lock this destination down" (fail closed in per-destination mode).
   const lockedDown = new Set<string>();
   for (const o of input.smi) {
-    if (o.def.kind !== 'TrafficTarget') continue;
+    if (o.def.kind !== 'TrafficTarget' || !scope.namespaces.has(o.namespace)) continue;
     const tt = o.hub as unknown as TrafficTarget;
     lockedDown.add(`${tt.spec.destination.namespace ?? o.namespace}/${tt.spec.destination.name}`);
   }
 
   const splits = new Map<string, SplitPolicy>();
-  for (const o of [...input.valid].filter((x) => x.def.kind === 'TrafficSplit').sort(splitPrecedence)) {
+  for (const o of valid.filter((x) => x.def.kind === 'TrafficSplit').sort(splitPrecedence)) {
     const split = resolveSplit(o, routes);
     const key = `${split.namespace}/${split.service}`;
     if (!splits.has(key)) splits.set(key, split);
@@ -189,6 +205,7 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
     lockedDown,
     splits,
     inventory,
+    scope,
     identities: [...identities.values()].sort((a, b) => identityKey(a).localeCompare(identityKey(b))),
     diagnostics,
   };

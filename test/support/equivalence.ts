@@ -26,13 +26,15 @@ export interface Tally {
   routesReported: number;
   /** Requests the mesh cannot judge as asked (no port, for meshes deciding per port). */
   unanswerable: number;
+  /** Requests to destinations outside smi's scope: smi's resources must not change the mesh's answer there. */
+  outOfScope: number;
 }
 
-export const newTally = (): Tally => ({ worlds: 0, allowedBoth: 0, deniedBoth: 0, narrowed: 0, unenforced: 0, routesCompared: 0, routesExact: 0, routesReported: 0, unanswerable: 0 });
+export const newTally = (): Tally => ({ worlds: 0, allowedBoth: 0, deniedBoth: 0, narrowed: 0, unenforced: 0, routesCompared: 0, routesExact: 0, routesReported: 0, unanswerable: 0, outOfScope: 0 });
 
 export function checkWorld(target: Target, schemas: CrdSchemas, world: World, requests: AccessRequest[], routes: RouteRequest[], options: TranslateOptions, tally: Tally): void {
   const validated = validateYaml(world.objects.map((o) => stringify(o)).join('---\n'));
-  const model = resolvePolicy(validated, { mode: world.mode });
+  const model = resolvePolicy(validated, { mode: world.mode, ...(world.scope ? { scope: { namespaces: world.scope } } : {}) });
   const translation = target.translate(model, options);
   tally.worlds++;
 
@@ -51,10 +53,19 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
     (request.source === 'unauthenticated' && translation.diagnostics.some((d) => d.severity !== 'info' && d.code.endsWith('_PLAINTEXT_REFUSED')));
 
   for (const request of requests) {
-    const smi = decide(model, request).allowed;
+    const decision = decide(model, request);
+    const smi = decision.allowed;
     const destination = identityKey(request.destination);
     for (const w of model.inventory.workloads.filter((x) => x.namespace === request.destination.namespace && x.serviceAccount === request.destination.name)) {
       const mesh = target.evaluateAccess(translation.resources, w, request, options);
+      if (decision.inScope === false) {
+        // The blast radius: outside its scope, nothing smi wrote may change what the mesh decides.
+        const untouched = target.evaluateAccess([], w, request, options);
+        assert.deepEqual([mesh.allowed, mesh.enforced], [untouched.allowed, untouched.enforced],
+          `smi's resources change the mesh's answer for ${destination}, outside smi's scope: with them ${mesh.reasons.join('; ')}; without ${untouched.reasons.join('; ')}\n${JSON.stringify(request)}\n${stringify(translation.resources)}`);
+        tally.outOfScope++;
+        continue;
+      }
       if (mesh.unanswerable !== undefined) {
         tally.unanswerable++;
         continue;
@@ -75,6 +86,14 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
   }
 
   for (const request of routes) {
+    if (!model.scope.namespaces.has(request.service.namespace)) {
+      // Outside the scope, smi's resources must not move traffic either.
+      const withSmi = target.evaluateRoute(translation.resources, request, options).backends;
+      const untouched = target.evaluateRoute([], request, options).backends;
+      assert.deepEqual(withSmi, untouched, `smi's resources route ${request.service.namespace}/${request.service.name}, outside smi's scope\n${stringify(translation.resources)}`);
+      tally.outOfScope++;
+      continue;
+    }
     const smi = route(model, request);
     if (smi.backends.length === 0) continue; // the root Service lacks the port: unroutable everywhere
     const mesh = target.evaluateRoute(translation.resources, request, options);

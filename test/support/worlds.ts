@@ -11,6 +11,8 @@ import type { AccessMode } from '../../src/policy/model.js';
 // (where a policy reaches every namespace), Linkerd's and Consul's control planes, and kube-system.
 export const NAMESPACES = ['a', 'b', 'istio-system', 'linkerd', 'consul', 'kube-system'];
 const SYSTEM = new Set(NAMESPACES.slice(2));
+/** Application namespaces and Consul's own: where one Consul namespace's shared names are the subject. */
+export const CONSUL_NAMESPACES = ['a', 'b', 'consul'];
 export const ACCOUNTS = ['s0', 's1', 's2', 's3'];
 const SERVICES = ['r', 'v1', 'v2', 'v3'];
 export const PATHS = ['/', '/a', '/api', '/api/v1', '/apix', '/exact', '/exact/x', '/v1/x', '/CASE', '/b/c'];
@@ -25,6 +27,8 @@ const HEADER_VALUES: [string, string][] = [['x-v', '1'], ['x-v', '2'], ['x-v', '
 export interface World {
   readonly objects: Record<string, unknown>[];
   readonly mode: AccessMode;
+  /** Namespaces named explicitly (-n), system ones included; otherwise the scope is derived. */
+  readonly scope?: readonly string[];
 }
 
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
@@ -71,81 +75,93 @@ const rule = fc.oneof(
   fc.record({ kind: fc.constant('UDPRoute'), name: fc.constant('u') }),
 );
 
-const identity = fc.record({ namespace: fc.constantFrom(...NAMESPACES), name: fc.constantFrom(...ACCOUNTS) });
+/** Worlds over these namespaces: the default mixes application and system namespaces. */
+export function worldsOver(namespaces: readonly string[]) {
+  // TrafficTargets mostly where applications live, sometimes in a system namespace (out of scope unless named).
+  const applications = namespaces.filter((ns) => !SYSTEM.has(ns));
+  const targetNamespace = fc.oneof({ arbitrary: fc.constantFrom(...applications), weight: 3 }, { arbitrary: fc.constantFrom(...namespaces), weight: 1 });
+  const identity = fc.record({ namespace: fc.constantFrom(...namespaces), name: fc.constantFrom(...ACCOUNTS) });
 
-const trafficTarget = (i: number) =>
-  fc.record({ ns: fc.constantFrom(...NAMESPACES), dest: fc.constantFrom(...ACCOUNTS), rules: fc.array(rule, { minLength: 1, maxLength: 3 }), sources: fc.array(identity, { minLength: 1, maxLength: 3 }), legacyPort: optional(fc.constantFrom(80, 8080)) }).map((t) => {
-    // Sometimes a v1alpha2 target with a destination port (only HTTP/TCP rules exist there).
-    const legacy = t.legacyPort !== undefined && t.rules.every((r) => r.kind !== 'UDPRoute');
-    return {
-      apiVersion: legacy ? 'access.smi-spec.io/v1alpha2' : 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: `tt${i}`, namespace: t.ns },
-      spec: {
-        destination: { kind: 'ServiceAccount', name: t.dest, namespace: t.ns, ...(legacy ? { port: t.legacyPort } : {}) },
-        rules: json(t.rules), sources: t.sources.map((s) => ({ kind: 'ServiceAccount', ...s })),
-      },
-    };
+  const trafficTarget = (i: number) =>
+    fc.record({ ns: targetNamespace, dest: fc.constantFrom(...ACCOUNTS), rules: fc.array(rule, { minLength: 1, maxLength: 3 }), sources: fc.array(identity, { minLength: 1, maxLength: 3 }), legacyPort: optional(fc.constantFrom(80, 8080)) }).map((t) => {
+      // Sometimes a v1alpha2 target with a destination port (only HTTP/TCP rules exist there).
+      const legacy = t.legacyPort !== undefined && t.rules.every((r) => r.kind !== 'UDPRoute');
+      return {
+        apiVersion: legacy ? 'access.smi-spec.io/v1alpha2' : 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: `tt${i}`, namespace: t.ns },
+        spec: {
+          destination: { kind: 'ServiceAccount', name: t.dest, namespace: t.ns, ...(legacy ? { port: t.legacyPort } : {}) },
+          rules: json(t.rules), sources: t.sources.map((s) => ({ kind: 'ServiceAccount', ...s })),
+        },
+      };
+    });
+
+  const trafficSplit = (ns: string, root: string) =>
+    fc.record({
+      backends: fc.uniqueArray(fc.record({ service: fc.constantFrom('v1', 'v2', 'v3', root), weight: fc.nat(7) }), { selector: (b) => b.service, minLength: 1, maxLength: 3 }).filter((bs) => bs.some((b) => b.weight > 0)),
+      matches: fc.boolean(),
+    }).map((s) => ({
+      apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: `split-${root}`, namespace: ns },
+      spec: { service: root, ...(s.matches ? { matches: [{ kind: 'HTTPRouteGroup', name: 'g' }] } : {}), backends: s.backends },
+    }));
+
+  const worlds: fc.Arbitrary<World> = fc
+    .record({
+      mode: fc.constantFrom<AccessMode>('strict', 'strict', 'per-destination', 'permissive'),
+      // Mostly the derived scope (system namespaces left alone); sometimes every namespace named with -n.
+      explicit: fc.constantFrom(false, false, false, true),
+      workloads: fc.tuple(...namespaces.map((ns) => fc.integer({ min: 0, max: SYSTEM.has(ns) ? 2 : 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workload(ns, i)))))),
+      services: fc.tuple(...namespaces.flatMap((ns) => SERVICES.map((name) => optional(service(ns, name))))),
+      routes: fc.tuple(...namespaces.map(routes)),
+      targets: fc.integer({ min: 0, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => trafficTarget(i)))),
+      splits: fc.tuple(optional(trafficSplit('a', 'r')), optional(trafficSplit('b', 'r'))),
+    })
+    .map((w) => ({
+      mode: w.mode,
+      ...(w.explicit ? { scope: namespaces } : {}),
+      objects: [...w.workloads.flat(), ...w.services.filter((s) => s !== undefined), ...w.routes.flat(), ...w.targets, ...w.splits.filter((s) => s !== undefined)] as Record<string, unknown>[],
+    }));
+
+  const http = fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE'), path: fc.constantFrom(...PATHS), headers: fc.subarray(HEADER_VALUES, { maxLength: 2 }) });
+
+  const accessRequests: fc.Arbitrary<AccessRequest[]> = fc.array(
+    fc.record({
+      source: fc.oneof(identity, identity, fc.constant('unauthenticated' as const)),
+      destination: identity,
+      port: optional(fc.constantFrom(80, 8080, 53)),
+      protocol: fc.constantFrom('http' as const, 'http' as const, 'tcp' as const, 'udp' as const),
+      http,
+    }).map((r) => ({
+      source: r.source, destination: r.destination, protocol: r.protocol, ...(r.port !== undefined ? { port: r.port } : {}),
+      ...(r.protocol === 'http' ? { http: httpParts(r.http.method, r.http.path, r.http.headers) } : {}),
+    })),
+    { minLength: 10, maxLength: 30 },
+  );
+
+  const routeRequests: fc.Arbitrary<RouteRequest[]> = fc.array(
+    fc.record({ namespace: fc.constantFrom(...namespaces), name: fc.constantFrom(...SERVICES), port: fc.constantFrom(80, 8080), protocol: fc.constantFrom('http' as const, 'http' as const, 'tcp' as const), http }).map((r) => ({
+      service: { namespace: r.namespace, name: r.name }, port: r.port, protocol: r.protocol,
+      ...(r.protocol === 'http' ? { http: httpParts(r.http.method, r.http.path, r.http.headers) } : {}),
+    })),
+    { minLength: 5, maxLength: 15 },
+  );
+
+  /**
+   * A world with requests half of which are aimed at what its TrafficTargets grant (their sources,
+   * destinations and ports), so that "allowed" outcomes — where translations can go wrong — are common.
+   */
+  const worldsWithRequests: fc.Arbitrary<[World, AccessRequest[], RouteRequest[]]> = worlds.chain((world) => {
+    const targets = world.objects.filter((o) => o.kind === 'TrafficTarget') as { metadata: { namespace: string }; spec: { destination: { name: string; namespace: string }; sources: { name: string; namespace: string }[] } }[];
+    if (targets.length === 0) return fc.tuple(fc.constant(world), accessRequests, routeRequests);
+    const aimed = fc.record({ t: fc.constantFrom(...targets), i: fc.nat(5), port: fc.constantFrom(80, 8080), http, tcp: fc.boolean() }).map(({ t, i, port, http: h, tcp }): AccessRequest => {
+      const source = t.spec.sources[i % t.spec.sources.length]!;
+      return {
+        source: { namespace: source.namespace, name: source.name }, destination: { namespace: t.spec.destination.namespace, name: t.spec.destination.name }, port,
+        protocol: tcp ? 'tcp' : 'http', ...(tcp ? {} : { http: httpParts(h.method, h.path, h.headers) }),
+      };
+    });
+    return fc.tuple(fc.constant(world), fc.tuple(accessRequests, fc.array(aimed, { minLength: 10, maxLength: 30 })).map(([a, b]) => [...a, ...b]), routeRequests);
   });
+  return { worlds, accessRequests, routeRequests, worldsWithRequests };
+}
 
-const trafficSplit = (ns: string, root: string) =>
-  fc.record({
-    backends: fc.uniqueArray(fc.record({ service: fc.constantFrom('v1', 'v2', 'v3', root), weight: fc.nat(7) }), { selector: (b) => b.service, minLength: 1, maxLength: 3 }).filter((bs) => bs.some((b) => b.weight > 0)),
-    matches: fc.boolean(),
-  }).map((s) => ({
-    apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: `split-${root}`, namespace: ns },
-    spec: { service: root, ...(s.matches ? { matches: [{ kind: 'HTTPRouteGroup', name: 'g' }] } : {}), backends: s.backends },
-  }));
-
-export const worlds: fc.Arbitrary<World> = fc
-  .record({
-    mode: fc.constantFrom<AccessMode>('strict', 'strict', 'per-destination', 'permissive'),
-    workloads: fc.tuple(...NAMESPACES.map((ns) => fc.integer({ min: 0, max: SYSTEM.has(ns) ? 2 : 5 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => workload(ns, i)))))),
-    services: fc.tuple(...NAMESPACES.flatMap((ns) => SERVICES.map((name) => optional(service(ns, name))))),
-    routes: fc.tuple(...NAMESPACES.map(routes)),
-    targets: fc.integer({ min: 0, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => trafficTarget(i)))),
-    splits: fc.tuple(optional(trafficSplit('a', 'r')), optional(trafficSplit('b', 'r'))),
-  })
-  .map((w) => ({
-    mode: w.mode,
-    objects: [...w.workloads.flat(), ...w.services.filter((s) => s !== undefined), ...w.routes.flat(), ...w.targets, ...w.splits.filter((s) => s !== undefined)] as Record<string, unknown>[],
-  }));
-
-const http = fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE'), path: fc.constantFrom(...PATHS), headers: fc.subarray(HEADER_VALUES, { maxLength: 2 }) });
-
-export const accessRequests: fc.Arbitrary<AccessRequest[]> = fc.array(
-  fc.record({
-    source: fc.oneof(identity, identity, fc.constant('unauthenticated' as const)),
-    destination: identity,
-    port: optional(fc.constantFrom(80, 8080, 53)),
-    protocol: fc.constantFrom('http' as const, 'http' as const, 'tcp' as const, 'udp' as const),
-    http,
-  }).map((r) => ({
-    source: r.source, destination: r.destination, protocol: r.protocol, ...(r.port !== undefined ? { port: r.port } : {}),
-    ...(r.protocol === 'http' ? { http: httpParts(r.http.method, r.http.path, r.http.headers) } : {}),
-  })),
-  { minLength: 10, maxLength: 30 },
-);
-
-export const routeRequests: fc.Arbitrary<RouteRequest[]> = fc.array(
-  fc.record({ namespace: fc.constantFrom(...NAMESPACES), name: fc.constantFrom(...SERVICES), port: fc.constantFrom(80, 8080), protocol: fc.constantFrom('http' as const, 'http' as const, 'tcp' as const), http }).map((r) => ({
-    service: { namespace: r.namespace, name: r.name }, port: r.port, protocol: r.protocol,
-    ...(r.protocol === 'http' ? { http: httpParts(r.http.method, r.http.path, r.http.headers) } : {}),
-  })),
-  { minLength: 5, maxLength: 15 },
-);
-
-/**
- * A world with requests half of which are aimed at what its TrafficTargets grant (their sources,
- * destinations and ports), so that "allowed" outcomes — where translations can go wrong — are common.
- */
-export const worldsWithRequests: fc.Arbitrary<[World, AccessRequest[], RouteRequest[]]> = worlds.chain((world) => {
-  const targets = world.objects.filter((o) => o.kind === 'TrafficTarget') as { metadata: { namespace: string }; spec: { destination: { name: string; namespace: string }; sources: { name: string; namespace: string }[] } }[];
-  if (targets.length === 0) return fc.tuple(fc.constant(world), accessRequests, routeRequests);
-  const aimed = fc.record({ t: fc.constantFrom(...targets), i: fc.nat(5), port: fc.constantFrom(80, 8080), http, tcp: fc.boolean() }).map(({ t, i, port, http: h, tcp }): AccessRequest => {
-    const source = t.spec.sources[i % t.spec.sources.length]!;
-    return {
-      source: { namespace: source.namespace, name: source.name }, destination: { namespace: t.spec.destination.namespace, name: t.spec.destination.name }, port,
-      protocol: tcp ? 'tcp' : 'http', ...(tcp ? {} : { http: httpParts(h.method, h.path, h.headers) }),
-    };
-  });
-  return fc.tuple(fc.constant(world), fc.tuple(accessRequests, fc.array(aimed, { minLength: 10, maxLength: 30 })).map(([a, b]) => [...a, ...b]), routeRequests);
-});
+export const { worlds, accessRequests, routeRequests, worldsWithRequests } = worldsOver(NAMESPACES);

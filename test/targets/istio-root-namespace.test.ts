@@ -15,6 +15,8 @@ import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { decide } from '../../src/policy/decide.js';
 import type { Workload } from '../../src/policy/model.js';
 import { l4Request, modelOf } from '../support/policy.js';
+import { validateYaml } from '../support/inputs.js';
+import { resolvePolicy } from '../../src/policy/resolve.js';
 import { runCli } from '../support/cli.js';
 
 // The same labels in istio-system and in an application namespace: what a root-namespace selector would catch.
@@ -33,6 +35,11 @@ const input = (ns: string) => `${pod(ns, 'collector', 'collector')}${pod('shop',
 ---
 apiVersion: specs.smi-spec.io/v1alpha4
 kind: TCPRoute
+metadata: {name: any, namespace: shop}
+spec: {}
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
 metadata: {name: any, namespace: ${ns}}
 spec: {}
 ---
@@ -45,11 +52,21 @@ spec:
   sources: [{kind: ServiceAccount, name: web, namespace: shop}]
 `;
 
+// istio-system is a system namespace: in smi's scope only when named explicitly, as here.
+const explicit = (text: string, namespaces = ['istio-system', 'shop', 'mesh-root']) => resolvePolicy(validateYaml(text), { mode: 'strict', scope: { namespaces } });
+
 const workload = (ns: string, name: string, sa: string): Workload => ({ kind: 'Deployment', namespace: ns, name, serviceAccount: sa, labels: { app: 'metrics' }, ports: [{ port: 9090, protocol: 'TCP' }] });
 
 describe("Istio's root namespace", () => {
-  test('a TrafficTarget to a workload there writes nothing there, and says so as an error', () => {
+  test('by default it is outside smi\'s scope: its TrafficTarget is not enforced, and nothing is written there', () => {
     const model = modelOf(input('istio-system'));
+    assert.ok(model.diagnostics.some((d) => d.code === 'SMI_OUT_OF_SCOPE' && d.object === 'TrafficTarget/istio-system/scrape'));
+    const t = istio.translate(model, DEFAULT_OPTIONS);
+    assert.deepEqual(t.resources.filter((r) => r.metadata.namespace === 'istio-system'), []);
+  });
+
+  test('named explicitly, a TrafficTarget to a workload there still writes nothing there, and says so as an error', () => {
+    const model = explicit(input('istio-system'));
     const t = istio.translate(model, DEFAULT_OPTIONS);
     assert.deepEqual(t.resources.filter((r) => r.metadata.namespace === 'istio-system'), [], 'no policy in the root namespace');
     const error = t.diagnostics.find((d) => d.code === 'ISTIO_ROOT_NAMESPACE_NOT_ENFORCED');
@@ -59,7 +76,7 @@ describe("Istio's root namespace", () => {
   });
 
   test('the look-alike pod in another namespace stays as SMI says: web may not reach it', () => {
-    const model = modelOf(input('istio-system'));
+    const model = explicit(input('istio-system'));
     const t = istio.translate(model, DEFAULT_OPTIONS);
     const request = l4Request('shop/web', 'shop/lookalike', 'tcp', 9090);
     assert.equal(decide(model, request).allowed, false);
@@ -68,23 +85,23 @@ describe("Istio's root namespace", () => {
   });
 
   test('the destination itself is reported as not enforced by the evaluator, not silently allowed', () => {
-    const model = modelOf(input('istio-system'));
+    const model = explicit(input('istio-system'));
     const t = istio.translate(model, DEFAULT_OPTIONS);
     const mesh = istio.evaluateAccess(t.resources, workload('istio-system', 'collector', 'collector'), l4Request('shop/lookalike', 'istio-system/collector', 'tcp', 9090), DEFAULT_OPTIONS);
     assert.equal(mesh.enforced, false);
   });
 
   test('strict mode writes no deny-by-default into the root namespace, and still does elsewhere', () => {
-    const t = istio.translate(modelOf(input('istio-system')), DEFAULT_OPTIONS);
+    const t = istio.translate(explicit(input('istio-system')), DEFAULT_OPTIONS);
     const denyAll = t.resources.filter((r) => r.metadata.name === 'smi--deny-by-default').map((r) => r.metadata.namespace);
     assert.deepEqual(denyAll, ['shop']);
   });
 
   test('--istio-root-namespace names another root; istio-system is then an ordinary namespace', () => {
     const options = { ...DEFAULT_OPTIONS, istioRootNamespace: 'mesh-root' };
-    const ordinary = istio.translate(modelOf(input('istio-system')), options);
+    const ordinary = istio.translate(explicit(input('istio-system')), options);
     assert.ok(ordinary.resources.some((r) => r.metadata.namespace === 'istio-system' && r.metadata.name === 'smi-collector'));
-    const root = istio.translate(modelOf(input('mesh-root')), options);
+    const root = istio.translate(explicit(input('mesh-root')), options);
     assert.deepEqual(root.resources.filter((r) => r.metadata.namespace === 'mesh-root'), []);
     assert.ok(root.diagnostics.some((d) => d.code === 'ISTIO_ROOT_NAMESPACE_NOT_ENFORCED' && d.severity === 'error'));
   });
@@ -93,7 +110,7 @@ describe("Istio's root namespace", () => {
     const dir = mkdtempSync(join(tmpdir(), 'smi-root-ns-'));
     const file = join(dir, 'in.yaml');
     writeFileSync(file, input('istio-system'));
-    const run = await runCli(['translate', '-f', file, '--mesh', 'istio']);
+    const run = await runCli(['translate', '-f', file, '--mesh', 'istio', '-n', 'istio-system', '-n', 'shop']);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /error ISTIO_ROOT_NAMESPACE_NOT_ENFORCED/);
     assert.doesNotMatch(run.stdout, /namespace: istio-system/);

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption } from '../policy-input.js';
+import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
 import { decide } from '../../policy/decide.js';
 import { UNAUTHENTICATED, type AccessRequest, type Protocol } from '../../policy/request.js';
 import type { AccessMode, PolicyModel } from '../../policy/model.js';
@@ -11,6 +11,7 @@ import { addTranslateOptions, meshOption, requireTarget, translateOptions, type 
 import { UsageError } from '../io.js';
 
 interface CheckOptions extends MeshFlags {
+  namespace?: string[];
   filename: string[];
   from: string;
   to: string;
@@ -44,6 +45,7 @@ export function checkCommand(ctx: CommandContext): Command {
     .option('--path <path>', 'HTTP path (default /); a query string is ignored by pathRegex')
     .option('--header <name=value>', 'HTTP header (repeatable)', collect)
     .addOption(accessModeOption())
+    .addOption(scopeOption())
     .addOption(meshOption(false))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: CheckOptions) => {
@@ -51,7 +53,7 @@ export function checkCommand(ctx: CommandContext): Command {
       const destination = parseNamespacedName('--to', opts.to);
       let port = parsePort(opts.port);
       const http = parseHttp(opts.protocol, opts);
-      const model = await loadModel(ctx, opts.filename, opts.accessMode);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
       if (port === undefined) {
         // Convenience: the destination's pods expose exactly one port of this protocol, so that is the one meant.
         const wanted = opts.protocol === 'udp' ? 'UDP' : 'TCP';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, collect, filenameOption, loadModel } from '../policy-input.js';
+import { accessModeOption, collect, filenameOption, loadModel, scopeOption } from '../policy-input.js';
 import { addTranslateOptions, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { accessProbes, routeProbes } from '../../policy/probes.js';
 import { decide } from '../../policy/decide.js';
@@ -36,10 +36,11 @@ export function diffCommand(ctx: CommandContext): Command {
     .addOption(filenameOption())
     .addOption(new Option('--mesh <mesh>', 'a mesh to compare, twice (smi = the reference semantics)').argParser(collect).makeOptionMandatory())
     .addOption(accessModeOption())
+    .addOption(scopeOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: MeshFlags & { filename: string[]; mesh: string[]; accessMode: AccessMode; output: 'text' | 'json' }) => {
+    .action(async (opts: MeshFlags & { filename: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' }) => {
       if (opts.mesh.length !== 2) throw new UsageError('give --mesh exactly twice, e.g. --mesh istio --mesh linkerd (or --mesh smi)');
-      const model = await loadModel(ctx, opts.filename, opts.accessMode);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
       const options = translateOptions(opts);
       const sides = opts.mesh.map((name) => {
         if (name === 'smi') {

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, filenameOption, loadModel, parseNamespacedName } from '../policy-input.js';
+import { accessModeOption, filenameOption, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
 import { explain } from '../../policy/explain.js';
 import type { AccessMode } from '../../policy/model.js';
 import { table } from '../table.js';
@@ -13,15 +13,17 @@ export function explainCommand(ctx: CommandContext): Command {
     .addOption(filenameOption())
     .requiredOption('--to <ns/name>', 'the destination ServiceAccount: NAMESPACE/NAME')
     .addOption(accessModeOption())
+    .addOption(scopeOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
-    .action(async (opts: { filename: string[]; to: string; accessMode: AccessMode; output: 'text' | 'json' | 'yaml' }) => {
+    .action(async (opts: { filename: string[]; to: string; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml' }) => {
       const destination = parseNamespacedName('--to', opts.to);
-      const model = await loadModel(ctx, opts.filename, opts.accessMode);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
       const e = explain(model, destination);
       if (opts.output === 'json') return void ctx.io.stdout(`${JSON.stringify(e, null, 2)}\n`);
       if (opts.output === 'yaml') return void ctx.io.stdout(toYamlStream([e]));
       const out: string[] = [];
       out.push(`Destination: ServiceAccount ${e.destination}   (${e.mode} mode)`);
+      out.push(`Scope:       ${e.scope.inScope ? 'governed by smi' : 'outside smi\'s scope'} (${e.scope.why})`);
       out.push(`Workloads:   ${e.workloads.join(', ') || 'none in the input'}`);
       out.push(`Services:    ${e.services.join(', ') || 'none in the input'}`);
       out.push('');

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption } from '../policy-input.js';
+import { collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
 import { route } from '../../policy/route.js';
 import type { Protocol } from '../../policy/request.js';
 import { provenanceLabel, provenanceWhere } from '../../policy/model.js';
@@ -9,6 +9,7 @@ import { EXIT, UsageError } from '../io.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 
 interface RouteOptions extends MeshFlags {
+  namespace?: string[];
   filename: string[];
   service: string;
   port?: string;
@@ -32,6 +33,7 @@ export function routeCommand(ctx: CommandContext): Command {
         'can take the request (the root service lacks the port), 2 usage or input error.',
     )
     .addOption(filenameOption())
+    .addOption(scopeOption())
     .requiredOption('--service <ns/name>', 'the root service the client calls')
     .option('--port <port>', 'port of the root service (needed when it has several)')
     .addOption(protocolOption())
@@ -44,7 +46,7 @@ export function routeCommand(ctx: CommandContext): Command {
       const service = parseNamespacedName('--service', opts.service);
       let port = parsePort(opts.port);
       const http = parseHttp(opts.protocol, opts);
-      const model = await loadModel(ctx, opts.filename);
+      const model = await loadModel(ctx, opts.filename, 'strict', opts.namespace);
       const root = model.inventory.services.get(`${service.namespace}/${service.name}`);
       if (port === undefined && root && root.ports.length > 1) {
         throw new UsageError(`Service ${opts.service} has ports ${root.ports.map((p) => p.port).join(', ')}: say which with --port`);

@@ -1,8 +1,9 @@
+import { describeScope } from '../../policy/scope.js';
 import { Command, Option } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, filenameOption, loadModel } from '../policy-input.js';
+import { accessModeOption, filenameOption, loadModel, scopeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { formatDiagnostics, summary, toJson, toYamlStream } from '../format.js';
 import type { AccessMode } from '../../policy/model.js';
@@ -16,6 +17,7 @@ interface TranslateFlags extends MeshFlags {
   trustDomain: string;
   clusterDomain: string;
   accessMode: AccessMode;
+  namespace?: string[];
   strict: boolean;
   output: 'yaml' | 'json';
   outDir?: string;
@@ -32,12 +34,14 @@ export function translateCommand(ctx: CommandContext): Command {
     .addOption(filenameOption())
     .addOption(meshOption())
     .addOption(accessModeOption())
+    .addOption(scopeOption())
     .option('--strict', 'treat warnings (rounded weights, narrowed rules) as errors', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .option('--out-dir <dir>', 'write one file per resource: <dir>/<namespace>/<kind>-<name>.yaml')
     .action(async (opts: TranslateFlags) => {
       const target = requireTarget(opts.mesh, opts);
-      const model = await loadModel(ctx, opts.filename, opts.accessMode);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      ctx.io.stderr(`${describeScope(model.scope)}\n`);
       const { resources, diagnostics } = target.translate(model, translateOptions(opts));
       const shown = opts.strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : diagnostics;
       if (opts.outDir) {

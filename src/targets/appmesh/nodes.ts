@@ -7,7 +7,7 @@
  * cannot be expressed and are left out (narrower). App Mesh docs: "Mutual TLS authentication",
  * "Virtual nodes" (listeners, backends, backend defaults).
  */
-import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy, type Workload } from '../../policy/model.js';
+import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy, type Workload } from '../../policy/model.js';
 import { selects, servicesSelecting } from '../../policy/inventory.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import type { Report } from '../diagnostics.js';
@@ -97,7 +97,16 @@ function backendsOf(model: PolicyModel, identity: Identity, routing: Routing, in
 export function translateNodes(model: PolicyModel, options: TranslateOptions, routing: Routing, report: Report): MeshResource[] {
   const out: MeshResource[] = [];
   const identities = new Map<string, Identity>();
-  for (const w of model.inventory.workloads) identities.set(`${w.namespace}/${w.serviceAccount}`, { namespace: w.namespace, name: w.serviceAccount });
+  // A VirtualNode makes its pods part of the mesh (their outbound traffic too): only workloads in scope get one.
+  for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) identities.set(`${w.namespace}/${w.serviceAccount}`, { namespace: w.namespace, name: w.serviceAccount });
+  for (const d of model.destinations.values()) {
+    for (const t of d.targets) {
+      const outside = t.sources.filter((s) => !inScope(model, s.namespace) && model.inventory.workloads.some((w) => w.namespace === s.namespace && w.serviceAccount === s.name));
+      if (outside.length === 0) continue;
+      report(t.ref, 'warning', 'APPMESH_SOURCE_OUT_OF_SCOPE',
+        `${provenanceLabel(t.ref)}: App Mesh authorizes the caller's side too (its VirtualNode's backends and client certificate), and ${outside.map(identityKey).join(', ')} run outside smi's scope, where smi writes nothing: they cannot reach ${identityKey(d.identity)} (narrower). Label their namespace ${'smi-spec.io/enforce'}=true to bring them in`);
+    }
+  }
   const locked = (key: string) => model.mode === 'strict' || (model.mode === 'per-destination' && model.lockedDown.has(key));
   const lockedGroups = new Map<string, { namespace: string; labels: Record<string, string>; owners: Set<string> }>();
   const index = indexes(model, routing);

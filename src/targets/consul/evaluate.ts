@@ -51,7 +51,8 @@ export function evaluateConsulAccess(resources: readonly MeshResource[], workloa
       if (!best || p > best.p) best = { p, source: s, name: r.metadata.name };
     }
   }
-  if (!best) return { allowed: true, enforced: true, reasons: ['no intention matches; the default (ACL default policy allow) allows'] };
+  // Without a matching intention, the cluster's ACL default policy (or a "*" intention smi did not write) decides: unknown here.
+  if (!best) return { allowed: true, enforced: false, reasons: ["no intention matches: the cluster's ACL default policy decides (allow when ACLs are off)"] };
   const via = `intention ${best.name} source ${best.source.name}`;
   if (request.protocol === 'tcp' && protocol === 'http') return { allowed: false, enforced: true, reasons: [`${dest.name} speaks http: raw TCP is not carried`] };
   if (best.source.action !== undefined) return { allowed: best.source.action === 'allow', enforced: true, reasons: [`${via}: ${best.source.action}`] };

@@ -8,7 +8,7 @@
  * "*" → "*" deny for destinations without TrafficTargets. Nothing is left to the ACL default.
  * Consul docs: "Service intentions configuration entry reference", "Intention precedence".
  */
-import { identityKey, provenanceLabel, type Identity, type PolicyModel, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
+import { identityKey, inScope, provenanceLabel, type Identity, type PolicyModel, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
 import type { Report } from '../diagnostics.js';
 import { grantedPorts } from '../granted-ports.js';
 import { meta, resourceName } from '../naming.js';
@@ -131,10 +131,23 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
   for (const [key, who] of impostors(model, options, report)) ambiguous.set(key, [...new Set([...(ambiguous.get(key) ?? []), ...who])].sort());
 
   const destinations: { identity: Identity; targets: readonly TargetPolicy[] }[] = [...model.destinations.values()].map((d) => ({ identity: d.identity, targets: d.targets }));
-  for (const key of model.lockedDown) {
-    if (model.destinations.has(key)) continue;
+  const listed = new Set(model.destinations.keys());
+  const lock = (key: string) => {
+    if (listed.has(key)) return;
+    listed.add(key);
     const [namespace = '', name = ''] = key.split('/');
     destinations.push({ identity: { namespace, name }, targets: [] });
+  };
+  for (const key of model.lockedDown) lock(key);
+  // Strict mode: every workload in scope denies what no intention allows. Not with a "*" destination in
+  // one Consul namespace (that would reach services outside smi's scope), but one deny-all per service.
+  if (model.mode === 'strict' && !mirrored(options)) for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) lock(`${w.namespace}/${w.serviceAccount}`);
+  // A Consul name shared with a workload outside the scope: an intention for it would reach that workload too.
+  const outside = new Map<string, string[]>();
+  for (const w of model.inventory.workloads) {
+    if (inScope(model, w.namespace)) continue;
+    const k = consulKey(consulName(w.namespace, w.serviceAccount, options));
+    outside.set(k, [...new Set([...(outside.get(k) ?? []), `${w.namespace}/${w.serviceAccount}`])]);
   }
   const written = new Set<string>();
   for (const { identity, targets } of destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
@@ -143,6 +156,14 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
     const refs: Provenance[] = targets.map((t) => t.ref);
     const shared = ambiguous.get(consulKey(name));
     const grants = new Map<string, SourceGrant>();
+    const beyond = outside.get(consulKey(name));
+    if (beyond) {
+      if (written.has(consulKey(name))) continue;
+      written.add(consulKey(name));
+      report(refs[0], 'error', 'CONSUL_SCOPE_NOT_ENFORCED',
+        `Consul service "${name.name}" of ${destination} is also the Consul service of ${beyond.join(', ')}, outside smi's scope: an intention for the name would reach those workloads too, so smi writes none and SMI's rules for ${destination} are not enforced by Consul. ${AMBIGUITY_FIX}`);
+      continue;
+    }
     if (shared) {
       report(refs[0], 'error', 'CONSUL_IDENTITY_AMBIGUOUS',
         `Consul service "${identity.name}" stands for ${shared.join(' and ')}; intentions for it would apply to all of them, so it allows nothing (narrower than SMI for ${shared.filter((x) => !x.startsWith('Service ')).join(', ')}). ${AMBIGUITY_FIX}`);
@@ -178,11 +199,9 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
     out.push({ apiVersion: CONSUL_API, kind: 'ServiceIntentions', metadata: meta('consul', resourceName('smi', identity.name), identity.namespace, refs), spec });
   }
 
-  if (model.mode === 'strict') {
-    // Lowest precedence: any source to any destination without its own intentions is denied.
-    const namespaces = mirrored(options)
-      ? [...new Set([...model.inventory.workloads.map((w) => w.namespace), ...destinations.map((d) => d.identity.namespace)])].sort()
-      : [[...model.inventory.workloads.map((w) => w.namespace), ...destinations.map((d) => d.identity.namespace)].sort()[0] ?? 'default'];
+  if (model.mode === 'strict' && mirrored(options)) {
+    // Lowest precedence: any source to any destination of a namespace in scope without its own intentions is denied.
+    const namespaces = [...new Set([...model.inventory.workloads.map((w) => w.namespace), ...destinations.map((d) => d.identity.namespace)])].filter((ns) => inScope(model, ns)).sort();
     for (const ns of namespaces) {
       const spec: ServiceIntentionsSpec = { destination: { name: '*', ...(mirrored(options) ? { namespace: ns } : {}) }, sources: [wildcardSource(options)] };
       out.push({ apiVersion: CONSUL_API, kind: 'ServiceIntentions', metadata: meta('consul', DENY_BY_DEFAULT, ns, []), spec });

@@ -3,7 +3,7 @@
  * destination workload group; rules per HTTP match or L4 grant; deny-by-default per access mode.
  * Istio docs: Authorization Policy reference ("Allow/deny evaluation", "Rule", "Operation").
  */
-import { identityKey, provenanceLabel, type CompiledMatch, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
+import { identityKey, inScope, provenanceLabel, type CompiledMatch, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import { catches, planSelectors } from '../selectors.js';
 import { grantedPorts } from '../granted-ports.js';
@@ -148,7 +148,7 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
       "Istio's sidecars intercept TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (use a Kubernetes NetworkPolicy for UDP)");
   }
   if (model.mode === 'strict') {
-    for (const w of model.inventory.workloads) namespaces.add(w.namespace);
+    for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) namespaces.add(w.namespace);
     namespaces.delete(root); // an allow-nothing policy there would deny everything mesh-wide
     for (const ns of [...namespaces].sort()) {
       // An empty spec is Istio's "allow nothing": every workload of the namespace denies what no ALLOW policy allows.

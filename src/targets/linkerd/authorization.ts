@@ -9,7 +9,7 @@
  * those of every match that provably covers it; where overlapping routes still differ, a request may
  * be judged by the narrower one: never more access, and a diagnostic says where.
  */
-import { identityKey, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
+import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
 import { catches, planSelectors } from '../selectors.js';
 import { grantedPorts, portGranted } from '../granted-ports.js';
 import { chunk } from '../chunk.js';
@@ -44,7 +44,7 @@ function coveredIdentities(model: PolicyModel): { identity: Identity; targets: r
     const [namespace = '', name = ''] = key.split('/');
     add(namespace, name);
   }
-  if (model.mode === 'strict') for (const w of model.inventory.workloads) add(w.namespace, w.serviceAccount);
+  if (model.mode === 'strict') for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) add(w.namespace, w.serviceAccount);
   return [...out.values()].sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)));
 }
 
