@@ -13,9 +13,10 @@ import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../
 import { describeScope } from '../policy/scope.js';
 import { Writer } from '../kube/writer.js';
 import { MANAGED_BY } from '../targets/naming.js';
-import type { MeshResource, Target, TranslateOptions } from '../targets/target.js';
+import type { Target, TranslateOptions } from '../targets/target.js';
 import { sameStatus, withTransitionTimes, type SmiStatus } from './conditions.js';
 import { type DesiredState, desiredState, objectKey, type ClusterObject } from './desired.js';
+import { planChanges, resourceKey, type LiveResource, type Plan, type PlannedChange } from './plan.js';
 import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ClusterView } from '../webhooks/admission.js';
@@ -28,6 +29,8 @@ export interface ControllerOptions {
   readonly batchDelayMs?: number;
   readonly log: Logger;
   readonly metrics: ControllerMetrics;
+  /** Compute and report what would be written and deleted; write nothing (not even statuses or Events). */
+  readonly dryRun?: boolean;
 }
 
 const plural = (kind: string): string => {
@@ -43,15 +46,6 @@ export function ownedKinds(target: Target, options: TranslateOptions): WatchedKi
     const kind = w.slice(i + 1);
     return { apiVersion: w.slice(0, i), kind, resource: plural(kind), namespaced: true, smi: false };
   });
-}
-
-const sortKeys = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
-
-/** What smi sets on a resource; the live object matches when these are equal. */
-function fingerprint(r: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; ownerReferences?: { uid?: string }[] }; spec?: unknown }, labelKeys: string[], annotationKeys: string[]): string {
-  const pick = (m: Record<string, string> | undefined, keys: string[]) => Object.fromEntries(keys.map((k) => [k, m?.[k]]));
-  return JSON.stringify(sortKeys({ spec: r.spec ?? null, labels: pick(r.metadata?.labels, labelKeys), annotations: pick(r.metadata?.annotations, annotationKeys), owners: (r.metadata?.ownerReferences ?? []).map((o) => o.uid).sort() }));
 }
 
 const EVENT_SELECTOR = 'app.kubernetes.io/managed-by=smi';
@@ -71,7 +65,6 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
   if (errors.length > 0) throw errors[0];
 }
 
-const resourceKey = (r: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string } }): string => `${r.apiVersion}/${r.kind}/${r.metadata?.namespace ?? ''}/${r.metadata?.name ?? ''}`;
 
 export class Controller {
   private readonly smi = smiKinds();
@@ -187,6 +180,27 @@ export class Controller {
     }
   }
 
+  /** What a dry run would change now, by resource key. */
+  private readonly pending = new Map<string, PlannedChange>();
+
+  /** The changes a dry run has found and not written: the report of `--dry-run`. */
+  plan(): PlannedChange[] {
+    return [...this.pending.values()].sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  private notePlan(plan: Plan, looked: Set<string> | undefined): void {
+    const { log, metrics } = this.options;
+    for (const [key, c] of this.pending) if (!looked || looked.has(c.namespace)) this.pending.delete(key);
+    for (const c of plan.changes) {
+      const before = this.pending.get(c.key);
+      this.pending.set(c.key, c);
+      if (!before || before.verb !== c.verb || before.fields.join() !== c.fields.join()) {
+        log.info({ verb: c.verb, kind: c.kind, namespace: c.namespace, name: c.name, ...(c.fields.length > 0 ? { fields: c.fields } : {}) }, `dry run: would ${c.verb}`);
+      }
+    }
+    for (const verb of ['create', 'update', 'delete'] as const) metrics.dryRunPending.set({ verb }, this.plan().filter((c) => c.verb === verb).length);
+  }
+
   /** Logs namespaces entering or leaving smi's scope and exports it as a metric. */
   private noteScope(scope: DesiredState['scope'], looked: Set<string> | undefined): void {
     const { log, metrics } = this.options;
@@ -225,28 +239,26 @@ export class Controller {
     this.noteScope(desired.scope, namespaces);
     log.debug({ scope: scope === 'all' ? 'all' : [...scope], smi: smi.length, inventory: inventory.length, resources: desired.resources.length }, 'desired state');
 
-    const live = new Map<string, KubernetesObject>();
-    for (const k of this.owned) for (const o of this.cache.in(k, namespaces)) live.set(resourceKey(o), o);
-    const wanted = new Map(desired.resources.map((r) => [resourceKey(r), r]));
+    const live = this.owned.flatMap((k) => this.cache.in(k, namespaces));
+    const plan = planChanges(desired.resources, live as LiveResource[]);
+    if (this.options.dryRun) {
+      this.notePlan(plan, namespaces);
+      end();
+      metrics.reconciles.inc({ result: 'ok' });
+      return;
+    }
     // Writes first, deletes last: a reconcile cut short never removes before adding.
-    const changed = [...wanted].filter(([key, r]) => {
-      const current = live.get(key) as MeshResource | undefined;
-      const labels = Object.keys(r.metadata.labels ?? {});
-      const annotations = Object.keys(r.metadata.annotations ?? {});
-      return !current || fingerprint(current, labels, annotations) !== fingerprint(r, labels, annotations);
-    });
-    await inParallel(changed, WRITE_CONCURRENCY, async ([key, r]) => {
-      log.debug({ key }, 'apply');
+    await inParallel(plan.applies, WRITE_CONCURRENCY, async (r) => {
+      log.debug({ key: resourceKey(r) }, 'apply');
       await this.writer.apply(r as KubernetesObject);
       metrics.writes.inc({ verb: 'apply' });
     });
-    const applies = changed.length;
-    const stale = [...live].filter(([key]) => !wanted.has(key));
-    await inParallel(stale, WRITE_CONCURRENCY, async ([, o]) => {
-      await this.writer.delete(o);
+    const applies = plan.applies.length;
+    await inParallel(plan.deletes, WRITE_CONCURRENCY, async (o) => {
+      await this.writer.delete(o as KubernetesObject);
       metrics.writes.inc({ verb: 'delete' });
     });
-    const deletes = stale.length;
+    const deletes = plan.deletes.length;
     const now = new Date().toISOString();
     const statusWrites = smi.flatMap((o) => {
       const next = desired.statuses.get(objectKey(o));
@@ -279,6 +291,6 @@ export class Controller {
     });
     end();
     metrics.reconciles.inc({ result: 'ok' });
-    if (applies + deletes + statuses > 0) log.info({ applies, deletes, statuses, resources: wanted.size }, 'reconciled');
+    if (applies + deletes + statuses > 0) log.info({ applies, deletes, statuses, resources: desired.resources.length }, 'reconciled');
   }
 }

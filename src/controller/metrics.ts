@@ -9,6 +9,7 @@ export class ControllerMetrics {
   readonly queueDepth = new Gauge({ name: 'smi_controller_queue_depth', help: 'Keys waiting in the work queue', registers: [this.registry] });
   readonly cached = new Gauge({ name: 'smi_controller_cached_objects', help: 'Objects in the informer cache', registers: [this.registry] });
   readonly inScope = new Gauge({ name: 'smi_controller_namespace_in_scope', help: "1 for a namespace smi governs, 0 for one it leaves alone (kube-*, a mesh's or smi's own, no SMI objects and no opt-in label)", labelNames: ['namespace'], registers: [this.registry] });
+  readonly dryRunPending = new Gauge({ name: 'smi_controller_dry_run_pending_changes', help: 'With --dry-run: resources the controller would create, update or delete and did not', labelNames: ['verb'], registers: [this.registry] });
   readonly leader = new Gauge({ name: 'smi_controller_leader', help: '1 while this replica holds the lease', registers: [this.registry] });
 
   constructor() {

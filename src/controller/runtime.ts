@@ -26,6 +26,8 @@ export interface RuntimeOptions {
   readonly healthAddr?: string;
   readonly log?: Logger;
   readonly batchDelayMs?: number;
+  /** Report what would change; write nothing. */
+  readonly dryRun?: boolean;
   /** Serve the admission and conversion webhooks too, with the controller's cache for cross-object checks. */
   readonly webhook?: { readonly port: number; readonly certFile: string; readonly keyFile: string };
 }
@@ -57,6 +59,7 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
     target: options.target, translate: options.translate, mode: options.mode, log, metrics,
     ...(options.namespaces ? { namespaces: options.namespaces } : {}),
     ...(options.batchDelayMs !== undefined ? { batchDelayMs: options.batchDelayMs } : {}),
+    ...(options.dryRun ? { dryRun: true } : {}),
   });
   const servers: Server[] = [];
   const ports: { metrics?: number; health?: number; webhook?: number } = {};
@@ -72,6 +75,8 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
     const h = await listen(options.healthAddr, (req, res) => {
       if (req.url === '/healthz') return void res.writeHead(200).end('ok');
       if (req.url === '/readyz') return void res.writeHead(controller.isReady ? 200 : 503).end(controller.isReady ? 'ok' : 'caches not synced');
+      // The dry run's report: what the controller would create, update and delete now.
+      if (req.url === '/plan') return void res.writeHead(200, { 'Content-Type': 'application/json' }).end(`${JSON.stringify({ dryRun: Boolean(options.dryRun), changes: controller.plan() }, null, 2)}\n`);
       res.writeHead(404).end();
     });
     servers.push(h.server);
@@ -100,7 +105,7 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
     ? await new WebhookServer({ ...options.webhook, cluster: controller.clusterView(), onError: (e) => log.warn({ err: String(e) }, 'webhook') }).start()
     : undefined;
   if (webhook) ports.webhook = webhook.port;
-  log.info({ mesh: options.target.name, mode: options.mode, namespaces: options.namespaces ?? 'all', leaderElection: Boolean(elector) }, 'controller started');
+  log.info({ mesh: options.target.name, mode: options.mode, namespaces: options.namespaces ?? 'all', leaderElection: Boolean(elector), dryRun: Boolean(options.dryRun) }, options.dryRun ? 'controller started (dry run: nothing is written)' : 'controller started');
 
   return {
     controller, metrics, ports,

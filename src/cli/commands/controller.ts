@@ -20,6 +20,7 @@ interface ControllerFlags extends TranslateFlags {
   webhookPort?: string;
   tlsCertFile?: string;
   tlsPrivateKeyFile?: string;
+  dryRun: boolean;
 }
 
 export function controllerCommand(_ctx: CommandContext): Command {
@@ -34,7 +35,8 @@ export function controllerCommand(_ctx: CommandContext): Command {
     .addOption(meshOption())
     .addOption(accessModeOption())
     .option('--kubeconfig <file>', 'kubeconfig file')
-    .option('-n, --namespace <ns...>', 'watch only these namespaces (default: all)')
+    .option('-n, --namespace <ns...>', "watch and govern exactly these namespaces, system ones included (default: all namespaces watched; governed are those holding SMI objects or labelled smi-spec.io/enforce=true, never kube-*, a mesh's or smi's own)")
+    .option('--dry-run', 'compute what would be written and deleted, and report it (logs, the smi_controller_dry_run_pending_changes metric, GET /plan on --health-addr, `smi diff --live`); write nothing', false)
     .option('--leader-elect', 'elect a leader on a coordination.k8s.io Lease; only the leader writes', false)
     .option('--leader-elect-namespace <ns>', 'namespace of the Lease', 'smi-system')
     .option('--lease-duration <seconds>', 'how long a lease lasts without renewal', '15')
@@ -54,6 +56,7 @@ export function controllerCommand(_ctx: CommandContext): Command {
         ...(opts.leaderElect ? { leaderElect: { namespace: opts.leaderElectNamespace, name: `smi-controller-${target.name}`, leaseDurationSeconds: seconds, retryPeriodMs: Math.max(200, (seconds * 1000) / 5) } } : {}),
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr } : {}),
         ...(opts.healthAddr ? { healthAddr: opts.healthAddr } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.webhookPort ? { webhook: { port: Number(opts.webhookPort), certFile: opts.tlsCertFile!, keyFile: opts.tlsPrivateKeyFile! } } : {}),
       });
       await runUntilSignal(() => running.stop());

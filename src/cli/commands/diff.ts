@@ -1,6 +1,12 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, collect, filenameOption, loadModel, scopeOption } from '../policy-input.js';
+import { accessModeOption, collect, loadModel, scopeOption } from '../policy-input.js';
+import { loadInput } from '../load.js';
+import { formatDiagnostics } from '../format.js';
+import { hasErrors } from '../../api/diagnostic.js';
+import { loadKubeConfig } from '../../kube/config.js';
+import { livePlan } from '../../controller/live.js';
+import { describeScope } from '../../policy/scope.js';
 import { addTranslateOptions, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { accessProbes, routeProbes } from '../../policy/probes.js';
 import { decide } from '../../policy/decide.js';
@@ -26,19 +32,27 @@ const shareText = (backends: readonly { service: string; share: number }[]) => b
 
 export function diffCommand(ctx: CommandContext): Command {
   return addTranslateOptions(new Command('diff'))
-    .summary('requests on which two meshes (or a mesh and SMI) decide differently')
+    .summary('requests on which two meshes (or a mesh and SMI) decide differently; or, with --live, what smi would change on a cluster')
     .description(
       'Translates the policy for each --mesh, evaluates both on a set of telling requests derived from the policy\n' +
         '(every caller against every destination, on the ports, paths, methods and headers its rules name, and just\n' +
         'outside them), and lists where they differ. Use --mesh smi for the reference semantics.\n' +
+        'With --live and one --mesh: compares the mesh resources smi wrote on the cluster with what it would write\n' +
+        'now, from the cluster\'s SMI objects (or from -f files, to preview a new policy): each create, update\n' +
+        '(which parts) and delete, without writing anything.\n' +
         'Exit status: 0 no difference, 1 differences, 2 usage or input error.',
     )
-    .addOption(filenameOption())
-    .addOption(new Option('--mesh <mesh>', 'a mesh to compare, twice (smi = the reference semantics)').argParser(collect).makeOptionMandatory())
+    .addOption(new Option('-f, --filename <path>', 'SMI and inventory YAML/JSON: a file, a folder, or - (repeatable; optional with --live)').argParser(collect))
+    .addOption(new Option('--mesh <mesh>', 'a mesh to compare, twice (smi = the reference semantics); once with --live').argParser(collect).makeOptionMandatory())
+    .option('--live', 'compare the cluster\'s live mesh resources with what smi would write', false)
+    .option('--kubeconfig <file>', 'kubeconfig file (with --live)')
     .addOption(accessModeOption())
     .addOption(scopeOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: MeshFlags & { filename: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' }) => {
+    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json'; live: boolean; kubeconfig?: string }) => {
+      if (opts.live) return liveDiff(ctx, opts);
+      if (opts.kubeconfig) throw new UsageError('--kubeconfig applies to --live only');
+      if (!opts.filename) throw new UsageError('give the policy with -f PATH (or compare a cluster with --live)');
       if (opts.mesh.length !== 2) throw new UsageError('give --mesh exactly twice, e.g. --mesh istio --mesh linkerd (or --mesh smi)');
       const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
       const options = translateOptions(opts);
@@ -80,4 +94,32 @@ export function diffCommand(ctx: CommandContext): Command {
       }
       ctx.exitCode = accessDiffs.length + routeDiffs.length > 0 ? EXIT.failed : EXIT.ok;
     });
+}
+
+/** `smi diff --live`: the controller's plan for the cluster as it is now, written nowhere. */
+async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json'; kubeconfig?: string }): Promise<void> {
+  if (opts.mesh.length !== 1 || opts.mesh[0] === 'smi') throw new UsageError('--live compares one mesh\'s live resources with what smi would write: give --mesh once, e.g. --mesh istio');
+  const target = requireTarget(opts.mesh[0]!, opts);
+  let from: { smi: Record<string, unknown>[]; inventory: Record<string, unknown>[] } | undefined;
+  if (opts.filename) {
+    const input = await loadInput(ctx, opts.filename);
+    const shown = input.diagnostics.filter((d) => d.severity !== 'info');
+    if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
+    if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
+    from = { smi: input.smi.map((o) => o.object), inventory: input.kube.map((k) => k.object) };
+  }
+  const { plan, desired } = await livePlan(loadKubeConfig(opts.kubeconfig), {
+    target, translate: translateOptions(opts), mode: opts.accessMode,
+    ...(opts.namespace ? { namespaces: opts.namespace } : {}),
+    ...(from ? { from } : {}),
+  });
+  if (opts.output === 'json') {
+    ctx.io.stdout(`${JSON.stringify({ mesh: target.name, scope: [...desired.scope.namespaces].sort(), changes: plan.changes }, null, 2)}\n`);
+  } else {
+    ctx.io.stderr(`${describeScope(desired.scope)}\n`);
+    ctx.io.stdout(`${target.name}: ${plan.changes.length} change(s) between the cluster and what smi would write${from ? ` for ${opts.filename!.join(', ')}` : ''}\n`);
+    const sign = { create: '+', update: '~', delete: '-' } as const;
+    for (const c of plan.changes) ctx.io.stdout(`${sign[c.verb]} ${c.verb} ${c.kind} ${c.namespace}/${c.name}${c.fields.length > 0 ? ` (${c.fields.join(', ')})` : ''}\n`);
+  }
+  ctx.exitCode = plan.changes.length > 0 ? EXIT.failed : EXIT.ok;
 }

@@ -1,0 +1,32 @@
+/**
+ * One-shot reads of a cluster (no informers): every object of some kinds, cluster-wide or in given
+ * namespaces. For commands that look once (`smi diff --live`, `smi impact`); the controller watches.
+ */
+import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { WatchedKind } from './kinds.js';
+
+/** A kind the cluster does not serve (a mesh's CRDs not installed) reads as empty; other errors are thrown. */
+function notServed(e: unknown): boolean {
+  const code = (e as { code?: number; statusCode?: number }).code ?? (e as { statusCode?: number }).statusCode;
+  return code === 404 || /404|could not find|not found/i.test(String((e as Error).message ?? e));
+}
+
+export async function listKinds(kc: KubeConfig, kinds: readonly WatchedKind[], options: { namespaces?: readonly string[]; labelSelector?: (k: WatchedKind) => string | undefined } = {}): Promise<Map<WatchedKind, KubernetesObject[]>> {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  const out = new Map<WatchedKind, KubernetesObject[]>();
+  await Promise.all(kinds.map(async (kind) => {
+    const scopes = kind.namespaced && options.namespaces && options.namespaces.length > 0 ? options.namespaces : [undefined];
+    const items: KubernetesObject[] = [];
+    for (const ns of scopes) {
+      try {
+        const list = await api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, options.labelSelector?.(kind));
+        // Lists leave apiVersion and kind off their items.
+        for (const o of list.items) items.push({ ...o, apiVersion: kind.apiVersion, kind: kind.kind });
+      } catch (e) {
+        if (!notServed(e)) throw e;
+      }
+    }
+    out.set(kind, items);
+  }));
+  return out;
+}
