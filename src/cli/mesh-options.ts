@@ -18,6 +18,8 @@ export const consulNamespacesOption = () =>
   new Option('--consul-namespaces <mode>', 'Consul: single (Consul CE: one Consul namespace for the cluster) or mirror (Consul Enterprise mirrors Kubernetes namespaces); default single').choices(['single', 'mirror']);
 export const istioRootNamespaceOption = () =>
   new Option('--istio-root-namespace <ns>', "Istio: the mesh's root namespace, whose policies reach every namespace; smi writes no policy there (default istio-system)");
+export const enforcementOption = () =>
+  new Option('--enforcement <mode>', "enforce (default), or audit: the mesh reports what SMI would deny without denying it (Istio's dry-run policies, Linkerd's audit access policy); refused for meshes that cannot audit").choices(['enforce', 'audit']);
 export const linkerdServiceProfilesOption = () => new Option('--linkerd-service-profiles', 'Linkerd: write splits as legacy ServiceProfile dstOverrides (Linkerd before 2.14) instead of HTTPRoutes');
 
 /** Every option that shapes a translation, on one command. */
@@ -29,7 +31,8 @@ export function addTranslateOptions(command: Command): Command {
     .addOption(linkerdDefaultPolicyOption())
     .addOption(linkerdServiceProfilesOption())
     .addOption(consulNamespacesOption())
-    .addOption(istioRootNamespaceOption());
+    .addOption(istioRootNamespaceOption())
+    .addOption(enforcementOption());
 }
 
 export interface TranslateFlags {
@@ -40,6 +43,7 @@ export interface TranslateFlags {
   linkerdServiceProfiles?: boolean;
   consulNamespaces?: 'single' | 'mirror';
   istioRootNamespace?: string;
+  enforcement?: 'enforce' | 'audit';
 }
 
 export function requireTarget(name: string, flags: TranslateFlags = {}): Target {
@@ -52,6 +56,10 @@ export function requireTarget(name: string, flags: TranslateFlags = {}): Target 
   if (flags.linkerdServiceProfiles && target.name !== 'linkerd') throw new UsageError('--linkerd-service-profiles applies to --mesh linkerd only');
   if (flags.consulNamespaces !== undefined && target.name !== 'consul') throw new UsageError('--consul-namespaces applies to --mesh consul only');
   const istioish = target.name === 'istio' || (target.name === 'gateway-api' && flags.authz === 'istio');
+  if (flags.enforcement === 'audit') {
+    if (!target.audit) throw new UsageError(`--enforcement audit: ${target.name} cannot report denials without enforcing them (it has no dry-run or audit mode). Preview instead with \`smi diff --live\` or \`smi controller --dry-run\`, or check live flows with \`smi impact\``);
+    if (target.name === 'gateway-api' && !flags.authz) throw new UsageError('--enforcement audit with --mesh gateway-api needs --authz istio|linkerd: without it nothing is enforced, so there is nothing to audit');
+  }
   if (flags.istioRootNamespace !== undefined && !istioish) throw new UsageError('--istio-root-namespace applies to --mesh istio, or --mesh gateway-api --authz istio');
   return target;
 }
@@ -65,5 +73,6 @@ export function translateOptions(opts: TranslateFlags): TranslateOptions {
     ...(opts.linkerdServiceProfiles ? { linkerdServiceProfiles: true } : {}),
     ...(opts.consulNamespaces ? { consulNamespaces: opts.consulNamespaces } : {}),
     ...(opts.istioRootNamespace ? { istioRootNamespace: opts.istioRootNamespace } : {}),
+    ...(opts.enforcement === 'audit' ? { enforcement: 'audit' as const } : {}),
   };
 }

@@ -59,8 +59,9 @@ function controllerArgs(options: InstallOptions): string[] {
   const t = options.translate;
   const webhook = options.webhook && options.webhook.mode !== 'none';
   return [
-    ...(webhook ? ['--webhook-port', '9443', '--tls-cert-file', '/tls/tls.crt', '--tls-private-key-file', '/tls/tls.key'] : []),
     'controller', '--mesh', options.target.name, '--access-mode', options.accessMode,
+    // Options of the controller command: they follow it (before it they would be unknown to `smi`).
+    ...(webhook ? ['--webhook-port', '9443', '--tls-cert-file', '/tls/tls.crt', '--tls-private-key-file', '/tls/tls.key'] : []),
     '--leader-elect', '--leader-elect-namespace', options.namespace,
     '--metrics-addr', ':9090', '--health-addr', ':8081',
     ...(t.trustDomain !== 'cluster.local' ? ['--trust-domain', t.trustDomain] : []),
@@ -68,6 +69,8 @@ function controllerArgs(options: InstallOptions): string[] {
     ...(t.authz ? ['--authz', t.authz] : []),
     ...(t.linkerdDefaultPolicy ? ['--linkerd-default-policy', t.linkerdDefaultPolicy] : []),
     ...(t.consulNamespaces ? ['--consul-namespaces', t.consulNamespaces] : []),
+    ...(t.istioRootNamespace ? ['--istio-root-namespace', t.istioRootNamespace] : []),
+    ...(t.enforcement === 'audit' ? ['--enforcement', 'audit'] : []),
   ];
 }
 

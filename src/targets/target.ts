@@ -32,6 +32,11 @@ export interface TranslateOptions {
    * selector applies to matching workloads of every namespace. Default istio-system.
    */
   readonly istioRootNamespace?: string;
+  /**
+   * enforce (default), or audit: the mesh reports what SMI would deny and denies nothing (Istio's
+   * istio.io/dry-run policies, Linkerd's audit access policy). Only targets with `audit` accept it.
+   */
+  readonly enforcement?: 'enforce' | 'audit';
 }
 
 export const DEFAULT_ISTIO_ROOT_NAMESPACE = 'istio-system';
@@ -58,7 +63,7 @@ export interface Translation {
 
 export interface MeshDecision {
   readonly allowed: boolean;
-  /** false when the mesh does not see this traffic at all (e.g. UDP bypasses the proxies). */
+  /** false when the mesh does not decide this traffic by these resources (UDP bypasses the proxies; audit mode only reports). */
   readonly enforced: boolean;
   readonly reasons: readonly string[];
   /** Set when the mesh cannot answer the question as asked (e.g. it decides per port and none is named). */
@@ -84,6 +89,8 @@ export interface Target {
    * cross-namespace lookups): the controller may then recompute one namespace at a time.
    */
   readonly namespaceLocal?: boolean;
+  /** How the mesh can report denials without enforcing them (--enforcement audit); absent: it cannot. */
+  readonly audit?: string;
   translate(model: PolicyModel, options: TranslateOptions): Translation;
   /** The mesh's decision for a request arriving at one workload of the destination. */
   evaluateAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision;

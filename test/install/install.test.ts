@@ -96,7 +96,12 @@ describe('install manifests', () => {
     const conversions = all.filter((o) => o.kind === 'CustomResourceDefinition').map((c) => (c.spec as { conversion?: { webhook: { clientConfig: { caBundle: string } } } }).conversion).filter((c) => c !== undefined);
     assert.ok(conversions.length >= 3 && conversions.every((c) => c.webhook.clientConfig.caBundle === secret.data['ca.crt']));
     const d = all.find((o) => o.kind === 'Deployment') as Obj & { spec: { template: { spec: { containers: { args: string[] }[] } } } };
-    assert.ok(d.spec.template.spec.containers[0]!.args.includes('--webhook-port'));
+    const args = d.spec.template.spec.containers[0]!.args;
+    assert.ok(args.includes('--webhook-port'));
+    // The container runs `smi <args>`: they must parse as a command line (the controller's options after `controller`).
+    const started = await runCli([...args, '--kubeconfig', '/nonexistent/kubeconfig']);
+    assert.doesNotMatch(started.stderr, /unknown option|usage/i, started.stderr);
+    assert.match(started.stderr, /nonexistent/);
     assert.ok(cert.checkHost('smi-metrics.smi-system.svc'), 'the same certificate serves the TrafficMetrics API');
     const withMetrics = objects((await runCli(['install', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '--metrics-prometheus-url', 'http://prom:9090'])).stdout);
     const apiServices = withMetrics.filter((o) => o.kind === 'APIService') as (Obj & { spec: { group: string; version: string; caBundle: string; service: { name: string } } })[];

@@ -26,6 +26,13 @@ describe('Linkerd target: equivalence with the SMI semantics', () => {
     assert.ok(tally.unenforced > 0 && tally.deniedBoth > 0, JSON.stringify(tally));
   });
 
+  test('--enforcement audit: what SMI denies is let through and reported, never silently', () => {
+    const tally = newTally();
+    const options = { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'audit' as const, enforcement: 'audit' as const };
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(linkerd, schemas, world, requests, routes, options, tally)), { numRuns: 100 });
+    assert.ok(tally.unenforced > 50, JSON.stringify(tally));
+  });
+
   test('legacy ServiceProfile splits: same routes where expressible, reported where not', () => {
     const tally = newTally();
     const options = { ...DEFAULT_OPTIONS, linkerdServiceProfiles: true };

@@ -32,6 +32,7 @@ export const gatewayApi: Target = {
     'splits need the root Service in the input (routes attach to its ports)',
   ],
   namespaceLocal: true,
+  audit: 'as the mesh named by --authz audits: Istio dry-run policies, or Linkerd audit Servers',
   translate: (model, options) =>
     collectTranslation((report) => {
       const routes = translateSplitRoutes(model, report, { mesh: 'gateway-api', codePrefix: 'GATEWAY', tcpRouteApi: TCP_ROUTE_API });

@@ -70,7 +70,18 @@ function httpRule(target: TargetPolicy, match: CompiledMatch, principals: string
   };
 }
 
+/** Istio evaluates a policy with this annotation and records the result (logs, metrics) without enforcing it. */
+export const DRY_RUN_ANNOTATION = 'istio.io/dry-run';
+
 export function translateAuthorization(model: PolicyModel, options: TranslateOptions, report: Report, mesh = 'istio'): MeshResource[] {
+  const policies = authorizationPolicies(model, options, report, mesh);
+  if (options.enforcement !== 'audit' || policies.length === 0) return policies;
+  report(undefined, 'warning', 'ISTIO_AUDIT_NOT_ENFORCED',
+    `audit mode: every AuthorizationPolicy carries ${DRY_RUN_ANNOTATION}: "true", so Istio enforces none of them and records what each would decide (shadow effective policy in the proxy's access log and RBAC statistics); SMI's denials are reported, not enforced`);
+  return policies.map((p) => ({ ...p, metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, [DRY_RUN_ANNOTATION]: 'true' } } }));
+}
+
+function authorizationPolicies(model: PolicyModel, options: TranslateOptions, report: Report, mesh: string): MeshResource[] {
   const out: MeshResource[] = [];
   if (model.mode === 'permissive') return out;
   const namespaces = new Set<string>();

@@ -78,11 +78,24 @@ function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: T
 export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
   if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
-  const policies = resources.filter((r) => r.kind === 'AuthorizationPolicy' && selects(r, workload, root));
-  if (workload.namespace === root && policies.length === 0) {
+  const selecting = resources.filter((r) => r.kind === 'AuthorizationPolicy' && selects(r, workload, root));
+  // Dry-run policies are evaluated in the shadow only: they never change the decision.
+  const shadow = selecting.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
+  if (shadow.length > 0) {
+    const real = authorize(selecting.filter((r) => !shadow.includes(r)), request, options);
+    const would = authorize(selecting, request, options);
+    if (real.allowed !== would.allowed) return { allowed: real.allowed, enforced: false, reasons: [`dry run: the policies would ${would.allowed ? 'allow' : 'deny'} (${would.reasons.join('; ')}), recorded but not enforced`] };
+    return real;
+  }
+  if (workload.namespace === root && selecting.length === 0) {
     // What Istio decides here rests on the mesh-wide policies the cluster keeps in its root namespace, not on these resources.
     return { allowed: true, enforced: false, reasons: [`${workload.namespace} is Istio's root namespace: no policy of these resources applies, the cluster's own mesh-wide policies decide`] };
   }
+  return authorize(selecting, request, options);
+}
+
+/** Istio's decision from the policies that select a workload: DENY first, then ALLOW, none ⇒ allow. */
+function authorize(policies: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): MeshDecision {
   const action = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.action ?? 'ALLOW';
   const rules = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
   for (const p of policies.filter((r) => action(r) === 'DENY')) {

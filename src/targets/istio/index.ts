@@ -16,6 +16,7 @@ export const istio: Target = {
     'weights are whole percentages: shares are rounded',
   ],
   namespaceLocal: true,
+  audit: 'every AuthorizationPolicy carries istio.io/dry-run: "true": evaluated and recorded (shadow decisions in logs and metrics), not enforced',
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,
   evaluateRoute: evaluateIstioRoute,

@@ -58,6 +58,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
   const identityOf = (s: Identity) => meshIdentity(options.trustDomain, s.namespace, s.name);
   const namespaces = new Set<string>();
   const serversWithRoutes: string[] = [];
+  const audit = options.enforcement === 'audit';
 
   const authorize = (namespace: string, name: string, target: { kind: string; name: string }, identities: Iterable<string>, refs: readonly Provenance[]) => {
     const authn: MeshTLSAuthenticationSpec = { identities: [...new Set(identities)].sort() };
@@ -90,7 +91,8 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
       const caught = own.filter((w) => catches(selector, w));
       for (const port of tcpPorts(caught)) {
         const server = derivedName(resourceName('smi', identity.name), plan.selectors.length > 1 ? `s${si}-p${port}` : `p${port}`);
-        const spec: ServerSpec = { podSelector: { matchLabels: selector }, port, proxyProtocol: 'unknown', accessPolicy: 'deny' };
+        // audit: what no policy authorizes is let through and reported (Linkerd's audit access policy).
+        const spec: ServerSpec = { podSelector: { matchLabels: selector }, port, proxyProtocol: 'unknown', accessPolicy: audit ? 'audit' : 'deny' };
         out.push({ apiVersion: SERVER_API, kind: 'Server', metadata: meta(mesh, server, identity.namespace, refs), spec });
 
         // L4 grants: the Server itself, so every connection and request on the port.
@@ -138,8 +140,9 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
           out.push({ apiVersion: POLICY_ROUTE_API, kind: 'HTTPRoute', metadata: meta(mesh, name, identity.namespace, g.refs), spec: { parentRefs: [{ group: POLICY_GROUP, kind: 'Server', name: server }], rules } });
           authorize(identity.namespace, name, { kind: 'HTTPRoute', name }, g.sources, g.refs);
         }
-        // With routes attached, requests fitting none get 404: keep L4-granted sources' HTTP working.
-        if (l4.length > 0 && !hasCatchAll) {
+        // With routes attached, requests fitting none get 404: keep L4-granted sources' HTTP working, and
+        // in audit mode everyone's (the catch-all route then falls to the audit access policy).
+        if ((l4.length > 0 || audit) && !hasCatchAll) {
           out.push({ apiVersion: POLICY_ROUTE_API, kind: 'HTTPRoute', metadata: meta(mesh, derivedName(server, 'any'), identity.namespace, l4.map((t) => t.ref)), spec: { parentRefs: [{ group: POLICY_GROUP, kind: 'Server', name: server }], rules: [{ matches: [CATCH_ALL] }] } });
         }
         serversWithRoutes.push(`${identity.namespace}/${server}`);
@@ -150,7 +153,10 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
   if (namespaces.size > 0) {
     const nsList = [...namespaces].sort().join(', ');
     const defaultPolicy = options.linkerdDefaultPolicy;
-    if (model.mode === 'strict' && defaultPolicy === 'deny') {
+    if (audit) {
+      report(undefined, 'warning', 'LINKERD_AUDIT_NOT_ENFORCED',
+        `audit mode: Servers use accessPolicy audit, so Linkerd lets through what no policy authorizes and reports it (authorization metrics and logs) instead of denying; SMI's denials are reported, not enforced. Ports no Server covers follow the default inbound policy (${defaultPolicy ?? 'unknown'}; audit it too with config.linkerd.io/default-inbound-policy: audit on ${nsList})`);
+    } else if (model.mode === 'strict' && defaultPolicy === 'deny') {
       // Ports no Server covers are denied by the default: narrower than SMI wherever SMI grants them.
       for (const { identity, targets } of covered) {
         if (!targets.some((t) => t.sources.length > 0)) continue;

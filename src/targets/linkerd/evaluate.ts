@@ -86,7 +86,15 @@ function authorizedBy(resources: readonly MeshResource[], namespace: string, tar
     .map((r) => r.metadata.name);
 }
 
-function serverDecision(server: MeshResource, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string } {
+function serverDecision(server: MeshResource, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string; audited?: boolean } {
+  const decision = authorizeAtServer(server, resources, request, options);
+  // Linkerd's audit access policy lets through what nothing authorizes, and reports it: not enforced.
+  const audit = ((server.spec as ServerSpec).accessPolicy ?? 'deny') === 'audit';
+  return audit && decision.allowed && decision.byDefault ? { ...decision, audited: true, why: `${decision.why} (audit: reported, not enforced)` } : decision;
+}
+
+/** byDefault: no policy authorized the client, the Server's accessPolicy decided. */
+function authorizeAtServer(server: MeshResource, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string; byDefault?: boolean } {
   const ns = server.metadata.namespace ?? '';
   const name = server.metadata.name;
   const fallback = accessPolicyAllows((server.spec as ServerSpec).accessPolicy ?? 'deny', request.source);
@@ -99,11 +107,11 @@ function serverDecision(server: MeshResource, resources: readonly MeshResource[]
       if (!picked) return { allowed: false, why: `Server ${name}: no HTTPRoute takes the request (404)` };
       const atRoute = authorizedBy(resources, ns, { kind: 'HTTPRoute', name: picked.route.metadata.name }, request.source, options);
       if (atServer.length > 0 || atRoute.length > 0) return { allowed: true, why: `Server ${name}, HTTPRoute ${picked.route.metadata.name}: authorized by ${[...atServer, ...atRoute].join(', ')}` };
-      return { allowed: fallback, why: `Server ${name}, HTTPRoute ${picked.route.metadata.name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
+      return { allowed: fallback, byDefault: true, why: `Server ${name}, HTTPRoute ${picked.route.metadata.name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
     }
   }
   if (atServer.length > 0) return { allowed: true, why: `Server ${name}: authorized by ${atServer.join(', ')}` };
-  return { allowed: fallback, why: `Server ${name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
+  return { allowed: fallback, byDefault: true, why: `Server ${name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
 }
 
 export function evaluateLinkerdAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
@@ -124,5 +132,6 @@ export function evaluateLinkerdAccess(resources: readonly MeshResource[], worklo
   }
   const decisions = servers.map((s) => serverDecision(s, resources, request, options));
   const allowed = decisions.some((d) => d.allowed);
-  return { allowed, enforced: true, reasons: decisions.map((d) => d.why) };
+  const enforced = !allowed || decisions.some((d) => d.allowed && !d.audited);
+  return { allowed, enforced, reasons: decisions.map((d) => d.why) };
 }

@@ -25,6 +25,7 @@ export const linkerd: Target = {
     'splits need the root Service in the input (routes attach to its ports)',
   ],
   namespaceLocal: true,
+  audit: 'Servers use accessPolicy audit (with a catch-all route): what no policy authorizes is let through and reported in authorization metrics and logs',
   translate: (model, options) =>
     collectTranslation((report) => [
       ...translateLinkerdAuthorization(model, options, report),
