@@ -17,6 +17,7 @@ import { installCommand, uninstallCommand } from './commands/install.js';
 import { webhookCommand } from './commands/webhook.js';
 import { metricsServerCommand } from './commands/metrics-server.js';
 import { topCommand } from './commands/top.js';
+import { impactCommand } from './commands/impact.js';
 import { packageVersion } from './version.js';
 
 export interface MainOptions {
@@ -24,7 +25,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, controllerCommand, webhookCommand, metricsServerCommand, topCommand, installCommand, uninstallCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, impactCommand, controllerCommand, webhookCommand, metricsServerCommand, topCommand, installCommand, uninstallCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;

@@ -1,0 +1,111 @@
+import { Command, Option } from 'commander';
+import type { CommandContext } from '../context.js';
+import { accessModeOption, filenameOption, scopeOption } from '../policy-input.js';
+import { loadInput } from '../load.js';
+import { formatDiagnostics } from '../format.js';
+import { table } from '../table.js';
+import { EXIT, UsageError } from '../io.js';
+import { hasErrors } from '../../api/diagnostic.js';
+import { syntheticOrigin } from '../../api/document.js';
+import { validateDocuments } from '../../api/validate.js';
+import { resolvePolicy } from '../../policy/resolve.js';
+import { judgeFlow, type FlowImpact, type FlowVerdict } from '../../policy/impact.js';
+import { describeScope } from '../../policy/scope.js';
+import type { AccessMode } from '../../policy/model.js';
+import { Prometheus } from '../../metrics/prometheus.js';
+import { flowQuery } from '../../metrics/flows.js';
+import { METRICS_MESHES, parseWindow, type MetricsMesh } from '../../metrics/promql.js';
+import { loadKubeConfig } from '../../kube/config.js';
+import { listKinds } from '../../kube/snapshot.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND } from '../../kube/kinds.js';
+
+interface ImpactFlags {
+  filename: string[];
+  kubeconfig?: string;
+  prometheusUrl: string;
+  mesh: MetricsMesh;
+  window: string;
+  at?: string;
+  accessMode: AccessMode;
+  namespace?: string[];
+  output: 'table' | 'json';
+}
+
+const ORDER: Record<FlowVerdict, number> = { denied: 0, partly: 1, unknown: 2, allowed: 3, 'not-governed': 4 };
+const LABEL: Record<FlowVerdict, string> = { denied: 'DENY', partly: 'PARTLY', unknown: 'UNKNOWN', allowed: 'ALLOW', 'not-governed': 'NOT GOVERNED' };
+const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+function parseAt(at: string | undefined): number | undefined {
+  if (at === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(at) ? Number(at) : Date.parse(at) / 1000;
+  if (!Number.isFinite(n)) throw new UsageError(`--at takes a Unix time in seconds or an RFC 3339 time, got "${at}"`);
+  return n;
+}
+
+export function impactCommand(ctx: CommandContext): Command {
+  return new Command('impact')
+    .summary('which live flows a new policy would deny, from the mesh\'s metrics, before anything is applied')
+    .description(
+      'Reads from Prometheus the source → destination flows that carried traffic in the window (the caller\'s mesh\n' +
+        'identity and the workload it reached, and the port where the mesh records it), and judges each against the\n' +
+        'policy in -f: ALLOW (the whole flow), PARTLY (only requests fitting HTTP routes, which metrics do not show),\n' +
+        'DENY, NOT GOVERNED (outside smi\'s scope) or UNKNOWN (the workload is not in the input: add --kubeconfig to\n' +
+        'read the cluster\'s workloads). Meshes whose metrics name the caller: istio, linkerd.\n' +
+        'Exit status: 0 no live flow would be denied, 1 some would, 2 usage, input or metrics error.',
+    )
+    .addOption(filenameOption())
+    .option('--kubeconfig <file>', "also read the cluster's Namespaces, Services, ServiceAccounts and workloads (the files win where both have an object)")
+    .requiredOption('--prometheus-url <url>', 'Prometheus holding the mesh\'s metrics')
+    .addOption(new Option('--mesh <mesh>', 'whose metrics to read').choices([...METRICS_MESHES]).makeOptionMandatory())
+    .option('--window <duration>', 'how far back to look for flows', '1h')
+    .option('--at <time>', 'judge the window ending at this time (Unix seconds or RFC 3339; default now)')
+    .addOption(accessModeOption())
+    .addOption(scopeOption())
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action(async (opts: ImpactFlags) => {
+      const window = parseWindow(opts.window);
+      if (!window) throw new UsageError(`--window takes a duration such as 30s, 5m or 1h, got "${opts.window}"`);
+      const query = flowQuery(opts.mesh, window);
+      if (!query) throw new UsageError(`--mesh ${opts.mesh}: its metrics do not name the caller of a request (Envoy's inbound statistics), so live flows cannot be read; istio and linkerd can`);
+      const at = parseAt(opts.at);
+
+      const input = await loadInput(ctx, opts.filename);
+      const shown = input.diagnostics.filter((d) => d.severity !== 'info');
+      if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
+      if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
+      let kube = input.kube;
+      if (opts.kubeconfig) {
+        const lists = await listKinds(loadKubeConfig(opts.kubeconfig), [...INVENTORY_KINDS, NAMESPACE_KIND]);
+        const have = new Set(kube.map((k) => `${k.kind}/${k.namespace}/${k.name}`));
+        const cluster = validateDocuments([...lists.values()].flat().map((o) => ({ value: o as never, origin: syntheticOrigin(`cluster:${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`) }))).kube;
+        kube = [...kube, ...cluster.filter((k) => !have.has(`${k.kind}/${k.namespace}/${k.name}`))];
+      }
+      const model = resolvePolicy({ smi: input.smi, valid: input.valid, kube }, { mode: opts.accessMode, ...(opts.namespace?.length ? { scope: { namespaces: opts.namespace } } : {}) });
+
+      let samples;
+      try {
+        samples = await new Prometheus(opts.prometheusUrl).query(query.promql, at);
+      } catch (e) {
+        ctx.io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+        ctx.exitCode = EXIT.usage;
+        return;
+      }
+      const seconds = Number(window.slice(0, -1)) * (SECONDS[window.slice(-1)] ?? 1);
+      const impacts: FlowImpact[] = samples.map((s) => query.parse(s)).filter((f) => f !== undefined && f.requests > 0).map((f) => judgeFlow(model, f!))
+        .sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || b.flow.requests - a.flow.requests);
+      const denied = impacts.filter((i) => i.verdict === 'denied');
+      const who = (i: FlowImpact) => (i.flow.source === 'unauthenticated' ? `unauthenticated${i.flow.sourceWorkload ? ` (${i.flow.sourceWorkload.namespace}/${i.flow.sourceWorkload.name})` : ''}` : `${i.flow.source.namespace}/${i.flow.source.name}`);
+      if (opts.output === 'json') {
+        ctx.io.stdout(`${JSON.stringify({ window, flows: impacts.map((i) => ({ source: who(i), destination: `${i.flow.destination.namespace}/${i.flow.destination.name}`, destinationServiceAccount: i.destinationIdentity, port: i.flow.port, requests: i.flow.requests, rps: i.flow.requests / seconds, verdict: i.verdict, why: i.why })) }, null, 2)}\n`);
+      } else {
+        ctx.io.stderr(`${describeScope(model.scope)}\n`);
+        ctx.io.stdout(`${impacts.length} live flow(s) in the last ${window}: ${denied.length} would be denied, ${impacts.filter((i) => i.verdict === 'partly').length} partly\n`);
+        if (impacts.length > 0) {
+          ctx.io.stdout(table(['SOURCE', 'DESTINATION', 'PORT', 'REQ/S', 'NEW POLICY', 'WHY'], impacts.map((i) => [
+            who(i), `${i.flow.destination.namespace}/${i.flow.destination.name}`, i.flow.port !== undefined ? String(i.flow.port) : '-', (i.flow.requests / seconds).toFixed(2), LABEL[i.verdict], i.why,
+          ])));
+        }
+      }
+      ctx.exitCode = denied.length > 0 ? EXIT.failed : EXIT.ok;
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * `smi impact`: the live flows in a real Prometheus (series backfilled in Istio's and Linkerd's own
+ * formats) judged against a policy before it is applied — which would be denied, which only partly
+ * allowed, which smi does not govern — with exact request rates.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { runCli } from '../support/cli.js';
+import { deploymentYaml } from '../support/policy.js';
+import { openMetrics, series, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+
+const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
+const START = 1_700_000_000;
+const POINTS = 9; // 0 … 120 s: over the last 1m, a series growing by `step` per 15 s increases by 4 × step
+const AT = String(START + 120);
+const spiffe = (ns: string, sa: string) => `spiffe://cluster.local/ns/${ns}/sa/${sa}`;
+const istioFlow = (source: Record<string, string>, ns: string, workload: string, step: number) =>
+  ({ labels: { reporter: 'destination', ...source, destination_workload: workload, destination_workload_namespace: ns, response_code: '200' }, step });
+
+const ISTIO = openMetrics([series('istio_requests_total', [
+  istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'bookstore', 'bookstore-v1', 30),
+  istioFlow({ source_principal: spiffe('bookstore', 'bookthief'), source_workload: 'bookthief', source_workload_namespace: 'bookstore' }, 'bookstore', 'bookstore-v1', 15),
+  istioFlow({ source_workload: 'curl', source_workload_namespace: 'default' }, 'bookstore', 'bookstore-v2', 3),
+  istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'legacy', 'old', 6),
+  istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'bookstore', 'ghost', 6),
+], START, POINTS)]);
+
+const linkerdId = (ns: string, sa: string) => `${sa}.${ns}.serviceaccount.identity.linkerd.cluster.local`;
+const LINKERD = openMetrics([series('response_total', [
+  { labels: { direction: 'inbound', namespace: 'bookstore', deployment: 'bookstore-v1', client_id: linkerdId('bookstore', 'bookbuyer'), target_addr: '10.0.0.7:14001', classification: 'success' }, step: 30 },
+  { labels: { direction: 'inbound', namespace: 'bookstore', deployment: 'bookstore-v1', client_id: linkerdId('bookstore', 'bookbuyer'), target_addr: '10.0.0.7:9999', classification: 'success' }, step: 3 },
+], START, POINTS)]);
+
+type Report = { window: string; flows: { source: string; destination: string; port?: number; requests: number; rps: number; verdict: string; why: string }[] };
+
+describe('smi impact from a real Prometheus', () => {
+  let istio: RunningPrometheus;
+  let linkerd: RunningPrometheus;
+  const dir = mkdtempSync(join(tmpdir(), 'smi-impact-'));
+  before(async () => {
+    [istio, linkerd] = await Promise.all([startPrometheus(ISTIO), startPrometheus(LINKERD)]);
+    writeFileSync(join(dir, 'legacy.yaml'), deploymentYaml('legacy', 'old', 'old', [8080]));
+  });
+  after(async () => Promise.all([istio?.stop(), linkerd?.stop()]));
+  const impact = (url: string, mesh: string, ...extra: string[]) => runCli(['impact', '-f', BOOKSTORE, '-f', dir, '--prometheus-url', url, '--mesh', mesh, '--window', '1m', '--at', AT, ...extra]);
+
+  test('istio: each flow judged, with its rate; exit 1 because some would be denied', async () => {
+    const run = await impact(istio.url, 'istio', '-o', 'json');
+    assert.equal(run.code, 1, run.stderr);
+    const flows = (JSON.parse(run.stdout) as Report).flows;
+    const by = (source: string, destination: string) => flows.find((f) => f.source === source && f.destination === destination)!;
+    // The buyer's flow: the bookstore allows it only on its HTTP routes.
+    assert.equal(by('bookstore/bookbuyer', 'bookstore/bookstore-v1').verdict, 'partly');
+    assert.match(by('bookstore/bookbuyer', 'bookstore/bookstore-v1').why, /GET .*\^\/books-bought/);
+    assert.equal(by('bookstore/bookbuyer', 'bookstore/bookstore-v1').requests, 120);
+    assert.equal(by('bookstore/bookbuyer', 'bookstore/bookstore-v1').rps, 2);
+    // The thief, and a caller without mesh identity: cut off.
+    assert.equal(by('bookstore/bookthief', 'bookstore/bookstore-v1').verdict, 'denied');
+    assert.equal(by('bookstore/bookthief', 'bookstore/bookstore-v1').rps, 1);
+    assert.equal(by('unauthenticated (default/curl)', 'bookstore/bookstore-v2').verdict, 'denied');
+    // Outside smi's scope, and not in the input.
+    assert.equal(by('bookstore/bookbuyer', 'legacy/old').verdict, 'not-governed');
+    assert.equal(by('bookstore/bookbuyer', 'bookstore/ghost').verdict, 'unknown');
+    assert.equal(flows[0]!.verdict, 'denied', 'denied flows come first');
+  });
+
+  test('istio: the table names the flows a person must look at', async () => {
+    const run = await impact(istio.url, 'istio');
+    assert.match(run.stdout, /^5 live flow\(s\) in the last 1m: 2 would be denied, 1 partly$/m);
+    assert.match(run.stdout, /bookstore\/bookthief +bookstore\/bookstore-v1 +- +1\.00 +DENY/);
+  });
+
+  test('linkerd: the port from target_addr counts — HTTP rules on 14001 only, so 9999 is denied', async () => {
+    const run = await impact(linkerd.url, 'linkerd', '-o', 'json');
+    const flows = (JSON.parse(run.stdout) as Report).flows;
+    assert.deepEqual(flows.map((f) => [f.port, f.verdict]).sort(), [[14001, 'partly'], [9999, 'denied']]);
+    assert.equal(run.code, 1);
+  });
+
+  test('a policy that grants the thief nothing new changes nothing; granting it clears the denial', async () => {
+    const grant = mkdtempSync(join(tmpdir(), 'smi-impact-grant-'));
+    writeFileSync(join(grant, 'thief.yaml'), `apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: anything, namespace: bookstore}
+spec: {}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: thief-allowed, namespace: bookstore}
+spec:
+  destination: {kind: ServiceAccount, name: bookstore, namespace: bookstore}
+  rules: [{kind: TCPRoute, name: anything}]
+  sources: [{kind: ServiceAccount, name: bookthief, namespace: bookstore}]
+`);
+    const run = await runCli(['impact', '-f', BOOKSTORE, '-f', dir, '-f', grant, '--prometheus-url', istio.url, '--mesh', 'istio', '--window', '1m', '--at', AT, '-o', 'json']);
+    const thief = (JSON.parse(run.stdout) as Report).flows.find((f) => f.source === 'bookstore/bookthief')!;
+    assert.equal(thief.verdict, 'allowed');
+  });
+
+  test('meshes whose metrics do not name the caller, and a Prometheus that is down, are clear errors (exit 2)', async () => {
+    const consul = await impact(istio.url, 'consul');
+    assert.equal(consul.code, 2);
+    assert.match(consul.stderr, /do not name the caller/);
+    const down = await impact('http://127.0.0.1:9', 'istio');
+    assert.equal(down.code, 2);
+    assert.match(down.stderr, /did not answer/);
+  });
+});
