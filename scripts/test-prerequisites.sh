@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # What the tests need beyond npm packages, installed when missing (run by `npm test` before the tests):
-# Debian's prometheus and promtool (the TrafficMetrics tests run a real Prometheus). kubectl is used
-# where present; the tests say which ones need it.
+# Debian's prometheus and promtool (the TrafficMetrics tests run a real Prometheus), and the real
+# Kubernetes servers of the end-to-end tests, built from Kubernetes' Go modules (test/cluster/build.ts;
+# once per machine, into ~/.cache/smi-test-servers). kubectl comes with the machine.
 set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v go >/dev/null 2>&1; then
+  echo "test prerequisites: go is not on PATH; it builds kube-apiserver, kube-controller-manager and etcd for the end-to-end tests" >&2; exit 1
+fi
+node --import tsx test/cluster/build.ts >/dev/null
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)

@@ -35,8 +35,13 @@ export function summary(diagnostics: readonly Diagnostic[]): string {
   return `${plural(count('error'), 'error')}, ${plural(count('warning'), 'warning')}`;
 }
 
+/**
+ * YAML as kubectl and the API server read it: they parse YAML 1.1, where an unquoted y, no, on, off,
+ * 0755 or 1:20 is not a string. Written with the 1.1 rules, such strings are quoted (`app: "y"`
+ * stays the label value "y" instead of becoming the boolean true).
+ */
 export function toYamlStream(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join("---\n");
+  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' })).join("---\n");
 }
 
 export function toJson(objects: readonly unknown[]): string {

@@ -32,6 +32,27 @@ describe('smi translate', () => {
     assert.match(deny.stdout, /bookbuyer\.bookstore\.serviceaccount\.identity\.linkerd\.cluster\.local/);
   });
 
+  test('output is YAML that kubectl (a YAML 1.1 reader) reads back unchanged: strings such as y, on, 0755 are quoted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'smi-yaml11-'));
+    writeFileSync(join(dir, 'in.yaml'), deploymentYaml('n', 'y', 'on', [80]) + `---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: any, namespace: n}
+spec: {}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: t, namespace: n}
+spec:
+  destination: {kind: ServiceAccount, name: "on", namespace: n}
+  rules: [{kind: TCPRoute, name: any}]
+  sources: [{kind: ServiceAccount, name: "y", namespace: n}]
+`);
+    const run = await runCli(['translate', '-f', dir, '--mesh', 'appmesh']);
+    assert.match(run.stdout, /app: "y"/);
+    assert.doesNotMatch(run.stdout, /: y$|: on$/m);
+  });
+
   test('--strict turns warnings into a failing exit', async () => {
     const run = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '--strict']);
     assert.equal(run.code, 1);
