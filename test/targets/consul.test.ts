@@ -36,8 +36,9 @@ describe('Consul target: equivalence with the SMI semantics', () => {
       return requests.filter((r) => r.source === 'unauthenticated' || ids.has(identityKey(r.source)));
     };
     // Two application namespaces, so that names are sometimes unique and grants happen at all.
-    fc.assert(fc.property(worldsOver(['a', 'b']).worldsWithRequests, ([world, requests, routes]) => checkWorld(consul, schemas, world, known(world, requests), existing(world, routes), DEFAULT_OPTIONS, tally)), { numRuns: 200 });
-    // Allows Consul enforces are rare here (shared names are never granted; no intention is "not enforced").
+    // A fixed seed: allows Consul enforces in one namespace are rare (a name shared across namespaces is
+    // never granted), and the tally below must not depend on luck.
+    fc.assert(fc.property(worldsOver(['a', 'b']).worldsWithRequests, ([world, requests, routes]) => checkWorld(consul, schemas, world, known(world, requests), existing(world, routes), DEFAULT_OPTIONS, tally)), { numRuns: 200, seed: 20261201 });
     assert.ok(tally.allowedBoth > 3 && tally.deniedBoth > 50 && tally.narrowed > 0, JSON.stringify(tally));
     console.log(`consul (single) equivalence: ${JSON.stringify(tally)}`);
 
