@@ -56,9 +56,12 @@ export function withTransitionTimes(next: SmiStatus, previous: SmiStatus | undef
   };
 }
 
-/** Equal apart from transition times: nothing to write. */
+/**
+ * Equal apart from transition times: nothing to write. Compared field by field, not by key order: the
+ * API server returns the keys of a status in its own (sorted) order.
+ */
 export function sameStatus(a: SmiStatus | undefined, b: SmiStatus): boolean {
   if (!a || a.observedGeneration !== b.observedGeneration) return false;
-  const strip = (s: SmiStatus) => JSON.stringify(s.conditions.map(({ lastTransitionTime: _t, ...rest }) => rest).sort((x, y) => x.type.localeCompare(y.type)));
+  const strip = (s: SmiStatus) => JSON.stringify((s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.observedGeneration]).sort((x, y) => String(x[0]).localeCompare(String(y[0]))));
   return strip(a) === strip(b);
 }

@@ -248,8 +248,9 @@ export class Controller {
       return;
     }
     // Writes first, deletes last: a reconcile cut short never removes before adding.
+    const fields = new Map(plan.changes.map((c) => [c.key, c.fields]));
     await inParallel(plan.applies, WRITE_CONCURRENCY, async (r) => {
-      log.debug({ key: resourceKey(r) }, 'apply');
+      log.debug({ key: resourceKey(r), fields: fields.get(resourceKey(r)) }, 'apply');
       await this.writer.apply(r as KubernetesObject);
       metrics.writes.inc({ verb: 'apply' });
     });

@@ -53,6 +53,11 @@ export class Cache {
           this.kc, kindPath(kind, ns),
           async () => {
             const list = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector);
+            // kube-apiserver leaves apiVersion and kind off the items of built-in lists; later stages need them.
+            for (const item of list.items) {
+              item.apiVersion ??= kind.apiVersion;
+              item.kind ??= kind.kind;
+            }
             synced();
             return list as never;
           },

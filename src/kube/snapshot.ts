@@ -11,6 +11,23 @@ function notServed(e: unknown): boolean {
   return code === 404 || /404|could not find|not found/i.test(String((e as Error).message ?? e));
 }
 
+/** 429 (a CRD's storage still initializing, throttling) and 5xx pass; they are retried. */
+function transient(e: unknown): boolean {
+  const code = (e as { code?: number }).code;
+  return code === 429 || (typeof code === 'number' && code >= 500) || /HTTP-Code: (429|5\d\d)/.test(String((e as Error).message ?? e));
+}
+
+async function withRetries<T>(work: () => Promise<T>, attempts = 10): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (i >= attempts || !transient(e)) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(2000, 200 * 2 ** (i - 1))));
+    }
+  }
+}
+
 export async function listKinds(kc: KubeConfig, kinds: readonly WatchedKind[], options: { namespaces?: readonly string[]; labelSelector?: (k: WatchedKind) => string | undefined } = {}): Promise<Map<WatchedKind, KubernetesObject[]>> {
   const api = KubernetesObjectApi.makeApiClient(kc);
   const out = new Map<WatchedKind, KubernetesObject[]>();
@@ -19,7 +36,7 @@ export async function listKinds(kc: KubeConfig, kinds: readonly WatchedKind[], o
     const items: KubernetesObject[] = [];
     for (const ns of scopes) {
       try {
-        const list = await api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, options.labelSelector?.(kind));
+        const list = await withRetries(() => api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, options.labelSelector?.(kind)));
         // Lists leave apiVersion and kind off their items.
         for (const o of list.items) items.push({ ...o, apiVersion: kind.apiVersion, kind: kind.kind });
       } catch (e) {

@@ -139,6 +139,8 @@ export async function startCluster(options: { dir: string; log?: (line: string) 
   const log = options.log ?? ((l: string) => process.stderr.write(`${l}\n`));
   await ensureServers(log);
   const dir = options.dir;
+  // A fresh store every time: etcd refuses a data directory bootstrapped for other ports.
+  rmSync(join(dir, 'etcd'), { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const pki = await makePki(join(dir, 'pki'));
   const admin = await pki.clientCert('admin', 'smi-e2e-admin', ['system:masters']);
@@ -187,7 +189,8 @@ export async function startCluster(options: { dir: string; log?: (line: string) 
       writeFileSync(kcmConfig, kubeconfigText(url, pki.ca, kcm));
       manager = spawn(binary('kube-controller-manager'), [
         `--kubeconfig=${kcmConfig}`, `--authentication-kubeconfig=${kcmConfig}`, `--authorization-kubeconfig=${kcmConfig}`,
-        '--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token', '--leader-elect=false',
+        // As kubeadm runs it: each controller with its own ServiceAccount and the bootstrap RBAC for it.
+        '--controllers=garbagecollector,namespace,serviceaccount,serviceaccount-token', '--leader-elect=false', '--use-service-account-credentials=true',
         `--service-account-private-key-file=${p('sa.key')}`, `--root-ca-file=${p('ca.crt')}`,
         '--bind-address=127.0.0.1', `--secure-port=${await freePort()}`, '--v=1',
       ], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -201,7 +204,7 @@ export async function startCluster(options: { dir: string; log?: (line: string) 
       },
       async stop() {
         await stopAll();
-        rmSync(dir, { recursive: true, force: true });
+        if (!process.env.SMI_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (e) {

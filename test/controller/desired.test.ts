@@ -65,3 +65,14 @@ describe('desired state', () => {
     assert.ok(!sameStatus(first, conditionsFor(4, [], [], [], 'istio')), 'a new generation is a new status');
   });
 });
+
+describe('statuses as the API server returns them', () => {
+  test('the same conditions with keys in another order (kube-apiserver sorts them) are the same status: nothing to write', () => {
+    const next = withTransitionTimes(conditionsFor(3, [], [], [], 'istio'), undefined, '2026-12-01T00:00:00Z');
+    const sortKeys = (o: unknown): unknown => (Array.isArray(o) ? o.map(sortKeys) : o && typeof o === 'object' ? Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sortKeys(v)])) : o);
+    const stored = sortKeys(JSON.parse(JSON.stringify(next))) as typeof next;
+    assert.notEqual(JSON.stringify(stored), JSON.stringify(next), 'the key order differs');
+    assert.equal(sameStatus(stored, next), true);
+    assert.equal(sameStatus(stored, conditionsFor(3, [{ severity: 'error', code: 'X', message: 'm', path: '' }], [], [], 'istio')), false);
+  });
+});

@@ -582,7 +582,13 @@ export class KubeApiServer {
 
   private listBody(r: Route, q: URLSearchParams): unknown {
     const t = r.type;
-    const items = this.matching(r, q).map((o) => this.served(t, o));
+    // As kube-apiserver does: the items of built-in lists carry no apiVersion and kind (custom resources' do).
+    const custom = t.group !== '' && this.store.get(this.type('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!, undefined, `${t.resource}.${t.group}`) !== undefined;
+    const items = this.matching(r, q).map((o) => this.served(t, o)).map((o) => {
+      if (custom) return o;
+      const { apiVersion: _a, kind: _k, ...rest } = o as Obj & { apiVersion?: string; kind?: string };
+      return rest as Obj;
+    });
     const limit = Number(q.get('limit') ?? 0);
     const start = Number(q.get('continue') ?? 0);
     const page = limit > 0 ? items.slice(start, start + limit) : items;
