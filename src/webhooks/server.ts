@@ -55,7 +55,9 @@ export class WebhookServer {
     };
     try {
       if (req.method !== 'POST') return reply(405, status(405, 'MethodNotAllowed', 'only POST is served'));
-      if (req.url !== '/validate' && req.url !== '/convert') return reply(404, status(404, 'NotFound', `no webhook at ${req.url}; use /validate or /convert`));
+      // kube-apiserver appends ?timeout=10s (the webhook's timeoutSeconds): route by the path alone.
+      const path = new URL(req.url ?? '/', 'https://webhook').pathname;
+      if (path !== '/validate' && path !== '/convert') return reply(404, status(404, 'NotFound', `no webhook at ${path}; use /validate or /convert`));
       if (!String(req.headers['content-type'] ?? '').includes('json')) return reply(415, status(415, 'UnsupportedMediaType', 'reviews are JSON'));
       const limit = this.options.maxBodyBytes ?? 3 * 1024 * 1024;
       const text = await readLimited(req, limit);
@@ -70,7 +72,7 @@ export class WebhookServer {
       } catch {
         return reply(400, status(400, 'BadRequest', 'the body is not JSON'));
       }
-      if (req.url === '/validate') return reply(200, admit(parseAdmissionReview(body), this.options.cluster));
+      if (path === '/validate') return reply(200, admit(parseAdmissionReview(body), this.options.cluster));
       return reply(200, convert(parseConversionReview(body)));
     } catch (e) {
       if (e instanceof BadReview) return reply(400, status(400, 'BadRequest', e.message));

@@ -69,8 +69,9 @@ export async function validate(webhooks: readonly ValidatingWebhook[], operation
     }
     warnings.push(...(answer.response.warnings ?? []));
     if (!answer.response.allowed) {
-      const s = answer.response.status ?? {};
-      throw new ApiError(s.code ?? 403, s.reason ?? 'Forbidden', `admission webhook "${wh.name}" denied the request: ${s.message ?? ''}`);
+      // As kube-apiserver does: the webhook's own Status, its message prefixed with who denied it, its details kept.
+      const s = (answer.response.status ?? {}) as { code?: number; reason?: string; message?: string; details?: Record<string, unknown> };
+      throw new ApiError(s.code ?? 403, s.reason ?? 'Forbidden', `admission webhook "${wh.name}" denied the request${s.message ? `: ${s.message}` : ''}`, s.details);
     }
   }
   return warnings;
