@@ -21,7 +21,8 @@ function post(config: ClientConfig, body: unknown, timeoutMs: number): Promise<u
   const data = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request({
-      host: url.hostname, port: url.port || 443, path: url.pathname, method: 'POST', timeout: timeoutMs,
+      // kube-apiserver passes the webhook's timeout as a query parameter.
+      host: url.hostname, port: url.port || 443, path: `${url.pathname}?timeout=${Math.round(timeoutMs / 1000)}s`, method: 'POST', timeout: timeoutMs,
       ...(config.caBundle ? { ca: Buffer.from(config.caBundle, 'base64').toString('utf8') } : {}),
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) },
     }, (res) => {
