@@ -3,7 +3,16 @@
  * live. Used by the controller to write only the difference, by its --dry-run to report it, and by
  * `smi diff --live` to show it.
  */
+import { createHash } from 'node:crypto';
 import type { MeshResource } from '../targets/target.js';
+
+/**
+ * The hash of what smi last applied, on every resource it writes. The API server adds defaults
+ * (Gateway API's backendRef kind and weight, path match types, …), so a live spec is never equal to
+ * the applied one; the hash tells whether smi's intent changed, and a field-by-field check that
+ * every field smi sets still has its value (drift) tells whether someone changed the live object.
+ */
+export const DESIRED_HASH = 'smi-spec.io/desired-hash';
 
 export interface LiveResource {
   apiVersion?: string;
@@ -36,15 +45,32 @@ export const resourceKey = (r: LiveResource): string => `${r.apiVersion}/${r.kin
 const sortKeys = (v: unknown): unknown =>
   Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
 
-/** The parts of a resource smi sets, compared only on the label and annotation keys smi sets. */
-function parts(r: LiveResource, labelKeys: string[], annotationKeys: string[]): Record<string, string> {
-  const pick = (m: Record<string, string> | undefined, keys: string[]) => Object.fromEntries(keys.map((k) => [k, m?.[k]]));
-  return {
-    spec: JSON.stringify(sortKeys(r.spec ?? null)),
-    labels: JSON.stringify(sortKeys(pick(r.metadata?.labels, labelKeys))),
-    annotations: JSON.stringify(sortKeys(pick(r.metadata?.annotations, annotationKeys))),
-    owners: JSON.stringify((r.metadata?.ownerReferences ?? []).map((o) => o.uid).sort()),
-  };
+/** Every field `want` sets has that value in `have` (which may hold more: the server's defaults). */
+export function holds(want: unknown, have: unknown): boolean {
+  if (Array.isArray(want)) return Array.isArray(have) && have.length === want.length && want.every((w, i) => holds(w, have[i]));
+  if (want !== null && typeof want === 'object') {
+    if (have === null || typeof have !== 'object' || Array.isArray(have)) return false;
+    return Object.entries(want).every(([k, v]) => holds(v, (have as Record<string, unknown>)[k]));
+  }
+  return want === have;
+}
+
+const ownersOf = (r: MeshResource | LiveResource): { uid?: string }[] => ((r.metadata as LiveResource['metadata'])?.ownerReferences ?? []);
+
+const hashOf = (r: MeshResource): string =>
+  createHash('sha256').update(JSON.stringify(sortKeys({ spec: r.spec ?? null, labels: r.metadata.labels ?? {}, annotations: r.metadata.annotations ?? {}, owners: ownersOf(r) }))).digest('hex').slice(0, 32);
+
+/** Which of smi's parts of a live resource differ from what it wants. */
+function differences(r: MeshResource, now: LiveResource): string[] {
+  const pick = (m: Record<string, string> | undefined, keys: string[]) => JSON.stringify(sortKeys(Object.fromEntries(keys.map((k) => [k, m?.[k]]))));
+  const labels = Object.keys(r.metadata.labels ?? {});
+  const annotations = Object.keys(r.metadata.annotations ?? {});
+  const out: string[] = [];
+  if (!holds(r.spec ?? null, now.spec ?? null)) out.push('spec');
+  if (pick(r.metadata.labels, labels) !== pick(now.metadata?.labels, labels)) out.push('labels');
+  if (pick(r.metadata.annotations, annotations) !== pick(now.metadata?.annotations, annotations)) out.push('annotations');
+  if (JSON.stringify(ownersOf(r).map((o) => o.uid).sort()) !== JSON.stringify(ownersOf(now).map((o) => o.uid).sort())) out.push('owners');
+  return out;
 }
 
 const change = (verb: PlannedChange['verb'], r: LiveResource, fields: string[] = []): PlannedChange =>
@@ -55,20 +81,20 @@ export function planChanges(wanted: readonly MeshResource[], live: readonly Live
   const keys = new Set<string>();
   const applies: MeshResource[] = [];
   const changes: PlannedChange[] = [];
-  for (const r of wanted) {
-    const key = resourceKey(r);
+  for (const desired of wanted) {
+    const key = resourceKey(desired);
     keys.add(key);
+    const hash = hashOf(desired);
+    const r: MeshResource = { ...desired, metadata: { ...desired.metadata, annotations: { ...desired.metadata.annotations, [DESIRED_HASH]: hash } } };
     const now = current.get(key);
     if (!now) {
       applies.push(r);
       changes.push(change('create', r));
       continue;
     }
-    const labels = Object.keys(r.metadata.labels ?? {});
-    const annotations = Object.keys(r.metadata.annotations ?? {});
-    const a = parts(r, labels, annotations);
-    const b = parts(now, labels, annotations);
-    const fields = Object.keys(a).filter((f) => a[f] !== b[f]);
+    // Changed intent (the hash), or drift: a field smi sets that no longer has its value.
+    const fields = differences(desired, now);
+    if (now.metadata?.annotations?.[DESIRED_HASH] !== hash && fields.length === 0) fields.push('desired-hash');
     if (fields.length > 0) {
       applies.push(r);
       changes.push(change('update', r, fields));

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { validateYaml } from '../support/inputs.js';
-import { deploymentYaml, l4Request } from '../support/policy.js';
+import { deploymentYaml, l4Request, serviceYaml } from '../support/policy.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { decide } from '../../src/policy/decide.js';
 import { explain } from '../../src/policy/explain.js';
@@ -23,7 +23,8 @@ const namespace = (name: string, labels: Record<string, string> = {}) => `\n---\
 // What a real cluster holds beside the application: an ingress gateway, DNS, smi itself, and a team that opted in or out.
 const cluster = bookstore +
   deploymentYaml('istio-system', 'istio-ingressgateway', 'istio-ingressgateway', [8080, 8443]) +
-  deploymentYaml('kube-system', 'coredns', 'coredns', [53]) +
+  deploymentYaml('kube-system', 'coredns', 'coredns', [53]) + serviceYaml('kube-system', 'kube-dns', 53, 'coredns') +
+  serviceYaml('smi-system', 'smi-controller-metrics', 9090, 'smi-controller') + serviceYaml('istio-system', 'istio-ingressgateway', 8080) +
   deploymentYaml('smi-system', 'smi-controller', 'smi-controller', [9090]) +
   deploymentYaml('payments', 'ledger', 'ledger', [8080]) + namespace('payments', { 'smi-spec.io/enforce': 'true' }) +
   deploymentYaml('legacy', 'old', 'old', [8080]) +

@@ -6,7 +6,7 @@
  * one httpRoute per match and method (priority in order) and a catch-all to the root last.
  * App Mesh docs: "Virtual services", "Virtual routers", "Routes".
  */
-import { provenanceLabel, type PolicyModel, type SplitPolicy } from '../../policy/model.js';
+import { inScope, provenanceLabel, type PolicyModel, type SplitPolicy } from '../../policy/model.js';
 import type { Report } from '../diagnostics.js';
 import { derivedName, meta, resourceName, serviceFqdn } from '../naming.js';
 import { splitPortPlans } from '../split-plan.js';
@@ -48,7 +48,8 @@ export function translateRouting(model: PolicyModel, options: TranslateOptions, 
     }
     return n;
   };
-  for (const [key, s] of model.inventory.services) for (const p of s.ports) if (p.protocol === 'TCP') node(key).ports.set(p.port, 'tcp');
+  // VirtualServices for the Services in smi's scope only: nothing is written into other namespaces.
+  for (const [key, s] of model.inventory.services) if (inScope(model, s.namespace)) for (const p of s.ports) if (p.protocol === 'TCP') node(key).ports.set(p.port, 'tcp');
 
   const routers: MeshResource[] = [];
   const routedRoots = new Map<string, string[]>();
