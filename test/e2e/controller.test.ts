@@ -91,6 +91,22 @@ describe('the controller on a real kube-apiserver, as installed', () => {
     await running.controller.idle();
   });
 
+  test('preview on the real server: diff --live finds nothing to change; a dry-run controller writes nothing and plans nothing', async () => {
+    const diff = await runCli(['diff', '--live', '--mesh', 'istio', '--kubeconfig', cluster.kubeconfig, '-o', 'json']);
+    assert.equal(diff.code, 0, diff.stdout + diff.stderr);
+    assert.deepEqual((JSON.parse(diff.stdout) as { changes: unknown[] }).changes, []);
+    const dry = await runController({ target: istio, translate: DEFAULT_OPTIONS, mode: 'strict', kubeconfig: controllerKubeconfig, log: pino({ level: 'silent' }), batchDelayMs: 10, dryRun: true });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      await dry.controller.idle();
+      assert.deepEqual(dry.controller.plan(), []);
+      const w = dry.controller.writer.writes;
+      assert.deepEqual([w.applies, w.deletes, w.statuses, w.events], [0, 0, 0, 0]);
+    } finally {
+      await dry.stop();
+    }
+  });
+
   test('a restart writes nothing', async () => {
     await running!.stop();
     running = await start();

@@ -34,6 +34,9 @@ const MESHES: { mesh: string; crds: string[]; options: TranslateOptions }[] = [
   { mesh: 'gateway-api', crds: ['gateway-api', 'istio'], options: { ...DEFAULT_OPTIONS, authz: 'istio' } },
   { mesh: 'consul', crds: ['consul'], options: DEFAULT_OPTIONS },
   { mesh: 'appmesh', crds: ['appmesh'], options: DEFAULT_OPTIONS },
+  // Audit rollout: Istio's dry-run policies and Linkerd's audit Servers are accepted too.
+  { mesh: 'istio', crds: ['istio'], options: { ...DEFAULT_OPTIONS, enforcement: 'audit' } },
+  { mesh: 'linkerd', crds: ['linkerd', 'gateway-api'], options: { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'audit', enforcement: 'audit' } },
 ];
 
 describe('the real API server accepts every target\'s output (kubectl apply --dry-run=server)', () => {
@@ -50,7 +53,7 @@ describe('the real API server accepts every target\'s output (kubectl apply --dr
   after(async () => cluster?.stop());
 
   for (const { mesh, options } of MESHES) {
-    test(`${mesh}: the examples, the field corpus and random worlds`, async () => {
+    test(`${mesh}${options.enforcement === 'audit' ? ' (--enforcement audit)' : ''}: the examples, the field corpus and random worlds`, async () => {
       const target = TARGETS[mesh as keyof typeof TARGETS]!;
       let checked = 0;
       for (const input of inputs) {
