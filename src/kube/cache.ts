@@ -5,7 +5,7 @@
  * resourceVersion otherwise. Listeners hear every add, update and delete.
  */
 import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { kindPath, type WatchedKind } from './kinds.js';
+import { kindPath, typedItems, type WatchedKind } from './kinds.js';
 import { groupBy } from '../group-by.js';
 
 export type Change = { readonly kind: WatchedKind; readonly type: 'add' | 'update' | 'delete'; readonly object: KubernetesObject };
@@ -53,11 +53,7 @@ export class Cache {
           this.kc, kindPath(kind, ns),
           async () => {
             const list = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector);
-            // kube-apiserver leaves apiVersion and kind off the items of built-in lists; later stages need them.
-            for (const item of list.items) {
-              item.apiVersion ??= kind.apiVersion;
-              item.kind ??= kind.kind;
-            }
+            typedItems(list.items, kind);
             synced();
             return list as never;
           },

@@ -21,6 +21,15 @@ export const INVENTORY_KINDS: readonly WatchedKind[] = [
 /** Namespaces, for the opt-in label of smi's scope (smi-spec.io/enforce); watched when no -n is given. */
 export const NAMESPACE_KIND: WatchedKind = { apiVersion: 'v1', kind: 'Namespace', resource: 'namespaces', namespaced: false, smi: false };
 
+/** kube-apiserver leaves apiVersion and kind off the items of built-in lists; later stages need them. */
+export function typedItems<T extends { apiVersion?: string; kind?: string }>(items: T[], kind: Pick<WatchedKind, 'apiVersion' | 'kind'>): T[] {
+  for (const item of items) {
+    item.apiVersion ??= kind.apiVersion;
+    item.kind ??= kind.kind;
+  }
+  return items;
+}
+
 export function smiKinds(): WatchedKind[] {
   return KINDS.filter((d) => d.crd).map((d) => ({ apiVersion: apiVersionOf(d, hubVersion(d)), kind: d.kind, resource: d.plural, namespaced: true, smi: true }));
 }

@@ -3,7 +3,7 @@
  * namespaces. For commands that look once (`smi diff --live`, `smi impact`); the controller watches.
  */
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import type { WatchedKind } from './kinds.js';
+import { typedItems, type WatchedKind } from './kinds.js';
 
 /** A kind the cluster does not serve (a mesh's CRDs not installed) reads as empty; other errors are thrown. */
 function notServed(e: unknown): boolean {
@@ -37,8 +37,7 @@ export async function listKinds(kc: KubeConfig, kinds: readonly WatchedKind[], o
     for (const ns of scopes) {
       try {
         const list = await withRetries(() => api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, options.labelSelector?.(kind)));
-        // Lists leave apiVersion and kind off their items.
-        for (const o of list.items) items.push({ ...o, apiVersion: kind.apiVersion, kind: kind.kind });
+        items.push(...typedItems(list.items, kind));
       } catch (e) {
         if (!notServed(e)) throw e;
       }

@@ -72,6 +72,12 @@ export function parseWindow(window: string | null | undefined): string | undefin
   return WINDOW.test(w) ? w : undefined;
 }
 
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+/** The length of a window parseWindow accepted, in seconds (for rates from counts). */
+export function windowSeconds(window: string): number {
+  return Number(window.slice(0, -1)) * (UNIT_SECONDS[window.slice(-1)] ?? 1);
+}
+
 export interface Selector { readonly kind: ResourceKind; readonly namespace?: string; readonly name?: string }
 
 function matchers(mesh: MeshSpec, s: Selector): string[] {

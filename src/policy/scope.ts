@@ -23,8 +23,6 @@ export interface Scope {
 export interface ScopeOptions {
   /** Exactly these namespaces (system ones included): the controller's and the CLI's -n. */
   readonly namespaces?: readonly string[];
-  /** More system namespaces, e.g. a custom Istio root namespace. */
-  readonly system?: readonly string[];
 }
 
 export interface ScopeInput {
@@ -36,8 +34,8 @@ export interface ScopeInput {
   readonly labels: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
-export function isSystemNamespace(namespace: string, extra: readonly string[] = []): boolean {
-  return extra.includes(namespace) || SYSTEM.some((r) => r.test(namespace));
+function isSystemNamespace(namespace: string): boolean {
+  return SYSTEM.some((r) => r.test(namespace));
 }
 
 export function computeScope(input: ScopeInput, options: ScopeOptions = {}): Scope {
@@ -53,7 +51,7 @@ export function computeScope(input: ScopeInput, options: ScopeOptions = {}): Sco
   }
   for (const ns of [...input.seen].sort()) {
     const label = input.labels.get(ns)?.[ENFORCE_LABEL];
-    if (isSystemNamespace(ns, options.system)) why.set(ns, 'a system namespace (kube-*, a mesh\'s control plane or smi\'s own): in scope only when named with -n');
+    if (isSystemNamespace(ns)) why.set(ns, 'a system namespace (kube-*, a mesh\'s control plane or smi\'s own): in scope only when named with -n');
     else if (label === 'false') why.set(ns, `labelled ${ENFORCE_LABEL}=false`);
     else if (input.smi.has(ns)) {
       namespaces.add(ns);

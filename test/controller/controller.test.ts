@@ -6,38 +6,19 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { stringify } from 'yaml';
-import { KubeApiServer } from '../support/kube-api/server.js';
 import { eventually, TestClient, type K8sObject } from '../support/kube-api/client.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
+import { istioBookstore } from '../support/istio-bookstore.js';
 import { runController, type Running } from '../../src/controller/runtime.js';
 import { istio } from '../../src/targets/istio/index.js';
 import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
-import { allCrds } from '../../src/api/crds.js';
 
-const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
 const schemas = new CrdSchemas('crds/istio');
 const quiet = pino({ level: 'silent' });
 
-async function cluster(): Promise<{ server: KubeApiServer; client: TestClient; kubeconfig: string }> {
-  const server = await new KubeApiServer({ bookmarkIntervalMs: 200 }).start();
-  const client = new TestClient(server);
-  try {
-    await client.installReferenceCrds('crds/istio');
-    for (const crd of allCrds()) await client.create(crd as K8sObject);
-    for (const f of readdirSync(BOOKSTORE).sort()) await client.applyYaml(readFileSync(join(BOOKSTORE, f), 'utf8'));
-  } catch (e) {
-    await server.stop(); // a failed set-up (e.g. no reference CRDs) must not leave the file's process hanging
-    throw e;
-  }
-  const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-ctl-')), 'kubeconfig');
-  writeFileSync(kubeconfig, server.kubeconfig());
-  return { server, client, kubeconfig };
-}
+const cluster = istioBookstore;
 
 const start = (kubeconfig: string, extra: Partial<Parameters<typeof runController>[0]> = {}) =>
   runController({ target: istio, translate: DEFAULT_OPTIONS, mode: 'strict', kubeconfig, log: quiet, batchDelayMs: 5, ...extra });

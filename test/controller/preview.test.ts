@@ -7,18 +7,17 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
-import { KubeApiServer } from '../support/kube-api/server.js';
-import { TestClient, type K8sObject } from '../support/kube-api/client.js';
+import type { KubeApiServer } from '../support/kube-api/server.js';
+import type { TestClient } from '../support/kube-api/client.js';
 import { runCli } from '../support/cli.js';
+import { BOOKSTORE, istioBookstore } from '../support/istio-bookstore.js';
 import { runController } from '../../src/controller/runtime.js';
 import { istio } from '../../src/targets/istio/index.js';
 import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
-import { allCrds } from '../../src/api/crds.js';
 
-const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
 
 describe('preview: controller --dry-run and diff --live', () => {
   let server: KubeApiServer;
@@ -29,13 +28,7 @@ describe('preview: controller --dry-run and diff --live', () => {
   type Report = { changes: { verb: string; kind: string; namespace: string; name: string; fields: string[] }[]; scope: string[] };
 
   before(async () => {
-    server = await new KubeApiServer({ bookmarkIntervalMs: 200 }).start();
-    client = new TestClient(server);
-    await client.installReferenceCrds('crds/istio');
-    for (const crd of allCrds()) await client.create(crd as K8sObject);
-    for (const f of readdirSync(BOOKSTORE).sort()) await client.applyYaml(readFileSync(join(BOOKSTORE, f), 'utf8'));
-    kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-preview-')), 'kubeconfig');
-    writeFileSync(kubeconfig, server.kubeconfig());
+    ({ server, client, kubeconfig } = await istioBookstore());
   });
   after(async () => server?.stop());
 

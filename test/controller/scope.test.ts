@@ -6,19 +6,15 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { tmpdir } from 'node:os';
 import pino from 'pino';
-import { KubeApiServer } from '../support/kube-api/server.js';
-import { eventually, TestClient, type K8sObject } from '../support/kube-api/client.js';
+import type { KubeApiServer } from '../support/kube-api/server.js';
+import { eventually, type TestClient } from '../support/kube-api/client.js';
 import { deploymentYaml } from '../support/policy.js';
+import { istioBookstore } from '../support/istio-bookstore.js';
 import { runController, type Running } from '../../src/controller/runtime.js';
 import { istio } from '../../src/targets/istio/index.js';
 import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
-import { allCrds } from '../../src/api/crds.js';
 
-const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
 const SYSTEM = ['istio-system', 'kube-system', 'smi-system'];
 
 describe('the controller keeps to its scope', () => {
@@ -29,17 +25,12 @@ describe('the controller keeps to its scope', () => {
   const where = async () => [...new Set((await policies()).map((p) => p.metadata.namespace))].sort();
 
   before(async () => {
-    server = await new KubeApiServer({ bookmarkIntervalMs: 200 }).start();
-    client = new TestClient(server);
-    await client.installReferenceCrds('crds/istio');
-    for (const crd of allCrds()) await client.create(crd as K8sObject);
-    for (const f of readdirSync(BOOKSTORE).sort()) await client.applyYaml(readFileSync(join(BOOKSTORE, f), 'utf8'));
+    let kubeconfig: string;
+    ({ server, client, kubeconfig } = await istioBookstore());
     await client.applyYaml(deploymentYaml('istio-system', 'istio-ingressgateway', 'istio-ingressgateway', [8080, 8443]));
     await client.applyYaml(deploymentYaml('kube-system', 'coredns', 'coredns', [53]));
     await client.applyYaml(deploymentYaml('smi-system', 'smi-controller', 'smi-controller', [9090]));
     await client.applyYaml(deploymentYaml('payments', 'ledger', 'ledger', [8080]));
-    const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-scope-')), 'kubeconfig');
-    writeFileSync(kubeconfig, server.kubeconfig());
     running = await runController({ target: istio, translate: DEFAULT_OPTIONS, mode: 'strict', kubeconfig, log: pino({ level: 'silent' }), batchDelayMs: 5 });
   });
   after(async () => {

@@ -14,7 +14,7 @@ import { describeScope } from '../../policy/scope.js';
 import type { AccessMode } from '../../policy/model.js';
 import { Prometheus } from '../../metrics/prometheus.js';
 import { flowQuery } from '../../metrics/flows.js';
-import { METRICS_MESHES, parseWindow, type MetricsMesh } from '../../metrics/promql.js';
+import { METRICS_MESHES, parseWindow, windowSeconds, type MetricsMesh } from '../../metrics/promql.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND } from '../../kube/kinds.js';
@@ -33,7 +33,6 @@ interface ImpactFlags {
 
 const ORDER: Record<FlowVerdict, number> = { denied: 0, partly: 1, unknown: 2, allowed: 3, 'not-governed': 4 };
 const LABEL: Record<FlowVerdict, string> = { denied: 'DENY', partly: 'PARTLY', unknown: 'UNKNOWN', allowed: 'ALLOW', 'not-governed': 'NOT GOVERNED' };
-const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 function parseAt(at: string | undefined): number | undefined {
   if (at === undefined) return undefined;
@@ -90,7 +89,7 @@ export function impactCommand(ctx: CommandContext): Command {
         ctx.exitCode = EXIT.usage;
         return;
       }
-      const seconds = Number(window.slice(0, -1)) * (SECONDS[window.slice(-1)] ?? 1);
+      const seconds = windowSeconds(window);
       const impacts: FlowImpact[] = samples.map((s) => query.parse(s)).filter((f) => f !== undefined && f.requests > 0).map((f) => judgeFlow(model, f!))
         .sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || b.flow.requests - a.flow.requests);
       const denied = impacts.filter((i) => i.verdict === 'denied');

@@ -3,13 +3,12 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { Prometheus } from '../../metrics/prometheus.js';
-import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
+import { METRICS_MESHES, windowSeconds, type MetricsMesh } from '../../metrics/promql.js';
 import { table as renderTable } from '../table.js';
 
 interface TopFlags { namespace?: string; edges?: string; prometheusUrl?: string; mesh?: MetricsMesh; server: string; window: string; output: 'table' | 'json' }
 interface Item { resource: { namespace?: string; name: string }; edge?: { direction: string; resource: { namespace?: string; name: string } }; metrics: { name: string; value: string }[] }
 
-const SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 
 export function topCommand(ctx: CommandContext): Command {
   return new Command('top')
@@ -57,7 +56,7 @@ export function topCommand(ctx: CommandContext): Command {
         ctx.io.stdout(`${JSON.stringify(items, null, 2)}\n`);
         return;
       }
-      const seconds = Number(opts.window.slice(0, -1)) * (SECONDS[opts.window.slice(-1)] ?? 1);
+      const seconds = windowSeconds(opts.window);
       const rows = items.map((i) => {
         const v = Object.fromEntries(i.metrics.map((m) => [m.name, Number(m.value)]));
         const total = (v.success_count ?? 0) + (v.failure_count ?? 0);
