@@ -103,7 +103,7 @@ spec:
   test('meshes whose metrics do not name the caller, and a Prometheus that is down, are clear errors (exit 2)', async () => {
     const consul = await impact(istio.url, 'consul');
     assert.equal(consul.code, 2);
-    assert.match(consul.stderr, /do not name the caller/);
+    assert.match(consul.stderr, /'consul' is invalid\. Allowed choices are istio, linkerd/);
     const down = await impact('http://127.0.0.1:9', 'istio');
     assert.equal(down.code, 2);
     assert.match(down.stderr, /did not answer/);

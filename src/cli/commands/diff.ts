@@ -34,12 +34,12 @@ export function diffCommand(ctx: CommandContext): Command {
   return addTranslateOptions(new Command('diff'))
     .summary('requests on which two meshes (or a mesh and SMI) decide differently; or, with --live, what smi would change on a cluster')
     .description(
-      'Translates the policy for each --mesh, evaluates both on a set of telling requests derived from the policy\n' +
-        '(every caller against every destination, on the ports, paths, methods and headers its rules name, and just\n' +
-        'outside them), and lists where they differ. Use --mesh smi for the reference semantics.\n' +
-        'With --live and one --mesh: compares the mesh resources smi wrote on the cluster with what it would write\n' +
-        'now, from the cluster\'s SMI objects (or from -f files, to preview a new policy): each create, update\n' +
-        '(which parts) and delete, without writing anything.\n' +
+      'Translates the policy for each --mesh, evaluates both on a set of telling requests derived from the policy ' +
+        '(every caller against every destination, on the ports, paths, methods and headers its rules name, and just ' +
+        'outside them), and lists where they differ. Use --mesh smi for the reference semantics.\n\n' +
+        'With --live and one --mesh: compares the mesh resources smi wrote on the cluster with what it would write ' +
+        'now, from the cluster\'s SMI objects (or from -f files, to preview a new policy): each create, update ' +
+        '(which parts) and delete, without writing anything.\n\n' +
         'Exit status: 0 no difference, 1 differences, 2 usage or input error.',
     )
     .addOption(new Option('-f, --filename <path>', 'SMI and inventory YAML/JSON: a file, a folder, or - (repeatable; optional with --live)').argParser(collect))

@@ -14,7 +14,7 @@ import { describeScope } from '../../policy/scope.js';
 import type { AccessMode } from '../../policy/model.js';
 import { Prometheus } from '../../metrics/prometheus.js';
 import { flowQuery } from '../../metrics/flows.js';
-import { METRICS_MESHES, parseWindow, windowSeconds, type MetricsMesh } from '../../metrics/promql.js';
+import { parseWindow, windowSeconds, type MetricsMesh } from '../../metrics/promql.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND } from '../../kube/kinds.js';
@@ -45,17 +45,17 @@ export function impactCommand(ctx: CommandContext): Command {
   return new Command('impact')
     .summary('which live flows a new policy would deny, from the mesh\'s metrics, before anything is applied')
     .description(
-      'Reads from Prometheus the source → destination flows that carried traffic in the window (the caller\'s mesh\n' +
-        'identity and the workload it reached, and the port where the mesh records it), and judges each against the\n' +
-        'policy in -f: ALLOW (the whole flow), PARTLY (only requests fitting HTTP routes, which metrics do not show),\n' +
-        'DENY, NOT GOVERNED (outside smi\'s scope) or UNKNOWN (the workload is not in the input: add --kubeconfig to\n' +
-        'read the cluster\'s workloads). Meshes whose metrics name the caller: istio, linkerd.\n' +
+      'Reads from Prometheus the source → destination flows that carried traffic in the window (the caller\'s mesh ' +
+        'identity and the workload it reached, and the port where the mesh records it), and judges each against the ' +
+        'policy in -f: ALLOW (the whole flow), PARTLY (only requests fitting HTTP routes, which metrics do not show), ' +
+        'DENY, NOT GOVERNED (outside smi\'s scope) or UNKNOWN (the workload is not in the input: add --kubeconfig to ' +
+        'read the cluster\'s workloads). Meshes whose metrics name the caller: istio, linkerd.\n\n' +
         'Exit status: 0 no live flow would be denied, 1 some would, 2 usage, input or metrics error.',
     )
     .addOption(filenameOption())
     .option('--kubeconfig <file>', "also read the cluster's Namespaces, Services, ServiceAccounts and workloads (the files win where both have an object)")
     .requiredOption('--prometheus-url <url>', 'Prometheus holding the mesh\'s metrics')
-    .addOption(new Option('--mesh <mesh>', 'whose metrics to read').choices([...METRICS_MESHES]).makeOptionMandatory())
+    .addOption(new Option('--mesh <mesh>', 'whose metrics to read (only these name the caller of a request)').choices(['istio', 'linkerd']).makeOptionMandatory())
     .option('--window <duration>', 'how far back to look for flows', '1h')
     .option('--at <time>', 'judge the window ending at this time (Unix seconds or RFC 3339; default now)')
     .addOption(accessModeOption())
