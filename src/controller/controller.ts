@@ -16,7 +16,7 @@ import { MANAGED_BY } from '../targets/naming.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
 import { sameStatus, withTransitionTimes, type SmiStatus } from './conditions.js';
 import { type DesiredState, desiredState, objectKey, type ClusterObject } from './desired.js';
-import { planChanges, resourceKey, type LiveResource, type Plan, type PlannedChange } from './plan.js';
+import { DESIRED_HASH, planChanges, resourceKey, type LiveResource, type Plan, type PlannedChange } from './plan.js';
 import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ClusterView } from '../webhooks/admission.js';
@@ -131,6 +131,8 @@ export class Controller {
   async start(): Promise<void> {
     this.cache.onChange((c) => {
       if (c.kind === this.eventKind) return;
+      // The cache now shows this object as the server has it: what smi applied to it no longer needs remembering.
+      if (this.owned.includes(c.kind)) this.applied.delete(resourceKey({ ...c.object, apiVersion: c.kind.apiVersion, kind: c.kind.kind }));
       this.markDirty(c.kind === NAMESPACE_KIND ? c.object.metadata?.name : c.object.metadata?.namespace);
       this.queue.add('sync');
     });
@@ -179,6 +181,12 @@ export class Controller {
       throw e;
     }
   }
+
+  /**
+   * What this controller applied (resource key → intent hash) that the cache has not shown back yet:
+   * a reconcile before the watch event arrives must not take the lagging cache for a missing object.
+   */
+  private readonly applied = new Map<string, string>();
 
   /** What a dry run would change now, by resource key. */
   private readonly pending = new Map<string, PlannedChange>();
@@ -249,12 +257,14 @@ export class Controller {
     }
     // Writes first, deletes last: a reconcile cut short never removes before adding.
     const fields = new Map(plan.changes.map((c) => [c.key, c.fields]));
-    await inParallel(plan.applies, WRITE_CONCURRENCY, async (r) => {
+    const toApply = plan.applies.filter((r) => this.applied.get(resourceKey(r)) !== r.metadata.annotations?.[DESIRED_HASH]);
+    await inParallel(toApply, WRITE_CONCURRENCY, async (r) => {
       log.debug({ key: resourceKey(r), fields: fields.get(resourceKey(r)) }, 'apply');
       await this.writer.apply(r as KubernetesObject);
+      this.applied.set(resourceKey(r), r.metadata.annotations?.[DESIRED_HASH] ?? '');
       metrics.writes.inc({ verb: 'apply' });
     });
-    const applies = plan.applies.length;
+    const applies = toApply.length;
     await inParallel(plan.deletes, WRITE_CONCURRENCY, async (o) => {
       await this.writer.delete(o as KubernetesObject);
       metrics.writes.inc({ verb: 'delete' });
