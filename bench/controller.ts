@@ -36,7 +36,7 @@ const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Ma
 interface ControllerProcess { pid: number; metricsPort: number; stop: () => Promise<void> }
 
 async function startController(kubeconfig: string, metricsPort: number): Promise<ControllerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'controller-process.ts'), 'controller', '--mesh', 'istio', '--kubeconfig', kubeconfig, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../test/support/smi-process.ts'), 'controller', '--mesh', 'istio', '--kubeconfig', kubeconfig, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'inherit'] });
   for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok) break;

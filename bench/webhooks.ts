@@ -31,7 +31,7 @@ export async function benchWebhooks(): Promise<Record<string, unknown>> {
   writeFileSync(join(dir, 'tls.key'), certs.keyPem);
   // The webhook in its own process (as deployed), so the load generator's CPU is not counted against it.
   const port = 19600 + Math.floor(Math.random() * 300);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'controller-process.ts'), 'webhook', '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), '--no-cluster-checks'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../test/support/smi-process.ts'), 'webhook', '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), '--no-cluster-checks'], { stdio: ['ignore', 'ignore', 'inherit'] });
   const server = { port, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
   for (let up = false; !up; ) {
     up = await post(port, '/validate', '{}', new Agent({ ca: certs.caPem })).then(() => true, (e: Error) => e.message.startsWith('status'));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import pino from 'pino';
 import type { CommandContext } from '../context.js';
@@ -8,9 +9,28 @@ import { MetricsServer } from '../../metrics/server.js';
 import { Prometheus } from '../../metrics/prometheus.js';
 import { clusterResolver, clusterSplits } from '../../metrics/resolver.js';
 import { loadKubeConfig } from '../../kube/config.js';
+import { clusterFrontProxyTrust } from '../../metrics/cluster-trust.js';
+import type { FrontProxyTrust } from '../../metrics/front-proxy.js';
 import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
 
-interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; prometheusTimeout: string }
+interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; requestheaderAllowedNames?: string; prometheusTimeout: string }
+
+/** Whom to trust as the front proxy: the given CA file, else what the cluster publishes. */
+async function frontProxyTrust(opts: Flags): Promise<FrontProxyTrust> {
+  if (opts.requestheaderClientCaFile) {
+    let clientCa: string;
+    try {
+      clientCa = readFileSync(opts.requestheaderClientCaFile, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--requestheader-client-ca-file: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    const allowedNames = (opts.requestheaderAllowedNames ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
+    return { clientCa, allowedNames, usernameHeaders: ['X-Remote-User'], groupHeaders: ['X-Remote-Group'] };
+  }
+  if (opts.requestheaderAllowedNames) throw new UsageError('--requestheader-allowed-names goes with --requestheader-client-ca-file (otherwise the cluster names them)');
+  if (!opts.clusterSelectors) throw new UsageError('with TLS and --no-cluster-selectors, --requestheader-client-ca-file is required: nothing else says whom to trust');
+  return clusterFrontProxyTrust(loadKubeConfig(opts.kubeconfig));
+}
 
 export function metricsServerCommand(_ctx: CommandContext): Command {
   return new Command('metrics-server')
@@ -18,15 +38,18 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
     .description(
       'Serves metrics.smi-spec.io v1alpha1 and v1alpha2 as an aggregated API: namespaces, deployments, pods, daemonsets,\n' +
         'statefulsets, their edges, ?window=30s|1m|5m. Counts and latency percentiles come from the mesh\'s own metrics in\n' +
-        'Prometheus (docs/metrics.md). With TLS and --requestheader-client-ca-file, only the aggregation layer (its\n' +
-        'front-proxy client certificate) is served. Runs until SIGTERM or SIGINT.',
+        'Prometheus (docs/metrics.md). With TLS, only the aggregation layer is served: a client certificate from the\n' +
+        'front-proxy CA (--requestheader-client-ca-file, or read from kube-system/extension-apiserver-authentication\n' +
+        'as Kubernetes aggregated servers do), with an allowed name and a user header; health probes need none.\n' +
+        'Runs until SIGTERM or SIGINT.',
     )
     .option('--prometheus-url <url>', 'Prometheus HTTP API base URL')
     .addOption(new Option('--mesh <mesh>', 'whose metric names to read').choices([...METRICS_MESHES]).makeOptionMandatory())
     .option('--secure-port <port>', 'port to serve on', '6443')
     .option('--tls-cert-file <file>', 'serving certificate (PEM)')
     .option('--tls-private-key-file <file>', 'private key (PEM)')
-    .option('--requestheader-client-ca-file <file>', 'CA of the aggregation layer\'s client certificates: require and verify them')
+    .option('--requestheader-client-ca-file <file>', 'CA of the aggregation layer\'s client certificates (default: read from the cluster)')
+    .option('--requestheader-allowed-names <names>', 'comma-separated common names the front proxy\'s certificate may carry (with --requestheader-client-ca-file; default: any)')
     .option('--prometheus-timeout <ms>', 'give up on Prometheus after this long (then 503)', '5000')
     .option('--kubeconfig <file>', 'cluster access for label selectors (default: in-cluster or ~/.kube/config)')
     .option('--no-cluster-selectors', 'do not reach the cluster: label selectors are refused')
@@ -37,9 +60,10 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
         mesh: opts.mesh, prometheus: new Prometheus(opts.prometheusUrl, Number(opts.prometheusTimeout)),
         ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)), resolveSplits: clusterSplits(loadKubeConfig(opts.kubeconfig)) } : {}),
       });
+      const frontProxy = opts.tlsCertFile ? await frontProxyTrust(opts) : undefined;
       const server = await new MetricsServer(api, {
         port: Number(opts.securePort),
-        ...(opts.tlsCertFile && opts.tlsPrivateKeyFile ? { tls: { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, ...(opts.requestheaderClientCaFile ? { clientCaFile: opts.requestheaderClientCaFile } : {}) } } : {}),
+        ...(opts.tlsCertFile && opts.tlsPrivateKeyFile ? { tls: { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, ...(frontProxy ? { frontProxy } : {}) } } : {}),
       }).start();
       pino({ base: { component: 'smi-metrics-server' } }).info({ port: server.port, mesh: opts.mesh, tls: Boolean(opts.tlsCertFile) }, 'serving TrafficMetrics');
       await runUntilSignal(() => server.stop());
