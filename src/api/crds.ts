@@ -11,10 +11,14 @@ export const CRD_LABELS = { 'app.kubernetes.io/part-of': 'smi', 'app.kubernetes.
 
 export function crdFor(def: KindDef, options: CrdOptions = {}): JsonSchema {
   const hub = hubVersion(def);
+  // Without the webhook the API server "converts" by relabelling apiVersion and prunes what the stored
+  // version's schema lacks: a v1alpha2 TrafficTarget's destination port vanished, granting every port.
+  // So without it only the stored version is served; older versions are refused until converted (smi convert).
+  const converts = Boolean(options.conversionWebhook) || def.versions.length === 1;
   const versions = def.versions.map((v) => {
     const version: JsonSchema = {
       name: v.version,
-      served: true,
+      served: converts || v === hub,
       storage: v === hub,
       schema: { openAPIV3Schema: toStructural(v.schema) },
       subresources: { status: {} },
@@ -24,7 +28,7 @@ export function crdFor(def: KindDef, options: CrdOptions = {}): JsonSchema {
       ...(columns ?? []),
       { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
     ];
-    if (v !== hub && !v.experimental) {
+    if (v !== hub && !v.experimental && converts) {
       version.deprecated = true;
       version.deprecationWarning = `${def.group}/${v.version} ${def.kind} is an older SMI version; smi serves it, but write ${def.group}/${hub.version}`;
     }
@@ -65,7 +69,7 @@ export function allCrds(options: CrdOptions = {}): JsonSchema[] {
   return KINDS.filter((k) => k.crd).map((k) => crdFor(k, options));
 }
 
-/** Kinds whose versions differ in shape: serving them all needs the conversion webhook. */
+/** Kinds whose versions differ in shape: serving more than the newest needs the conversion webhook. */
 export function kindsNeedingConversion(): string[] {
   return KINDS.filter((k) => k.crd && k.versions.length > 1).map((k) => k.kind);
 }

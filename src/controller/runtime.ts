@@ -96,6 +96,8 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
         log.warn({ identity }, 'stopped leading');
         controller.setLeading(false);
       },
+      // A lease the server refuses must not look like patiently standing by.
+      onError: (e) => log.error({ identity, err: e instanceof Error ? e.message : String(e) }, 'leader election failed'),
     });
   } else controller.setLeading(true);
 

@@ -3,8 +3,16 @@
  * holder renews within the lease duration; others take over once it has expired. Every write carries
  * the resourceVersion it read, so two candidates never both win.
  */
-import { CoordinationV1Api, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig, type V1Lease, type V1MicroTime } from '@kubernetes/client-node';
 import { httpStatus } from './writer.js';
+
+/**
+ * A Lease's times are MicroTime: kube-apiserver parses them with exactly six fractional digits and
+ * refuses a Date's three (400 "cannot parse .049Z"), so leadership was never won on a real server.
+ * client-node passes a value of a type it has no model for through as it is: a string, typed as the
+ * field wants it.
+ */
+export const microTime = (d: Date): V1MicroTime => d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z') as unknown as V1MicroTime;
 
 export interface LeaseOptions {
   readonly namespace: string;
@@ -20,7 +28,7 @@ export class LeaderElector {
   private leading = false;
   private stopped = false;
 
-  constructor(kc: KubeConfig, private readonly options: LeaseOptions, private readonly callbacks: { onStartedLeading: () => void; onStoppedLeading: () => void }) {
+  constructor(kc: KubeConfig, private readonly options: LeaseOptions, private readonly callbacks: { onStartedLeading: () => void; onStoppedLeading: () => void; onError?: (e: unknown) => void }) {
     this.api = kc.makeApiClient(CoordinationV1Api);
   }
 
@@ -31,7 +39,10 @@ export class LeaderElector {
   start(): void {
     const tick = async () => {
       if (this.stopped) return;
-      const ok = await this.tryAcquireOrRenew().catch(() => false);
+      const ok = await this.tryAcquireOrRenew().catch((e: unknown) => {
+        this.callbacks.onError?.(e);
+        return false;
+      });
       if (ok && !this.leading) {
         this.leading = true;
         this.callbacks.onStartedLeading();
@@ -63,7 +74,8 @@ export class LeaderElector {
 
   private async tryAcquireOrRenew(): Promise<boolean> {
     const { name, namespace, identity, leaseDurationSeconds } = this.options;
-    const now = new Date();
+    const nowDate = new Date();
+    const now = microTime(nowDate);
     let lease: V1Lease;
     try {
       lease = await this.api.readNamespacedLease({ name, namespace });
@@ -74,7 +86,7 @@ export class LeaderElector {
     }
     const spec = lease.spec ?? {};
     const renewed = spec.renewTime ? new Date(spec.renewTime).getTime() : 0;
-    const expired = !spec.holderIdentity || renewed + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000 < now.getTime();
+    const expired = !spec.holderIdentity || renewed + (spec.leaseDurationSeconds ?? leaseDurationSeconds) * 1000 < nowDate.getTime();
     if (spec.holderIdentity !== identity && !expired) return false;
     const taking = spec.holderIdentity !== identity;
     lease.spec = {

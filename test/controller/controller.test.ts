@@ -156,20 +156,25 @@ describe('smi controller: leader election', () => {
     await env.client.ensureNamespace('smi-system');
     const lease = { namespace: 'smi-system', name: 'smi-controller-istio', leaseDurationSeconds: 1, retryPeriodMs: 150 };
     const a = await start(env.kubeconfig, { leaderElect: { ...lease, identity: 'a' } });
-    await eventually(async () => a.elector?.isLeader || undefined, 5_000, 'a leads');
-    const b = await start(env.kubeconfig, { leaderElect: { ...lease, identity: 'b' } });
-    await eventually(async () => (await policies(env.client)).length >= 3 || undefined, 10_000, 'resources from the leader');
-    await settled(a);
-    assert.ok(writesOf(a) > 0);
-    assert.equal(writesOf(b), 0, 'the standby writes nothing');
-    assert.equal(b.elector?.isLeader, false);
-    await a.stop();
-    await eventually(async () => b.elector?.isLeader || undefined, 5_000, 'b takes over');
-    const [wh] = (await policies(env.client)).filter((p) => p.metadata.name === 'smi-bookwarehouse');
-    await env.client.delete(wh!);
-    await eventually(async () => names(await policies(env.client)).includes('smi-bookwarehouse') || undefined, 10_000, 'b repairs the deleted policy');
-    assert.ok(writesOf(b) > 0);
-    await b.stop();
+    let b: Awaited<ReturnType<typeof start>> | undefined;
+    try {
+      await eventually(async () => a.elector?.isLeader || undefined, 5_000, 'a leads');
+      b = await start(env.kubeconfig, { leaderElect: { ...lease, identity: 'b' } });
+      await eventually(async () => (await policies(env.client)).length >= 3 || undefined, 10_000, 'resources from the leader');
+      await settled(a);
+      assert.ok(writesOf(a) > 0);
+      assert.equal(writesOf(b), 0, 'the standby writes nothing');
+      assert.equal(b.elector?.isLeader, false);
+      await a.stop();
+      await eventually(async () => b!.elector?.isLeader || undefined, 5_000, 'b takes over');
+      const [wh] = (await policies(env.client)).filter((p) => p.metadata.name === 'smi-bookwarehouse');
+      await env.client.delete(wh!);
+      await eventually(async () => names(await policies(env.client)).includes('smi-bookwarehouse') || undefined, 10_000, 'b repairs the deleted policy');
+      assert.ok(writesOf(b) > 0);
+    } finally {
+      await a.stop();
+      await b?.stop();
+    }
     await env.server.stop();
   });
 });

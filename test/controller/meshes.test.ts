@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { tmpdir } from 'node:os';
 import pino from 'pino';
 import { KubeApiServer } from '../support/kube-api/server.js';
+import { yamlAtHub } from '../support/hub.js';
 import { eventually, TestClient, type K8sObject } from '../support/kube-api/client.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
 import { runController } from '../../src/controller/runtime.js';
@@ -84,7 +85,8 @@ describe('smi controller on SMI as OSM wrote it', () => {
       await client.installReferenceCrds('crds/consul');
       for (const crd of allCrds()) await client.create(crd as K8sObject);
       for (const ns of ['bookstore', 'bookbuyer', 'bookthief', 'bookwarehouse']) await client.ensureNamespace(ns);
-      await client.applyYaml(text);
+      // Without the conversion webhook only the newest versions are served: stored as the webhook converts them.
+      await client.applyYaml(yamlAtHub(text));
       const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-osm-')), 'kubeconfig');
       writeFileSync(kubeconfig, server.kubeconfig());
       running = await runController({ target, translate: DEFAULT_OPTIONS, mode: 'strict', kubeconfig, log: pino({ level: 'silent' }), batchDelayMs: 5 });

@@ -8,9 +8,10 @@ export function crdsCommand(ctx: CommandContext): Command {
   return new Command('crds')
     .summary('print the CustomResourceDefinitions of every SMI kind')
     .description(
-      'Prints the CRDs for every SMI kind served by CRDs: every published version served, the newest stored.\n' +
-        'Versions differ in shape, so a cluster needs the conversion webhook (--conversion-webhook) to serve them all\n' +
-        'correctly. Pipe to `kubectl apply -f -`.',
+      'Prints the CRDs for every SMI kind served by CRDs, the newest version stored. Versions differ in shape: with\n' +
+        'the conversion webhook (--conversion-webhook) every published version is served; without it only the newest\n' +
+        'is (the API server alone would drop what moved between versions, such as a v1alpha2 destination port), and\n' +
+        'older files are converted first with `smi convert`. Pipe to `kubectl apply -f -`.',
     )
     .option('--conversion-webhook <namespace/name>', 'Service of the smi conversion webhook (adds spec.conversion)')
     .option('--ca-bundle <base64>', 'caBundle for the conversion webhook client config')
@@ -23,8 +24,8 @@ export function crdsCommand(ctx: CommandContext): Command {
         conversionWebhook = { namespace, name, caBundle: opts.caBundle };
       } else {
         ctx.io.stderr(
-          `note: without --conversion-webhook the API server converts ${kindsNeedingConversion().join(', ')} by changing apiVersion only, ` +
-            'which is wrong where fields moved between versions; install the webhook in clusters that use older versions\n',
+          `note: without --conversion-webhook only the newest version of ${kindsNeedingConversion().join(', ')} is served ` +
+            '(the API server cannot convert them without loss); convert older files with `smi convert`, or install the webhook\n',
         );
       }
       const crds = allCrds({ conversionWebhook });

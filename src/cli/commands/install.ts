@@ -47,6 +47,7 @@ export function installCommand(ctx: CommandContext): Command {
     .description('Prints the SMI CRDs, the controller\'s namespace, RBAC (least privilege for the chosen mesh), Deployment,\nmetrics Service and the admission/conversion webhook (with a fresh CA and certificate, or cert-manager):\n`smi install --mesh istio | kubectl apply -f -`. deploy/ holds the same for istio (cert-manager) as a kustomize base.')
     .action(async (opts: InstallFlags) => {
       const objects = await manifests(opts);
+      if (opts.webhook === 'none') ctx.io.stderr('note: --webhook none: only the newest version of each SMI kind is served (nothing converts older ones without loss); convert older files with `smi convert`\n');
       ctx.io.stdout(opts.output === 'json' ? toJson(objects) : toYamlStream(objects));
     });
 }

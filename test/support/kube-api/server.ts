@@ -51,6 +51,8 @@ function status(code: number, reason: string, message: string, details?: Record<
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
 }
 
+const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}(Z|[+-]\d\d:\d\d)$/;
+
 export class KubeApiServer {
   readonly store: Store;
   private readonly types = new Map<string, ResourceType>();
@@ -441,6 +443,15 @@ export class KubeApiServer {
     if (r.name && meta.name && meta.name !== r.name) throw new ApiError(400, 'BadRequest', `the name of the object (${meta.name}) does not match the name on the URL (${r.name})`);
     if (r.namespace && meta.namespace && meta.namespace !== r.namespace) throw new ApiError(400, 'BadRequest', `the namespace of the provided object does not match the namespace sent on the request`);
     if (o.kind && o.kind !== r.type.kind) throw new ApiError(400, 'BadRequest', `the kind ${String(o.kind)} does not match ${r.type.kind}`);
+    // As kube-apiserver decodes MicroTime: exactly six fractional digits (a Date's three are refused).
+    if (r.type.kind === 'Lease') {
+      for (const field of ['renewTime', 'acquireTime']) {
+        const v = (o.spec as Record<string, unknown> | undefined)?.[field];
+        if (v !== undefined && v !== null && (typeof v !== 'string' || !MICRO_TIME.test(v))) {
+          throw new ApiError(400, 'BadRequest', `Lease in version "v1" cannot be handled as a Lease: parsing time ${JSON.stringify(v)} as "2006-01-02T15:04:05.000000Z07:00"`);
+        }
+      }
+    }
   }
 
   private validate(t: ResourceType, o: Obj): void {
