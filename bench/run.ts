@@ -1,4 +1,4 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller] [webhooks] [metrics] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server|:kube-apiserver]] [webhooks] [metrics] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
@@ -10,12 +10,15 @@ const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<str
   api: () => benchApiLoad(),
   policy: () => benchPolicy(),
   translate: () => benchTranslate(),
-  controller: () => benchController(),
+  'controller:test-server': () => benchController('test-server'),
+  'controller:kube-apiserver': () => benchController('kube-apiserver'),
   webhooks: () => benchWebhooks(),
   metrics: () => benchMetrics(),
 };
 
-const wanted = process.argv.slice(2).filter((a) => a !== '--');
+// A name stands for every benchmark it prefixes: `controller` runs it on both servers.
+const expand = (w: string): string[] => (BENCHES[w] ? [w] : Object.keys(BENCHES).filter((k) => k.startsWith(`${w}:`)));
+const wanted = process.argv.slice(2).filter((a) => a !== '--').flatMap((w) => (expand(w).length > 0 ? expand(w) : [w]));
 for (const name of wanted.length > 0 ? wanted : Object.keys(BENCHES)) {
   const bench = BENCHES[name];
   if (!bench) {

@@ -5,7 +5,7 @@
  * resourceVersion otherwise. Listeners hear every add, update and delete.
  */
 import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { kindPath, typedItems, type WatchedKind } from './kinds.js';
+import { kindPath, slim, typedItems, type WatchedKind } from './kinds.js';
 import { groupBy } from '../group-by.js';
 
 export type Change = { readonly kind: WatchedKind; readonly type: 'add' | 'update' | 'delete'; readonly object: KubernetesObject };
@@ -53,7 +53,7 @@ export class Cache {
           this.kc, kindPath(kind, ns),
           async () => {
             const list = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector);
-            typedItems(list.items, kind);
+            for (const item of typedItems(list.items, kind)) slim(item);
             synced();
             return list as never;
           },
@@ -63,6 +63,8 @@ export class Cache {
         this.informers.push(entry);
         for (const type of ['add', 'update', 'delete'] as const) {
           informer.on(type, (object: KubernetesObject) => {
+            // The informer hands out the object it stores: slimming it here slims the cache.
+            slim(object);
             entry.failures = 0;
             this.byNamespace.delete(kind);
             for (const l of this.listeners) l({ kind, type, object });

@@ -5,8 +5,9 @@ import { linkerd } from './linkerd/index.js';
 import { gatewayApi } from './gateway-api/index.js';
 import { consul } from './consul/index.js';
 import { appmesh } from './appmesh/index.js';
+import { cilium } from './cilium/index.js';
 
-export const TARGETS: Partial<Record<MeshName, Target>> = { istio, linkerd, 'gateway-api': gatewayApi, consul, appmesh };
+export const TARGETS: Partial<Record<MeshName, Target>> = { istio, linkerd, 'gateway-api': gatewayApi, consul, appmesh, cilium };
 
 export function targetNames(): MeshName[] {
   return Object.keys(TARGETS) as MeshName[];

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
 
-export type MeshName = 'istio' | 'linkerd' | 'gateway-api' | 'consul' | 'appmesh';
+export type MeshName = 'istio' | 'linkerd' | 'gateway-api' | 'consul' | 'appmesh' | 'cilium';
 
 export interface TranslateOptions {
   /** Trust domain of mesh identities (Istio principals, Linkerd identities). */

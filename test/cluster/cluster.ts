@@ -92,6 +92,10 @@ export interface Cluster {
   /** Cluster-admin (system:masters) kubeconfig file. */
   readonly kubeconfig: string;
   readonly pki: Pki;
+  /** The cluster-admin client certificate (what the kubeconfig holds), for clients that are not kubectl. */
+  readonly admin: { readonly cert: string; readonly key: string };
+  /** The process id of a running server (benchmarks read its CPU time and peak memory). */
+  pid(server: 'etcd' | 'kube-apiserver'): number | undefined;
   /** Restarts kube-apiserver on the same etcd and port (clients see the server go away and come back). */
   restartApiServer(): Promise<void>;
   stop(): Promise<void>;
@@ -197,7 +201,8 @@ export async function startCluster(options: { dir: string; log?: (line: string) 
       logTo(dir, 'kube-controller-manager', manager);
     }
     return {
-      url, dir, kubeconfig, pki,
+      url, dir, kubeconfig, pki, admin,
+      pid: (server) => (server === 'etcd' ? etcd.pid : apiserver?.pid),
       async restartApiServer() {
         await stopProcess(apiserver);
         await startApi();

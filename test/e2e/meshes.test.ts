@@ -28,6 +28,7 @@ const CASES: { mesh: string; crds: string[]; flags: string[]; options: Translate
   { mesh: 'gateway-api', crds: ['gateway-api', 'istio'], flags: ['--authz', 'istio'], options: { ...DEFAULT_OPTIONS, authz: 'istio' } },
   { mesh: 'consul', crds: ['consul'], flags: [], options: DEFAULT_OPTIONS },
   { mesh: 'appmesh', crds: ['appmesh'], flags: [], options: DEFAULT_OPTIONS },
+  { mesh: 'cilium', crds: ['cilium'], flags: [], options: DEFAULT_OPTIONS },
 ];
 
 describe('installed for every mesh, on a real kube-apiserver', () => {

@@ -34,6 +34,7 @@ const MESHES: { mesh: string; crds: string[]; options: TranslateOptions }[] = [
   { mesh: 'gateway-api', crds: ['gateway-api', 'istio'], options: { ...DEFAULT_OPTIONS, authz: 'istio' } },
   { mesh: 'consul', crds: ['consul'], options: DEFAULT_OPTIONS },
   { mesh: 'appmesh', crds: ['appmesh'], options: DEFAULT_OPTIONS },
+  { mesh: 'cilium', crds: ['cilium', 'gateway-api'], options: DEFAULT_OPTIONS },
   // Audit rollout: Istio's dry-run policies and Linkerd's audit Servers are accepted too.
   { mesh: 'istio', crds: ['istio'], options: { ...DEFAULT_OPTIONS, enforcement: 'audit' } },
   { mesh: 'linkerd', crds: ['linkerd', 'gateway-api'], options: { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'audit', enforcement: 'audit' } },
@@ -45,7 +46,7 @@ describe('the real API server accepts every target\'s output (kubectl apply --dr
   before(async () => {
     cluster = await startCluster({ dir: mkdtempSync(join(tmpdir(), 'smi-e2e-validation-')), controllerManager: false });
     kubectl = kubectlFor(cluster.kubeconfig);
-    for (const folder of ['istio', 'linkerd', 'gateway-api', 'consul', 'appmesh']) await installMeshCrds(kubectl, folder);
+    for (const folder of ['istio', 'linkerd', 'gateway-api', 'consul', 'appmesh', 'cilium']) await installMeshCrds(kubectl, folder);
     // Linkerd reads TCPRoute at v1alpha2, which the Gateway API CRDs it bundles still serve (the standard ones no longer do).
     const served = await kubectl('patch', 'crd', 'tcproutes.gateway.networking.k8s.io', '--type=json', '-p', '[{"op":"replace","path":"/spec/versions/1/served","value":true}]');
     assert.equal(served.code, 0, served.stderr);

@@ -12,11 +12,17 @@ import { referenceDocuments } from './reference.js';
 type Schema = Record<string, unknown>;
 type Crd = { spec: { group: string; names: { kind: string }; versions: { name: string; schema?: { openAPIV3Schema: Schema } }[] } };
 
+/** CRD patterns are Go (RE2) syntax: its one-letter Unicode classes (\\PC) are \\P{C} in JavaScript. */
+const jsPattern = (pattern: string): string => pattern.replace(/\\([pP])([A-Z])/g, '\\$1{$2}');
+
+const LOGICAL = new Set(['anyOf', 'oneOf', 'allOf', 'not']);
+
 function tighten(schema: unknown): unknown {
   if (Array.isArray(schema)) return schema.map(tighten);
   if (typeof schema !== 'object' || schema === null) return schema;
   const out: Schema = {};
-  for (const [k, v] of Object.entries(schema)) out[k] = k === 'properties' ? Object.fromEntries(Object.entries(v as Schema).map(([pk, pv]) => [pk, tighten(pv)])) : tighten(v);
+  // anyOf/oneOf/allOf/not only add checks in a structural schema (their properties are empty): left as they are.
+  for (const [k, v] of Object.entries(schema)) out[k] = LOGICAL.has(k) ? v : k === 'properties' ? Object.fromEntries(Object.entries(v as Schema).map(([pk, pv]) => [pk, tighten(pv)])) : k === 'pattern' && typeof v === 'string' ? jsPattern(v) : tighten(v);
   if (out.properties && out.additionalProperties === undefined && out['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
   return out;
 }
@@ -33,7 +39,7 @@ export class CrdSchemas {
       int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
       double: { type: 'number', validate: () => true },
       float: { type: 'number', validate: () => true },
-      'date-time': true, duration: true, byte: true, uri: true, hostname: true, email: true, uuid: true, 'int-or-string': true,
+      'date-time': true, duration: true, byte: true, uri: true, hostname: true, email: true, uuid: true, 'int-or-string': true, cidr: true, 'idn-hostname': true,
     },
   });
 

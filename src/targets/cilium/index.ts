@@ -1,0 +1,34 @@
+/**
+ * The Cilium target: CiliumNetworkPolicy (cilium.io/v2) for access — enforced by the CNI in the
+ * datapath (L4, UDP included) and by the node's Envoy (L7 HTTP) — and Gateway API routes (GAMMA),
+ * which Cilium implements, for splits.
+ */
+import type { Target } from '../target.js';
+import { collectTranslation } from '../diagnostics.js';
+import { translateSplitRoutes } from '../gateway/split.js';
+import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
+import { translateCiliumPolicies } from './network-policy.js';
+import { evaluateCiliumAccess } from './evaluate.js';
+import { CILIUM_API } from './types.js';
+
+const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1';
+
+export const cilium: Target = {
+  name: 'cilium',
+  summary: 'Cilium: CiliumNetworkPolicy (ingress, by ServiceAccount; L4 incl. UDP, L7 HTTP) and Gateway API routes for splits',
+  writes: [`${CILIUM_API}/CiliumNetworkPolicy`, 'gateway.networking.k8s.io/v1/HTTPRoute', `${TCP_ROUTE_API}/TCPRoute`],
+  limitations: [
+    'header values are exact or presence only: other header regexes are left out (narrower)',
+    'L7 rules name ports: HTTP granted on every port covers the ports the destination\'s pods declare',
+    'a port with HTTP rules for one source is proxied as HTTP for all: plain TCP to it is refused',
+    'paths are matched with the query string: a pathRegex ending in $ does not match a request that has one',
+  ],
+  namespaceLocal: true,
+  translate: (model) =>
+    collectTranslation((report) => [
+      ...translateSplitRoutes(model, report, { mesh: 'cilium', codePrefix: 'CILIUM', tcpRouteApi: TCP_ROUTE_API }),
+      ...translateCiliumPolicies(model, report),
+    ]),
+  evaluateAccess: (resources, workload, request) => evaluateCiliumAccess(resources, workload, request),
+  evaluateRoute: (resources, request) => evaluateGatewayRoute(resources, request),
+};
