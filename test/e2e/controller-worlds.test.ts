@@ -6,13 +6,13 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import pino from 'pino';
-import { startCluster, kubeconfigText, type Cluster } from '../cluster/cluster.js';
-import { installMeshCrds, kubectlFor, type Kubectl } from './support.js';
+import { startCluster, type Cluster } from '../cluster/cluster.js';
+import { installController, installMeshCrds, kubectlFor, type Kubectl } from './support.js';
 import { toYamlStream } from '../../src/cli/format.js';
 import { runCli } from '../support/cli.js';
 import { modelOf, modelOfObjects } from '../support/policy.js';
@@ -55,14 +55,7 @@ describe('the installed controller on a real kube-apiserver: random worlds, lead
     cluster = await startCluster({ dir: mkdtempSync(join(tmpdir(), 'smi-e2e-worlds-')) });
     kubectl = kubectlFor(cluster.kubeconfig);
     await installMeshCrds(kubectl, 'istio');
-    const install = await runCli(['install', '--mesh', 'istio', '--webhook', 'none']);
-    assert.equal(install.code, 0, install.stderr);
-    const applied = await kubectl.input(install.stdout, 'apply', '--server-side', '-f', '-');
-    assert.equal(applied.code, 0, applied.stderr);
-    const token = await kubectl('create', 'token', 'smi-controller', '-n', 'smi-system', '--duration', '2h');
-    assert.equal(token.code, 0, token.stderr);
-    kubeconfig = join(cluster.dir, 'smi-controller.kubeconfig');
-    writeFileSync(kubeconfig, kubeconfigText(cluster.url, cluster.pki.ca, { token: token.stdout.trim() }));
+    kubeconfig = await installController(cluster, kubectl, 'istio');
     for (const ns of NAMESPACES.filter((n) => n !== 'kube-system')) assert.equal((await kubectl('create', 'namespace', ns)).code, 0);
   });
   after(async () => cluster?.stop());

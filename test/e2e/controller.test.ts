@@ -7,13 +7,13 @@
  */
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import pino from 'pino';
-import { startCluster, kubeconfigText, type Cluster } from '../cluster/cluster.js';
-import { installMeshCrds, kubectlFor, type Kubectl } from './support.js';
+import { startCluster, type Cluster } from '../cluster/cluster.js';
+import { installController, installMeshCrds, kubectlFor, type Kubectl } from './support.js';
 import { runCli } from '../support/cli.js';
 import { modelOf } from '../support/policy.js';
 import { runController, type Running } from '../../src/controller/runtime.js';
@@ -52,15 +52,7 @@ describe('the controller on a real kube-apiserver, as installed', () => {
     cluster = await startCluster({ dir: mkdtempSync(join(tmpdir(), 'smi-e2e-controller-')) });
     kubectl = kubectlFor(cluster.kubeconfig);
     await installMeshCrds(kubectl, 'istio');
-    const install = await runCli(['install', '--mesh', 'istio', '--webhook', 'none']);
-    assert.equal(install.code, 0, install.stderr);
-    const applied = await kubectl.input(install.stdout, 'apply', '--server-side', '-f', '-');
-    assert.equal(applied.code, 0, applied.stderr);
-    // The controller runs as the installed ServiceAccount: a token from the TokenRequest API.
-    const token = await kubectl('create', 'token', 'smi-controller', '-n', 'smi-system', '--duration', '2h');
-    assert.equal(token.code, 0, token.stderr);
-    controllerKubeconfig = join(cluster.dir, 'smi-controller.kubeconfig');
-    writeFileSync(controllerKubeconfig, kubeconfigText(cluster.url, cluster.pki.ca, { token: token.stdout.trim() }));
+    controllerKubeconfig = await installController(cluster, kubectl, 'istio');
     for (const ns of ['bookstore', 'monitoring']) assert.equal((await kubectl('create', 'namespace', ns)).code, 0);
     const applyBookstore = await kubectl.input(bookstoreText(), 'apply', '-f', '-');
     assert.equal(applyBookstore.code, 0, applyBookstore.stderr);

@@ -53,3 +53,21 @@ export async function installMeshCrds(kubectl: Kubectl, folder: string): Promise
   const est = await kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all');
   if (est.code !== 0) throw new Error(`CRDs not established: ${est.stderr}`);
 }
+
+/**
+ * `smi install --mesh M --webhook none | kubectl apply --server-side`, then a kubeconfig with a token
+ * of the installed controller's ServiceAccount, so the real RBAC decides what the controller may do.
+ */
+export async function installController(cluster: { url: string; dir: string; pki: { ca: string } }, kubectl: Kubectl, mesh: string, flags: readonly string[] = []): Promise<string> {
+  const { runCli } = await import('../support/cli.js');
+  const { kubeconfigText } = await import('../cluster/cluster.js');
+  const install = await runCli(['install', '--mesh', mesh, '--webhook', 'none', ...flags]);
+  if (install.code !== 0) throw new Error(`smi install: ${install.stderr}`);
+  const applied = await kubectl.input(install.stdout, 'apply', '--server-side', '--force-conflicts', '-f', '-');
+  if (applied.code !== 0) throw new Error(`applying the install: ${applied.stderr}`);
+  const token = await kubectl('create', 'token', 'smi-controller', '-n', 'smi-system', '--duration', '2h');
+  if (token.code !== 0) throw new Error(`a token for smi-controller: ${token.stderr}`);
+  const kubeconfig = join(cluster.dir, `smi-controller-${mesh}.kubeconfig`);
+  writeFileSync(kubeconfig, kubeconfigText(cluster.url, cluster.pki.ca, { token: token.stdout.trim() }));
+  return kubeconfig;
+}
