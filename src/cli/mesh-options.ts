@@ -20,6 +20,8 @@ export const istioRootNamespaceOption = () =>
   new Option('--istio-root-namespace <ns>', "Istio: the mesh's root namespace, whose policies reach every namespace; smi writes no policy there (default istio-system)");
 export const enforcementOption = () =>
   new Option('--enforcement <mode>', "enforce (default), or audit: the mesh reports what SMI would deny without denying it (Istio's dry-run policies, Linkerd's audit access policy); refused for meshes that cannot audit").choices(['enforce', 'audit']);
+export const fenceOption = () =>
+  new Option('--fence <kind>', 'networkpolicy: also write Kubernetes NetworkPolicies that let into each destination only the ports, protocols and callers SMI grants (closes UDP and ports the mesh does not see); not for cilium, which enforces itself').choices(['networkpolicy']);
 export const linkerdServiceProfilesOption = () => new Option('--linkerd-service-profiles', 'Linkerd: write splits as legacy ServiceProfile dstOverrides (Linkerd before 2.14) instead of HTTPRoutes');
 
 /** Every option that shapes a translation, on one command. */
@@ -32,7 +34,8 @@ export function addTranslateOptions(command: Command): Command {
     .addOption(linkerdServiceProfilesOption())
     .addOption(consulNamespacesOption())
     .addOption(istioRootNamespaceOption())
-    .addOption(enforcementOption());
+    .addOption(enforcementOption())
+    .addOption(fenceOption());
 }
 
 export interface TranslateFlags {
@@ -44,6 +47,7 @@ export interface TranslateFlags {
   consulNamespaces?: 'single' | 'mirror';
   istioRootNamespace?: string;
   enforcement?: 'enforce' | 'audit';
+  fence?: 'networkpolicy';
 }
 
 export function requireTarget(name: string, flags: TranslateFlags = {}): Target {
@@ -60,6 +64,10 @@ export function requireTarget(name: string, flags: TranslateFlags = {}): Target 
     if (!target.audit) throw new UsageError(`--enforcement audit: ${target.name} cannot report denials without enforcing them (it has no dry-run or audit mode). Preview instead with \`smi diff --live\` or \`smi controller --dry-run\`, or check live flows with \`smi impact\``);
     if (target.name === 'gateway-api' && !flags.authz) throw new UsageError('--enforcement audit with --mesh gateway-api needs --authz istio|linkerd: without it nothing is enforced, so there is nothing to audit');
   }
+  if (flags.fence !== undefined) {
+    if (!target.fence) throw new UsageError(`--fence applies to meshes that cannot deny everything SMI denies themselves; ${target.name} enforces in the datapath (UDP included) without it`);
+    if (flags.enforcement === 'audit') throw new UsageError('--fence with --enforcement audit: the NetworkPolicy fence has no audit mode and would enforce; preview it with `smi diff --live` instead');
+  }
   if (flags.istioRootNamespace !== undefined && !istioish) throw new UsageError('--istio-root-namespace applies to --mesh istio, or --mesh gateway-api --authz istio');
   return target;
 }
@@ -74,5 +82,6 @@ export function translateOptions(opts: TranslateFlags): TranslateOptions {
     ...(opts.consulNamespaces ? { consulNamespaces: opts.consulNamespaces } : {}),
     ...(opts.istioRootNamespace ? { istioRootNamespace: opts.istioRootNamespace } : {}),
     ...(opts.enforcement === 'audit' ? { enforcement: 'audit' as const } : {}),
+    ...(opts.fence ? { fence: opts.fence } : {}),
   };
 }

@@ -71,6 +71,7 @@ function controllerArgs(options: InstallOptions): string[] {
     ...(t.consulNamespaces ? ['--consul-namespaces', t.consulNamespaces] : []),
     ...(t.istioRootNamespace ? ['--istio-root-namespace', t.istioRootNamespace] : []),
     ...(t.enforcement === 'audit' ? ['--enforcement', 'audit'] : []),
+    ...(t.fence ? ['--fence', t.fence] : []),
   ];
 }
 

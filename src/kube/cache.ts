@@ -6,6 +6,7 @@
  */
 import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { kindPath, slim, typedItems, type WatchedKind } from './kinds.js';
+import { fromClientModel } from './wire.js';
 import { groupBy } from '../group-by.js';
 
 export type Change = { readonly kind: WatchedKind; readonly type: 'add' | 'update' | 'delete'; readonly object: KubernetesObject };
@@ -53,7 +54,7 @@ export class Cache {
           this.kc, kindPath(kind, ns),
           async () => {
             const list = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector);
-            for (const item of typedItems(list.items, kind)) slim(item);
+            list.items = typedItems(list.items, kind).map((item) => slim(fromClientModel(item)));
             synced();
             return list as never;
           },

@@ -4,6 +4,7 @@
  */
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { typedItems, type WatchedKind } from './kinds.js';
+import { fromClientModel } from './wire.js';
 
 /** A kind the cluster does not serve (a mesh's CRDs not installed) reads as empty; other errors are thrown. */
 function notServed(e: unknown): boolean {
@@ -37,7 +38,7 @@ export async function listKinds(kc: KubeConfig, kinds: readonly WatchedKind[], o
     for (const ns of scopes) {
       try {
         const list = await withRetries(() => api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, options.labelSelector?.(kind)));
-        items.push(...typedItems(list.items, kind));
+        items.push(...typedItems(list.items, kind).map(fromClientModel));
       } catch (e) {
         if (!notServed(e)) throw e;
       }

@@ -2,6 +2,7 @@
  * Writes to the cluster: server-side apply under smi's field manager, deletes, status patches and
  * Events. 409 Conflict and 5xx answers are retried with backoff here; anything else is the caller's.
  */
+import { fromClientModel, toClientModel } from './wire.js';
 import { CoreV1Api, CustomObjectsApi, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 
 export const FIELD_MANAGER = 'smi-controller';
@@ -47,9 +48,9 @@ export class Writer {
   }
 
   async apply(object: KubernetesObject): Promise<KubernetesObject> {
-    const out = await withRetry(() => this.objects.patch(object, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+    const out = await withRetry(() => this.objects.patch(toClientModel(object), undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
     this.writes.applies++;
-    return out;
+    return fromClientModel(out);
   }
 
   async delete(object: KubernetesObject): Promise<void> {

@@ -3,6 +3,7 @@
  * and evaluate those resources as the mesh would, so tests can prove the two mean the same.
  */
 import type { Diagnostic } from '../api/diagnostic.js';
+import type { Inventory } from '../policy/inventory.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
 
@@ -37,6 +38,17 @@ export interface TranslateOptions {
    * istio.io/dry-run policies, Linkerd's audit access policy). Only targets with `audit` accept it.
    */
   readonly enforcement?: 'enforce' | 'audit';
+  /**
+   * networkpolicy: beside the mesh's resources, Kubernetes NetworkPolicies that let into each
+   * destination only what SMI grants at L4 (UDP and ports the mesh does not see included). Only
+   * targets with `fence` accept it.
+   */
+  readonly fence?: 'networkpolicy';
+}
+
+/** What an evaluation may need beyond the resources: the pods a request can come from (fences select callers by pod labels). */
+export interface EvaluationContext {
+  readonly inventory: Inventory;
 }
 
 export const DEFAULT_ISTIO_ROOT_NAMESPACE = 'istio-system';
@@ -89,11 +101,13 @@ export interface Target {
    * cross-namespace lookups): the controller may then recompute one namespace at a time.
    */
   readonly namespaceLocal?: boolean;
+  /** What the NetworkPolicy fence leaves to the mesh (--fence networkpolicy); absent: no fence for this target. */
+  readonly fence?: readonly string[];
   /** How the mesh can report denials without enforcing them (--enforcement audit); absent: it cannot. */
   readonly audit?: string;
   translate(model: PolicyModel, options: TranslateOptions): Translation;
   /** The mesh's decision for a request arriving at one workload of the destination. */
-  evaluateAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision;
+  evaluateAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision;
   /** Where the mesh sends a request to a root service. */
   evaluateRoute(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute;
 }

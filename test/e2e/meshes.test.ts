@@ -26,7 +26,8 @@ const bookstore = readdirSync(BOOKSTORE).sort().map((f) => readFileSync(join(BOO
 const CASES: { mesh: string; crds: string[]; flags: string[]; options: TranslateOptions }[] = [
   { mesh: 'linkerd', crds: ['linkerd', 'gateway-api'], flags: ['--linkerd-default-policy', 'deny'], options: { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' } },
   { mesh: 'gateway-api', crds: ['gateway-api', 'istio'], flags: ['--authz', 'istio'], options: { ...DEFAULT_OPTIONS, authz: 'istio' } },
-  { mesh: 'consul', crds: ['consul'], flags: [], options: DEFAULT_OPTIONS },
+  // Consul with the NetworkPolicy fence: the install grants NetworkPolicies, the controller writes them.
+  { mesh: 'consul', crds: ['consul'], flags: ['--fence', 'networkpolicy'], options: { ...DEFAULT_OPTIONS, fence: 'networkpolicy' } },
   { mesh: 'appmesh', crds: ['appmesh'], flags: [], options: DEFAULT_OPTIONS },
   { mesh: 'cilium', crds: ['cilium'], flags: [], options: DEFAULT_OPTIONS },
 ];

@@ -38,6 +38,10 @@ const MESHES: { mesh: string; crds: string[]; options: TranslateOptions }[] = [
   // Audit rollout: Istio's dry-run policies and Linkerd's audit Servers are accepted too.
   { mesh: 'istio', crds: ['istio'], options: { ...DEFAULT_OPTIONS, enforcement: 'audit' } },
   { mesh: 'linkerd', crds: ['linkerd', 'gateway-api'], options: { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'audit', enforcement: 'audit' } },
+  // The NetworkPolicy fence (built into Kubernetes: checked by the server's own validation).
+  { mesh: 'istio', crds: ['istio'], options: { ...DEFAULT_OPTIONS, fence: 'networkpolicy' } },
+  { mesh: 'consul', crds: ['consul'], options: { ...DEFAULT_OPTIONS, fence: 'networkpolicy' } },
+  { mesh: 'gateway-api', crds: ['gateway-api'], options: { ...DEFAULT_OPTIONS, fence: 'networkpolicy' } },
 ];
 
 describe('the real API server accepts every target\'s output (kubectl apply --dry-run=server)', () => {
@@ -54,9 +58,10 @@ describe('the real API server accepts every target\'s output (kubectl apply --dr
   after(async () => cluster?.stop());
 
   for (const { mesh, options } of MESHES) {
-    test(`${mesh}${options.enforcement === 'audit' ? ' (--enforcement audit)' : ''}: the examples, the field corpus and random worlds`, async () => {
+    test(`${mesh}${options.enforcement === 'audit' ? ' (--enforcement audit)' : ''}${options.fence ? ' (--fence networkpolicy)' : ''}: the examples, the field corpus and random worlds`, async () => {
       const target = TARGETS[mesh as keyof typeof TARGETS]!;
       let checked = 0;
+      let fenced = 0;
       for (const input of inputs) {
         const resources: MeshResource[] = target.translate(input.model(), options).resources;
         if (resources.length === 0) continue;
@@ -68,8 +73,10 @@ describe('the real API server accepts every target\'s output (kubectl apply --dr
         const r = await kubectl('apply', '--dry-run=server', '-f', file);
         assert.equal(r.code, 0, `${mesh} ${input.name}: the API server refused the translation:\n${r.stderr}`);
         checked += resources.length;
+        fenced += resources.filter((x) => x.kind === 'NetworkPolicy').length;
       }
       assert.ok(checked > 20, `only ${checked} resources were checked`);
+      if (options.fence) assert.ok(fenced > 10, `only ${fenced} NetworkPolicies were checked`);
     });
   }
 });

@@ -101,7 +101,7 @@ function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel
   }
   const translation = target.translate(model, options);
   const smi = decide(model, request);
-  const results = workloads.map((w) => ({ workload: `${w.kind}/${w.name}`, ...target.evaluateAccess(translation.resources, w, request, options) }));
+  const results = workloads.map((w) => ({ workload: `${w.kind}/${w.name}`, ...target.evaluateAccess(translation.resources, w, request, options, { inventory: model.inventory }) }));
   const unanswerable = results.find((r) => r.unanswerable !== undefined);
   if (unanswerable) throw new UsageError(`${target.name} cannot answer this as asked: ${unanswerable.unanswerable ?? ''}; pass --port`);
   const allowed = results.every((r) => r.allowed);
@@ -114,7 +114,7 @@ function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel
     }, null, 2)}\n`);
   } else {
     ctx.io.stdout(`${allowed ? 'ALLOW' : 'DENY'}  on ${target.name}; SMI says ${smi.allowed ? 'ALLOW' : 'DENY'}${allowed === smi.allowed ? '' : '  ← the mesh differs'}\n`);
-    for (const r of results) ctx.io.stdout(`  ${r.workload}: ${r.allowed ? 'allowed' : 'denied'}${r.enforced ? '' : ' (not enforced by the mesh)'} — ${r.reasons.join('; ')}\n`);
+    for (const r of results) ctx.io.stdout(`  ${r.workload}: ${r.allowed ? 'allowed' : 'denied'}${r.enforced ? '' : options.fence ? ' (not enforced: the fence lets it in and the mesh does not judge it)' : ' (not enforced by the mesh)'} — ${r.reasons.join('; ')}\n`);
     if (allowed !== smi.allowed) for (const d of relevant) ctx.io.stdout(`  ${d.severity} ${d.code}: ${d.message}\n`);
   }
   ctx.exitCode = allowed ? EXIT.ok : EXIT.failed;

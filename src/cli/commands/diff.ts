@@ -61,16 +61,18 @@ export function diffCommand(ctx: CommandContext): Command {
           return { name, access: (r: AccessRequest) => (decide(model, r).allowed ? 'ALLOW' : 'DENY'), route: (r: RouteRequest) => route(model, r).backends };
         }
         const target = requireTarget(name);
-        const { resources } = target.translate(model, options);
+        // --fence applies to the sides that have one (diff istio --fence against cilium compares like with like).
+        const sideOptions = target.fence ? options : { ...options, fence: undefined };
+        const { resources } = target.translate(model, sideOptions);
         return {
           name,
           access: (r: AccessRequest) => {
-            const decisions = workloadsOf(model.inventory, r.destination.namespace, r.destination.name).map((w) => target.evaluateAccess(resources, w, r, options));
+            const decisions = workloadsOf(model.inventory, r.destination.namespace, r.destination.name).map((w) => target.evaluateAccess(resources, w, r, sideOptions, { inventory: model.inventory }));
             if (decisions.some((d) => d.unanswerable !== undefined)) return 'n/a (names no port)';
             if (decisions.some((d) => !d.enforced)) return 'ALLOW (not enforced)';
             return decisions.length > 0 && decisions.every((d) => d.allowed) ? 'ALLOW' : 'DENY';
           },
-          route: (r: RouteRequest) => target.evaluateRoute(resources, r, options).backends,
+          route: (r: RouteRequest) => target.evaluateRoute(resources, r, sideOptions).backends,
         };
       });
       const [a, b] = sides as [(typeof sides)[number], (typeof sides)[number]];
