@@ -14,6 +14,8 @@ export const authzOption = () => new Option('--authz <mesh>', 'authorization res
 
 export const linkerdDefaultPolicyOption = () =>
   new Option('--linkerd-default-policy <policy>', "Linkerd: the cluster's default inbound policy, which decides on ports no Server covers (strict mode needs deny)").choices([...LINKERD_DEFAULT_POLICIES]);
+export const linkerdNamespaceDenyOption = () =>
+  new Option('--linkerd-namespace-deny', "Linkerd: write config.linkerd.io/default-inbound-policy: deny on the namespaces holding the destinations smi governs (that annotation alone, by server-side apply), so ports no Server covers are denied without a cluster-wide change");
 export const consulNamespacesOption = () =>
   new Option('--consul-namespaces <mode>', 'Consul: single (Consul CE: one Consul namespace for the cluster) or mirror (Consul Enterprise mirrors Kubernetes namespaces); default single').choices(['single', 'mirror']);
 export const istioRootNamespaceOption = () =>
@@ -31,6 +33,7 @@ export function addTranslateOptions(command: Command): Command {
     .addOption(trustDomainOption())
     .addOption(clusterDomainOption())
     .addOption(linkerdDefaultPolicyOption())
+    .addOption(linkerdNamespaceDenyOption())
     .addOption(linkerdServiceProfilesOption())
     .addOption(consulNamespacesOption())
     .addOption(istioRootNamespaceOption())
@@ -44,6 +47,7 @@ export interface TranslateFlags {
   authz?: 'istio' | 'linkerd';
   linkerdDefaultPolicy?: LinkerdDefaultPolicy;
   linkerdServiceProfiles?: boolean;
+  linkerdNamespaceDeny?: boolean;
   consulNamespaces?: 'single' | 'mirror';
   istioRootNamespace?: string;
   enforcement?: 'enforce' | 'audit';
@@ -57,6 +61,8 @@ export function requireTarget(name: string, flags: TranslateFlags = {}): Target 
   if (flags.authz !== undefined && target.name !== 'gateway-api') throw new UsageError(`--authz applies to --mesh gateway-api only (${target.name} writes its own authorization)`);
   const linkerdish = target.name === 'linkerd' || (target.name === 'gateway-api' && flags.authz === 'linkerd');
   if (flags.linkerdDefaultPolicy !== undefined && !linkerdish) throw new UsageError('--linkerd-default-policy applies to --mesh linkerd, or --mesh gateway-api --authz linkerd');
+  if (flags.linkerdNamespaceDeny && !linkerdish) throw new UsageError('--linkerd-namespace-deny applies to --mesh linkerd, or --mesh gateway-api --authz linkerd');
+  if (flags.linkerdNamespaceDeny && flags.enforcement === 'audit') throw new UsageError('--linkerd-namespace-deny with --enforcement audit: audit needs the default policy audit, not deny; set config.linkerd.io/default-inbound-policy: audit yourself and pass --linkerd-default-policy audit');
   if (flags.linkerdServiceProfiles && target.name !== 'linkerd') throw new UsageError('--linkerd-service-profiles applies to --mesh linkerd only');
   if (flags.consulNamespaces !== undefined && target.name !== 'consul') throw new UsageError('--consul-namespaces applies to --mesh consul only');
   const istioish = target.name === 'istio' || (target.name === 'gateway-api' && flags.authz === 'istio');
@@ -79,6 +85,7 @@ export function translateOptions(opts: TranslateFlags): TranslateOptions {
     ...(opts.authz ? { authz: opts.authz } : {}),
     ...(opts.linkerdDefaultPolicy ? { linkerdDefaultPolicy: opts.linkerdDefaultPolicy } : {}),
     ...(opts.linkerdServiceProfiles ? { linkerdServiceProfiles: true } : {}),
+    ...(opts.linkerdNamespaceDeny ? { linkerdNamespaceDeny: true } : {}),
     ...(opts.consulNamespaces ? { consulNamespaces: opts.consulNamespaces } : {}),
     ...(opts.istioRootNamespace ? { istioRootNamespace: opts.istioRootNamespace } : {}),
     ...(opts.enforcement === 'audit' ? { enforcement: 'audit' as const } : {}),

@@ -20,6 +20,7 @@ import { DESIRED_HASH, planChanges, resourceKey, type LiveResource, type Plan, t
 import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import type { ClusterView } from '../webhooks/admission.js';
+import { holdsAnnotations, namespacePatch, ownedAnnotations } from './namespace-annotations.js';
 
 export interface ControllerOptions {
   readonly target: Target;
@@ -133,6 +134,7 @@ export class Controller {
       if (c.kind === this.eventKind) return;
       // The cache now shows this object as the server has it: what smi applied to it no longer needs remembering.
       if (this.owned.includes(c.kind)) this.applied.delete(resourceKey({ ...c.object, apiVersion: c.kind.apiVersion, kind: c.kind.kind }));
+      if (c.kind === NAMESPACE_KIND) this.annotated.delete(c.object.metadata?.name ?? '');
       this.markDirty(c.kind === NAMESPACE_KIND ? c.object.metadata?.name : c.object.metadata?.namespace);
       this.queue.add('sync');
     });
@@ -165,6 +167,9 @@ export class Controller {
         // Everything, one namespace at a time: the same result, a fraction of the memory at once.
         const namespaces = new Set<string>();
         for (const k of [...this.smi, ...INVENTORY_KINDS, ...this.owned]) for (const o of this.cache.list(k)) namespaces.add(o.metadata?.namespace ?? '');
+        // Namespaces smi annotated: to give the annotation back once nothing there needs it.
+        for (const k of this.namespaceKinds) for (const o of this.cache.list(k)) if (ownedAnnotations(o).length > 0) namespaces.add(o.metadata?.name ?? '');
+        for (const ns of this.annotated.keys()) namespaces.add(ns);
         const todo = [...namespaces].sort();
         try {
           for (let i = 0; i < todo.length; i++) await this.reconcileScope(new Set([todo[i]!]));
@@ -187,6 +192,42 @@ export class Controller {
    * a reconcile before the watch event arrives must not take the lagging cache for a missing object.
    */
   private readonly applied = new Map<string, string>();
+
+  /** Namespace → the annotations this process applied there (JSON), until the cache shows them. */
+  private readonly annotated = new Map<string, string>();
+
+  /**
+   * Annotates the namespaces that need it and gives back the annotations of those that no longer do;
+   * only in the namespaces looked at. Returns the number of writes.
+   */
+  private async reconcileNamespaceAnnotations(wanted: ReadonlyMap<string, Readonly<Record<string, string>>>, looked: Set<string> | undefined): Promise<number> {
+    const { log, metrics } = this.options;
+    const live = new Map(this.namespaceKinds.flatMap((k) => this.cache.list(k)).map((n) => [n.metadata?.name ?? '', n]));
+    const inView = (ns: string) => !looked || looked.has(ns);
+    const writes: { name: string; annotations: Readonly<Record<string, string>> }[] = [];
+    for (const [name, annotations] of wanted) {
+      if (!inView(name) || holdsAnnotations(live.get(name), annotations) || this.annotated.get(name) === JSON.stringify(annotations)) continue;
+      writes.push({ name, annotations });
+    }
+    const mine = new Set([...this.annotated.keys(), ...[...live.values()].filter((n) => ownedAnnotations(n).length > 0).map((n) => n.metadata?.name ?? '')]);
+    for (const name of mine) if (inView(name) && !wanted.has(name)) writes.push({ name, annotations: {} });
+    if (this.options.dryRun) {
+      for (const w of writes) {
+        const key = `v1/Namespace//${w.name}`;
+        this.pending.set(key, { verb: 'update', key, kind: 'Namespace', namespace: w.name, name: w.name, fields: ['annotations'] });
+        log.info({ namespace: w.name, annotations: w.annotations }, Object.keys(w.annotations).length > 0 ? 'dry run: would annotate the namespace' : "dry run: would give back smi's annotations on the namespace");
+      }
+      return 0;
+    }
+    await inParallel(writes, WRITE_CONCURRENCY, async (w) => {
+      await this.writer.apply(namespacePatch(w.name, w.annotations) as KubernetesObject);
+      if (Object.keys(w.annotations).length > 0) this.annotated.set(w.name, JSON.stringify(w.annotations));
+      else this.annotated.delete(w.name);
+      log.info({ namespace: w.name, annotations: w.annotations }, Object.keys(w.annotations).length > 0 ? 'annotated the namespace' : "gave back smi's annotations on the namespace");
+      metrics.writes.inc({ verb: 'apply' });
+    });
+    return writes.length;
+  }
 
   /** What a dry run would change now, by resource key. */
   private readonly pending = new Map<string, PlannedChange>();
@@ -264,7 +305,7 @@ export class Controller {
       this.applied.set(resourceKey(r), r.metadata.annotations?.[DESIRED_HASH] ?? '');
       metrics.writes.inc({ verb: 'apply' });
     });
-    const applies = toApply.length;
+    const applies = toApply.length + await this.reconcileNamespaceAnnotations(desired.namespaceAnnotations, namespaces);
     await inParallel(plan.deletes, WRITE_CONCURRENCY, async (o) => {
       await this.writer.delete(o as KubernetesObject);
       metrics.writes.inc({ verb: 'delete' });

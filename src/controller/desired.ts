@@ -22,6 +22,11 @@ export interface ClusterObject {
 
 export interface DesiredState {
   readonly resources: MeshResource[];
+  /**
+   * Namespaces smi annotates (Linkerd's default inbound policy with --linkerd-namespace-deny): name →
+   * the annotations it owns there. Namespaces are never created or deleted, only annotated.
+   */
+  readonly namespaceAnnotations: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Which of the namespaces looked at smi governs, and why (for logs and the scope metric). */
   readonly scope: Scope;
   /** Kind/namespace/name → status to write. */
@@ -29,6 +34,8 @@ export interface DesiredState {
   /** Kind/namespace/name → warnings and errors, for Events. */
   readonly problems: Map<string, Diagnostic[]>;
 }
+
+const isNamespacePatch = (r: MeshResource): boolean => r.apiVersion === 'v1' && r.kind === 'Namespace';
 
 export const objectKey = (o: ClusterObject): string => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 
@@ -53,7 +60,9 @@ export function desiredState(smi: readonly ClusterObject[], inventory: readonly 
 
   // Same-namespace SMI sources own what they produced: deleting them lets the GC clean up too.
   const uids = new Map(smi.map((o) => [objectKey(o), o]));
-  const resources = translation.resources.map((r) => {
+  const namespaceAnnotations = new Map<string, Record<string, string>>();
+  for (const r of translation.resources) if (isNamespacePatch(r)) namespaceAnnotations.set(r.metadata.name, { ...r.metadata.annotations });
+  const resources = translation.resources.filter((r) => !isNamespacePatch(r)).map((r) => {
     const owners = (r.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter((s) => s !== '').flatMap((key) => {
       const o = uids.get(key);
       return o && o.metadata?.namespace === r.metadata.namespace && o.metadata?.uid ? [{ apiVersion: String(o.apiVersion), kind: String(o.kind), name: String(o.metadata?.name), uid: o.metadata?.uid }] : [];
@@ -72,5 +81,5 @@ export function desiredState(smi: readonly ClusterObject[], inventory: readonly 
     const p = [...(v.get(key) ?? []), ...(res.get(key) ?? []), ...(tr.get(key) ?? [])].filter((d) => d.severity !== 'info');
     if (p.length > 0) problems.set(key, p);
   }
-  return { resources, scope: model.scope, statuses, problems };
+  return { resources, namespaceAnnotations, scope: model.scope, statuses, problems };
 }

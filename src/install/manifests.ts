@@ -45,6 +45,8 @@ function rules(options: InstallOptions): Obj[] {
   for (const g of byGroup(ownedKinds(options.target, options.translate).map((k) => ({ group: groupOf(k.apiVersion), resource: k.resource })))) {
     out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] });
   }
+  // --linkerd-namespace-deny: one annotation on existing namespaces, by server-side apply (patch); never create or delete them.
+  if (options.translate.linkerdNamespaceDeny) out.push({ apiGroups: [''], resources: ['namespaces'], verbs: ['patch'] });
   return out;
 }
 
@@ -72,6 +74,7 @@ function controllerArgs(options: InstallOptions): string[] {
     ...(t.istioRootNamespace ? ['--istio-root-namespace', t.istioRootNamespace] : []),
     ...(t.enforcement === 'audit' ? ['--enforcement', 'audit'] : []),
     ...(t.fence ? ['--fence', t.fence] : []),
+    ...(t.linkerdNamespaceDeny ? ['--linkerd-namespace-deny'] : []),
   ];
 }
 

@@ -37,12 +37,14 @@ const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
  * configuration, which nothing in smi reads. The metadata is rebuilt rather than deleted from, which
  * would leave V8 a slow, larger dictionary-mode object for each of thousands of cached items.
  */
-export function slim<T extends { metadata?: { managedFields?: unknown; annotations?: Record<string, string> } }>(o: T): T {
+export function slim<T extends { kind?: string; metadata?: { managedFields?: unknown; annotations?: Record<string, string> } }>(o: T): T {
   const meta = o.metadata;
-  if (!meta || (meta.managedFields === undefined && !(meta.annotations && LAST_APPLIED in meta.annotations))) return o;
-  const { managedFields: _mf, annotations, ...rest } = meta;
+  // Namespaces keep theirs: which annotations smi owns there is read from them (and they are few).
+  const dropFields = o.kind !== 'Namespace' && meta?.managedFields !== undefined;
+  if (!meta || (!dropFields && !(meta.annotations && LAST_APPLIED in meta.annotations))) return o;
+  const { managedFields, annotations, ...rest } = meta;
   const kept = annotations && Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== LAST_APPLIED));
-  o.metadata = { ...rest, ...(kept && Object.keys(kept).length > 0 ? { annotations: kept } : {}) } as T['metadata'];
+  o.metadata = { ...rest, ...(dropFields || managedFields === undefined ? {} : { managedFields }), ...(kept && Object.keys(kept).length > 0 ? { annotations: kept } : {}) } as T['metadata'];
   return o;
 }
 

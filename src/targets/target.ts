@@ -24,6 +24,12 @@ export interface TranslateOptions {
    */
   readonly linkerdDefaultPolicy?: LinkerdDefaultPolicy;
   /**
+   * Linkerd: write config.linkerd.io/default-inbound-policy: deny on the namespaces holding the
+   * destinations smi locks down (that annotation alone, by server-side apply), so ports no Server
+   * covers are denied there whatever the cluster's default is.
+   */
+  readonly linkerdNamespaceDeny?: boolean;
+  /**
    * Consul: "single" (Consul CE, every Kubernetes namespace in Consul's default namespace) or
    * "mirror" (Consul Enterprise namespace mirroring). Default single.
    */

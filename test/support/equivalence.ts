@@ -16,7 +16,7 @@ import { validateYaml } from './inputs.js';
 import type { World } from './worlds.js';
 
 /** Kinds Kubernetes serves itself (no CRD): the real API server checks them in the e2e tests. */
-const BUILT_IN = new Set(['networking.k8s.io/v1/NetworkPolicy']);
+const BUILT_IN = new Set(['networking.k8s.io/v1/NetworkPolicy', 'v1/Namespace']);
 
 export interface Tally {
   worlds: number;
@@ -46,7 +46,11 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
   assert.equal(stringify(target.translate(model, options).resources), stringify(translation.resources), 'translation is not deterministic');
   for (const r of translation.resources) {
     if (!BUILT_IN.has(`${r.apiVersion}/${r.kind}`)) assert.deepEqual(schemas.problems(r), [], `${r.kind} ${r.metadata.namespace}/${r.metadata.name} does not fit the ${target.name} CRD:\n${stringify(r)}`);
-    assert.equal(r.metadata.labels?.['app.kubernetes.io/managed-by'], 'smi', 'every resource is marked as smi-managed');
+    if (r.kind === 'Namespace') {
+      // A namespace smi annotates is not smi's: it writes that one annotation and nothing else.
+      assert.deepEqual(Object.keys(r.metadata), ['name', 'annotations'], `Namespace ${r.metadata.name}: only the annotation`);
+      assert.ok(model.scope.namespaces.has(r.metadata.name), `smi annotates ${r.metadata.name}, outside its scope`);
+    } else assert.equal(r.metadata.labels?.['app.kubernetes.io/managed-by'], 'smi', 'every resource is marked as smi-managed');
   }
 
   // Which destination each TrafficTarget names, to tie diagnostics to requests.

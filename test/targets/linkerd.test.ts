@@ -6,6 +6,7 @@ import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
 import { worldsWithRequests } from '../support/worlds.js';
 import { checkWorld, newTally } from '../support/equivalence.js';
+import { deploymentYaml, modelOf } from '../support/policy.js';
 
 // Linkerd's own CRDs for policy, and Gateway API's for the split routes Linkerd reads.
 const schemas = new CrdSchemas('crds/linkerd', 'crds/gateway-api');
@@ -24,6 +25,49 @@ describe('Linkerd target: equivalence with the SMI semantics', () => {
     const tally = newTally();
     fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(linkerd, schemas, world, requests, routes, DEFAULT_OPTIONS, tally)), { numRuns: 100 });
     assert.ok(tally.unenforced > 0 && tally.deniedBoth > 0, JSON.stringify(tally));
+  });
+
+  test('--linkerd-namespace-deny, cluster default unknown: in strict mode smi annotates the namespaces it governs, and nothing but UDP is left unenforced there', () => {
+    const tally = newTally();
+    const bare = newTally();
+    const options = { ...DEFAULT_OPTIONS, linkerdNamespaceDeny: true };
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => {
+      checkWorld(linkerd, schemas, world, requests, routes, options, tally);
+      if (world.mode === 'strict') checkWorld(linkerd, schemas, world, requests.filter((r) => r.protocol !== 'udp'), routes, options, bare);
+    }), { numRuns: 100 });
+    assert.ok(tally.deniedBoth > 50 && tally.unenforced > 0, JSON.stringify(tally));
+    // Without UDP, what stays unenforced is only what SMI allows (the default policy is deny where smi governs).
+    assert.ok(bare.deniedBoth > 50, JSON.stringify(bare));
+    assert.equal(bare.unenforcedDenied, 0, JSON.stringify(bare));
+  });
+
+  test('--linkerd-namespace-deny writes the annotation alone, on the namespaces in scope that hold destinations', () => {
+    const text = `${deploymentYaml('shop', 'books', 'books', [8080])}${deploymentYaml('kube-system', 'dns', 'coredns', [53])}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: t, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: books, namespace: shop}
+  rules: [{kind: TCPRoute, name: t}]
+  sources: [{kind: ServiceAccount, name: web, namespace: front}]
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: t, namespace: shop}
+spec: {matches: {ports: [8080]}}
+`;
+    const model = modelOf(text);
+    const t = linkerd.translate(model, { ...DEFAULT_OPTIONS, linkerdNamespaceDeny: true });
+    assert.deepEqual(t.resources.filter((r) => r.kind === 'Namespace'), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'config.linkerd.io/default-inbound-policy': 'deny' } } }]);
+    assert.ok(!t.diagnostics.some((d) => d.code === 'LINKERD_DEFAULT_POLICY_NOT_ENFORCED'), 'strict mode is enforced now');
+    assert.ok(t.diagnostics.some((d) => d.code === 'LINKERD_NAMESPACE_DENY'));
+    // Without it, strict mode with an unknown default is an error.
+    assert.ok(linkerd.translate(model, DEFAULT_OPTIONS).diagnostics.some((d) => d.code === 'LINKERD_DEFAULT_POLICY_NOT_ENFORCED' && d.severity === 'error'));
+    // In per-destination mode a namespace-wide deny would reach workloads SMI leaves alone: not written, and said.
+    const perDestination = linkerd.translate(modelOf(text, 'per-destination'), { ...DEFAULT_OPTIONS, linkerdNamespaceDeny: true });
+    assert.ok(!perDestination.resources.some((r) => r.kind === 'Namespace'));
+    assert.ok(perDestination.diagnostics.some((d) => d.code === 'LINKERD_NAMESPACE_DENY_SKIPPED'));
   });
 
   test('--enforcement audit: what SMI denies is let through and reported, never silently', () => {

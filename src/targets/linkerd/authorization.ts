@@ -20,7 +20,7 @@ import { repeatedHeaderNames, repeatedHeadersReason } from '../header-conditions
 import type { HTTPRouteMatch } from '../gateway/types.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
-import { AUTHZ_API, POLICY_GROUP, POLICY_ROUTE_API, SERVER_API, meshIdentity, type AuthorizationPolicySpec, type MeshTLSAuthenticationSpec, type ServerSpec } from './types.js';
+import { AUTHZ_API, DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, POLICY_ROUTE_API, SERVER_API, meshIdentity, type AuthorizationPolicySpec, type MeshTLSAuthenticationSpec, type ServerSpec } from './types.js';
 
 
 interface RouteGroup {
@@ -150,13 +150,26 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
     });
   }
 
+  // --linkerd-namespace-deny: the annotation on the namespaces of the destinations smi governs.
+  // Strict mode only: there every workload in those namespaces is SMI's; in per-destination mode the
+  // annotation would deny workloads no TrafficTarget names (an outage outside SMI).
+  const annotated = options.linkerdNamespaceDeny && !audit && model.mode === 'strict' ? [...namespaces].filter((ns) => inScope(model, ns)).sort() : [];
+  if (options.linkerdNamespaceDeny && model.mode === 'per-destination' && namespaces.size > 0) {
+    report(undefined, 'warning', 'LINKERD_NAMESPACE_DENY_SKIPPED', `--linkerd-namespace-deny is not written in per-destination mode: the annotation covers whole namespaces and would deny workloads no TrafficTarget names; the cluster's default inbound policy decides ports no Server covers`);
+  }
+  for (const name of annotated) out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, annotations: { [DEFAULT_INBOUND_POLICY_ANNOTATION]: 'deny' } } });
+  if (annotated.length > 0) {
+    report(undefined, 'info', 'LINKERD_NAMESPACE_DENY', `smi writes ${DEFAULT_INBOUND_POLICY_ANNOTATION}: deny on namespace(s) ${annotated.join(', ')} (that annotation alone, by server-side apply; proxies pick it up when their pods restart)`);
+  }
+
   if (namespaces.size > 0) {
     const nsList = [...namespaces].sort().join(', ');
-    const defaultPolicy = options.linkerdDefaultPolicy;
+    const defaultPolicy = annotated.length > 0 && annotated.length === [...namespaces].filter((ns) => inScope(model, ns)).length ? 'deny' : options.linkerdDefaultPolicy;
     if (audit) {
       report(undefined, 'warning', 'LINKERD_AUDIT_NOT_ENFORCED',
         `audit mode: Servers use accessPolicy audit, so Linkerd lets through what no policy authorizes and reports it (authorization metrics and logs) instead of denying; SMI's denials are reported, not enforced. Ports no Server covers follow the default inbound policy (${defaultPolicy ?? 'unknown'}; audit it too with config.linkerd.io/default-inbound-policy: audit on ${nsList})`);
-    } else if (model.mode === 'strict' && defaultPolicy === 'deny') {
+    } else if (defaultPolicy === 'deny') {
+      if (model.mode !== 'strict') report(undefined, 'warning', 'LINKERD_DEFAULT_POLICY_DENY', `the default inbound policy is deny: in per-destination mode, workloads in ${nsList} that no TrafficTarget names are denied too (narrower than SMI), and so are ports no Server covers`);
       // Ports no Server covers are denied by the default: narrower than SMI wherever SMI grants them.
       for (const { identity, targets } of covered) {
         if (!targets.some((t) => t.sources.length > 0)) continue;
@@ -165,12 +178,10 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
         report(targets[0]?.ref, 'warning', 'LINKERD_UNDECLARED_PORTS',
           `${identityKey(identity)}: Servers cover only the TCP ports its pods declare (${tcpPorts(own).join(', ') || 'none'}); traffic to other ports meets the default inbound policy deny, even where SMI grants it. Declare the ports in the pod spec`);
       }
-    } else if (defaultPolicy !== 'deny') {
+    } else {
       report(undefined, model.mode === 'strict' ? 'error' : 'warning', 'LINKERD_DEFAULT_POLICY_NOT_ENFORCED',
         `Servers cover the TCP container ports the input's pod specs declare; other ports, and workloads not in the input, follow Linkerd's default inbound policy (${defaultPolicy ?? 'all-unauthenticated unless configured'}). ` +
           (model.mode === 'strict' ? `For SMI's deny-by-default, set config.linkerd.io/default-inbound-policy: deny on namespace(s) ${nsList} (or install with proxy.defaultInboundPolicy=deny), and say so with --linkerd-default-policy deny` : 'In per-destination mode that is intended for workloads no TrafficTarget names'));
-    } else {
-      report(undefined, 'warning', 'LINKERD_DEFAULT_POLICY_DENY', `the default inbound policy is deny: in per-destination mode, workloads in ${nsList} that no TrafficTarget names are denied too (narrower than SMI), and so are ports no Server covers`);
     }
     report(undefined, 'warning', 'LINKERD_UDP_NOT_ENFORCED', "Linkerd's proxy does not carry UDP: UDPRoute rules and UDP denials are not enforced (use a Kubernetes NetworkPolicy for UDP)");
   }

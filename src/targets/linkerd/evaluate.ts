@@ -16,9 +16,9 @@
  */
 import type { Identity, Workload } from '../../policy/model.js';
 import type { AccessRequest } from '../../policy/request.js';
-import type { MeshDecision, MeshResource, TranslateOptions } from '../target.js';
+import type { LinkerdDefaultPolicy, MeshDecision, MeshResource, TranslateOptions } from '../target.js';
 import { pickRule } from '../gateway/route-match.js';
-import { POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';
+import { DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';
 
 function selects(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return false;
@@ -124,7 +124,9 @@ export function evaluateLinkerdAccess(resources: readonly MeshResource[], worklo
   const servers = resources.filter((r) => r.kind === 'Server' && serverSelects(r, workload, port));
   if (servers.length === 0) {
     const where = `no Server selects ${workload.kind}/${workload.name} port ${port}`;
-    const policy = options.linkerdDefaultPolicy;
+    // A namespace annotation (smi writes it with --linkerd-namespace-deny) overrides the cluster's default.
+    const annotated = resources.find((r) => r.apiVersion === 'v1' && r.kind === 'Namespace' && r.metadata.name === workload.namespace)?.metadata.annotations?.[DEFAULT_INBOUND_POLICY_ANNOTATION];
+    const policy = (annotated as LinkerdDefaultPolicy | undefined) ?? options.linkerdDefaultPolicy;
     if (policy === undefined) return { allowed: true, enforced: false, reasons: [`${where}: the default inbound policy decides, and it is not known`] };
     const allowed = accessPolicyAllows(policy, request.source);
     // The default is the cluster's, not part of these resources: only a denial is something smi relies on.

@@ -11,6 +11,9 @@ export const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1alpha2';
 /** The policy resources Linkerd's authorization writes (also paired with Gateway API routes by --authz linkerd). */
 export const AUTHZ_WRITES = [`${SERVER_API}/Server`, `${POLICY_ROUTE_API}/HTTPRoute`, `${AUTHZ_API}/AuthorizationPolicy`, `${AUTHZ_API}/MeshTLSAuthentication`];
 
+/** The namespace (or pod) annotation that overrides the cluster's default inbound policy. */
+export const DEFAULT_INBOUND_POLICY_ANNOTATION = 'config.linkerd.io/default-inbound-policy';
+
 export type AccessPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';
 
 export interface LabelSelector {
