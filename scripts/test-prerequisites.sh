@@ -2,7 +2,8 @@
 # What the tests need beyond npm packages, installed when missing (run by `npm test` before the tests):
 # Debian's prometheus and promtool (the TrafficMetrics tests run a real Prometheus), and the real
 # Kubernetes servers of the end-to-end tests, built from Kubernetes' Go modules (test/cluster/build.ts;
-# once per machine, into ~/.cache/smi-test-servers). kubectl comes with the machine.
+# once per machine, into ~/.cache/smi-test-servers), and Debian's chromium (the dashboard's browser
+# tests drive it with playwright-core). kubectl comes with the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v go >/dev/null 2>&1; then
@@ -12,6 +13,7 @@ node --import tsx test/cluster/build.ts >/dev/null
 missing=()
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 pkgs=$(printf '%s\n' "${missing[@]}" | sort -u | tr '\n' ' ')
 SUDO=""

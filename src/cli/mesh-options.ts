@@ -24,6 +24,8 @@ export const enforcementOption = () =>
   new Option('--enforcement <mode>', "enforce (default), or audit: the mesh reports what SMI would deny without denying it (Istio's dry-run policies, Linkerd's audit access policy); refused for meshes that cannot audit").choices(['enforce', 'audit']);
 export const fenceOption = () =>
   new Option('--fence <kind>', 'networkpolicy: also write Kubernetes NetworkPolicies that let into each destination only the ports, protocols and callers SMI grants (closes UDP and ports the mesh does not see); not for cilium, which enforces itself').choices(['networkpolicy']);
+export const ciliumMutualAuthOption = () =>
+  new Option('--cilium-mutual-auth', 'Cilium: require mutual authentication (authentication.mode: required; needs Cilium with SPIRE) on every rule that grants callers');
 export const linkerdServiceProfilesOption = () => new Option('--linkerd-service-profiles', 'Linkerd: write splits as legacy ServiceProfile dstOverrides (Linkerd before 2.14) instead of HTTPRoutes');
 
 /** Every option that shapes a translation, on one command. */
@@ -38,7 +40,8 @@ export function addTranslateOptions(command: Command): Command {
     .addOption(consulNamespacesOption())
     .addOption(istioRootNamespaceOption())
     .addOption(enforcementOption())
-    .addOption(fenceOption());
+    .addOption(fenceOption())
+    .addOption(ciliumMutualAuthOption());
 }
 
 export interface TranslateFlags {
@@ -52,6 +55,7 @@ export interface TranslateFlags {
   istioRootNamespace?: string;
   enforcement?: 'enforce' | 'audit';
   fence?: 'networkpolicy';
+  ciliumMutualAuth?: boolean;
 }
 
 export function requireTarget(name: string, flags: TranslateFlags = {}): Target {
@@ -70,6 +74,7 @@ export function requireTarget(name: string, flags: TranslateFlags = {}): Target 
     if (!target.audit) throw new UsageError(`--enforcement audit: ${target.name} cannot report denials without enforcing them (it has no dry-run or audit mode). Preview instead with \`smi diff --live\` or \`smi controller --dry-run\`, or check live flows with \`smi impact\``);
     if (target.name === 'gateway-api' && !flags.authz) throw new UsageError('--enforcement audit with --mesh gateway-api needs --authz istio|linkerd: without it nothing is enforced, so there is nothing to audit');
   }
+  if (flags.ciliumMutualAuth && target.name !== 'cilium') throw new UsageError('--cilium-mutual-auth applies to --mesh cilium only');
   if (flags.fence !== undefined) {
     if (!target.fence) throw new UsageError(`--fence applies to meshes that cannot deny everything SMI denies themselves; ${target.name} enforces in the datapath (UDP included) without it`);
     if (flags.enforcement === 'audit') throw new UsageError('--fence with --enforcement audit: the NetworkPolicy fence has no audit mode and would enforce; preview it with `smi diff --live` instead');
@@ -90,5 +95,6 @@ export function translateOptions(opts: TranslateFlags): TranslateOptions {
     ...(opts.istioRootNamespace ? { istioRootNamespace: opts.istioRootNamespace } : {}),
     ...(opts.enforcement === 'audit' ? { enforcement: 'audit' as const } : {}),
     ...(opts.fence ? { fence: opts.fence } : {}),
+    ...(opts.ciliumMutualAuth ? { ciliumMutualAuth: true } : {}),
   };
 }

@@ -75,6 +75,7 @@ function controllerArgs(options: InstallOptions): string[] {
     ...(t.enforcement === 'audit' ? ['--enforcement', 'audit'] : []),
     ...(t.fence ? ['--fence', t.fence] : []),
     ...(t.linkerdNamespaceDeny ? ['--linkerd-namespace-deny'] : []),
+    ...(t.ciliumMutualAuth ? ['--cilium-mutual-auth'] : []),
   ];
 }
 

@@ -4,14 +4,22 @@ import { describeMatch } from './http-match.js';
 
 export type GraphFormat = 'dot' | 'mermaid';
 
-interface Edge {
+/** An edge between nodes `sa:NS/NAME` (ServiceAccounts) or `svc:NS/NAME` (Services). */
+export interface GraphEdge {
   from: string;
   to: string;
   label: string;
   kind: 'access' | 'split';
 }
 
-function edges(model: PolicyModel): { identities: string[]; services: string[]; edges: Edge[] } {
+export interface PolicyGraph {
+  readonly identities: string[];
+  readonly services: string[];
+  readonly edges: GraphEdge[];
+}
+
+/** Identities with an edge per allowed source → destination (labelled with its routes), Services with weighted split edges. */
+export function policyGraph(model: PolicyModel): PolicyGraph {
   const accessLabels = new Map<string, Set<string>>();
   for (const d of model.destinations.values()) {
     for (const t of d.targets) {
@@ -27,7 +35,7 @@ function edges(model: PolicyModel): { identities: string[]; services: string[]; 
       }
     }
   }
-  const out: Edge[] = [];
+  const out: GraphEdge[] = [];
   for (const [key, labels] of [...accessLabels].sort(([a], [b]) => a.localeCompare(b))) {
     const [from = '', to = ''] = key.split('\u0000');
     out.push({ from: `sa:${from}`, to: `sa:${to}`, label: [...labels].join('\n') || '(nothing resolves)', kind: 'access' });
@@ -51,7 +59,7 @@ function edges(model: PolicyModel): { identities: string[]; services: string[]; 
 const dotQuote = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 
 export function renderGraph(model: PolicyModel, format: GraphFormat): string {
-  const g = edges(model);
+  const g = policyGraph(model);
   if (format === 'dot') {
     const lines = ['digraph smi {', '  rankdir=LR;', '  node [fontname="Helvetica"];'];
     for (const i of g.identities) lines.push(`  ${dotQuote(`sa:${i}`)} [label=${dotQuote(`ServiceAccount\n${i}`)}, shape=ellipse];`);

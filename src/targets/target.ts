@@ -50,6 +50,8 @@ export interface TranslateOptions {
    * targets with `fence` accept it.
    */
   readonly fence?: 'networkpolicy';
+  /** Cilium: require mutual authentication (authentication.mode: required, backed by SPIRE) on every rule that grants callers. */
+  readonly ciliumMutualAuth?: boolean;
 }
 
 /** What an evaluation may need beyond the resources: the pods a request can come from (fences select callers by pod labels). */

@@ -34,7 +34,7 @@ const MESHES: { mesh: string; crds: string[]; options: TranslateOptions }[] = [
   { mesh: 'gateway-api', crds: ['gateway-api', 'istio'], options: { ...DEFAULT_OPTIONS, authz: 'istio' } },
   { mesh: 'consul', crds: ['consul'], options: DEFAULT_OPTIONS },
   { mesh: 'appmesh', crds: ['appmesh'], options: DEFAULT_OPTIONS },
-  { mesh: 'cilium', crds: ['cilium', 'gateway-api'], options: DEFAULT_OPTIONS },
+  { mesh: 'cilium', crds: ['cilium', 'gateway-api'], options: { ...DEFAULT_OPTIONS, ciliumMutualAuth: true } },
   // Audit rollout: Istio's dry-run policies and Linkerd's audit Servers are accepted too.
   { mesh: 'istio', crds: ['istio'], options: { ...DEFAULT_OPTIONS, enforcement: 'audit' } },
   { mesh: 'linkerd', crds: ['linkerd', 'gateway-api'], options: { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'audit', enforcement: 'audit' } },

@@ -85,3 +85,29 @@ test('an exact header becomes "Name value"; a header prefix regex cannot be writ
   const r = prefix.ask(httpRequest('shop/web', 'shop/books', 'GET', '/books', { port: 8080, headers: { 'X-User': 'alice' } }));
   assert.deepEqual([r.smi, r.cilium.allowed], [true, false]);
 });
+
+test('--cilium-mutual-auth: every rule that grants callers requires mutual authentication; the deny-by-default rule stays empty', () => {
+  const model = modelOf(inventory + routes(''));
+  const options = { ...DEFAULT_OPTIONS, ciliumMutualAuth: true };
+  const t = cilium.translate(model, options);
+  for (const r of t.resources) assert.deepEqual(schemas.problems(r), [], r.metadata.name);
+  const rules = (t.resources.find((r) => r.metadata.name === 'smi-books')!.spec as { ingress: { authentication?: unknown }[] }).ingress;
+  assert.ok(rules.length > 0 && rules.every((r) => JSON.stringify(r.authentication) === '{"mode":"required"}'), JSON.stringify(rules));
+  assert.deepEqual((t.resources.find((r) => r.metadata.name === 'smi--deny-by-default')!.spec as { ingress: unknown[] }).ingress, [{}]);
+  const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+  assert.equal(cilium.evaluateAccess(t.resources, books, l4Request('shop/web', 'shop/books', 'udp', 53), options).allowed, true);
+  // A rule whose handshake always fails lets no one in (Cilium's test mode): the evaluator reads the field.
+  const failing = t.resources.map((r) => (r.metadata.name === 'smi-books' ? { ...r, spec: { ...(r.spec as object), ingress: rules.map((x) => ({ ...x, authentication: { mode: 'test-always-fail' } })) } } : r));
+  assert.equal(cilium.evaluateAccess(failing, books, l4Request('shop/web', 'shop/books', 'udp', 53), options).allowed, false);
+});
+
+test('--cilium-mutual-auth on the command line: written for cilium, refused for other meshes (exit 2)', async () => {
+  const { runCli } = await import('../support/cli.js');
+  const input = inventory + routes('');
+  const ok = await runCli(['translate', '-f', '-', '--mesh', 'cilium', '--cilium-mutual-auth', '-o', 'json'], input);
+  assert.equal(ok.code, 0, ok.stderr);
+  assert.match(ok.stdout, /"mode": "required"/);
+  const refused = await runCli(['translate', '-f', '-', '--mesh', 'istio', '--cilium-mutual-auth'], input);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--cilium-mutual-auth applies to --mesh cilium only/);
+});

@@ -18,4 +18,11 @@ describe('Cilium target: equivalence with the SMI semantics', () => {
     assert.equal(tally.unenforced, 0, JSON.stringify(tally));
     console.log(`cilium equivalence: ${JSON.stringify(tally)}`);
   });
+
+  test('--cilium-mutual-auth: still never more access, valid against the CRD, nothing unenforced', () => {
+    const tally = newTally();
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(cilium, schemas, world, requests, routes, { ...DEFAULT_OPTIONS, ciliumMutualAuth: true }, tally)), { numRuns: 60 });
+    assert.ok(tally.allowedBoth > 10 && tally.deniedBoth > 10, JSON.stringify(tally));
+    assert.equal(tally.unenforced, 0, JSON.stringify(tally));
+  });
 });

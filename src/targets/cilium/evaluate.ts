@@ -12,6 +12,8 @@
  * has L7 HTTP rules, the request fits one of them — method and path are RE2 regexes over the whole
  * value, headers "Name value" exact or "Name" present. A port with L7 rules for any peer is proxied
  * as HTTP for all of them: a connection that is not HTTP fails there. UDP is decided in the datapath.
+ * A rule with authentication mode required passes only peers that complete mutual authentication
+ * (a workload identity; test-always-fail: none).
  */
 import type { Workload } from '../../policy/model.js';
 import type { AccessRequest } from '../../policy/request.js';
@@ -69,6 +71,9 @@ export function evaluateCiliumAccess(resources: readonly MeshResource[], workloa
   const port = request.port ?? 0;
   const peer = request.source === 'unauthenticated' ? undefined : { [SERVICE_ACCOUNT_LABEL]: request.source.name, [NAMESPACE_LABEL]: request.source.namespace };
   const peerMatches = (rule: IngressRule, namespace: string) => {
+    // Mutual authentication: only a peer with a workload identity completes the handshake.
+    if (rule.authentication?.mode === 'test-always-fail') return false;
+    if (rule.authentication?.mode === 'required' && !peer) return false;
     if (rule.fromEndpoints !== undefined) return rule.fromEndpoints.some((s) => peerFits(s, peer, namespace));
     return rule.toPorts !== undefined; // L4-only rule: every peer; an empty rule: none
   };

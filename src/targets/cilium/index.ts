@@ -24,10 +24,10 @@ export const cilium: Target = {
     'paths are matched with the query string: a pathRegex ending in $ does not match a request that has one',
   ],
   namespaceLocal: true,
-  translate: (model) =>
+  translate: (model, options) =>
     collectTranslation((report) => [
       ...translateSplitRoutes(model, report, { mesh: 'cilium', codePrefix: 'CILIUM', tcpRouteApi: TCP_ROUTE_API }),
-      ...translateCiliumPolicies(model, report),
+      ...translateCiliumPolicies(model, report, options),
     ]),
   evaluateAccess: (resources, workload, request) => evaluateCiliumAccess(resources, workload, request),
   evaluateRoute: (resources, request) => evaluateGatewayRoute(resources, request),

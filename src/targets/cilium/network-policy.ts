@@ -10,7 +10,7 @@ import { fullMatchRegex, regexForms } from '../../policy/regex-forms.js';
 import { grantedPorts } from '../granted-ports.js';
 import { meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
-import type { MeshResource } from '../target.js';
+import type { MeshResource, TranslateOptions } from '../target.js';
 import { CILIUM_API, NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL, type CiliumNetworkPolicySpec, type HttpRule, type IngressRule, type PortProtocol } from './types.js';
 
 /** Header alternatives multiply into separate L7 rules (Cilium ANDs the headers of one rule): cap the product. */
@@ -96,7 +96,7 @@ function proxiedPorts(rules: readonly IngressRule[]): Set<number> {
   return out;
 }
 
-export function translateCiliumPolicies(model: PolicyModel, report: Report): MeshResource[] {
+export function translateCiliumPolicies(model: PolicyModel, report: Report, options: Pick<TranslateOptions, 'ciliumMutualAuth'> = {}): MeshResource[] {
   const out: MeshResource[] = [];
   if (model.mode === 'permissive') return out;
   const destinations = [...model.destinations.values()].map((d) => ({ identity: d.identity, targets: d.targets }));
@@ -106,7 +106,8 @@ export function translateCiliumPolicies(model: PolicyModel, report: Report): Mes
   }
   for (const { identity, targets } of destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
     if (!inScope(model, identity.namespace)) continue;
-    const rules = ingressRules(model, identity, targets, report);
+    const rules = ingressRules(model, identity, targets, report)
+      .map((r) => (options.ciliumMutualAuth && r.fromEndpoints ? { ...r, authentication: { mode: 'required' as const } } : r));
     const proxied = proxiedPorts(rules);
     const rawTcpThroughProxy = rules.some((r) => !r.toPorts?.some((t) => t.rules) && r.toPorts?.some((t) => t.ports?.some((p) => p.protocol === 'TCP' && [...proxied].some((x) => x >= Number(p.port) && x <= (p.endPort ?? Number(p.port))))));
     if (rawTcpThroughProxy) {

@@ -34,6 +34,8 @@ export interface PortRule {
 
 export interface IngressRule {
   fromEndpoints?: EndpointSelector[];
+  /** required: the peers' agents complete a mutual TLS handshake with SPIFFE identities (SPIRE) first. */
+  authentication?: { mode: 'disabled' | 'required' | 'test-always-fail' };
   toPorts?: PortRule[];
 }
 

@@ -1,0 +1,83 @@
+/**
+ * The dashboard page as HTML (pure): every namespace, identity, Service, edge and diagnostic as text
+ * in tables and lists — readable by keyboard, screen readers and tests — and the what-if form with its
+ * answer. Served with a Content-Security-Policy that allows no inline script or style.
+ */
+import type { Explanation } from '../policy/explain.js';
+import type { DashboardView } from './view.js';
+import type { WhatIf } from './what-if.js';
+
+const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const name = (node: string) => node.slice(node.indexOf(':') + 1);
+
+export interface PageQuery {
+  readonly from?: string;
+  readonly to?: string;
+  readonly port?: string;
+  readonly protocol?: string;
+  readonly method?: string;
+  readonly path?: string;
+  readonly headers?: string;
+}
+
+function whatIfForm(q: PageQuery, identities: readonly string[]): string {
+  const field = (id: keyof PageQuery, label: string, hint = '') =>
+    `<label for="${id}">${label}</label><input id="${id}" name="${id}" value="${escape(q[id] ?? '')}"${hint ? ` placeholder="${escape(hint)}"` : ''}${id === 'from' || id === 'to' ? ' list="identities" required' : ''}>`;
+  return `<form method="get" action="/" aria-label="what if">
+<datalist id="identities">${identities.map((i) => `<option value="${escape(name(i))}">`).join('')}</datalist>
+${field('from', 'From', 'NS/SA or unauthenticated')}${field('to', 'To', 'NS/SA')}${field('port', 'Port', '8080')}
+<label for="protocol">Protocol</label><select id="protocol" name="protocol">${['http', 'tcp', 'udp'].map((p) => `<option${(q.protocol ?? 'http') === p ? ' selected' : ''}>${p}</option>`).join('')}</select>
+${field('method', 'Method', 'GET')}${field('path', 'Path', '/')}${field('headers', 'Headers', 'name=value, name=value')}
+<button type="submit">Check</button></form>`;
+}
+
+function answer(w: WhatIf): string {
+  const rows = w.meshes.map((m) => `<tr${m.differs ? ' class="differs"' : ''}><th scope="row">${escape(m.mesh)}${m.fenced ? ' + fence' : ''}</th><td>${escape(m.answer)}</td><td>${m.differs ? 'differs from SMI' : 'same as SMI'}</td><td><ul>${m.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul></td></tr>`).join('');
+  return `<section id="answer" aria-live="polite"><h2>Answer</h2>
+<p id="smi-answer"><strong>SMI: ${w.smi.allowed ? 'ALLOW' : 'DENY'}</strong></p><ul>${w.smi.reasons.map((r) => `<li>${escape(r)}</li>`).join('')}</ul>
+${w.meshes.length > 0 ? `<table id="mesh-answers"><caption>Each mesh, as it would decide with smi's resources</caption><thead><tr><th scope="col">mesh</th><th scope="col">answer</th><th scope="col">vs SMI</th><th scope="col">why</th></tr></thead><tbody>${rows}</tbody></table>` : ''}</section>`;
+}
+
+function explanation(e: Explanation): string {
+  const rows = e.access.map((r) => `<tr><td>${escape(r.source)}</td><td>${escape(r.protocol)}</td><td>${escape(r.ports)}</td><td>${escape(r.methods)}</td><td>${escape(r.path)}</td><td>${escape(r.headers)}</td><td>${escape(r.via)}</td><td>${escape(r.where)}</td></tr>`).join('');
+  return `<section id="explain"><h2>Who may call ${escape(e.destination)}</h2><p>${escape(e.otherwise)}</p>
+<table id="explain-access"><thead><tr>${['source', 'protocol', 'ports', 'methods', 'path', 'headers', 'granted by', 'where'].map((h) => `<th scope="col">${h}</th>`).join('')}</tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
+export function renderPage(view: DashboardView, query: PageQuery, result?: WhatIf | { error: string }, explained?: Explanation): string {
+  const identities = view.namespaces.flatMap((n) => n.identities);
+  const namespaces = view.namespaces.map((n) => `<li><h3>${escape(n.name)} <small>${n.inScope ? 'in scope' : 'left alone'}${n.why ? ` (${escape(n.why)})` : ''}</small></h3>
+<ul>${n.identities.map((i) => `<li><a href="/?to=${encodeURIComponent(name(i))}#explain">ServiceAccount ${escape(name(i))}</a></li>`).join('')}${n.services.map((s) => `<li>Service ${escape(name(s))}</li>`).join('')}</ul></li>`).join('');
+  const edges = view.edges.map((e) => `<tr class="${e.kind}"><td>${escape(name(e.from))}</td><td>${escape(name(e.to))}</td><td>${e.kind === 'access' ? 'may call' : 'splits to'}</td><td>${escape(e.label).replace(/\n/g, '<br>')}</td></tr>`).join('');
+  const diagnostics = view.diagnostics.map((d) => `<li class="${d.severity}"><strong>${escape(d.severity)} ${escape(d.code)}</strong>${d.mesh ? ` [${escape(d.mesh)}]` : ''}${d.where ? ` <code>${escape(d.where)}</code>` : ''}: ${escape(d.message)}${d.nodes.length > 0 ? ` <span class="nodes">(${d.nodes.map((n) => escape(name(n))).join(', ')})</span>` : ''}</li>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>smi dashboard</title><link rel="stylesheet" href="/style.css"><link rel="stylesheet" id="__________cytoscape_stylesheet" href="/graph.css"></head>
+<body><header><h1>smi dashboard</h1><p>${escape(view.mode)} mode${view.meshes.length > 0 ? `; meshes: ${view.meshes.map(escape).join(', ')}` : ''}</p></header>
+<main>
+<section id="graph-section"><h2>Graph</h2>
+<label for="graph-search">Search</label> <input id="graph-search" type="search" placeholder="namespace/name">
+<label for="graph-namespace">Namespace</label> <select id="graph-namespace"><option value="">all</option>${view.namespaces.map((n) => `<option>${escape(n.name)}</option>`).join('')}</select>
+<span id="graph-status" role="status"></span>
+<div id="graph" role="img" aria-label="The policy graph: the same identities, Services and edges are listed as text below"></div></section>
+<section id="what-if"><h2>What if</h2>${whatIfForm(query, identities)}</section>
+${result ? ('error' in result ? `<section id="answer" aria-live="polite"><h2>Answer</h2><p role="alert">${escape(result.error)}</p></section>` : answer(result)) : ''}
+${explained ? explanation(explained) : ''}
+<section id="namespaces"><h2>Namespaces</h2><ul>${namespaces}</ul></section>
+<section id="edges"><h2>Edges</h2><table id="edge-table"><thead><tr><th scope="col">from</th><th scope="col">to</th><th scope="col">kind</th><th scope="col">ports, routes, weights</th></tr></thead><tbody>${edges}</tbody></table></section>
+<section id="diagnostics"><h2>Diagnostics</h2>${diagnostics ? `<ul>${diagnostics}</ul>` : '<p>None.</p>'}</section>
+</main><script type="module" src="/app.js"></script></body></html>
+`;
+}
+
+/**
+ * What Cytoscape.js would otherwise inject as an inline <style> (which the CSP refuses): it looks for
+ * a stylesheet with this id first, so the page links this one under it.
+ */
+export const GRAPH_STYLE = '.__________cytoscape_container{position:relative}\n';
+
+export const STYLE = `body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
+tr.differs{background:#fff3cd}li.error{color:#8b0000}li.warning{color:#7a4b00}form{display:grid;grid-template-columns:max-content 20rem;gap:.3rem .6rem;max-width:40rem}
+button{grid-column:2;justify-self:start}small{font-weight:normal;color:#555}
+#graph{height:32rem;border:1px solid #bbb;margin:.5rem 0}
+`;

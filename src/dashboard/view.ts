@@ -1,0 +1,92 @@
+/**
+ * What the dashboard shows, as plain data (pure): identities and Services grouped by namespace, the
+ * allowed and split edges of the policy graph, and every diagnostic — validation, resolution and each
+ * mesh's translation — tied to the nodes it concerns. The page draws it and lists it as text.
+ */
+import type { Diagnostic } from '../api/diagnostic.js';
+import { policyGraph, type GraphEdge } from '../policy/graph.js';
+import type { PolicyModel } from '../policy/model.js';
+import type { Translation } from '../targets/target.js';
+
+export interface NamespaceView {
+  readonly name: string;
+  readonly inScope: boolean;
+  readonly why: string;
+  /** Node ids: sa:NS/NAME. */
+  readonly identities: readonly string[];
+  /** Node ids: svc:NS/NAME. */
+  readonly services: readonly string[];
+}
+
+export interface DiagnosticView {
+  readonly severity: Diagnostic['severity'];
+  readonly code: string;
+  readonly message: string;
+  /** file:line offline, the object (Kind/ns/name) online. */
+  readonly where?: string;
+  /** The mesh whose translation said it; absent for SMI's own checks. */
+  readonly mesh?: string;
+  /** Node ids it concerns. */
+  readonly nodes: readonly string[];
+}
+
+export interface DashboardView {
+  readonly mode: PolicyModel['mode'];
+  readonly namespaces: readonly NamespaceView[];
+  readonly edges: readonly GraphEdge[];
+  readonly diagnostics: readonly DiagnosticView[];
+  readonly meshes: readonly string[];
+}
+
+const namespaceOf = (node: string) => node.slice(node.indexOf(':') + 1).split('/')[0] ?? '';
+
+/** The nodes a diagnostic concerns: its object's destination, and any node named in its message. */
+function nodesOf(d: Diagnostic, nodes: readonly string[], destinationOf: ReadonlyMap<string, string>): string[] {
+  const out = new Set<string>();
+  if (d.object) {
+    const dest = destinationOf.get(d.object);
+    if (dest) out.add(dest);
+    const [kind, ns, name] = d.object.split('/');
+    if (kind === 'TrafficSplit' && ns && name) for (const n of nodes) if (n.startsWith(`svc:${ns}/`)) out.add(n);
+  }
+  for (const n of nodes) {
+    const key = n.slice(n.indexOf(':') + 1);
+    if (new RegExp(`(^|[^\\w./-])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w/-])`).test(d.message)) out.add(n);
+  }
+  return [...out].sort();
+}
+
+export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], translations: ReadonlyMap<string, Translation>): DashboardView {
+  const graph = policyGraph(model);
+  const nodes = [...graph.identities.map((i) => `sa:${i}`), ...graph.services.map((s) => `svc:${s}`)];
+  const byNamespace = new Map<string, { identities: string[]; services: string[] }>();
+  const entry = (ns: string) => {
+    let e = byNamespace.get(ns);
+    if (!e) byNamespace.set(ns, (e = { identities: [], services: [] }));
+    return e;
+  };
+  for (const n of nodes) (n.startsWith('sa:') ? entry(namespaceOf(n)).identities : entry(namespaceOf(n)).services).push(n);
+  for (const ns of model.scope.namespaces) entry(ns);
+
+  const destinationOf = new Map<string, string>();
+  for (const d of model.destinations.values()) for (const t of d.targets) destinationOf.set(`TrafficTarget/${t.ref.namespace}/${t.ref.name}`, `sa:${d.identity.namespace}/${d.identity.name}`);
+  const view = (d: Diagnostic, mesh?: string): DiagnosticView => ({
+    severity: d.severity, code: d.code, message: d.message,
+    ...(d.file ? { where: d.line ? `${d.file}:${d.line}` : d.file } : d.object ? { where: d.object } : {}),
+    ...(mesh ? { mesh } : {}),
+    nodes: nodesOf(d, nodes, destinationOf),
+  });
+  const diagnostics = [
+    ...[...input, ...model.diagnostics].filter((d) => d.severity !== 'info').map((d) => view(d)),
+    ...[...translations].flatMap(([mesh, t]) => t.diagnostics.filter((d) => d.severity !== 'info').map((d) => view(d, mesh))),
+  ];
+  return {
+    mode: model.mode,
+    namespaces: [...byNamespace].sort(([a], [b]) => a.localeCompare(b)).map(([name, e]) => ({
+      name, inScope: model.scope.namespaces.has(name), why: model.scope.why.get(name) ?? '', identities: e.identities, services: e.services,
+    })),
+    edges: graph.edges,
+    diagnostics,
+    meshes: [...translations.keys()],
+  };
+}
