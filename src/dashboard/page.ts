@@ -57,6 +57,7 @@ export function renderPage(view: DashboardView, query: PageQuery, result?: WhatI
 <section id="graph-section"><h2>Graph</h2>
 <label for="graph-search">Search</label> <input id="graph-search" type="search" placeholder="namespace/name">
 <label for="graph-namespace">Namespace</label> <select id="graph-namespace"><option value="">all</option>${view.namespaces.map((n) => `<option>${escape(n.name)}</option>`).join('')}</select>
+<label for="graph-differs">Only where</label> <select id="graph-differs"><option value="">—</option>${view.differences.map((m) => `<option value="${escape(m.mesh)}">${escape(m.mesh)} differs</option>`).join('')}</select>
 <span id="graph-status" role="status"></span>
 <div id="graph" role="img" aria-label="The policy graph: the same identities, Services and edges are listed as text below"></div></section>
 <section id="what-if"><h2>What if</h2>${whatIfForm(query, identities)}</section>
@@ -64,6 +65,7 @@ ${result ? ('error' in result ? `<section id="answer" aria-live="polite"><h2>Ans
 ${explained ? explanation(explained) : ''}
 <section id="namespaces"><h2>Namespaces</h2><ul>${namespaces}</ul></section>
 <section id="edges"><h2>Edges</h2><table id="edge-table"><thead><tr><th scope="col">from</th><th scope="col">to</th><th scope="col">kind</th><th scope="col">ports, routes, weights</th></tr></thead><tbody>${edges}</tbody></table></section>
+<section id="differences"><h2>Where meshes differ from SMI</h2>${view.differences.length === 0 ? '<p>No mesh selected (--mesh).</p>' : view.differences.map((m) => `<h3>${escape(m.mesh)}</h3>${m.destinations.length === 0 ? '<p>Same answers as SMI on every request asked.</p>' : `<ul>${m.destinations.map((d) => `<li><a href="/?to=${encodeURIComponent(name(d.node))}#explain">${escape(name(d.node))}</a>: ${d.requests} request(s), e.g. ${escape(d.example)}</li>`).join('')}</ul>`}`).join('')}</section>
 <section id="diagnostics"><h2>Diagnostics</h2>${diagnostics ? `<ul>${diagnostics}</ul>` : '<p>None.</p>'}</section>
 </main><script type="module" src="/app.js"></script></body></html>
 `;

@@ -13,6 +13,7 @@ import { explain } from '../policy/explain.js';
 import type { PolicyModel } from '../policy/model.js';
 import { dashboardView, type DashboardView } from './view.js';
 import { whatIf, type MeshSide } from './what-if.js';
+import { meshDifferences, sideLabel } from './differences.js';
 import { GRAPH_STYLE, renderPage, STYLE, type PageQuery } from './page.js';
 import { parseQuestion } from './request.js';
 
@@ -60,7 +61,7 @@ function explainOf(model: PolicyModel, to: string | undefined) {
 export function handler(state: DashboardState): (req: IncomingMessage, res: ServerResponse) => void {
   let view: DashboardView | undefined;
   const app = frontEnd();
-  const currentView = () => (view ??= dashboardView(state.model, state.input, new Map(state.sides.map((s) => [`${s.target.name}${s.options.fence ? '+fence' : ''}`, s.translation]))));
+  const currentView = () => (view ??= dashboardView(state.model, state.input, new Map(state.sides.map((s) => [sideLabel(s), s.translation])), meshDifferences(state.model, state.sides)));
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'the dashboard is read-only: GET only\n');
     const url = new URL(req.url ?? '/', 'http://dashboard.invalid');

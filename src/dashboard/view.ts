@@ -7,6 +7,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import { policyGraph, type GraphEdge } from '../policy/graph.js';
 import type { PolicyModel } from '../policy/model.js';
 import type { Translation } from '../targets/target.js';
+import type { MeshDifferences } from './differences.js';
 
 export interface NamespaceView {
   readonly name: string;
@@ -36,6 +37,8 @@ export interface DashboardView {
   readonly edges: readonly GraphEdge[];
   readonly diagnostics: readonly DiagnosticView[];
   readonly meshes: readonly string[];
+  /** Per mesh, the destinations where it answers differently from SMI (or does not enforce). */
+  readonly differences: readonly MeshDifferences[];
 }
 
 const namespaceOf = (node: string) => node.slice(node.indexOf(':') + 1).split('/')[0] ?? '';
@@ -56,7 +59,7 @@ function nodesOf(d: Diagnostic, nodes: readonly string[], destinationOf: Readonl
   return [...out].sort();
 }
 
-export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], translations: ReadonlyMap<string, Translation>): DashboardView {
+export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], translations: ReadonlyMap<string, Translation>, differences: readonly MeshDifferences[] = []): DashboardView {
   const graph = policyGraph(model);
   const nodes = [...graph.identities.map((i) => `sa:${i}`), ...graph.services.map((s) => `svc:${s}`)];
   const byNamespace = new Map<string, { identities: string[]; services: string[] }>();
@@ -88,5 +91,6 @@ export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], 
     edges: graph.edges,
     diagnostics,
     meshes: [...translations.keys()],
+    differences,
   };
 }

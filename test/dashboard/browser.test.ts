@@ -52,6 +52,11 @@ test('the graph holds every identity, Service and edge of the policy; search and
   const shown = Number(await page.getAttribute('body', 'data-graph-shown'));
   const inBookstore = graph.identities.filter((i) => i.startsWith('bookstore/')).length + graph.services.filter((s) => s.startsWith('bookstore/')).length;
   assert.equal(shown, inBookstore);
+  // Only where istio differs from SMI: the destinations the view lists for it.
+  await page.selectOption('#graph-namespace', '');
+  await page.selectOption('#graph-differs', 'istio');
+  const differing = Number(await page.getAttribute('body', 'data-graph-shown'));
+  assert.ok(differing > 0 && differing === await page.locator('#differences h3:has-text("istio") + ul > li').count(), `${differing} shown`);
   // The canvas has a text twin: the edge table.
   assert.ok(await page.locator('#edge-table tbody tr').count() === graph.edges.length);
 });

@@ -15,6 +15,7 @@ import { DEFAULT_OPTIONS, type TranslateOptions } from '../../src/targets/target
 import { startDashboard, CONTENT_SECURITY_POLICY, type RunningDashboard } from '../../src/dashboard/server.js';
 import { dashboardView } from '../../src/dashboard/view.js';
 import { parseQuestion } from '../../src/dashboard/request.js';
+import { meshDifferences, type MeshDifferences } from '../../src/dashboard/differences.js';
 import type { DashboardView } from '../../src/dashboard/view.js';
 import type { WhatIf } from '../../src/dashboard/what-if.js';
 import { runCli } from '../support/cli.js';
@@ -46,6 +47,18 @@ describe('dashboard view (pure)', () => {
     assert.deepEqual(view.meshes, ['istio', 'istio+fence', 'cilium']);
     const linked = view.diagnostics.filter((d) => d.mesh !== undefined && d.nodes.length > 0);
     assert.ok(linked.length > 0 && linked.every((d) => d.nodes.every((n) => /^(sa|svc):[^/]+\/.+/.test(n))), JSON.stringify(view.diagnostics, null, 1));
+  });
+
+  test('where each mesh differs from SMI: istio alone lets UDP through, the fence closes it', () => {
+    const diffs = meshDifferences(model, sides);
+    assert.deepEqual(diffs.map((d) => d.mesh), ['istio', 'istio+fence', 'cilium']);
+    const [bare, fenced] = diffs as [MeshDifferences, MeshDifferences];
+    const bookstore = bare.destinations.find((d) => d.node === 'sa:bookstore/bookstore');
+    assert.ok(bookstore && bookstore.requests > 0, JSON.stringify(bare));
+    assert.ok(bare.destinations.some((d) => / udp: SMI DENY, mesh ALLOW \(not enforced\)$/.test(d.example)), JSON.stringify(bare.destinations));
+    const count = (m: MeshDifferences) => m.destinations.reduce((n, d) => n + d.requests, 0);
+    assert.ok(count(fenced) < count(bare), `fenced ${count(fenced)} vs bare ${count(bare)}`);
+    assert.ok(!fenced.destinations.some((d) => / udp: /.test(d.example)), JSON.stringify(fenced.destinations));
   });
 
   test('what-if questions are checked: names, ports, protocols, headers', () => {

@@ -31,13 +31,16 @@ async function start(): Promise<void> {
 
   const search = document.getElementById('graph-search') as HTMLInputElement | null;
   const namespace = document.getElementById('graph-namespace') as HTMLSelectElement | null;
+  const differs = document.getElementById('graph-differs') as HTMLSelectElement | null;
   const status = document.getElementById('graph-status');
   const apply = () => {
     const text = (search?.value ?? '').trim().toLowerCase();
     const ns = namespace?.value ?? '';
+    const differing = differs?.value ? new Set(view.differences.find((m) => m.mesh === differs.value)?.destinations.map((d) => d.node)) : undefined;
     cy.batch(() => {
       cy.elements().removeClass('hidden match');
       if (ns) cy.nodes().filter((n) => n.id() !== `ns:${ns}` && n.data('parent') !== `ns:${ns}`).addClass('hidden');
+      if (differing) cy.nodes('[kind != "namespace"]').filter((n) => !differing.has(n.id())).addClass('hidden');
       if (text) cy.nodes('[kind != "namespace"]').filter((n) => n.id().toLowerCase().includes(text)).addClass('match');
     });
     const shown = cy.nodes('[kind != "namespace"]').not('.hidden');
@@ -48,6 +51,7 @@ async function start(): Promise<void> {
   };
   search?.addEventListener('input', apply);
   namespace?.addEventListener('change', apply);
+  differs?.addEventListener('change', apply);
   cy.on('tap', 'node[kind = "identity"]', (event) => {
     const id = String(event.target.id());
     window.location.assign(`/?to=${encodeURIComponent(id.slice(3))}#explain`);
