@@ -174,7 +174,7 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, ro
   if (model.mode !== 'permissive') {
     report(undefined, 'warning', 'APPMESH_UNDECLARED_PORTS_NOT_ENFORCED',
       "App Mesh's proxy intercepts inbound traffic on its node's listener ports only, the TCP ports pod specs declare: traffic to other ports bypasses it, neither allowed nor denied by the mesh (declare every port the application listens on)");
-    report(undefined, 'warning', 'APPMESH_UDP_NOT_ENFORCED', 'App Mesh listeners are TCP, HTTP or gRPC: UDP bypasses the proxy, so UDPRoute rules and deny-by-default do not apply to UDP (use a Kubernetes NetworkPolicy)');
+    report(undefined, 'warning', 'APPMESH_UDP_NOT_ENFORCED', 'App Mesh listeners are TCP, HTTP or gRPC: UDP bypasses the proxy, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)');
   }
   return out;
 }

@@ -208,7 +208,7 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
     }
   }
   if (model.mode === 'strict' || destinations.length > 0) {
-    report(undefined, 'warning', 'CONSUL_UDP_NOT_ENFORCED', "Consul's sidecars carry TCP only: UDP is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (use a Kubernetes NetworkPolicy)");
+    report(undefined, 'warning', 'CONSUL_UDP_NOT_ENFORCED', "Consul's sidecars carry TCP only: UDP is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)");
   }
   return out;
 }

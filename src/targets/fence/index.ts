@@ -38,7 +38,7 @@ export function withFence(target: Target): Target {
       });
       // The mesh's own "UDP is not enforced" no longer holds where the fence is written.
       const written = options.enforcement !== 'audit';
-      const meshDiagnostics = inner.diagnostics.map((d) => (written && d.code.endsWith('_UDP_NOT_ENFORCED') ? { ...d, severity: 'info' as const, message: `${d.message}. The NetworkPolicy fence enforces UDP instead` } : d));
+      const meshDiagnostics = inner.diagnostics.map((d) => (written && d.code.endsWith('_UDP_NOT_ENFORCED') ? { ...d, severity: 'info' as const, message: `${d.message.replace(/ \(add --fence networkpolicy[^)]*\)/, '')}; the NetworkPolicy fence decides UDP instead` } : d));
       return { resources: sortResources([...inner.resources, ...fence.resources]), diagnostics: [...meshDiagnostics, ...fence.diagnostics] };
     },
     evaluateAccess(resources, workload, request, options, context): MeshDecision {

@@ -156,7 +156,7 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
 
   if (model.mode === 'strict' || destinations.length > 0) {
     report(undefined, 'warning', 'ISTIO_UDP_NOT_ENFORCED',
-      "Istio's sidecars intercept TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (use a Kubernetes NetworkPolicy for UDP)");
+      "Istio's sidecars intercept TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)");
   }
   if (model.mode === 'strict') {
     for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) namespaces.add(w.namespace);

@@ -183,7 +183,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
         `Servers cover the TCP container ports the input's pod specs declare; other ports, and workloads not in the input, follow Linkerd's default inbound policy (${defaultPolicy ?? 'all-unauthenticated unless configured'}). ` +
           (model.mode === 'strict' ? `For SMI's deny-by-default, set config.linkerd.io/default-inbound-policy: deny on namespace(s) ${nsList} (or install with proxy.defaultInboundPolicy=deny), and say so with --linkerd-default-policy deny` : 'In per-destination mode that is intended for workloads no TrafficTarget names'));
     }
-    report(undefined, 'warning', 'LINKERD_UDP_NOT_ENFORCED', "Linkerd's proxy does not carry UDP: UDPRoute rules and UDP denials are not enforced (use a Kubernetes NetworkPolicy for UDP)");
+    report(undefined, 'warning', 'LINKERD_UDP_NOT_ENFORCED', "Linkerd's proxy does not carry UDP: UDPRoute rules and UDP denials are not enforced (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)");
   }
   if (serversWithRoutes.length > 0) {
     report(undefined, 'warning', 'LINKERD_PROBES_NEED_AUTHORIZATION',
