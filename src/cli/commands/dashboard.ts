@@ -45,7 +45,8 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
       const model = resolvePolicy(input, { mode: opts.accessMode, ...(opts.namespace && opts.namespace.length > 0 ? { scope: { namespaces: opts.namespace } } : {}) });
       const options = translateOptions(opts);
       const sides: MeshSide[] = (opts.mesh ?? []).map((name) => {
-        const target = requireTarget(name, opts.fence && !findFenceable(name) ? { ...opts, fence: undefined } : opts);
+        // --fence applies to the meshes that have one (as in smi diff); cilium is shown as it is.
+        const target = requireTarget(name, { ...opts, fence: undefined });
         const sideOptions = target.fence ? options : { ...options, fence: undefined };
         return { target, options: sideOptions, translation: target.translate(model, sideOptions) };
       });
@@ -57,15 +58,6 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
         await running.close();
       }
     });
-}
-
-/** Whether a mesh has the NetworkPolicy fence (--fence then applies to it; cilium needs none). */
-function findFenceable(name: string): boolean {
-  try {
-    return requireTarget(name).fence !== undefined;
-  } catch {
-    return false;
-  }
 }
 
 function waitForSignal(): Promise<void> {

@@ -164,7 +164,8 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
 
   if (namespaces.size > 0) {
     const nsList = [...namespaces].sort().join(', ');
-    const defaultPolicy = annotated.length > 0 && annotated.length === [...namespaces].filter((ns) => inScope(model, ns)).length ? 'deny' : options.linkerdDefaultPolicy;
+    // Annotated: every in-scope namespace with a destination now defaults to deny.
+    const defaultPolicy = annotated.length > 0 ? 'deny' : options.linkerdDefaultPolicy;
     if (audit) {
       report(undefined, 'warning', 'LINKERD_AUDIT_NOT_ENFORCED',
         `audit mode: Servers use accessPolicy audit, so Linkerd lets through what no policy authorizes and reports it (authorization metrics and logs) instead of denying; SMI's denials are reported, not enforced. Ports no Server covers follow the default inbound policy (${defaultPolicy ?? 'unknown'}; audit it too with config.linkerd.io/default-inbound-policy: audit on ${nsList})`);
