@@ -1,10 +1,11 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server|:kube-apiserver]] [webhooks] [metrics] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server|:kube-apiserver]] [webhooks] [metrics] [dashboard] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
 import { benchController } from './controller.js';
 import { benchWebhooks } from './webhooks.js';
 import { benchMetrics } from './metrics.js';
+import { benchDashboard } from './dashboard.js';
 
 const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
   api: () => benchApiLoad(),
@@ -14,6 +15,7 @@ const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<str
   'controller:kube-apiserver': () => benchController('kube-apiserver'),
   webhooks: () => benchWebhooks(),
   metrics: () => benchMetrics(),
+  dashboard: () => benchDashboard(),
 };
 
 // A name stands for every benchmark it prefixes: `controller` runs it on both servers.

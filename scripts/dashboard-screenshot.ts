@@ -29,6 +29,8 @@ try {
   await page.waitForSelector('body[data-graph-ready="true"]');
   await page.screenshot({ path: join(root, 'docs/dashboard-graph.png'), clip: { x: 0, y: 0, width: 1280, height: 900 } });
   await page.locator('#answer').screenshot({ path: join(root, 'docs/dashboard-what-if.png') });
+  await page.goto(`${running.url}?service=bookstore/bookstore&path=/`);
+  await page.locator('#route-answer').screenshot({ path: join(root, 'docs/dashboard-route.png') });
 } finally {
   await browser.close();
   await running.close();

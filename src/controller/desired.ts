@@ -4,8 +4,7 @@
  * output: reconciling twice with nothing changed writes nothing.
  */
 import type { Diagnostic } from '../api/diagnostic.js';
-import { syntheticOrigin } from '../api/document.js';
-import { validateDocuments } from '../api/validate.js';
+import { objectKey, validateClusterObjects, type ClusterObject } from '../api/cluster-objects.js';
 import type { AccessMode } from '../policy/model.js';
 import type { Scope } from '../policy/scope.js';
 import { resolvePolicy } from '../policy/resolve.js';
@@ -13,12 +12,7 @@ import { SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { MeshResource, Target, TranslateOptions } from '../targets/target.js';
 import { conditionsFor, type SmiStatus } from './conditions.js';
 
-export interface ClusterObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: { name?: string; namespace?: string; uid?: string; generation?: number; [k: string]: unknown };
-  [k: string]: unknown;
-}
+export { objectKey, type ClusterObject };
 
 export interface DesiredState {
   readonly resources: MeshResource[];
@@ -37,15 +31,6 @@ export interface DesiredState {
 
 const isNamespacePatch = (r: MeshResource): boolean => r.apiVersion === 'v1' && r.kind === 'Namespace';
 
-export const objectKey = (o: ClusterObject): string => `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
-
-/** What the API server adds is not part of the object as a person wrote it. */
-function asWritten(o: ClusterObject): ClusterObject {
-  const { status: _status, ...rest } = o;
-  const { managedFields: _mf, resourceVersion: _rv, uid: _uid, generation: _g, creationTimestamp: _ct, ...meta } = o.metadata ?? {};
-  return { ...rest, metadata: meta };
-}
-
 function group(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
   const out = new Map<string, Diagnostic[]>();
   for (const d of ds) if (d.object) out.set(d.object, [...(out.get(d.object) ?? []), d]);
@@ -53,8 +38,7 @@ function group(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
 }
 
 export function desiredState(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], target: Target, options: TranslateOptions, mode: AccessMode, namespaces?: readonly string[]): DesiredState {
-  const documents = [...smi, ...inventory].map((o) => ({ value: asWritten(o), origin: syntheticOrigin(objectKey(o)) }));
-  const validated = validateDocuments(documents);
+  const validated = validateClusterObjects([...smi, ...inventory]);
   const model = resolvePolicy(validated, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
   const translation = target.translate(model, options);
 

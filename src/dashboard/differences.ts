@@ -1,9 +1,12 @@
 /**
- * Where each mesh answers differently from SMI (pure): the telling requests of the policy (probes.ts,
- * the same `smi diff` asks) put to SMI and to each mesh; per mesh, the destinations where some answer
- * differs or is not enforced, with a count and one example.
+ * Where each mesh answers differently from SMI (pure): telling requests of the policy put to SMI and
+ * to each mesh — per destination in scope, the callers SMI grants, one it does not grant from each
+ * namespace in play, one from elsewhere and an unauthenticated one (probes.ts, 'telling'), on the
+ * ports, paths, methods and headers its rules name and just outside them. Per mesh, the destinations
+ * where some answer differs or is not enforced, with a count and one example. One destination per
+ * step, so a server can pace the work and report progress.
  */
-import { accessProbes } from '../policy/probes.js';
+import { probeDestinationCount, probesByDestination, type ProbeOptions } from '../policy/probes.js';
 import { workloadsOf } from '../policy/inventory.js';
 import type { PolicyModel } from '../policy/model.js';
 import type { AccessRequest } from '../policy/request.js';
@@ -21,6 +24,14 @@ export interface MeshDifferences {
   readonly destinations: readonly DestinationDifference[];
 }
 
+export interface DifferencesProgress {
+  /** Destinations asked so far, of all to ask. */
+  readonly done: number;
+  readonly total: number;
+  /** Requests asked so far (of each mesh). */
+  readonly requests: number;
+}
+
 const describe = (r: AccessRequest, smi: boolean, mesh: string): string => {
   const from = r.source === 'unauthenticated' ? 'unauthenticated' : `${r.source.namespace}/${r.source.name}`;
   const what = r.http ? `${r.http.method} ${r.http.path}` : r.protocol;
@@ -29,21 +40,42 @@ const describe = (r: AccessRequest, smi: boolean, mesh: string): string => {
 
 export const sideLabel = (s: MeshSide): string => `${s.target.name}${s.options.fence ? '+fence' : ''}`;
 
-export function meshDifferences(model: PolicyModel, sides: readonly MeshSide[]): MeshDifferences[] {
-  const probes = accessProbes(model).filter((r) => model.scope.namespaces.has(r.destination.namespace) && workloadsOf(model.inventory, r.destination.namespace, r.destination.name).length > 0);
+/** Yields the progress after each destination (and a way to read the differences so far); returns them all. */
+export function* differenceSteps(model: PolicyModel, sides: readonly MeshSide[]): Generator<{ progress: DifferencesProgress; snapshot: () => MeshDifferences[] }, MeshDifferences[]> {
+  const options: ProbeOptions = {
+    callers: 'telling',
+    destinations: (d) => model.scope.namespaces.has(d.namespace) && workloadsOf(model.inventory, d.namespace, d.name).length > 0,
+  };
+  const total = probeDestinationCount(model, options);
   const found = sides.map(() => new Map<string, { requests: number; example: string }>());
-  for (const r of probes) {
-    const answer = whatIf(model, r, sides);
-    answer.meshes.forEach((m, i) => {
-      if (!m.differs) return;
-      const node = `sa:${r.destination.namespace}/${r.destination.name}`;
-      const seen = found[i]!.get(node);
-      if (seen) seen.requests++;
-      else found[i]!.set(node, { requests: 1, example: describe(r, answer.smi.allowed, m.answer) });
-    });
-  }
-  return sides.map((s, i) => ({
+  const collect = () => sides.map((s, i) => ({
     mesh: sideLabel(s),
     destinations: [...found[i]!].sort(([a], [b]) => a.localeCompare(b)).map(([node, d]) => ({ node, ...d })),
   }));
+  let done = 0;
+  let requests = 0;
+  for (const [, probes] of probesByDestination(model, options)) {
+    for (const r of probes) {
+      const answer = whatIf(model, r, sides);
+      answer.meshes.forEach((m, i) => {
+        if (!m.differs) return;
+        const node = `sa:${r.destination.namespace}/${r.destination.name}`;
+        const seen = found[i]!.get(node);
+        if (seen) seen.requests++;
+        else found[i]!.set(node, { requests: 1, example: describe(r, answer.smi.allowed, m.answer) });
+      });
+    }
+    done++;
+    requests += probes.length;
+    yield { progress: { done, total, requests }, snapshot: collect };
+  }
+  return collect();
+}
+
+export function meshDifferences(model: PolicyModel, sides: readonly MeshSide[]): MeshDifferences[] {
+  const steps = differenceSteps(model, sides);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
 }

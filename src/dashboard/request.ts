@@ -1,5 +1,5 @@
-/** A what-if question from the page's query string, checked (pure): an access request or what is wrong with it. */
-import { httpParts, type AccessRequest, type Protocol } from '../policy/request.js';
+/** A what-if question from the page's query string, checked (pure): an access or route request, or what is wrong with it. */
+import { httpParts, type AccessRequest, type HttpRequestParts, type Protocol, type RouteRequest } from '../policy/request.js';
 import type { PageQuery } from './page.js';
 
 const identity = (s: string) => {
@@ -7,11 +7,10 @@ const identity = (s: string) => {
   return m ? { namespace: m[1]!, name: m[3]! } : undefined;
 };
 
-export function parseQuestion(q: PageQuery): AccessRequest | { error: string } {
-  const from = q.from?.trim() === 'unauthenticated' ? 'unauthenticated' as const : identity(q.from ?? '');
-  if (!from) return { error: `from: "${q.from ?? ''}" is not NS/SERVICEACCOUNT (or unauthenticated)` };
-  const to = identity(q.to ?? '');
-  if (!to) return { error: `to: "${q.to ?? ''}" is not NS/SERVICEACCOUNT` };
+interface Common { protocol: Protocol; port?: number; http?: HttpRequestParts }
+
+/** Protocol, port, method, path and headers, as both questions ask them. */
+function parseCommon(q: PageQuery): Common | { error: string } {
   const protocol = (q.protocol || 'http') as Protocol;
   if (!['http', 'tcp', 'udp'].includes(protocol)) return { error: `protocol: "${protocol}" is not http, tcp or udp` };
   let port: number | undefined;
@@ -26,7 +25,23 @@ export function parseQuestion(q: PageQuery): AccessRequest | { error: string } {
     headers.push([h.slice(0, eq).trim(), h.slice(eq + 1).trim()]);
   }
   return {
-    source: from, destination: to, protocol, ...(port !== undefined ? { port } : {}),
+    protocol, ...(port !== undefined ? { port } : {}),
     ...(protocol === 'http' ? { http: httpParts(q.method?.trim() || 'GET', q.path?.trim() || '/', headers) } : {}),
   };
+}
+
+export function parseQuestion(q: PageQuery): AccessRequest | { error: string } {
+  const from = q.from?.trim() === 'unauthenticated' ? 'unauthenticated' as const : identity(q.from ?? '');
+  if (!from) return { error: `from: "${q.from ?? ''}" is not NS/SERVICEACCOUNT (or unauthenticated)` };
+  const to = identity(q.to ?? '');
+  if (!to) return { error: `to: "${q.to ?? ''}" is not NS/SERVICEACCOUNT` };
+  const common = parseCommon(q);
+  return 'error' in common ? common : { source: from, destination: to, ...common };
+}
+
+export function parseRouteQuestion(q: PageQuery): RouteRequest | { error: string } {
+  const service = identity(q.service ?? '');
+  if (!service) return { error: `service: "${q.service ?? ''}" is not NS/SERVICE` };
+  const common = parseCommon(q);
+  return 'error' in common ? common : { service, ...common };
 }

@@ -7,7 +7,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import { policyGraph, type GraphEdge } from '../policy/graph.js';
 import type { PolicyModel } from '../policy/model.js';
 import type { Translation } from '../targets/target.js';
-import type { MeshDifferences } from './differences.js';
+import type { DifferencesProgress, MeshDifferences } from './differences.js';
 
 export interface NamespaceView {
   readonly name: string;
@@ -39,6 +39,8 @@ export interface DashboardView {
   readonly meshes: readonly string[];
   /** Per mesh, the destinations where it answers differently from SMI (or does not enforce). */
   readonly differences: readonly MeshDifferences[];
+  /** How far the differences are: complete, or the destinations asked so far. */
+  readonly differencesProgress: DifferencesProgress & { readonly complete: boolean };
 }
 
 const namespaceOf = (node: string) => node.slice(node.indexOf(':') + 1).split('/')[0] ?? '';
@@ -59,7 +61,7 @@ function nodesOf(d: Diagnostic, nodes: readonly string[], destinationOf: Readonl
   return [...out].sort();
 }
 
-export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], translations: ReadonlyMap<string, Translation>, differences: readonly MeshDifferences[] = []): DashboardView {
+export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], translations: ReadonlyMap<string, Translation>, differences: readonly MeshDifferences[] = [], progress: DashboardView['differencesProgress'] = { done: 0, total: 0, requests: 0, complete: true }): DashboardView {
   const graph = policyGraph(model);
   const nodes = [...graph.identities.map((i) => `sa:${i}`), ...graph.services.map((s) => `svc:${s}`)];
   const byNamespace = new Map<string, { identities: string[]; services: string[] }>();
@@ -92,5 +94,6 @@ export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], 
     diagnostics,
     meshes: [...translations.keys()],
     differences,
+    differencesProgress: progress,
   };
 }

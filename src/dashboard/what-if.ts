@@ -4,9 +4,10 @@
  * asked for), with the reasons and whether they differ.
  */
 import { decide } from '../policy/decide.js';
+import { route } from '../policy/route.js';
 import { workloadsOf } from '../policy/inventory.js';
-import type { PolicyModel } from '../policy/model.js';
-import type { AccessRequest } from '../policy/request.js';
+import { provenanceLabel, provenanceWhere, type PolicyModel } from '../policy/model.js';
+import type { AccessRequest, RouteRequest } from '../policy/request.js';
 import type { Target, TranslateOptions, Translation } from '../targets/target.js';
 
 export interface MeshSide {
@@ -48,4 +49,30 @@ export function whatIf(model: PolicyModel, request: AccessRequest, sides: readon
     };
   });
   return { smi: { allowed: smi.allowed, reasons: smi.reasons.map((r) => r.message) }, meshes };
+}
+
+export interface Backends {
+  readonly backends: readonly { readonly service: string; readonly share: number }[];
+  readonly reasons: readonly string[];
+}
+
+export interface RouteWhatIf {
+  readonly smi: Backends & { readonly split?: string };
+  readonly meshes: readonly (Backends & { readonly mesh: string; readonly differs: boolean })[];
+}
+
+/** Shares to a tenth of a percent: meshes that take integer weights (Istio's sum to 100) round. */
+const shares = (b: Backends['backends']) => b.map((x) => `${x.service} ${(x.share * 100).toFixed(1)}`).sort().join(', ');
+
+/** Where a request to a root Service goes: SMI's backends and shares beside each mesh's. */
+export function routeWhatIf(model: PolicyModel, request: RouteRequest, sides: readonly MeshSide[]): RouteWhatIf {
+  // Without a port, the root service's only one (as `smi route` does).
+  const root = model.inventory.services.get(`${request.service.namespace}/${request.service.name}`);
+  const asked = request.port === undefined && root?.ports.length === 1 ? { ...request, port: root.ports[0]!.port } : request;
+  const smi = route(model, asked);
+  const meshes = sides.map(({ target, options, translation }) => {
+    const m = target.evaluateRoute(translation.resources, asked, options);
+    return { mesh: target.name, backends: m.backends, reasons: m.reasons, differs: shares(m.backends) !== shares(smi.backends) };
+  });
+  return { smi: { backends: smi.backends, reasons: smi.reasons, ...(smi.split ? { split: `${provenanceLabel(smi.split)} [${provenanceWhere(smi.split)}]` } : {}) }, meshes };
 }

@@ -15,18 +15,18 @@ export interface FlowQuery {
 }
 
 /** spiffe://<trust domain>/ns/<namespace>/sa/<serviceaccount> */
-function spiffe(id: string | undefined): Flow['source'] | undefined {
+export function spiffe(id: string | undefined): Flow['source'] | undefined {
   const m = /^spiffe:\/\/[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(id ?? '');
   return m ? { namespace: m[1]!, name: m[2]! } : undefined;
 }
 
 /** <serviceaccount>.<namespace>.serviceaccount.identity.linkerd.<trust domain> */
-function linkerdIdentity(id: string | undefined): Flow['source'] | undefined {
+export function linkerdIdentity(id: string | undefined): Flow['source'] | undefined {
   const m = /^([^.]+)\.([^.]+)\.serviceaccount\.identity\.linkerd\./.exec(id ?? '');
   return m ? { namespace: m[2]!, name: m[1]! } : undefined;
 }
 
-const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset'] as const;
+export const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset'] as const;
 
 export function flowQuery(mesh: MetricsMesh, window: string, namespace?: string): FlowQuery | undefined {
   switch (mesh) {

@@ -33,13 +33,65 @@ function sampleHeaders(matches: readonly CompiledMatch[]): [string, string][][] 
   return sets;
 }
 
-export function accessProbes(model: PolicyModel): AccessRequest[] {
+export interface ProbeOptions {
+  /**
+   * 'all' (the default): every identity calls every destination — exhaustive, and quadratic in the
+   * identities. 'telling': per destination, the callers SMI grants, one caller it does not grant from
+   * the destination's namespace and from each granted caller's namespace, one from elsewhere, and an
+   * unauthenticated one — what tells a translation's decisions apart, linear in the identities.
+   */
+  readonly callers?: 'all' | 'telling';
+  /** Only these destinations. */
+  readonly destinations?: (destination: Identity) => boolean;
+}
+
+type Caller = Identity | typeof UNAUTHENTICATED;
+
+function tellingCallers(model: PolicyModel, destination: Identity, byNamespace: ReadonlyMap<string, readonly Identity[]>): Caller[] {
+  const granted = new Map<string, Identity>();
+  for (const t of model.destinations.get(identityKey(destination))?.targets ?? []) for (const s of t.sources) granted.set(identityKey(s), s);
+  const out: Caller[] = [...granted.values()];
+  const namespaces = new Set([destination.namespace, ...[...granted.values()].map((s) => s.namespace)]);
+  for (const ns of namespaces) {
+    const other = byNamespace.get(ns)?.find((i) => !granted.has(identityKey(i)));
+    if (other) out.push(other);
+  }
+  for (const [ns, identities] of byNamespace) {
+    if (namespaces.has(ns)) continue;
+    const other = identities.find((i) => !granted.has(identityKey(i)));
+    if (other) {
+      out.push(other);
+      break;
+    }
+  }
+  out.push(UNAUTHENTICATED);
+  return out;
+}
+
+export function accessProbes(model: PolicyModel, options: ProbeOptions = {}): AccessRequest[] {
   const out: AccessRequest[] = [];
-  const callers: (Identity | typeof UNAUTHENTICATED)[] = [...model.identities, UNAUTHENTICATED];
+  for (const [, probes] of probesByDestination(model, options)) for (const p of probes) out.push(p);
+  return out;
+}
+
+/** The telling requests one destination at a time (callers can pace the work, or stop). */
+export function* probesByDestination(model: PolicyModel, options: ProbeOptions = {}): Generator<[Identity, AccessRequest[]]> {
+  const everyone: Caller[] = [...model.identities, UNAUTHENTICATED];
+  const byNamespace = new Map<string, Identity[]>();
+  if (options.callers === 'telling') {
+    for (const i of [...model.identities].sort((a, b) => identityKey(a).localeCompare(identityKey(b)))) {
+      const list = byNamespace.get(i.namespace);
+      if (list) list.push(i);
+      else byNamespace.set(i.namespace, [i]);
+    }
+  }
   const destinations = new Map<string, Identity>();
   for (const d of model.destinations.values()) destinations.set(identityKey(d.identity), d.identity);
   for (const w of model.inventory.workloads) destinations.set(`${w.namespace}/${w.serviceAccount}`, { namespace: w.namespace, name: w.serviceAccount });
   for (const destination of destinations.values()) {
+    if (options.destinations && !options.destinations(destination)) continue;
+    const callers = options.callers === 'telling' ? tellingCallers(model, destination, byNamespace) : everyone;
+    const out: AccessRequest[] = [];
     const policy = model.destinations.get(identityKey(destination));
     const matches = policy?.targets.flatMap((t) => t.httpMatches) ?? [];
     const ports = new Set<number>();
@@ -58,8 +110,16 @@ export function accessProbes(model: PolicyModel): AccessRequest[] {
         }
       }
     }
+    yield [destination, out];
   }
-  return out;
+}
+
+/** How many destinations probesByDestination will visit (for progress). */
+export function probeDestinationCount(model: PolicyModel, options: Pick<ProbeOptions, 'destinations'> = {}): number {
+  const keys = new Set<string>();
+  for (const d of model.destinations.values()) if (!options.destinations || options.destinations(d.identity)) keys.add(identityKey(d.identity));
+  for (const w of model.inventory.workloads) if (!options.destinations || options.destinations({ namespace: w.namespace, name: w.serviceAccount })) keys.add(`${w.namespace}/${w.serviceAccount}`);
+  return keys.size;
 }
 
 export function routeProbes(model: PolicyModel): RouteRequest[] {

@@ -52,7 +52,8 @@ test('the graph holds every identity, Service and edge of the policy; search and
   const shown = Number(await page.getAttribute('body', 'data-graph-shown'));
   const inBookstore = graph.identities.filter((i) => i.startsWith('bookstore/')).length + graph.services.filter((s) => s.startsWith('bookstore/')).length;
   assert.equal(shown, inBookstore);
-  // Only where istio differs from SMI: the destinations the view lists for it.
+  // Only where istio differs from SMI: the destinations the view lists for it (once they are all asked).
+  await page.waitForSelector('body[data-differences-complete="true"]', { timeout: 15_000 });
   await page.selectOption('#graph-namespace', '');
   await page.selectOption('#graph-differs', 'istio');
   const differing = Number(await page.getAttribute('body', 'data-graph-shown'));
@@ -71,6 +72,15 @@ test('a what-if asked through the form: SMI and istio answer, with the reasons',
   assert.equal(await page.textContent('#smi-answer'), 'SMI: DENY');
   const row = await page.textContent('#mesh-answers tbody tr');
   assert.match(row ?? '', /istio.*DENY.*same as SMI/s);
+});
+
+test('a route what-if asked through its form: SMI\'s shares beside istio\'s', async () => {
+  await page.goto(running.url);
+  await page.fill('#route-service', 'bookstore/bookstore');
+  await page.fill('#route-path', '/books-bought');
+  await Promise.all([page.waitForURL(/service=bookstore%2Fbookstore/), page.click('#route-what-if button[type=submit]')]);
+  assert.equal(await page.textContent('#smi-route strong'), 'SMI: bookstore/bookstore-v1 75.0%, bookstore/bookstore-v2 25.0%');
+  assert.match((await page.textContent('#mesh-routes tbody tr')) ?? '', /istio.*bookstore-v1 75\.0%.*same as SMI/s);
 });
 
 test('an identity\'s explanation: who may call it, granted by which TrafficTarget, file:line', async () => {

@@ -15,6 +15,6 @@ export function elementsOf(view: DashboardView): ElementDefinition[] {
       out.push({ data: { id, label: label(id), parent: `ns:${ns.name}`, kind: id.startsWith('sa:') ? 'identity' : 'service', errors: problems.get(id) ?? 0 } });
     }
   }
-  view.edges.forEach((e, i) => out.push({ data: { id: `e${i}`, source: e.from, target: e.to, label: e.label, kind: e.kind } }));
+  view.edges.forEach((e, i) => out.push({ data: { id: `e${i}`, source: e.from, target: e.to, label: e.label, policyLabel: e.label, kind: e.kind } }));
   return out;
 }

@@ -1,4 +1,4 @@
-/** `smi dashboard`: the policy, its meshes and what-if questions in a browser (read-only). */
+/** `smi dashboard`: the policy, its meshes, what-if questions and live traffic in a browser (read-only). */
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, filenameOption, scopeOption } from '../policy-input.js';
@@ -6,58 +6,114 @@ import { loadInput } from '../load.js';
 import { formatDiagnostics } from '../format.js';
 import { UsageError } from '../io.js';
 import { hasErrors } from '../../api/diagnostic.js';
-import { resolvePolicy } from '../../policy/resolve.js';
 import type { AccessMode } from '../../policy/model.js';
 import { addTranslateOptions, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
-import { startDashboard } from '../../dashboard/server.js';
-import type { MeshSide } from '../../dashboard/what-if.js';
+import { startDashboard, type DashboardOptions } from '../../dashboard/server.js';
+import { dashboardState, type DashboardSettings } from '../../dashboard/state.js';
+import { fixedSource, type StateSource } from '../../dashboard/source.js';
+import { followCluster } from '../../dashboard/cluster-source.js';
+import { prometheusTraffic } from '../../dashboard/prometheus-traffic.js';
+import { loadKubeConfig } from '../../kube/config.js';
+import { Prometheus } from '../../metrics/prometheus.js';
+import { METRICS_MESHES, parseWindow, type MetricsMesh } from '../../metrics/promql.js';
 
 interface DashboardFlags extends TranslateFlags {
-  filename: string[];
+  filename?: string[];
+  kubeconfig?: string;
   mesh?: string[];
   accessMode: AccessMode;
   namespace?: string[];
+  prometheusUrl?: string;
+  metricsMesh?: MetricsMesh;
+  window: string;
+  refresh: string;
   host: string;
   port: string;
 }
 
+const WINDOWS = ['1m', '5m', '15m', '1h'];
+
 export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> = waitForSignal): Command {
   return addTranslateOptions(new Command('dashboard'))
-    .summary('serve a read-only web view of the policy, each mesh\'s answers and diagnostics')
+    .summary('serve a read-only web view of the policy, each mesh\'s answers, diagnostics and live traffic')
     .description('Serves the policy in a browser: namespaces, identities and Services; who may call whom on what;\n' +
-      'splits; every diagnostic tied to what it concerns; and a what-if form answered by SMI and by each\n' +
-      '--mesh (with --fence networkpolicy where given). Read-only, bound to 127.0.0.1 unless --host says\n' +
-      'otherwise; JSON at /api/view, /api/check?from=&to=&port=&protocol=&method=&path=&headers= and\n' +
-      '/api/explain?to=. Runs until interrupted.')
-    .addOption(filenameOption())
+      'splits; every diagnostic tied to what it concerns; what-if forms (may A call B? where does a request\n' +
+      'to S go?) answered by SMI and by each --mesh (with --fence networkpolicy where given).\n' +
+      'From files (-f) or following a cluster (--kubeconfig: the page updates itself as objects change).\n' +
+      'With --prometheus-url, edges carry live requests per second, success rate and p99 from the metrics of\n' +
+      '--metrics-mesh (istio or linkerd: their metrics name the caller).\n' +
+      'Read-only, bound to 127.0.0.1 unless --host says otherwise; JSON at /api/view, /api/check, /api/route,\n' +
+      '/api/explain, /api/traffic; /api/events streams version changes. Runs until interrupted.')
+    .addOption(filenameOption().makeOptionMandatory(false))
+    .option('--kubeconfig <file>', 'follow this cluster instead of files (watches SMI objects, Services, ServiceAccounts, workloads, Namespaces)')
     .addOption(new Option('--mesh <mesh>', 'a mesh to answer beside SMI (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(accessModeOption())
     .addOption(scopeOption())
+    .option('--prometheus-url <url>', 'live traffic on the edges from this Prometheus')
+    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names to read (default: the first --mesh that is istio or linkerd)').choices([...METRICS_MESHES]))
+    .option('--window <duration>', 'the traffic window shown first (the page offers 1m, 5m, 15m, 1h)', '5m')
+    .option('--refresh <seconds>', 'how often the page re-reads traffic', '10')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
     .action(async (opts: DashboardFlags) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${opts.port}: not a port number`);
-      const input = await loadInput(ctx, opts.filename);
-      const shown = input.diagnostics.filter((d) => d.severity !== 'info');
-      if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
-      if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
-      const model = resolvePolicy(input, { mode: opts.accessMode, ...(opts.namespace && opts.namespace.length > 0 ? { scope: { namespaces: opts.namespace } } : {}) });
+      const files = opts.filename ?? [];
+      if (files.length === 0 && !opts.kubeconfig) throw new UsageError('give the policy: -f PATH (files) or --kubeconfig FILE (follow a cluster)');
+      if (files.length > 0 && opts.kubeconfig) throw new UsageError('-f and --kubeconfig are exclusive: the dashboard shows files or a cluster, not both');
+      const traffic = trafficOption(opts);
+
       const options = translateOptions(opts);
-      const sides: MeshSide[] = (opts.mesh ?? []).map((name) => {
-        // --fence applies to the meshes that have one (as in smi diff); cilium is shown as it is.
-        const target = requireTarget(name, { ...opts, fence: undefined });
-        const sideOptions = target.fence ? options : { ...options, fence: undefined };
-        return { target, options: sideOptions, translation: target.translate(model, sideOptions) };
-      });
-      const running = await startDashboard({ model, input: input.diagnostics, sides }, { host: opts.host, port });
-      ctx.io.stderr(`smi dashboard: ${running.url} (read-only; Ctrl-C stops it)\n`);
+      const settings: DashboardSettings = {
+        mode: opts.accessMode,
+        ...(opts.namespace && opts.namespace.length > 0 ? { namespaces: opts.namespace } : {}),
+        meshes: (opts.mesh ?? []).map((name) => {
+          // --fence applies to the meshes that have one (as in smi diff); cilium is shown as it is.
+          const target = requireTarget(name, { ...opts, fence: undefined });
+          return { target, options: target.fence ? options : { ...options, fence: undefined } };
+        }),
+      };
+
+      let source: StateSource;
+      let stop = async () => {};
+      if (opts.kubeconfig) {
+        const kc = loadKubeConfig(opts.kubeconfig);
+        ctx.io.stderr(`smi dashboard: reading ${kc.getCurrentCluster()?.server ?? 'the cluster'}…\n`);
+        const followed = await followCluster(kc, settings, { onError: (what, e) => ctx.io.stderr(`smi dashboard: ${what} failed (retrying): ${e instanceof Error ? e.message : String(e)}\n`) });
+        source = followed.source;
+        stop = followed.stop;
+      } else {
+        const input = await loadInput(ctx, files);
+        const shown = input.diagnostics.filter((d) => d.severity !== 'info');
+        if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
+        if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
+        source = fixedSource(dashboardState(input, settings), files.join(', '));
+      }
+      const running = await startDashboard(source, { host: opts.host, port }, traffic ? { traffic } : {});
+      ctx.io.stderr(`smi dashboard: ${running.url} (read-only${source.live ? ', following the cluster' : ''}${traffic ? `, traffic from ${traffic.reader.mesh} metrics` : ''}; Ctrl-C stops it)\n`);
       try {
         await wait();
       } finally {
         await running.close();
+        await stop();
       }
     });
+}
+
+function trafficOption(opts: DashboardFlags): DashboardOptions['traffic'] {
+  if (!opts.prometheusUrl) {
+    if (opts.metricsMesh) throw new UsageError('--metrics-mesh applies with --prometheus-url');
+    return undefined;
+  }
+  const window = parseWindow(opts.window);
+  if (!window) throw new UsageError(`--window ${opts.window}: a duration such as 30s, 5m or 1h`);
+  const refreshSeconds = Number(opts.refresh);
+  if (!Number.isFinite(refreshSeconds) || refreshSeconds < 1) throw new UsageError(`--refresh ${opts.refresh}: seconds, at least 1`);
+  const mesh = opts.metricsMesh ?? (opts.mesh ?? []).find((m): m is MetricsMesh => m === 'istio' || m === 'linkerd');
+  if (!mesh) throw new UsageError('--prometheus-url needs --metrics-mesh (istio or linkerd): metric names differ by mesh');
+  const reader = prometheusTraffic(new Prometheus(opts.prometheusUrl), mesh);
+  if (!reader) throw new UsageError(`--metrics-mesh ${mesh}: its inbound metrics do not name the caller, so there are no edges to draw; istio and linkerd's do`);
+  return { reader, windows: [...new Set([...WINDOWS, window])], window, refreshSeconds };
 }
 
 function waitForSignal(): Promise<void> {

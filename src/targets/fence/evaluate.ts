@@ -14,6 +14,7 @@
 import type { Workload } from '../../policy/model.js';
 import type { MeshResource } from '../target.js';
 import { NAMESPACE_NAME_LABEL, type LabelSelector, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicySpec } from './types.js';
+import { resourcesOf } from '../resource-index.js';
 
 /** A pod that may open the connection: its namespace (with the namespace's labels) and its labels. */
 export interface PeerPod {
@@ -67,7 +68,7 @@ function portFits(p: NetworkPolicyPort, c: Connection, destination: Workload): b
 }
 
 export function evaluateNetworkPolicies(resources: readonly MeshResource[], destination: Workload, connection: Connection): FenceDecision {
-  const selecting = resources.filter((r) => r.kind === 'NetworkPolicy' && r.metadata.namespace === destination.namespace)
+  const selecting = resourcesOf(resources, 'NetworkPolicy', destination.namespace)
     .map((r) => ({ name: r.metadata.name, namespace: r.metadata.namespace ?? '', spec: r.spec as NetworkPolicySpec }))
     .filter((p) => selectorMatches(p.spec.podSelector, destination.labels) && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'));
   if (selecting.length === 0) return { allowed: true, isolated: false, reasons: ['no NetworkPolicy selects the pod for ingress: it is not isolated'] };

@@ -6,13 +6,15 @@ import { workloadsOf } from '../../policy/inventory.js';
 import { UNAUTHENTICATED } from '../../policy/request.js';
 import { collectTranslation } from '../diagnostics.js';
 import { sortResources } from '../naming.js';
-import type { MeshDecision, Target } from '../target.js';
+import type { MeshDecision, MeshResource, Target } from '../target.js';
 import { evaluateNetworkPolicies, type PeerPod } from './evaluate.js';
 import { translateFence } from './network-policy.js';
 import { fenceProfile } from './profiles.js';
 import { NETWORK_POLICY, NETWORK_POLICY_API } from './types.js';
+import { subsetOf } from '../resource-index.js';
 
 const isFence = (r: { apiVersion: string; kind: string }) => r.apiVersion === NETWORK_POLICY_API && r.kind === 'NetworkPolicy';
+const notFence = (r: MeshResource) => !isFence(r);
 
 export function withFence(target: Target): Target {
   const notes = fenceProfile(target.name, { trustDomain: '', clusterDomain: '' })?.notes;
@@ -42,12 +44,12 @@ export function withFence(target: Target): Target {
       return { resources: sortResources([...inner.resources, ...fence.resources]), diagnostics: [...meshDiagnostics, ...fence.diagnostics] };
     },
     evaluateAccess(resources, workload, request, options, context): MeshDecision {
-      const mesh = target.evaluateAccess(resources.filter((r) => !isFence(r)), workload, request, options, context);
+      const mesh = target.evaluateAccess(subsetOf(resources, notFence), workload, request, options, context);
       const profile = fenceProfile(target.name, options);
       if (!options.fence || options.enforcement === 'audit' || !profile || mesh.unanswerable !== undefined) return mesh;
       const protocol = request.protocol === 'udp' ? 'UDP' : 'TCP';
       const port = protocol === 'TCP' && profile.tcpWirePort ? profile.tcpWirePort.port : request.port;
-      const fences = resources.filter(isFence);
+      const fences = subsetOf(resources, isFence);
       if (port === undefined) {
         const isolated = evaluateNetworkPolicies(fences, workload, { protocol, port: 0 }).isolated;
         return isolated ? { allowed: false, enforced: true, reasons: [], unanswerable: 'the fence decides per port: name the port' } : mesh;

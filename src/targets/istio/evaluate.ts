@@ -18,6 +18,7 @@ import type { AccessRequest, RouteRequest } from '../../policy/request.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, type MeshDecision, type MeshResource, type MeshRoute, type TranslateOptions } from '../target.js';
 import { re2FullMatch } from '../full-match.js';
 import { principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
+import { resourcesIn } from '../resource-index.js';
 
 /** Istio's string match for principals, paths and header values. */
 function istioStringMatch(pattern: string, value: string | undefined): boolean {
@@ -78,7 +79,7 @@ function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: T
 export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
   if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
-  const selecting = resources.filter((r) => r.kind === 'AuthorizationPolicy' && selects(r, workload, root));
+  const selecting = resourcesIn(resources, 'AuthorizationPolicy', [workload.namespace, root]).filter((r) => selects(r, workload, root));
   // Dry-run policies are evaluated in the shadow only: they never change the decision.
   const shadow = selecting.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
   if (shadow.length > 0) {

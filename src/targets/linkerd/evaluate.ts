@@ -19,6 +19,7 @@ import type { AccessRequest } from '../../policy/request.js';
 import type { LinkerdDefaultPolicy, MeshDecision, MeshResource, TranslateOptions } from '../target.js';
 import { pickRule } from '../gateway/route-match.js';
 import { DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';
+import { resourcesOf } from '../resource-index.js';
 
 function selects(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return false;
@@ -62,7 +63,7 @@ function authenticated(ref: TargetRef, policyNamespace: string, resources: reado
   const group = ref.group ?? '';
   if (ref.kind === 'ServiceAccount' && group === '') return source.name === ref.name && source.namespace === (ref.namespace ?? policyNamespace);
   if (ref.kind !== 'MeshTLSAuthentication' || group !== POLICY_GROUP) return false; // NetworkAuthentication etc.: not satisfied here
-  const authn = resources.find((r) => r.kind === 'MeshTLSAuthentication' && r.metadata.name === ref.name && r.metadata.namespace === (ref.namespace ?? policyNamespace));
+  const authn = resourcesOf(resources, 'MeshTLSAuthentication', ref.namespace ?? policyNamespace).find((r) => r.metadata.name === ref.name);
   if (!authn) return false;
   const spec = authn.spec as MeshTLSAuthenticationSpec;
   const identity = meshIdentity(options.trustDomain, source.namespace, source.name);
@@ -72,8 +73,7 @@ function authenticated(ref: TargetRef, policyNamespace: string, resources: reado
 
 /** The AuthorizationPolicies of a target that the source satisfies. */
 function authorizedBy(resources: readonly MeshResource[], namespace: string, target: { kind: string; name: string }, source: Identity | 'unauthenticated', options: TranslateOptions): string[] {
-  return resources
-    .filter((r) => r.kind === 'AuthorizationPolicy' && r.metadata.namespace === namespace)
+  return resourcesOf(resources, 'AuthorizationPolicy', namespace)
     .filter((r) => {
       const ref = (r.spec as AuthorizationPolicySpec).targetRef;
       if (ref.kind === 'Namespace') return ref.name === namespace;
@@ -100,7 +100,7 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
   const fallback = accessPolicyAllows((server.spec as ServerSpec).accessPolicy ?? 'deny', request.source);
   const atServer = authorizedBy(resources, ns, { kind: 'Server', name }, request.source, options);
   if (request.protocol === 'http' && request.http) {
-    const routes = resources.filter((r) => r.kind === 'HTTPRoute' && r.metadata.namespace === ns &&
+    const routes = resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
       ((r.spec as PolicyHTTPRouteSpec | undefined)?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name));
     if (routes.length > 0) {
       const picked = pickRule(routes, request.http);
@@ -121,11 +121,11 @@ export function evaluateLinkerdAccess(resources: readonly MeshResource[], worklo
     const why = 'Linkerd decides per destination port, and the request names none';
     return { allowed: false, enforced: true, reasons: [why], unanswerable: why };
   }
-  const servers = resources.filter((r) => r.kind === 'Server' && serverSelects(r, workload, port));
+  const servers = resourcesOf(resources, 'Server', workload.namespace).filter((r) => serverSelects(r, workload, port));
   if (servers.length === 0) {
     const where = `no Server selects ${workload.kind}/${workload.name} port ${port}`;
     // A namespace annotation (smi writes it with --linkerd-namespace-deny) overrides the cluster's default.
-    const annotated = resources.find((r) => r.apiVersion === 'v1' && r.kind === 'Namespace' && r.metadata.name === workload.namespace)?.metadata.annotations?.[DEFAULT_INBOUND_POLICY_ANNOTATION];
+    const annotated = resourcesOf(resources, 'Namespace', undefined).find((r) => r.apiVersion === 'v1' && r.metadata.name === workload.namespace)?.metadata.annotations?.[DEFAULT_INBOUND_POLICY_ANNOTATION];
     const policy = (annotated as LinkerdDefaultPolicy | undefined) ?? options.linkerdDefaultPolicy;
     if (policy === undefined) return { allowed: true, enforced: false, reasons: [`${where}: the default inbound policy decides, and it is not known`] };
     const allowed = accessPolicyAllows(policy, request.source);

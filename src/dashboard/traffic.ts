@@ -1,0 +1,61 @@
+/**
+ * Live traffic on the dashboard's graph (pure): each observed caller → workload edge of the mesh's
+ * metrics placed between the graph's nodes — the workload stands for the ServiceAccount it runs as —
+ * with whether SMI allows that pair at all. Several workloads of one ServiceAccount add up: their
+ * rates sum, the success rate is weighted by rate, the p99 is the worst of theirs.
+ */
+import type { ObservedEdge } from '../metrics/edge-traffic.js';
+import type { GraphEdge } from '../policy/graph.js';
+import type { PolicyModel } from '../policy/model.js';
+
+export interface TrafficEdge {
+  /** sa:NS/NAME, or 'unauthenticated'. */
+  readonly from: string;
+  /** sa:NS/NAME when the workload is known, else workload:NS/NAME. */
+  readonly to: string;
+  /** The workloads the metrics named, NS/NAME. */
+  readonly workloads: readonly string[];
+  readonly requestsPerSecond: number;
+  readonly successRate?: number;
+  readonly p99Ms?: number;
+  /** Whether the policy graph has an access edge for this pair (SMI lets the caller reach the destination on something). */
+  readonly inPolicy: boolean;
+}
+
+export interface TrafficView {
+  readonly mesh: string;
+  readonly window: string;
+  /** When the figures were read (ISO 8601). */
+  readonly at: string;
+  readonly edges: readonly TrafficEdge[];
+  /** Why there are no figures, when there are none to give (Prometheus down, a mesh without caller identities). */
+  readonly error?: string;
+}
+
+export function trafficEdges(model: PolicyModel, graphEdges: readonly GraphEdge[], observed: readonly ObservedEdge[]): TrafficEdge[] {
+  const identityOf = new Map(model.inventory.workloads.map((w) => [`${w.namespace}/${w.name}`, `sa:${w.namespace}/${w.serviceAccount}`]));
+  const allowed = new Set(graphEdges.filter((e) => e.kind === 'access').map((e) => `${e.from} ${e.to}`));
+  const joined = new Map<string, { from: string; to: string; workloads: Set<string>; rps: number; successes: number; rated: number; p99?: number }>();
+  for (const o of observed) {
+    const workload = `${o.destination.namespace}/${o.destination.name}`;
+    const from = o.source === 'unauthenticated' ? 'unauthenticated' : `sa:${o.source.namespace}/${o.source.name}`;
+    const to = identityOf.get(workload) ?? `workload:${workload}`;
+    const key = `${from} ${to}`;
+    const e = joined.get(key) ?? { from, to, workloads: new Set<string>(), rps: 0, successes: 0, rated: 0 };
+    e.workloads.add(workload);
+    e.rps += o.requestsPerSecond;
+    if (o.successRate !== undefined) {
+      e.successes += o.successRate * o.requestsPerSecond;
+      e.rated += o.requestsPerSecond;
+    }
+    if (o.p99Ms !== undefined) e.p99 = Math.max(e.p99 ?? 0, o.p99Ms);
+    joined.set(key, e);
+  }
+  return [...joined.values()].sort((a, b) => `${a.from} ${a.to}`.localeCompare(`${b.from} ${b.to}`)).map((e) => ({
+    from: e.from, to: e.to, workloads: [...e.workloads].sort(),
+    requestsPerSecond: e.rps,
+    ...(e.rated > 0 ? { successRate: e.successes / e.rated } : {}),
+    ...(e.p99 !== undefined ? { p99Ms: e.p99 } : {}),
+    inPolicy: allowed.has(`${e.from} ${e.to}`),
+  }));
+}

@@ -1,0 +1,65 @@
+/**
+ * Evaluators look resources up by kind and namespace; answering many requests over one translation
+ * (smi diff, the dashboard's differences) made each lookup a scan of every resource. This indexes a
+ * resource list once — remembered per list, which is never changed after translation — keeping the
+ * list's order within each key, so a lookup returns exactly what the scan's filter did.
+ */
+import type { MeshResource } from './target.js';
+
+interface Index {
+  readonly byKey: Map<string, MeshResource[]>;
+  readonly position: Map<MeshResource, number>;
+  readonly subsets: Map<(r: MeshResource) => boolean, MeshResource[]>;
+  readonly merged: Map<string, MeshResource[]>;
+}
+
+const indexes = new WeakMap<readonly MeshResource[], Index>();
+const key = (kind: string, namespace: string | undefined) => `${kind}\u0000${namespace ?? ''}`;
+
+function indexOf(resources: readonly MeshResource[]): Index {
+  let index = indexes.get(resources);
+  if (!index) {
+    const byKey = new Map<string, MeshResource[]>();
+    const position = new Map<MeshResource, number>();
+    resources.forEach((r, i) => {
+      position.set(r, i);
+      const k = key(r.kind, r.metadata.namespace);
+      const list = byKey.get(k);
+      if (list) list.push(r);
+      else byKey.set(k, [r]);
+    });
+    index = { byKey, position, subsets: new Map(), merged: new Map() };
+    indexes.set(resources, index);
+  }
+  return index;
+}
+
+/** The resources of a kind in one namespace (cluster-scoped ones: namespace undefined), in list order. */
+export function resourcesOf(resources: readonly MeshResource[], kind: string, namespace: string | undefined): readonly MeshResource[] {
+  return indexOf(resources).byKey.get(key(kind, namespace)) ?? [];
+}
+
+/** The resources of a kind in any of several namespaces, in list order. */
+export function resourcesIn(resources: readonly MeshResource[], kind: string, namespaces: readonly string[]): readonly MeshResource[] {
+  const index = indexOf(resources);
+  const unique = [...new Set(namespaces)];
+  if (unique.length === 1) return index.byKey.get(key(kind, unique[0])) ?? [];
+  const k = key(kind, unique.sort().join('\u0000'));
+  let merged = index.merged.get(k);
+  if (!merged) {
+    merged = unique.flatMap((ns) => index.byKey.get(key(kind, ns)) ?? []).sort((a, b) => index.position.get(a)! - index.position.get(b)!);
+    index.merged.set(k, merged);
+  }
+  return merged;
+}
+
+/** resources.filter(predicate), remembered per list and predicate (the predicate must be a stable function). */
+export function subsetOf(resources: readonly MeshResource[], predicate: (r: MeshResource) => boolean): readonly MeshResource[] {
+  const index = indexOf(resources);
+  let subset = index.subsets.get(predicate);
+  if (!subset) {
+    subset = resources.filter(predicate);
+    index.subsets.set(predicate, subset);
+  }
+  return subset;
+}
