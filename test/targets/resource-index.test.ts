@@ -17,7 +17,7 @@ test('resourcesOf, resourcesIn and subsetOf equal the filters they replace', () 
     for (let i = 0; i < 2; i++) {
       assert.deepEqual(resourcesOf(list, kind, namespaces[0]), list.filter((r) => r.kind === kind && r.metadata.namespace === namespaces[0]));
       assert.deepEqual(resourcesOf(list, kind, undefined), list.filter((r) => r.kind === kind && r.metadata.namespace === undefined));
-      assert.deepEqual(resourcesIn(list, kind, namespaces), list.filter((r) => r.kind === kind && namespaces.includes(r.metadata.namespace ?? '')));
+      assert.deepEqual(resourcesIn(list, kind, namespaces), list.filter((r) => r.kind === kind && (namespaces as string[]).includes(r.metadata.namespace ?? '')));
     }
     const named = (r: MeshResource) => r.metadata.name === 'x';
     assert.deepEqual(subsetOf(list, named), list.filter(named));
