@@ -107,6 +107,7 @@ export function renderPage(view: DashboardView, query: PageQuery, parts: PagePar
 <section id="graph-section"><h2>Graph</h2>
 <label for="graph-search">Search</label> <input id="graph-search" type="search" placeholder="namespace/name">
 <label for="graph-namespace">Namespace</label> <select id="graph-namespace"><option value="">all</option>${view.namespaces.map((n) => `<option>${escape(n.name)}</option>`).join('')}</select>
+<label for="graph-kind">Kind</label> <select id="graph-kind"><option value="">all</option><option value="identity">ServiceAccounts</option><option value="service">Services</option></select>
 <button type="button" id="graph-collapse">Collapse namespaces</button> <button type="button" id="graph-expand">Expand all</button>
 <label for="graph-differs">Only where</label> <select id="graph-differs"><option value="">—</option>${view.differences.map((m) => `<option value="${escape(m.mesh)}">${escape(m.mesh)} differs</option>`).join('')}</select>
 <span id="graph-status" role="status"></span>

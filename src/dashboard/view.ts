@@ -45,18 +45,25 @@ export interface DashboardView {
 
 const namespaceOf = (node: string) => node.slice(node.indexOf(':') + 1).split('/')[0] ?? '';
 
-/** The nodes a diagnostic concerns: its object's destination, and any node named in its message. */
-function nodesOf(d: Diagnostic, nodes: readonly string[], destinationOf: ReadonlyMap<string, string>): string[] {
+/**
+ * The nodes a diagnostic concerns: its object's destination, and any node named in its message as a
+ * whole NS/NAME word (not part of a longer path). Found by reading the message's words against the
+ * node set — a look-up per word, not a pattern per node, which at thousands of nodes was quadratic.
+ */
+function nodesOf(d: Diagnostic, nodes: ReadonlySet<string>, servicesByNamespace: ReadonlyMap<string, readonly string[]>, destinationOf: ReadonlyMap<string, string>): string[] {
   const out = new Set<string>();
   if (d.object) {
     const dest = destinationOf.get(d.object);
     if (dest) out.add(dest);
     const [kind, ns, name] = d.object.split('/');
-    if (kind === 'TrafficSplit' && ns && name) for (const n of nodes) if (n.startsWith(`svc:${ns}/`)) out.add(n);
+    if (kind === 'TrafficSplit' && ns && name) for (const n of servicesByNamespace.get(ns) ?? []) out.add(n);
   }
-  for (const n of nodes) {
-    const key = n.slice(n.indexOf(':') + 1);
-    if (new RegExp(`(^|[^\\w./-])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w/-])`).test(d.message)) out.add(n);
+  for (const word of d.message.match(/[\w./-]+/g) ?? []) {
+    // A sentence's full stop is not part of the name.
+    for (const key of new Set([word, word.replace(/\.+$/, '')])) {
+      if (key.split('/').length !== 2) continue;
+      for (const n of [`sa:${key}`, `svc:${key}`]) if (nodes.has(n)) out.add(n);
+    }
   }
   return [...out].sort();
 }
@@ -73,13 +80,21 @@ export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], 
   for (const n of nodes) (n.startsWith('sa:') ? entry(namespaceOf(n)).identities : entry(namespaceOf(n)).services).push(n);
   for (const ns of model.scope.namespaces) entry(ns);
 
+  const nodeSet = new Set(nodes);
+  const servicesByNamespace = new Map<string, string[]>();
+  for (const n of nodes) {
+    if (!n.startsWith('svc:')) continue;
+    const list = servicesByNamespace.get(namespaceOf(n));
+    if (list) list.push(n);
+    else servicesByNamespace.set(namespaceOf(n), [n]);
+  }
   const destinationOf = new Map<string, string>();
   for (const d of model.destinations.values()) for (const t of d.targets) destinationOf.set(`TrafficTarget/${t.ref.namespace}/${t.ref.name}`, `sa:${d.identity.namespace}/${d.identity.name}`);
   const view = (d: Diagnostic, mesh?: string): DiagnosticView => ({
     severity: d.severity, code: d.code, message: d.message,
     ...(d.file ? { where: d.line ? `${d.file}:${d.line}` : d.file } : d.object ? { where: d.object } : {}),
     ...(mesh ? { mesh } : {}),
-    nodes: nodesOf(d, nodes, destinationOf),
+    nodes: nodesOf(d, nodeSet, servicesByNamespace, destinationOf),
   });
   const diagnostics = [
     ...[...input, ...model.diagnostics].filter((d) => d.severity !== 'info').map((d) => view(d)),

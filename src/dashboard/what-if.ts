@@ -70,7 +70,9 @@ export function routeWhatIf(model: PolicyModel, request: RouteRequest, sides: re
   const root = model.inventory.services.get(`${request.service.namespace}/${request.service.name}`);
   const asked = request.port === undefined && root?.ports.length === 1 ? { ...request, port: root.ports[0]!.port } : request;
   const smi = route(model, asked);
-  const meshes = sides.map(({ target, options, translation }) => {
+  // The fence decides access, not routes: a mesh shown bare and fenced routes once.
+  const once = sides.filter((s, i) => sides.findIndex((o) => o.target.name === s.target.name) === i);
+  const meshes = once.map(({ target, options, translation }) => {
     const m = target.evaluateRoute(translation.resources, asked, options);
     return { mesh: target.name, backends: m.backends, reasons: m.reasons, differs: shares(m.backends) !== shares(smi.backends) };
   });

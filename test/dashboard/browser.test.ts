@@ -52,6 +52,9 @@ test('the graph holds every identity, Service and edge of the policy; search and
   const shown = Number(await page.getAttribute('body', 'data-graph-shown'));
   const inBookstore = graph.identities.filter((i) => i.startsWith('bookstore/')).length + graph.services.filter((s) => s.startsWith('bookstore/')).length;
   assert.equal(shown, inBookstore);
+  await page.selectOption('#graph-kind', 'service');
+  assert.equal(Number(await page.getAttribute('body', 'data-graph-shown')), graph.services.filter((s) => s.startsWith('bookstore/')).length, 'Services of bookstore only');
+  await page.selectOption('#graph-kind', '');
   // Only where istio differs from SMI: the destinations the view lists for it (once they are all asked).
   await page.waitForSelector('body[data-differences-complete="true"]', { timeout: 15_000 });
   await page.selectOption('#graph-namespace', '');

@@ -49,6 +49,12 @@ describe('dashboard view (pure)', () => {
     assert.ok(linked.length > 0 && linked.every((d) => d.nodes.every((n) => /^(sa|svc):[^/]+\/.+/.test(n))), JSON.stringify(view.diagnostics, null, 1));
   });
 
+  test('a diagnostic is tied to the nodes its message names as whole words, not inside longer paths', () => {
+    const said = { severity: 'warning' as const, code: 'SAID', path: '', message: 'see bookstore/bookbuyer. Not x/bookstore/bookstore nor bookstore/bookstore-v9; Service bookstore/bookstore-v1 too' };
+    const view = dashboardView(model, [said], new Map());
+    assert.deepEqual(view.diagnostics.find((d) => d.code === 'SAID')?.nodes, ['sa:bookstore/bookbuyer', 'svc:bookstore/bookstore-v1']);
+  });
+
   test('where each mesh differs from SMI: istio alone lets UDP through, the fence closes it', () => {
     const diffs = meshDifferences(model, sides);
     assert.deepEqual(diffs.map((d) => d.mesh), ['istio', 'istio+fence', 'cilium']);

@@ -83,7 +83,7 @@ describe('smi dashboard following a real cluster, with traffic from a real Prome
     assert.equal(applied.code, 0, applied.stderr);
 
     dashboard = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '../support/smi-process.ts'), 'dashboard',
-      '--kubeconfig', cluster.kubeconfig, '--mesh', 'istio', '--prometheus-url', prometheus.url, '--refresh', '1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--kubeconfig', cluster.kubeconfig, '--mesh', 'istio', '--fence', 'networkpolicy', '--prometheus-url', prometheus.url, '--refresh', '1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     dashboard.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     dashboard.stderr!.on('data', (d: Buffer) => (log += d.toString()));
     await until('the dashboard to listen', async () => /http:\/\/127\.0\.0\.1:\d+\//.test(log), 60_000);
@@ -107,6 +107,7 @@ describe('smi dashboard following a real cluster, with traffic from a real Prome
     const graph = policyGraph(modelOf(bookstoreText()));
     assert.equal(Number(await data('graph-edges')), graph.edges.length);
     assert.match((await page.textContent('#source-status')) ?? '', /^Following https:\/\/127\.0\.0\.1:\d+: version \d+/);
+    assert.match((await page.textContent('header')) ?? '', /meshes: istio, istio\+fence/, 'with --fence: the mesh bare and fenced');
 
     await until('traffic rows', async () => (await data('traffic-rows')) !== null);
     assert.equal(await data('traffic-window'), '5m');
@@ -145,6 +146,13 @@ describe('smi dashboard following a real cluster, with traffic from a real Prome
     assert.match((await page.textContent('#edge-table')) ?? '', /bookstore\/bookthiefbookstore\/bookstoremay callGET \^\/books-bought /);
     assert.equal(await page.evaluate('window.notReloaded === true'), true, 'the page was not reloaded');
     if (process.env.SMI_SCREENSHOTS) await page.screenshot({ path: join(process.env.SMI_SCREENSHOTS, 'dashboard-live.png'), fullPage: false });
+  });
+
+  test('explain names the granting object on the cluster (where files would give file:line)', async () => {
+    await page.goto(`${url}?to=bookstore/bookstore`);
+    assert.match((await page.textContent('#explain-access')) ?? '', /bookstore\/bookthief[\s\S]*TrafficTarget bookstore\/bookthief-to-bookstore[\s\S]*TrafficTarget\/bookstore\/bookthief-to-bookstore/);
+    await page.goto(url);
+    await page.waitForSelector('body[data-graph-ready="true"]', { timeout: 20_000 });
   });
 
   test('namespaces collapse into one node each and expand again', async () => {

@@ -44,6 +44,7 @@ async function start(): Promise<void> {
   const search = byId<HTMLInputElement>('graph-search');
   const namespace = byId<HTMLSelectElement>('graph-namespace');
   const differs = byId<HTMLSelectElement>('graph-differs');
+  const kind = byId<HTMLSelectElement>('graph-kind');
   const status = byId('graph-status');
   const apply = () => {
     const text = (search?.value ?? '').trim().toLowerCase();
@@ -53,6 +54,7 @@ async function start(): Promise<void> {
       cy.elements().removeClass('hidden match');
       if (ns) cy.nodes().filter((n) => n.id() !== `ns:${ns}` && n.data('parent') !== `ns:${ns}`).addClass('hidden');
       if (differing) cy.nodes('[kind != "namespace"]').filter((n) => !differing.has(n.id())).addClass('hidden');
+      if (kind?.value) cy.nodes('[kind != "namespace"]').filter((n) => n.data('kind') !== kind.value).addClass('hidden');
       if (text) cy.nodes('[kind != "namespace"]').filter((n) => n.id().toLowerCase().includes(text)).addClass('match');
     });
     const shown = cy.nodes('[kind != "namespace"]').not('.hidden');
@@ -68,6 +70,7 @@ async function start(): Promise<void> {
   search?.addEventListener('input', apply);
   namespace?.addEventListener('change', apply);
   differs?.addEventListener('change', apply);
+  kind?.addEventListener('change', apply);
   byId('graph-collapse')?.addEventListener('click', () => { folding.collapseAll(); collapsed = true; apply(); });
   byId('graph-expand')?.addEventListener('click', () => { folding.expandAll(); collapsed = false; apply(); });
   cy.on('expandcollapse.aftercollapse expandcollapse.afterexpand', () => apply());

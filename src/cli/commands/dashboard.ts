@@ -38,7 +38,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
     .summary('serve a read-only web view of the policy, each mesh\'s answers, diagnostics and live traffic')
     .description('Serves the policy in a browser: namespaces, identities and Services; who may call whom on what;\n' +
       'splits; every diagnostic tied to what it concerns; what-if forms (may A call B? where does a request\n' +
-      'to S go?) answered by SMI and by each --mesh (with --fence networkpolicy where given).\n' +
+      'to S go?) answered by SMI and by each --mesh (with --fence networkpolicy: with and without the fence).\n' +
       'From files (-f) or following a cluster (--kubeconfig: the page updates itself as objects change).\n' +
       'With --prometheus-url, edges carry live requests per second, success rate and p99 from the metrics of\n' +
       '--metrics-mesh (istio or linkerd: their metrics name the caller).\n' +
@@ -67,10 +67,11 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
       const settings: DashboardSettings = {
         mode: opts.accessMode,
         ...(opts.namespace && opts.namespace.length > 0 ? { namespaces: opts.namespace } : {}),
-        meshes: (opts.mesh ?? []).map((name) => {
-          // --fence applies to the meshes that have one (as in smi diff); cilium is shown as it is.
+        meshes: (opts.mesh ?? []).flatMap((name) => {
+          // With --fence, a mesh that has one is shown both bare and fenced; cilium is shown as it is.
           const target = requireTarget(name, { ...opts, fence: undefined });
-          return { target, options: target.fence ? options : { ...options, fence: undefined } };
+          const bare = { target, options: { ...options, fence: undefined } };
+          return target.fence && options.fence ? [bare, { target, options }] : [bare];
         }),
       };
 
