@@ -20,6 +20,7 @@ import { topCommand } from './commands/top.js';
 import { impactCommand } from './commands/impact.js';
 import { releaseNamespacesCommand } from './commands/release-namespaces.js';
 import { dashboardCommand } from './commands/dashboard.js';
+import { routesCommand } from './commands/routes.js';
 import { packageVersion } from './version.js';
 
 export interface MainOptions {
@@ -27,7 +28,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, explainCommand, graphCommand, translateCommand, diffCommand, impactCommand, dashboardCommand, controllerCommand, webhookCommand, metricsServerCommand, topCommand, installCommand, uninstallCommand, releaseNamespacesCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, routesCommand, explainCommand, graphCommand, translateCommand, diffCommand, impactCommand, dashboardCommand, controllerCommand, webhookCommand, metricsServerCommand, topCommand, installCommand, uninstallCommand, releaseNamespacesCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;

@@ -1,0 +1,65 @@
+/** `smi routes`: HTTPRouteGroups from the API descriptions people already have. */
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import $RefParser from '@apidevtools/json-schema-ref-parser';
+import type { CommandContext } from '../context.js';
+import { toJson, toYamlStream } from '../format.js';
+import { EXIT, UsageError } from '../io.js';
+import { operationsOf } from '../../routes/openapi.js';
+import { routeGroup, type MatchNames } from '../../routes/route-group.js';
+
+interface FromOpenApiFlags { name: string; namespace: string; server?: string; basePath?: string; matchNames: MatchNames; output: 'yaml' | 'json' }
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** The description with every $ref resolved (files relative to the description's own). */
+async function readDescription(ctx: CommandContext, path: string): Promise<unknown> {
+  try {
+    if (path === '-') return await $RefParser.dereference(parseYaml((await ctx.io.readStdin()).toString('utf8')) as object);
+    return await $RefParser.dereference(resolve(path));
+  } catch (e) {
+    throw new UsageError(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function fromOpenApi(ctx: CommandContext): Command {
+  return new Command('from-openapi')
+    .summary('an HTTPRouteGroup from an OpenAPI 3.0/3.1 or Swagger 2.0 description')
+    .description(
+      'Prints one HTTPRouteGroup (specs.smi-spec.io/v1alpha4) with a match per operation: its method, and a pathRegex\n' +
+        'that matches exactly the paths its template describes under the server\'s base path (SMI anchors pathRegex at\n' +
+        'the start; the regex ends with $). A path parameter is one non-empty segment, digits for an integer, the listed\n' +
+        'values for an enum. $refs are resolved, in the file and across files. Operations that cannot be said exactly\n' +
+        '(a path parameter in label or matrix style) are left out and reported on stderr.\n' +
+        'Exit status: 0 every operation is in the group, 1 some were left out, 2 usage or input error.',
+    )
+    .argument('<path>', 'the description, YAML or JSON, or - for stdin')
+    .requiredOption('--name <name>', 'name of the HTTPRouteGroup')
+    .requiredOption('--namespace <ns>', 'namespace of the HTTPRouteGroup')
+    .option('--server <url>', 'OpenAPI 3: the servers[].url to use (default: all of them)')
+    .option('--base-path <path>', 'use this base path instead of the description\'s servers or basePath')
+    .addOption(new Option('--match-names <style>', 'how matches are named').choices(['operationId', 'method-path']).default('operationId'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action(async (path: string, opts: FromOpenApiFlags) => {
+      if (!DNS_LABEL.test(opts.namespace)) throw new UsageError(`--namespace ${opts.namespace}: not a namespace name`);
+      if (!/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(opts.name)) throw new UsageError(`--name ${opts.name}: not a Kubernetes object name`);
+      if (opts.server !== undefined && opts.basePath !== undefined) throw new UsageError('--server and --base-path are exclusive');
+      if (opts.basePath !== undefined && !opts.basePath.startsWith('/')) throw new UsageError(`--base-path ${opts.basePath}: starts with /`);
+      const description = await readDescription(ctx, path);
+      const { operations, problems } = operationsOf(description, { ...(opts.server !== undefined ? { server: opts.server } : {}), ...(opts.basePath !== undefined ? { basePath: opts.basePath } : {}) });
+      if (operations.length === 0) throw new UsageError(`${path}: no operation to route${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
+      for (const p of problems) ctx.io.stderr(`warning: ${path}: ${p}\n`);
+      const { group, problems: left } = routeGroup(operations, { name: opts.name, namespace: opts.namespace, matchNames: opts.matchNames });
+      for (const p of left) ctx.io.stderr(`${p.message.startsWith('left out') ? 'error' : 'warning'}: ${path}: ${p.where}: ${p.message}\n`);
+      ctx.io.stdout(opts.output === 'json' ? toJson([group]) : toYamlStream([group]));
+      ctx.exitCode = left.some((p) => p.message.startsWith('left out')) ? EXIT.failed : EXIT.ok;
+    });
+}
+
+export function routesCommand(ctx: CommandContext): Command {
+  return new Command('routes')
+    .summary('HTTPRouteGroups from API descriptions (OpenAPI, Swagger)')
+    .description('Generates HTTPRouteGroups from the API descriptions people already have, instead of hand-written regexes.')
+    .addCommand(fromOpenApi(ctx));
+}

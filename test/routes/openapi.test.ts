@@ -1,0 +1,132 @@
+/**
+ * HTTPRouteGroups from API descriptions: named cases on the project's own shelter descriptions (the
+ * shape of the OpenAPI Initiative's Petstore, in Swagger 2.0 and OpenAPI 3.0), through the real
+ * command line; and properties over random templates — every path a template describes is matched by
+ * its operation's match under SMI's anchoring, and paths one step away are not.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import fc from 'fast-check';
+import { parse } from 'yaml';
+import { runCli } from '../support/cli.js';
+import { validateYaml } from '../support/inputs.js';
+import { compileMatch } from '../../src/policy/http-match.js';
+import { httpParts } from '../../src/policy/request.js';
+import { templateRegex, type PathParameter } from '../../src/routes/path-template.js';
+import { routeGroup } from '../../src/routes/route-group.js';
+import { operationsOf } from '../../src/routes/openapi.js';
+
+const FIXTURES = resolve(import.meta.dirname, '../fixtures/openapi');
+const GROUP = { kind: 'HTTPRouteGroup', namespace: 'n', name: 'g', file: 'test', line: 1 };
+type Match = { name: string; methods: string[]; pathRegex: string };
+const fits = (m: Match, method: string, path: string) => {
+  const c = compileMatch(GROUP, m as never);
+  return c.methods!.has(method) && c.path(httpParts(method, path, []).path);
+};
+
+test('OpenAPI 3: servers with a variable, $refs, integer and enum parameters; a label-style parameter is left out and reported', async () => {
+  const r = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets']);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /error: .*shelter-3\.yaml: paths\.\/search\{format\}\.get: left out: parameter format has style label/);
+  const group = parse(r.stdout) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: { matches: Match[] } };
+  assert.equal(validateYaml(r.stdout).diagnostics.filter((d) => d.severity === 'error').length, 0, 'a valid HTTPRouteGroup');
+  assert.deepEqual(group.spec.matches.map((m) => [m.name, m.methods, m.pathRegex]), [
+    ['list-pets', ['GET'], '(?:/v1/pets$|/v2/pets$)'],
+    ['create-pet', ['POST'], '(?:/v1/pets$|/v2/pets$)'],
+    ['delete-pet', ['DELETE'], '(?:/v1/pets/-?[0-9]+$|/v2/pets/-?[0-9]+$)'],
+    ['show-pet-by-id', ['GET'], '(?:/v1/pets/-?[0-9]+$|/v2/pets/-?[0-9]+$)'],
+    ['pet-photo', ['GET'], '(?:/v1/pets/-?[0-9]+/photos/(?:full|thumb)\\.png$|/v2/pets/-?[0-9]+/photos/(?:full|thumb)\\.png$)'],
+  ]);
+  const byName = new Map(group.spec.matches.map((m) => [m.name, m]));
+  assert.ok(fits(byName.get('pet-photo')!, 'GET', '/v2/pets/42/photos/thumb.png'));
+  assert.ok(!fits(byName.get('pet-photo')!, 'GET', '/v2/pets/42/photos/thumbXpng'), 'the dot is literal');
+  assert.ok(!fits(byName.get('show-pet-by-id')!, 'GET', '/v1/pets/fido'), 'an integer parameter');
+  assert.ok(!fits(byName.get('list-pets')!, 'GET', '/v1/pets/1'), 'nothing longer');
+  assert.ok(fits(byName.get('list-pets')!, 'GET', '/v1/pets?limit=3'), 'the query string is not part of the path');
+
+  const one = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--server', 'https://shelter.example.com/{version}', '-o', 'json']);
+  assert.equal(JSON.parse(one.stdout).spec.matches[0].pathRegex, '(?:/v1/pets$|/v2/pets$)');
+  const base = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--base-path', '/', '-o', 'json']);
+  assert.equal(JSON.parse(base.stdout).spec.matches[0].pathRegex, '/pets$');
+  const none = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--server', 'https://elsewhere']);
+  assert.equal(none.code, 2);
+  assert.match(none.stderr, /no such server/);
+});
+
+test('Swagger 2.0: basePath, parameters on the operation by $ref, names from method and path where there is no operationId', async () => {
+  const r = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets', '-o', 'json']);
+  assert.equal(r.code, 0, r.stderr);
+  const group = JSON.parse(r.stdout) as { spec: { matches: Match[] } };
+  assert.deepEqual(group.spec.matches.map((m) => [m.name, m.methods[0], m.pathRegex]), [
+    ['put-owners-name', 'PUT', '/api/v1/owners/[^/]+$'],
+    ['list-pets', 'GET', '/api/v1/pets$'],
+    ['create-pet', 'POST', '/api/v1/pets$'],
+    ['show-pet-by-id', 'GET', '/api/v1/pets/-?[0-9]+$'],
+  ]);
+  const names = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets', '--match-names', 'method-path', '-o', 'json']);
+  assert.deepEqual((JSON.parse(names.stdout) as { spec: { matches: Match[] } }).spec.matches.map((m) => m.name), ['put-owners-name', 'get-pets', 'post-pets', 'get-pets-pet-id']);
+});
+
+test('usage errors say what is wrong', async () => {
+  for (const [args, message] of [
+    [['/nonexistent.yaml'], /nonexistent\.yaml/],
+    [[`${FIXTURES}/shelter-2.json`, '--base-path', 'v1'], /--base-path v1: starts with \//],
+  ] as const) {
+    const r = await runCli(['routes', 'from-openapi', ...args, '--name', 'g', '--namespace', 'n']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, message);
+  }
+});
+
+// Templates from literal pieces (regex metacharacters included) and parameters of each kind.
+const literal = fc.stringMatching(/^[a-z0-9.+()$*_~-]{1,6}$/);
+const param = fc.record({
+  kind: fc.constantFrom('string', 'integer', 'enum'),
+  values: fc.uniqueArray(fc.stringMatching(/^[a-z0-9.+_-]{1,5}$/), { minLength: 1, maxLength: 3 }),
+});
+const segment = fc.oneof(literal.map((l) => ({ parts: [l] as (string | number)[] })), fc.tuple(fc.option(literal, { nil: undefined }), fc.nat(2), fc.option(literal, { nil: undefined })).map(([a, i, b]) => ({ parts: [...(a ? [a] : []), i, ...(b ? [b] : [])] })));
+const template = fc.record({ segments: fc.array(segment, { minLength: 1, maxLength: 4 }), params: fc.array(param, { minLength: 3, maxLength: 3 }), base: fc.constantFrom('', '/v1', '/api/v2') });
+
+interface Template { segments: { parts: (string | number)[] }[]; params: { kind: string; values: string[] }[]; base: string }
+
+function build(t: Template) {
+  const parameters: PathParameter[] = t.params.map((p, i) => ({ name: `p${i}`, schema: p.kind === 'integer' ? { type: 'integer' } : p.kind === 'enum' ? { type: 'string', enum: p.values } : { type: 'string' } }));
+  const text = `/${t.segments.map((s) => s.parts.map((x) => (typeof x === 'number' ? `{p${x}}` : x)).join('')).join('/')}`;
+  const value = (i: number, pick: number) => (t.params[i]!.kind === 'integer' ? String(pick * 7) : t.params[i]!.values[pick % t.params[i]!.values.length]!);
+  const concrete = (pick: number) => `${t.base}/${t.segments.map((s) => s.parts.map((x) => (typeof x === 'number' ? value(x, pick) : x)).join('')).join('/')}`;
+  return { parameters, text, concrete };
+}
+
+test('every described path is matched, exactly: not with a segment more, less, a trailing slash, or a prefix', () => {
+  fc.assert(fc.property(template, fc.nat(5), (t, pick) => {
+    const { parameters, text, concrete } = build(t);
+    const r = templateRegex(t.base, text, parameters);
+    assert.ok('regex' in r, JSON.stringify(r));
+    const m: Match = { name: 'm', methods: ['GET'], pathRegex: r.regex };
+    const path = concrete(pick);
+    assert.ok(fits(m, 'GET', path), `${r.regex} should match ${path}`);
+    assert.ok(!fits(m, 'POST', path), 'one method');
+    for (const other of [`${path}/x`, `${path}/`, `/x${path}`, path.slice(0, path.lastIndexOf('/')) || '/']) {
+      if (other === path) continue;
+      assert.ok(!fits(m, 'GET', other), `${r.regex} should not match ${other} (template ${text})`);
+    }
+  }), { numRuns: 500 });
+});
+
+test('an integer parameter takes digits only; an enum its values only', () => {
+  const r = templateRegex('', '/a/{id}/{kind}', [{ name: 'id', schema: { type: 'integer' } }, { name: 'kind', schema: { type: 'string', enum: ['x.y', 'z'] } }]);
+  assert.ok('regex' in r);
+  const m: Match = { name: 'm', methods: ['GET'], pathRegex: r.regex };
+  assert.ok(fits(m, 'GET', '/a/12/x.y') && fits(m, 'GET', '/a/-3/z'));
+  for (const p of ['/a/1x/z', '/a/12/xzy', '/a/12/x', '/a//z', '/a/12/']) assert.ok(!fits(m, 'GET', p), p);
+});
+
+test('operations from both description formats, operation parameters over path-item ones', () => {
+  const doc = { openapi: '3.1.0', paths: { '/o/{id}': { parameters: [{ name: 'id', in: 'path', schema: { type: 'string' } }], get: { parameters: [{ name: 'id', in: 'path', schema: { type: 'integer' } }] } } } };
+  const { operations } = operationsOf(doc);
+  const { group } = routeGroup(operations, { name: 'g', namespace: 'n' });
+  assert.deepEqual(group.spec.matches, [{ name: 'get-o-id', methods: ['GET'], pathRegex: '/o/-?[0-9]+$' }]);
+  assert.match(operationsOf({ openapi: '4.0.0', paths: {} }).problems.join(), /3\.0 and 3\.1 are known/);
+  assert.match(operationsOf({ info: {} }).problems.join(), /not an API description/);
+});
