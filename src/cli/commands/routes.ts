@@ -1,12 +1,16 @@
 /** `smi routes`: HTTPRouteGroups from the API descriptions people already have. */
 import { Command, Option } from 'commander';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import protobuf from 'protobufjs';
 import { parse as parseYaml } from 'yaml';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import type { CommandContext } from '../context.js';
 import { toJson, toYamlStream } from '../format.js';
 import { EXIT, UsageError } from '../io.js';
-import { operationsOf } from '../../routes/openapi.js';
+import { operationsOf, type Operation } from '../../routes/openapi.js';
+import { rpcOperations } from '../../routes/proto.js';
 import { routeGroup, type MatchNames } from '../../routes/route-group.js';
 
 interface FromOpenApiFlags { name: string; namespace: string; server?: string; basePath?: string; matchNames: MatchNames; output: 'yaml' | 'json' }
@@ -42,8 +46,7 @@ function fromOpenApi(ctx: CommandContext): Command {
     .addOption(new Option('--match-names <style>', 'how matches are named').choices(['operationId', 'method-path']).default('operationId'))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(async (path: string, opts: FromOpenApiFlags) => {
-      if (!DNS_LABEL.test(opts.namespace)) throw new UsageError(`--namespace ${opts.namespace}: not a namespace name`);
-      if (!/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(opts.name)) throw new UsageError(`--name ${opts.name}: not a Kubernetes object name`);
+      checkNames(opts);
       if (opts.server !== undefined && opts.basePath !== undefined) throw new UsageError('--server and --base-path are exclusive');
       if (opts.basePath !== undefined && !opts.basePath.startsWith('/')) throw new UsageError(`--base-path ${opts.basePath}: starts with /`);
       const description = await readDescription(ctx, path);
@@ -57,9 +60,74 @@ function fromOpenApi(ctx: CommandContext): Command {
     });
 }
 
+interface FromProtoFlags { name: string; namespace: string; include?: string[]; output: 'yaml' | 'json' }
+
+const PROTOBUFJS_DIR = dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
+
+/** Parses the files, finding imports next to the importing file or under an -I directory (as protoc does). */
+function loadProto(files: readonly string[], includes: readonly string[]): protobuf.Root {
+  const root = new protobuf.Root();
+  root.resolvePath = (origin, target) => {
+    if (isAbsolute(target)) return target;
+    for (const dir of [...(origin ? [dirname(origin)] : []), ...includes.map((d) => resolve(d)), process.cwd()]) {
+      if (existsSync(join(dir, target))) return join(dir, target);
+    }
+    // The well-known google/protobuf files (descriptor.proto among them) ship with protobufjs.
+    const shipped = join(PROTOBUFJS_DIR, target);
+    return existsSync(shipped) ? shipped : target;
+  };
+  // One at a time: protobufjs's messages give the line, not the file.
+  for (const file of files) {
+    try {
+      root.loadSync(file, { keepCase: true });
+    } catch (e) {
+      throw new Error(`${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  root.resolveAll();
+  return root;
+}
+
+function fromProto(ctx: CommandContext): Command {
+  return new Command('from-proto')
+    .summary('an HTTPRouteGroup from gRPC services in .proto files')
+    .description(
+      'Prints one HTTPRouteGroup (specs.smi-spec.io/v1alpha4) with a match per RPC of the services the files define\n' +
+        '(not of the files they import): POST and the exact path gRPC uses, /<package>.<Service>/<Method>$; streaming\n' +
+        'RPCs the same way. Imports are found next to the importing file, then under each -I directory.\n' +
+        'Exit status: 0 printed, 2 usage or input error (a parse error names the file and line).',
+    )
+    .argument('<files...>', '.proto files')
+    .option('-I, --include <dir>', 'a directory to find imports in (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--name <name>', 'name of the HTTPRouteGroup')
+    .requiredOption('--namespace <ns>', 'namespace of the HTTPRouteGroup')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .action((files: string[], opts: FromProtoFlags) => {
+      checkNames(opts);
+      const paths = files.map((f) => resolve(f));
+      for (const [i, p] of paths.entries()) if (!existsSync(p)) throw new UsageError(`${files[i]}: no such file`);
+      let operations: Operation[];
+      try {
+        operations = rpcOperations(loadProto(paths, opts.include ?? []), paths);
+      } catch (e) {
+        throw new UsageError(e instanceof Error ? e.message : String(e));
+      }
+      if (operations.length === 0) throw new UsageError(`${files.join(', ')}: no service with an RPC`);
+      const { group, problems } = routeGroup(operations, { name: opts.name, namespace: opts.namespace });
+      for (const p of problems) ctx.io.stderr(`warning: ${p.where}: ${p.message}\n`);
+      ctx.io.stdout(opts.output === 'json' ? toJson([group]) : toYamlStream([group]));
+    });
+}
+
+function checkNames(opts: { name: string; namespace: string }): void {
+  if (!DNS_LABEL.test(opts.namespace)) throw new UsageError(`--namespace ${opts.namespace}: not a namespace name`);
+  if (!/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(opts.name)) throw new UsageError(`--name ${opts.name}: not a Kubernetes object name`);
+}
+
 export function routesCommand(ctx: CommandContext): Command {
   return new Command('routes')
-    .summary('HTTPRouteGroups from API descriptions (OpenAPI, Swagger)')
+    .summary('HTTPRouteGroups from API descriptions (OpenAPI, Swagger, gRPC .proto)')
     .description('Generates HTTPRouteGroups from the API descriptions people already have, instead of hand-written regexes.')
-    .addCommand(fromOpenApi(ctx));
+    .addCommand(fromOpenApi(ctx))
+    .addCommand(fromProto(ctx));
 }
