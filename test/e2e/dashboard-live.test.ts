@@ -140,9 +140,11 @@ describe('smi dashboard following a real cluster, with traffic from a real Prome
     await until('bookbuyer\'s traffic marked as outside the policy', async () => (await data('traffic-observed')) === '1');
     assert.match((await page.textContent('#traffic-table tbody tr.not-in-policy')) ?? '', /^bookstore\/bookbuyer/);
 
+    const afterDelete = Number(await data('version'));
     const created = await kubectl.input(THIEF_TARGET, 'apply', '-f', '-');
     assert.equal(created.code, 0, created.stderr);
-    await until('the new TrafficTarget on the page', async () => Number(await data('graph-edges')) === edges);
+    // The version is set once both the graph and the text have been redrawn.
+    await until('the new TrafficTarget on the page', async () => Number(await data('version')) > afterDelete && Number(await data('graph-edges')) === edges);
     assert.match((await page.textContent('#edge-table')) ?? '', /bookstore\/bookthiefbookstore\/bookstoremay callGET \^\/books-bought /);
     assert.equal(await page.evaluate('window.notReloaded === true'), true, 'the page was not reloaded');
     if (process.env.SMI_SCREENSHOTS) await page.screenshot({ path: join(process.env.SMI_SCREENSHOTS, 'dashboard-live.png'), fullPage: false });

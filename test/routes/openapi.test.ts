@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { parse } from 'yaml';
 import { runCli } from '../support/cli.js';
@@ -129,4 +129,26 @@ test('operations from both description formats, operation parameters over path-i
   assert.deepEqual(group.spec.matches, [{ name: 'get-o-id', methods: ['GET'], pathRegex: '/o/-?[0-9]+$' }]);
   assert.match(operationsOf({ openapi: '4.0.0', paths: {} }).problems.join(), /3\.0 and 3\.1 are known/);
   assert.match(operationsOf({ info: {} }).problems.join(), /not an API description/);
+});
+
+test('routes check: a forgotten operation, a match for nothing, a match wider than its operation (with the request that shows it)', async () => {
+  const r = await runCli(['routes', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', `${FIXTURES}/shelter-routes.yaml`, '-o', 'json']);
+  assert.equal(r.code, 1, r.stderr);
+  const { findings } = JSON.parse(r.stdout) as { findings: { kind: string; operation?: string; match?: string; example?: string }[] };
+  assert.deepEqual(findings.map((f) => [f.kind, f.operation ?? f.match, f.example]), [
+    ['uncovered-operation', 'POST /pets', 'POST /api/v1/pets'],
+    // .* takes a name where the id is an integer (and more segments).
+    ['wider-match', 'pets/shelter#show-pet', 'GET /api/v1/pets/x'],
+    ['unused-match', 'pets/shelter#old-adoptions', undefined],
+  ]);
+  const text = await runCli(['routes', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', `${FIXTURES}/shelter-routes.yaml`]);
+  assert.match(text.stdout, /wider than the operations\s+pets\/shelter#show-pet\s+.*shelter-routes\.yaml:\d+\s+GET \/api\/v1\/pets\/x/);
+
+  // The generated group passes its own audit.
+  const generated = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets']);
+  const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'smi-routes-'));
+  (await import('node:fs')).writeFileSync(join(dir, 'g.yaml'), generated.stdout);
+  const clean = await runCli(['routes', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', join(dir, 'g.yaml')]);
+  assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+  assert.match(clean.stdout, /4 match\(es\) against 4 operation\(s\): every operation covered/);
 });

@@ -11,6 +11,11 @@ import { toJson, toYamlStream } from '../format.js';
 import { EXIT, UsageError } from '../io.js';
 import { operationsOf, type Operation } from '../../routes/openapi.js';
 import { rpcOperations } from '../../routes/proto.js';
+import { auditRouteGroups, type AuditedMatch, type Finding } from '../../routes/audit.js';
+import { loadInput } from '../load.js';
+import { formatDiagnostics } from '../format.js';
+import { table } from '../table.js';
+import { hasErrors } from '../../api/diagnostic.js';
 import { routeGroup, type MatchNames } from '../../routes/route-group.js';
 
 interface FromOpenApiFlags { name: string; namespace: string; server?: string; basePath?: string; matchNames: MatchNames; output: 'yaml' | 'json' }
@@ -119,6 +124,52 @@ function fromProto(ctx: CommandContext): Command {
     });
 }
 
+interface CheckFlags { openapi: string; filename: string[]; server?: string; basePath?: string; output: 'text' | 'json' }
+
+function check(ctx: CommandContext): Command {
+  return new Command('check')
+    .summary('audit HTTPRouteGroups against an OpenAPI or Swagger description')
+    .description(
+      'Reports, for the HTTPRouteGroups in the files: operations of the description no match covers, matches that\n' +
+        'cover no operation, and matches wider than the operations (with a request that shows it: a path one\n' +
+        'segment or one character past an operation\'s, its parent, or another method). Matches with header\n' +
+        'conditions are not judged. Exit status: 0 nothing found, 1 findings, 2 usage or input error.',
+    )
+    .requiredOption('--openapi <path>', 'the description, YAML or JSON')
+    .requiredOption('-f, --filename <path>', 'files or folders with the HTTPRouteGroups (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--server <url>', 'OpenAPI 3: the servers[].url to use (default: all of them)')
+    .option('--base-path <path>', 'use this base path instead of the description\'s')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .action(async (opts: CheckFlags) => {
+      const input = await loadInput(ctx, opts.filename);
+      if (hasErrors(input.diagnostics)) {
+        ctx.io.stderr(formatDiagnostics(input.diagnostics.filter((d) => d.severity === 'error')));
+        throw new UsageError('the SMI input has errors (above)');
+      }
+      const matches: AuditedMatch[] = input.valid.filter((o) => o.def.kind === 'HTTPRouteGroup').flatMap((o) =>
+        ((o.hub.spec as { matches?: AuditedMatch['match'][] } | undefined)?.matches ?? []).map((match) => ({
+          group: { kind: 'HTTPRouteGroup', namespace: o.namespace, name: o.name, file: o.origin.file, line: o.origin.line },
+          match,
+        })));
+      if (matches.length === 0) throw new UsageError(`${opts.filename.join(', ')}: no HTTPRouteGroup match to check`);
+      const { operations, problems } = operationsOf(await readDescription(ctx, opts.openapi), { ...(opts.server !== undefined ? { server: opts.server } : {}), ...(opts.basePath !== undefined ? { basePath: opts.basePath } : {}) });
+      for (const p of problems) ctx.io.stderr(`warning: ${opts.openapi}: ${p}\n`);
+      const findings = auditRouteGroups(matches, operations);
+      if (opts.output === 'json') ctx.io.stdout(`${JSON.stringify({ findings }, null, 2)}\n`);
+      else if (findings.length === 0) ctx.io.stdout(`${matches.length} match(es) against ${operations.length} operation(s): every operation covered, no match unused or wider\n`);
+      else ctx.io.stdout(table(['FINDING', 'MATCH / OPERATION', 'WHERE', 'EXAMPLE'], findings.map(row)));
+      ctx.exitCode = findings.length > 0 ? EXIT.failed : EXIT.ok;
+    });
+}
+
+function row(f: Finding): string[] {
+  switch (f.kind) {
+    case 'uncovered-operation': return ['no match covers', f.operation, '-', f.example];
+    case 'unused-match': return ['covers no operation', f.match, f.where, '-'];
+    case 'wider-match': return ['wider than the operations', f.match, f.where, f.example];
+  }
+}
+
 function checkNames(opts: { name: string; namespace: string }): void {
   if (!DNS_LABEL.test(opts.namespace)) throw new UsageError(`--namespace ${opts.namespace}: not a namespace name`);
   if (!/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(opts.name)) throw new UsageError(`--name ${opts.name}: not a Kubernetes object name`);
@@ -129,5 +180,6 @@ export function routesCommand(ctx: CommandContext): Command {
     .summary('HTTPRouteGroups from API descriptions (OpenAPI, Swagger, gRPC .proto)')
     .description('Generates HTTPRouteGroups from the API descriptions people already have, instead of hand-written regexes.')
     .addCommand(fromOpenApi(ctx))
-    .addCommand(fromProto(ctx));
+    .addCommand(fromProto(ctx))
+    .addCommand(check(ctx));
 }
