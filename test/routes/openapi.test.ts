@@ -152,3 +152,37 @@ test('routes check: a forgotten operation, a match for nothing, a match wider th
   assert.equal(clean.code, 0, clean.stdout + clean.stderr);
   assert.match(clean.stdout, /4 match\(es\) against 4 operation\(s\): every operation covered/);
 });
+
+test('for random descriptions: each operation\'s requests fit its own match; paths and methods no operation describes fit none', () => {
+  const methodSet = fc.uniqueArray(fc.constantFrom('get', 'post', 'put', 'delete'), { minLength: 1, maxLength: 2 });
+  fc.assert(fc.property(fc.array(fc.tuple(template, methodSet), { minLength: 1, maxLength: 4 }), fc.constantFrom('', '/v1'), fc.nat(5), (entries, base, pick) => {
+    const paths: Record<string, Record<string, unknown>> = {};
+    const built = entries.map(([t, methods]) => ({ ...build({ ...t, base: '' }), methods }));
+    for (const b of built) {
+      paths[b.text] ??= { parameters: b.parameters.map((p) => ({ name: p.name, in: 'path', required: true, schema: p.schema })) };
+      for (const m of b.methods) paths[b.text]![m] = { responses: {} };
+    }
+    const doc = { openapi: '3.0.3', servers: [{ url: `https://api.example.com${base}` }], paths };
+    const { operations } = operationsOf(doc);
+    const { group, problems } = routeGroup(operations, { name: 'g', namespace: 'n' });
+    assert.deepEqual(problems.filter((p) => p.message.startsWith('left out')), []);
+    const own = new Map(operations.map((op, i) => [`${op.method} ${op.template}`, i]));
+    for (const b of built) {
+      const path = `${base}${b.concrete(pick)}`;
+      for (const m of b.methods) {
+        const match = group.spec.matches.find((x) => x.methods[0] === m.toUpperCase() && fits(x, m.toUpperCase(), path) && own.has(`${m.toUpperCase()} ${b.text}`));
+        assert.ok(match, `${m.toUpperCase()} ${path} fits a match`);
+      }
+      // Undescribed: a segment more, under any method; PATCH, which no operation has.
+      for (const x of group.spec.matches) {
+        assert.ok(!fits(x, 'PATCH', path));
+        const longer = `${path}/zz9`;
+        const describedLonger = built.some((o) => {
+          const r = templateRegex(base, o.text, o.parameters);
+          return (o.methods as string[]).includes(x.methods[0]!.toLowerCase()) && 'regex' in r && fits({ name: 'o', methods: [x.methods[0]!], pathRegex: r.regex }, x.methods[0]!, longer);
+        });
+        if (!describedLonger) assert.ok(!fits(x, x.methods[0]!, longer), `${x.pathRegex} takes ${longer}, which no operation describes`);
+      }
+    }
+  }), { numRuns: 200 });
+});
