@@ -68,6 +68,15 @@ test('Swagger 2.0: basePath, parameters on the operation by $ref, names from met
   assert.deepEqual((JSON.parse(names.stdout) as { spec: { matches: Match[] } }).spec.matches.map((m) => m.name), ['put-owners-name', 'get-pets', 'post-pets', 'get-pets-pet-id']);
 });
 
+test('from stdin: the same group as from the file', async () => {
+  const { readFileSync } = await import('node:fs');
+  const text = readFileSync(`${FIXTURES}/shelter-2.json`, 'utf8');
+  const piped = await runCli(['routes', 'from-openapi', '-', '--name', 'shelter', '--namespace', 'pets'], text);
+  const file = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets']);
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.equal(piped.stdout, file.stdout);
+});
+
 test('usage errors say what is wrong', async () => {
   for (const [args, message] of [
     [['/nonexistent.yaml'], /nonexistent\.yaml/],
