@@ -50,10 +50,12 @@ function describe(ops: readonly Operation[]): Described[] {
 
 const accepts = (m: CompiledMatch, method: string, path: string) => m.headers.length === 0 && (m.methods === undefined || m.methods.has(method)) && m.path(httpParts(method, path, []).path);
 
-export function auditRouteGroups(matches: readonly AuditedMatch[], operations: readonly Operation[]): Finding[] {
+/** The findings, and the matches not judged (those with header conditions), by name. */
+export function auditRouteGroups(matches: readonly AuditedMatch[], operations: readonly Operation[]): { findings: Finding[]; notJudged: string[] } {
   const ops = describe(operations);
   const compiled = matches.map((m) => ({ m, c: compileMatch(m.group, m.match), label: `${m.group.namespace}/${m.group.name}#${m.match.name}`, where: m.group.line ? `${m.group.file}:${m.group.line}` : m.group.file }));
   const findings: Finding[] = [];
+  const notJudged = compiled.filter((x) => x.c.headers.length > 0).map((x) => x.label);
   for (const d of ops) {
     const covered = d.paths.some((p) => compiled.some((x) => accepts(x.c, d.op.method, p)));
     if (!covered) findings.push({ kind: 'uncovered-operation', operation: d.label, example: `${d.op.method} ${d.paths[0]}` });
@@ -62,7 +64,7 @@ export function auditRouteGroups(matches: readonly AuditedMatch[], operations: r
   // Near misses: a segment more, a character more, the parent, the root, something unlisted.
   const candidates = [...new Set([...ops.flatMap((d) => d.paths.flatMap((p) => [p, `${p}/x`, `${p}x`, p.slice(0, p.lastIndexOf('/')) || '/'])), '/', '/unlisted'])];
   for (const x of compiled) {
-    if (x.c.headers.length > 0) continue; // a header condition narrows what the paths and methods say: not judged here
+    if (x.c.headers.length > 0) continue;
     const coversSome = ops.some((d) => d.paths.some((p) => accepts(x.c, d.op.method, p)));
     if (!coversSome) {
       findings.push({ kind: 'unused-match', match: x.label, where: x.where });
@@ -80,5 +82,5 @@ export function auditRouteGroups(matches: readonly AuditedMatch[], operations: r
     }
     if (example) findings.push({ kind: 'wider-match', match: x.label, where: x.where, example });
   }
-  return findings;
+  return { findings, notJudged };
 }

@@ -9,6 +9,8 @@ import type { Operation } from './openapi.js';
 export type MatchNames = 'operationId' | 'method-path';
 
 export interface RouteGroupProblem {
+  /** error: the operation is left out of the group; warning: it is in, with a caveat. */
+  readonly severity: 'error' | 'warning';
   /** Where in the description: paths./pets/{id}.get */
   readonly where: string;
   readonly message: string;
@@ -43,7 +45,7 @@ export function routeGroup(operations: readonly Operation[], options: { name: st
       else regexes.push(r.regex);
     }
     if (failed !== undefined || regexes.length === 0) {
-      problems.push({ where: op.where, message: `left out: ${failed ?? 'no server serves it'}` });
+      problems.push({ severity: 'error', where: op.where, message: `left out: ${failed ?? 'no server serves it'}` });
       continue;
     }
     const unique = [...new Set(regexes)];
@@ -51,7 +53,7 @@ export function routeGroup(operations: readonly Operation[], options: { name: st
     const seen = used.get(name) ?? 0;
     used.set(name, seen + 1);
     if (seen > 0) {
-      problems.push({ where: op.where, message: `match name ${name} is taken: named ${name}-${seen + 1}` });
+      problems.push({ severity: 'warning', where: op.where, message: `match name ${name} is taken: named ${name}-${seen + 1}` });
       name = `${name}-${seen + 1}`;
     }
     matches.push({ name, methods: [op.method], pathRegex: unique.length === 1 ? unique[0]! : `(?:${unique.join('|')})` });

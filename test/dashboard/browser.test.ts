@@ -7,7 +7,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { watchedPage } from '../support/browser.js';
 import { validateYaml } from '../support/inputs.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { findTarget } from '../../src/targets/registry.js';
@@ -15,7 +16,6 @@ import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { startDashboard, type RunningDashboard } from '../../src/dashboard/server.js';
 import { policyGraph } from '../../src/policy/graph.js';
 
-const CHROMIUM = process.env.SMI_CHROMIUM ?? '/usr/bin/chromium';
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
 const text = readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => readFileSync(join(EXAMPLES, f), 'utf8')).join('\n---\n');
 const input = validateYaml(text);
@@ -25,14 +25,11 @@ const istio = findTarget('istio')!;
 let running: RunningDashboard;
 let browser: Browser;
 let page: Page;
-const violations: string[] = [];
+let violations: string[] = [];
 
 before(async () => {
   running = await startDashboard({ model, input: input.diagnostics, sides: [{ target: istio, options: DEFAULT_OPTIONS, translation: istio.translate(model, DEFAULT_OPTIONS) }] }, { host: '127.0.0.1', port: 0 });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-  page = await browser.newPage();
-  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) violations.push(m.text()); });
-  page.on('pageerror', (e) => violations.push(`page error: ${e.message}`));
+  ({ browser, page, problems: violations } = await watchedPage());
 });
 after(async () => {
   await browser?.close();

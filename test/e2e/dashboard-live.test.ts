@@ -12,7 +12,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { watchedPage } from '../support/browser.js';
 import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { kubectlFor, type Kubectl } from './support.js';
 import { runCli } from '../support/cli.js';
@@ -20,7 +21,6 @@ import { modelOf } from '../support/policy.js';
 import { openMetrics, series, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { policyGraph } from '../../src/policy/graph.js';
 
-const CHROMIUM = process.env.SMI_CHROMIUM ?? '/usr/bin/chromium';
 const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
 const bookstoreText = () => readdirSync(BOOKSTORE).sort().map((f) => readFileSync(join(BOOKSTORE, f), 'utf8')).join('\n---\n');
 
@@ -59,7 +59,7 @@ describe('smi dashboard following a real cluster, with traffic from a real Prome
   let url: string;
   let browser: Browser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   const data = async (name: string) => page.getAttribute('body', `data-${name}`);
   const until = async (what: string, check: () => Promise<boolean>, ms = 20_000) => {
     const end = Date.now() + ms;
@@ -89,10 +89,7 @@ describe('smi dashboard following a real cluster, with traffic from a real Prome
     await until('the dashboard to listen', async () => /http:\/\/127\.0\.0\.1:\d+\//.test(log), 60_000);
     url = /http:\/\/127\.0\.0\.1:\d+\//.exec(log)![0];
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    page = await browser.newPage();
-    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text()); });
-    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    ({ browser, page, problems } = await watchedPage());
   });
   after(async () => {
     await browser?.close();

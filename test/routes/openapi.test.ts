@@ -11,19 +11,12 @@ import fc from 'fast-check';
 import { parse } from 'yaml';
 import { runCli } from '../support/cli.js';
 import { validateYaml } from '../support/inputs.js';
-import { compileMatch } from '../../src/policy/http-match.js';
-import { httpParts } from '../../src/policy/request.js';
+import { fits, type Match } from '../support/route-match.js';
 import { templateRegex, type PathParameter } from '../../src/routes/path-template.js';
 import { routeGroup } from '../../src/routes/route-group.js';
 import { operationsOf } from '../../src/routes/openapi.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/openapi');
-const GROUP = { kind: 'HTTPRouteGroup', namespace: 'n', name: 'g', file: 'test', line: 1 };
-type Match = { name: string; methods: string[]; pathRegex: string };
-const fits = (m: Match, method: string, path: string) => {
-  const c = compileMatch(GROUP, m as never);
-  return c.methods!.has(method) && c.path(httpParts(method, path, []).path);
-};
 
 test('OpenAPI 3: servers with a variable, $refs, integer and enum parameters; a label-style parameter is left out and reported', async () => {
   const r = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets']);
@@ -150,6 +143,8 @@ test('routes check: a forgotten operation, a match for nothing, a match wider th
     ['wider-match', 'pets/shelter#show-pet', 'GET /api/v1/pets/x'],
     ['unused-match', 'pets/shelter#old-adoptions', undefined],
   ]);
+  assert.deepEqual(JSON.parse(r.stdout).notJudged, ['pets/shelter#canary-list']);
+  assert.match(r.stderr, /note: not judged, their header conditions .*: pets\/shelter#canary-list/);
   const text = await runCli(['routes', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', `${FIXTURES}/shelter-routes.yaml`]);
   assert.match(text.stdout, /wider than the operations\s+pets\/shelter#show-pet\s+.*shelter-routes\.yaml:\d+\s+GET \/api\/v1\/pets\/x/);
 

@@ -12,18 +12,11 @@ import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { runCli } from '../support/cli.js';
 import { validateYaml } from '../support/inputs.js';
-import { compileMatch } from '../../src/policy/http-match.js';
-import { httpParts } from '../../src/policy/request.js';
+import { fits, type Match } from '../support/route-match.js';
 import { rpcOperations } from '../../src/routes/proto.js';
 import { routeGroup } from '../../src/routes/route-group.js';
 
 const PROTO = resolve(import.meta.dirname, '../fixtures/proto');
-const GROUP = { kind: 'HTTPRouteGroup', namespace: 'n', name: 'g', file: 'test', line: 1 };
-type Match = { name: string; methods: string[]; pathRegex: string };
-const fits = (m: Match, method: string, path: string) => {
-  const c = compileMatch(GROUP, m as never);
-  return c.methods!.has(method) && c.path(httpParts(method, path, []).path);
-};
 
 test('a googleapis-style service: one POST match per RPC, streaming ones included, the imported file\'s service left out', async () => {
   const r = await runCli(['routes', 'from-proto', `${PROTO}/library/library.proto`, '-I', `${PROTO}/include`, '-I', PROTO, '--name', 'library', '--namespace', 'books', '-o', 'json']);

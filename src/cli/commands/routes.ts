@@ -7,20 +7,56 @@ import protobuf from 'protobufjs';
 import { parse as parseYaml } from 'yaml';
 import $RefParser from '@apidevtools/json-schema-ref-parser';
 import type { CommandContext } from '../context.js';
-import { toJson, toYamlStream } from '../format.js';
+import { formatDiagnostics, toJson, toYamlStream } from '../format.js';
 import { EXIT, UsageError } from '../io.js';
 import { operationsOf, type Operation } from '../../routes/openapi.js';
 import { rpcOperations } from '../../routes/proto.js';
 import { auditRouteGroups, type AuditedMatch, type Finding } from '../../routes/audit.js';
 import { loadInput } from '../load.js';
-import { formatDiagnostics } from '../format.js';
 import { table } from '../table.js';
 import { hasErrors } from '../../api/diagnostic.js';
-import { routeGroup, type MatchNames } from '../../routes/route-group.js';
+import { routeGroup, type GeneratedGroup, type MatchNames } from '../../routes/route-group.js';
+import type { BaseChoice } from '../../routes/openapi.js';
+import { labelProblem, subdomainProblem } from '../../api/names.js';
+import { collect, filenameOption } from '../policy-input.js';
 
-interface FromOpenApiFlags { name: string; namespace: string; server?: string; basePath?: string; matchNames: MatchNames; output: 'yaml' | 'json' }
+interface GroupFlags { name: string; namespace: string; output: 'yaml' | 'json' }
+interface BaseFlags { server?: string; basePath?: string }
+interface FromOpenApiFlags extends GroupFlags, BaseFlags { matchNames: MatchNames }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** What both generators take: the group's name and namespace, and the output format. */
+function groupOptions(command: Command): Command {
+  return command
+    .requiredOption('--name <name>', 'name of the HTTPRouteGroup')
+    .requiredOption('--namespace <ns>', 'namespace of the HTTPRouteGroup')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
+}
+
+function baseOptions(command: Command): Command {
+  return command
+    .option('--server <url>', 'OpenAPI 3: the servers[].url to use (default: all of them)')
+    .option('--base-path <path>', 'use this base path instead of the description\'s servers or basePath');
+}
+
+function baseChoice(opts: BaseFlags): BaseChoice {
+  if (opts.server !== undefined && opts.basePath !== undefined) throw new UsageError('--server and --base-path are exclusive');
+  if (opts.basePath !== undefined && !opts.basePath.startsWith('/')) throw new UsageError(`--base-path ${opts.basePath}: starts with /`);
+  return { ...(opts.server !== undefined ? { server: opts.server } : {}), ...(opts.basePath !== undefined ? { basePath: opts.basePath } : {}) };
+}
+
+function checkNames(opts: GroupFlags): void {
+  const namespace = labelProblem(opts.namespace);
+  if (namespace) throw new UsageError(`--namespace ${opts.namespace}: ${namespace}`);
+  const name = subdomainProblem(opts.name);
+  if (name) throw new UsageError(`--name ${opts.name}: ${name}`);
+}
+
+/** Prints the group and its problems; exit 1 when an operation was left out. */
+function emit(ctx: CommandContext, source: string, generated: GeneratedGroup, output: GroupFlags['output']): void {
+  for (const p of generated.problems) ctx.io.stderr(`${p.severity}: ${source}: ${p.where}: ${p.message}\n`);
+  ctx.io.stdout(output === 'json' ? toJson([generated.group]) : toYamlStream([generated.group]));
+  ctx.exitCode = generated.problems.some((p) => p.severity === 'error') ? EXIT.failed : EXIT.ok;
+}
 
 /** The description with every $ref resolved (files relative to the description's own). */
 async function readDescription(ctx: CommandContext, path: string): Promise<unknown> {
@@ -33,7 +69,7 @@ async function readDescription(ctx: CommandContext, path: string): Promise<unkno
 }
 
 function fromOpenApi(ctx: CommandContext): Command {
-  return new Command('from-openapi')
+  return baseOptions(groupOptions(new Command('from-openapi')))
     .summary('an HTTPRouteGroup from an OpenAPI 3.0/3.1 or Swagger 2.0 description')
     .description(
       'Prints one HTTPRouteGroup (specs.smi-spec.io/v1alpha4) with a match per operation: its method, and a pathRegex\n' +
@@ -44,28 +80,17 @@ function fromOpenApi(ctx: CommandContext): Command {
         'Exit status: 0 every operation is in the group, 1 some were left out, 2 usage or input error.',
     )
     .argument('<path>', 'the description, YAML or JSON, or - for stdin')
-    .requiredOption('--name <name>', 'name of the HTTPRouteGroup')
-    .requiredOption('--namespace <ns>', 'namespace of the HTTPRouteGroup')
-    .option('--server <url>', 'OpenAPI 3: the servers[].url to use (default: all of them)')
-    .option('--base-path <path>', 'use this base path instead of the description\'s servers or basePath')
     .addOption(new Option('--match-names <style>', 'how matches are named').choices(['operationId', 'method-path']).default('operationId'))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
     .action(async (path: string, opts: FromOpenApiFlags) => {
       checkNames(opts);
-      if (opts.server !== undefined && opts.basePath !== undefined) throw new UsageError('--server and --base-path are exclusive');
-      if (opts.basePath !== undefined && !opts.basePath.startsWith('/')) throw new UsageError(`--base-path ${opts.basePath}: starts with /`);
-      const description = await readDescription(ctx, path);
-      const { operations, problems } = operationsOf(description, { ...(opts.server !== undefined ? { server: opts.server } : {}), ...(opts.basePath !== undefined ? { basePath: opts.basePath } : {}) });
+      const { operations, problems } = operationsOf(await readDescription(ctx, path), baseChoice(opts));
       if (operations.length === 0) throw new UsageError(`${path}: no operation to route${problems.length > 0 ? ` (${problems.join('; ')})` : ''}`);
       for (const p of problems) ctx.io.stderr(`warning: ${path}: ${p}\n`);
-      const { group, problems: left } = routeGroup(operations, { name: opts.name, namespace: opts.namespace, matchNames: opts.matchNames });
-      for (const p of left) ctx.io.stderr(`${p.message.startsWith('left out') ? 'error' : 'warning'}: ${path}: ${p.where}: ${p.message}\n`);
-      ctx.io.stdout(opts.output === 'json' ? toJson([group]) : toYamlStream([group]));
-      ctx.exitCode = left.some((p) => p.message.startsWith('left out')) ? EXIT.failed : EXIT.ok;
+      emit(ctx, path, routeGroup(operations, { name: opts.name, namespace: opts.namespace, matchNames: opts.matchNames }), opts.output);
     });
 }
 
-interface FromProtoFlags { name: string; namespace: string; include?: string[]; output: 'yaml' | 'json' }
+interface FromProtoFlags extends GroupFlags { include?: string[] }
 
 const PROTOBUFJS_DIR = dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
 
@@ -94,7 +119,7 @@ function loadProto(files: readonly string[], includes: readonly string[]): proto
 }
 
 function fromProto(ctx: CommandContext): Command {
-  return new Command('from-proto')
+  return groupOptions(new Command('from-proto'))
     .summary('an HTTPRouteGroup from gRPC services in .proto files')
     .description(
       'Prints one HTTPRouteGroup (specs.smi-spec.io/v1alpha4) with a match per RPC of the services the files define\n' +
@@ -103,10 +128,7 @@ function fromProto(ctx: CommandContext): Command {
         'Exit status: 0 printed, 2 usage or input error (a parse error names the file and line).',
     )
     .argument('<files...>', '.proto files')
-    .option('-I, --include <dir>', 'a directory to find imports in (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .requiredOption('--name <name>', 'name of the HTTPRouteGroup')
-    .requiredOption('--namespace <ns>', 'namespace of the HTTPRouteGroup')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
+    .option('-I, --include <dir>', 'a directory to find imports in (repeatable)', collect)
     .action((files: string[], opts: FromProtoFlags) => {
       checkNames(opts);
       const paths = files.map((f) => resolve(f));
@@ -118,16 +140,14 @@ function fromProto(ctx: CommandContext): Command {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }
       if (operations.length === 0) throw new UsageError(`${files.join(', ')}: no service with an RPC`);
-      const { group, problems } = routeGroup(operations, { name: opts.name, namespace: opts.namespace });
-      for (const p of problems) ctx.io.stderr(`warning: ${p.where}: ${p.message}\n`);
-      ctx.io.stdout(opts.output === 'json' ? toJson([group]) : toYamlStream([group]));
+      emit(ctx, files.join(', '), routeGroup(operations, { name: opts.name, namespace: opts.namespace }), opts.output);
     });
 }
 
-interface CheckFlags { openapi: string; filename: string[]; server?: string; basePath?: string; output: 'text' | 'json' }
+interface CheckFlags extends BaseFlags { openapi: string; filename: string[]; output: 'text' | 'json' }
 
 function check(ctx: CommandContext): Command {
-  return new Command('check')
+  return baseOptions(new Command('check'))
     .summary('audit HTTPRouteGroups against an OpenAPI or Swagger description')
     .description(
       'Reports, for the HTTPRouteGroups in the files: operations of the description no match covers, matches that\n' +
@@ -136,11 +156,10 @@ function check(ctx: CommandContext): Command {
         'conditions are not judged. Exit status: 0 nothing found, 1 findings, 2 usage or input error.',
     )
     .requiredOption('--openapi <path>', 'the description, YAML or JSON')
-    .requiredOption('-f, --filename <path>', 'files or folders with the HTTPRouteGroups (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--server <url>', 'OpenAPI 3: the servers[].url to use (default: all of them)')
-    .option('--base-path <path>', 'use this base path instead of the description\'s')
+    .addOption(filenameOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
     .action(async (opts: CheckFlags) => {
+      const choice = baseChoice(opts);
       const input = await loadInput(ctx, opts.filename);
       if (hasErrors(input.diagnostics)) {
         ctx.io.stderr(formatDiagnostics(input.diagnostics.filter((d) => d.severity === 'error')));
@@ -152,10 +171,11 @@ function check(ctx: CommandContext): Command {
           match,
         })));
       if (matches.length === 0) throw new UsageError(`${opts.filename.join(', ')}: no HTTPRouteGroup match to check`);
-      const { operations, problems } = operationsOf(await readDescription(ctx, opts.openapi), { ...(opts.server !== undefined ? { server: opts.server } : {}), ...(opts.basePath !== undefined ? { basePath: opts.basePath } : {}) });
+      const { operations, problems } = operationsOf(await readDescription(ctx, opts.openapi), choice);
       for (const p of problems) ctx.io.stderr(`warning: ${opts.openapi}: ${p}\n`);
-      const findings = auditRouteGroups(matches, operations);
-      if (opts.output === 'json') ctx.io.stdout(`${JSON.stringify({ findings }, null, 2)}\n`);
+      const { findings, notJudged } = auditRouteGroups(matches, operations);
+      if (notJudged.length > 0) ctx.io.stderr(`note: not judged, their header conditions narrow what no description says: ${notJudged.join(', ')}\n`);
+      if (opts.output === 'json') ctx.io.stdout(`${JSON.stringify({ findings, notJudged }, null, 2)}\n`);
       else if (findings.length === 0) ctx.io.stdout(`${matches.length} match(es) against ${operations.length} operation(s): every operation covered, no match unused or wider\n`);
       else ctx.io.stdout(table(['FINDING', 'MATCH / OPERATION', 'WHERE', 'EXAMPLE'], findings.map(row)));
       ctx.exitCode = findings.length > 0 ? EXIT.failed : EXIT.ok;
@@ -168,11 +188,6 @@ function row(f: Finding): string[] {
     case 'unused-match': return ['covers no operation', f.match, f.where, '-'];
     case 'wider-match': return ['wider than the operations', f.match, f.where, f.example];
   }
-}
-
-function checkNames(opts: { name: string; namespace: string }): void {
-  if (!DNS_LABEL.test(opts.namespace)) throw new UsageError(`--namespace ${opts.namespace}: not a namespace name`);
-  if (!/^[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(opts.name)) throw new UsageError(`--name ${opts.name}: not a Kubernetes object name`);
 }
 
 export function routesCommand(ctx: CommandContext): Command {
