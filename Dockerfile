@@ -19,5 +19,7 @@ COPY --from=build /src/bin ./bin
 # Non-root, and nothing written at run time: the Deployment mounts the root filesystem read-only.
 USER 65532:65532
 EXPOSE 9090 8081
-ENTRYPOINT ["node", "/app/bin/smi.js"]
+# --optimize-for-size: V8 grows the heap less eagerly; the controller at 10k SMI objects peaks near
+# 200 MB instead of 330 MB (bench/README.md), at some CPU cost.
+ENTRYPOINT ["node", "--optimize-for-size", "/app/bin/smi.js"]
 CMD ["controller", "--mesh", "istio", "--leader-elect"]

@@ -1,8 +1,8 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server|:kube-apiserver]] [webhooks] [metrics] [dashboard] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server[:<mesh>]|:kube-apiserver]] [webhooks] [metrics] [dashboard] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
-import { benchController } from './controller.js';
+import { benchController, BENCH_MESHES } from './controller.js';
 import { benchWebhooks } from './webhooks.js';
 import { benchMetrics } from './metrics.js';
 import { benchDashboard } from './dashboard.js';
@@ -11,8 +11,8 @@ const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<str
   api: () => benchApiLoad(),
   policy: () => benchPolicy(),
   translate: () => benchTranslate(),
-  'controller:test-server': () => benchController('test-server'),
-  'controller:kube-apiserver': () => benchController('kube-apiserver'),
+  ...Object.fromEntries(Object.keys(BENCH_MESHES).map((mesh) => [`controller:test-server:${mesh}`, () => benchController('test-server', mesh)])),
+  'controller:kube-apiserver': () => benchController('kube-apiserver', 'istio'),
   webhooks: () => benchWebhooks(),
   metrics: () => benchMetrics(),
   dashboard: () => benchDashboard(),

@@ -85,9 +85,12 @@ export class Controller {
   /** Namespaces to recompute ('all' when a change is not namespace-local or the target is not). */
   private dirty: Set<string> | 'all' = 'all';
   private ready = false;
+  /** Whether a change costs its namespace (the target with these options reads nothing across namespaces) or the cluster. */
+  private readonly namespaceLocal: boolean;
 
   constructor(kc: KubeConfig, private readonly options: ControllerOptions) {
     this.owned = ownedKinds(options.target, options.translate);
+    this.namespaceLocal = options.target.namespaceLocal?.(options.translate) ?? false;
     this.namespaceKinds = options.namespaces && options.namespaces.length > 0 ? [] : [NAMESPACE_KIND];
     const selector = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']},smi-spec.io/mesh=${options.target.name}`;
     this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.namespaceKinds, ...this.owned, this.eventKind], {
@@ -125,7 +128,7 @@ export class Controller {
 
   private markDirty(namespace: string | undefined): void {
     if (this.dirty === 'all') return;
-    if (!this.options.target.namespaceLocal || !namespace) this.dirty = 'all';
+    if (!this.namespaceLocal || !namespace) this.dirty = 'all';
     else this.dirty.add(namespace);
   }
 
@@ -163,7 +166,7 @@ export class Controller {
     const dirty = this.dirty;
     this.dirty = new Set();
     try {
-      if (dirty === 'all' && this.options.target.namespaceLocal) {
+      if (dirty === 'all' && this.namespaceLocal) {
         // Everything, one namespace at a time: the same result, a fraction of the memory at once.
         const namespaces = new Set<string>();
         for (const k of [...this.smi, ...INVENTORY_KINDS, ...this.owned]) for (const o of this.cache.list(k)) namespaces.add(o.metadata?.namespace ?? '');
@@ -177,6 +180,10 @@ export class Controller {
           this.dirty = 'all';
           throw e;
         }
+      } else if (dirty !== 'all' && this.namespaceLocal) {
+        // The echo of a cold start dirties every namespace at once: still one at a time.
+        const todo = [...dirty].sort();
+        for (const ns of todo) await this.reconcileScope(new Set([ns]));
       } else await this.reconcileScope(dirty);
       this.logScope();
     } catch (e) {

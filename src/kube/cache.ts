@@ -5,7 +5,8 @@
  * resourceVersion otherwise. Listeners hear every add, update and delete.
  */
 import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { kindPath, slim, typedItems, type WatchedKind } from './kinds.js';
+import { kindPath, typedItems, type WatchedKind } from './kinds.js';
+import { toCachedForm } from './cached-form.js';
 import { fromClientModel } from './wire.js';
 import { groupBy } from '../group-by.js';
 
@@ -54,7 +55,7 @@ export class Cache {
           this.kc, kindPath(kind, ns),
           async () => {
             const list = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector);
-            list.items = typedItems(list.items, kind).map((item) => slim(fromClientModel(item)));
+            list.items = typedItems(list.items, kind).map((item) => toCachedForm(fromClientModel(item), { keepStatus: kind.smi }));
             synced();
             return list as never;
           },
@@ -64,8 +65,8 @@ export class Cache {
         this.informers.push(entry);
         for (const type of ['add', 'update', 'delete'] as const) {
           informer.on(type, (object: KubernetesObject) => {
-            // The informer hands out the object it stores: slimming it here slims the cache.
-            slim(object);
+            // The informer hands out the object it stores: trimming it here trims the cache.
+            toCachedForm(object, { keepStatus: kind.smi });
             entry.failures = 0;
             this.byNamespace.delete(kind);
             for (const l of this.listeners) l({ kind, type, object });

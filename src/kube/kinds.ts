@@ -30,24 +30,6 @@ export function typedItems<T extends { apiVersion?: string; kind?: string }>(ite
   return items;
 }
 
-const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-/**
- * What the cache keeps of an object: not its managedFields nor kubectl's copy of the last applied
- * configuration, which nothing in smi reads. The metadata is rebuilt rather than deleted from, which
- * would leave V8 a slow, larger dictionary-mode object for each of thousands of cached items.
- */
-export function slim<T extends { kind?: string; metadata?: { managedFields?: unknown; annotations?: Record<string, string> } }>(o: T): T {
-  const meta = o.metadata;
-  // Namespaces keep theirs: which annotations smi owns there is read from them (and they are few).
-  const dropFields = o.kind !== 'Namespace' && meta?.managedFields !== undefined;
-  if (!meta || (!dropFields && !(meta.annotations && LAST_APPLIED in meta.annotations))) return o;
-  const { managedFields, annotations, ...rest } = meta;
-  const kept = annotations && Object.fromEntries(Object.entries(annotations).filter(([k]) => k !== LAST_APPLIED));
-  o.metadata = { ...rest, ...(dropFields || managedFields === undefined ? {} : { managedFields }), ...(kept && Object.keys(kept).length > 0 ? { annotations: kept } : {}) } as T['metadata'];
-  return o;
-}
-
 export function smiKinds(): WatchedKind[] {
   return KINDS.filter((d) => d.crd).map((d) => ({ apiVersion: apiVersionOf(d, hubVersion(d)), kind: d.kind, resource: d.plural, namespaced: true, smi: true }));
 }

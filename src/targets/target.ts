@@ -105,10 +105,11 @@ export interface Target {
   /** What the mesh cannot express; each shows up as a diagnostic where it matters. */
   readonly limitations: readonly string[];
   /**
-   * The resources of a namespace depend only on the SMI objects and inventory of that namespace (no
-   * cross-namespace lookups): the controller may then recompute one namespace at a time.
+   * With these options, the resources of a namespace depend only on the SMI objects and inventory of
+   * that namespace (no cross-namespace lookups): the controller may then recompute one namespace at a
+   * time. Absent or false: every change recomputes the whole cluster.
    */
-  readonly namespaceLocal?: boolean;
+  readonly namespaceLocal?: (options: TranslateOptions) => boolean;
   /** What the NetworkPolicy fence leaves to the mesh (--fence networkpolicy); absent: no fence for this target. */
   readonly fence?: readonly string[];
   /** How the mesh can report denials without enforcing them (--enforcement audit); absent: it cannot. */

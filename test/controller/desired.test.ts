@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import { desiredState, type ClusterObject } from '../../src/controller/desired.js';
 import { conditionsFor, sameStatus, withTransitionTimes } from '../../src/controller/conditions.js';
 import { TARGETS } from '../../src/targets/registry.js';
-import { DEFAULT_OPTIONS, type Target } from '../../src/targets/target.js';
+import { DEFAULT_OPTIONS, type Target, type TranslateOptions } from '../../src/targets/target.js';
 import { worlds } from '../support/worlds.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { validateYaml } from '../support/inputs.js';
@@ -19,22 +19,43 @@ const options = { ...DEFAULT_OPTIONS, authz: 'istio' as const, linkerdDefaultPol
 const isSmi = (o: ClusterObject) => String(o.apiVersion).includes('smi-spec.io');
 
 describe('desired state', () => {
-  for (const target of Object.values(TARGETS).filter((t): t is Target => t?.namespaceLocal === true)) {
-    test(`${target.name}: namespace by namespace equals all at once`, () => {
-      fc.assert(fc.property(worlds, (world) => {
-        const objects = world.objects.map((o, i) => ({ ...o, metadata: { ...(o.metadata as object), uid: `uid-${i}` } })) as ClusterObject[];
-        const all = desiredState(objects.filter(isSmi), objects.filter((o) => !isSmi(o)), target, options, world.mode);
-        const namespaces = [...new Set(objects.map((o) => o.metadata?.namespace ?? ''))];
-        const parts = namespaces.flatMap((ns) => {
-          const mine = objects.filter((o) => o.metadata?.namespace === ns);
-          return desiredState(mine.filter(isSmi), mine.filter((o) => !isSmi(o)), target, options, world.mode).resources;
-        });
-        const key = (r: { kind: string; metadata: { namespace?: string; name: string } }) => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
-        const sort = (rs: typeof parts) => [...rs].sort((a, b) => key(a).localeCompare(key(b)));
-        assert.equal(stringify(sort(parts)), stringify(sort(all.resources)));
-      }), { numRuns: 150 });
-    });
+  // Each target under the option sets that change what it reads: the fence reads the sources' namespaces.
+  const optionSets: [string, TranslateOptions][] = [
+    ['', options], [' --fence', { ...options, fence: 'networkpolicy' }], [' --linkerd-namespace-deny', { ...options, linkerdNamespaceDeny: true }],
+    [' --enforcement audit', { ...options, enforcement: 'audit' }], [' --cilium-mutual-auth', { ...options, ciliumMutualAuth: true }],
+  ];
+  for (const target of Object.values(TARGETS) as Target[]) {
+    for (const [flags, opts] of optionSets.filter(([, o]) => target.namespaceLocal?.(o) === true && (o.fence === undefined || target.fence !== undefined) && (o.enforcement === undefined || target.audit !== undefined))) {
+      test(`${target.name}${flags}: namespace by namespace equals all at once`, () => {
+        fc.assert(fc.property(worlds, (world) => {
+          const objects = world.objects.map((o, i) => ({ ...o, metadata: { ...(o.metadata as object), uid: `uid-${i}` } })) as ClusterObject[];
+          const all = desiredState(objects.filter(isSmi), objects.filter((o) => !isSmi(o)), target, opts, world.mode);
+          const namespaces = [...new Set(objects.map((o) => o.metadata?.namespace ?? ''))];
+          const parts = namespaces.flatMap((ns) => {
+            const mine = objects.filter((o) => o.metadata?.namespace === ns);
+            return desiredState(mine.filter(isSmi), mine.filter((o) => !isSmi(o)), target, opts, world.mode).resources;
+          });
+          const key = (r: { kind: string; metadata: { namespace?: string; name: string } }) => `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
+          const sort = (rs: typeof parts) => [...rs].sort((a, b) => key(a).localeCompare(key(b)));
+          assert.equal(stringify(sort(parts)), stringify(sort(all.resources)));
+        }), { numRuns: 100 });
+      });
+    }
   }
+
+  test('with the NetworkPolicy fence no mesh is namespace-local: a source namespace\'s pod labels decide the destination\'s NetworkPolicy', () => {
+    for (const target of (Object.values(TARGETS) as Target[]).filter((t) => t.fence)) assert.equal(target.namespaceLocal?.({ ...options, fence: 'networkpolicy' }) ?? false, false, target.name);
+    const world = (labels: Record<string, string>) => validateYaml([
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: 'api', namespace: 'b' }, spec: { selector: { app: 'api' }, ports: [{ port: 80 }] } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'api', namespace: 'b' }, spec: { template: { metadata: { labels: { app: 'api' } }, spec: { serviceAccountName: 'api', containers: [{ name: 'c', ports: [{ containerPort: 80 }] }] } } } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'a' }, spec: { template: { metadata: { labels }, spec: { serviceAccountName: 'web', containers: [{ name: 'c' }] } } } },
+      { apiVersion: 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: 't', namespace: 'b' }, spec: { destination: { kind: 'ServiceAccount', name: 'api', namespace: 'b' }, sources: [{ kind: 'ServiceAccount', name: 'web', namespace: 'a' }], rules: [{ kind: 'TCPRoute', name: 'r' }] } },
+      { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'TCPRoute', metadata: { name: 'r', namespace: 'b' }, spec: {} },
+    ].map((o) => stringify(o)).join('---\n'));
+    const fenceOf = (labels: Record<string, string>) => TARGETS.istio!.translate(resolvePolicy(world(labels), { mode: 'strict' }), { ...options, fence: 'networkpolicy' }).resources
+      .filter((r) => r.kind === 'NetworkPolicy' && r.metadata.namespace === 'b');
+    assert.notEqual(stringify(fenceOf({ app: 'web' })), stringify(fenceOf({ app: 'web2' })), 'a label changed in namespace a changes a NetworkPolicy in namespace b');
+  });
 
   test('every target writes only the kinds it declares for its options (the controller owns and RBAC allows exactly those)', () => {
     const combos: [string, typeof options][] = [

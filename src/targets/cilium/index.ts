@@ -23,7 +23,7 @@ export const cilium: Target = {
     'a port with HTTP rules for one source is proxied as HTTP for all: plain TCP to it is refused',
     'paths are matched with the query string: a pathRegex ending in $ does not match a request that has one',
   ],
-  namespaceLocal: true,
+  namespaceLocal: () => true,
   translate: (model, options) =>
     collectTranslation((report) => [
       ...translateSplitRoutes(model, report, { mesh: 'cilium', codePrefix: 'CILIUM', tcpRouteApi: TCP_ROUTE_API }),

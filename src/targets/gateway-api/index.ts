@@ -31,7 +31,7 @@ export const gatewayApi: Target = {
     'RegularExpression matches are implementation-specific: smi writes RE2 anchored at both ends (exact on Istio and Linkerd)',
     'splits need the root Service in the input (routes attach to its ports)',
   ],
-  namespaceLocal: true,
+  namespaceLocal: () => true,
   audit: 'as the mesh named by --authz audits: Istio dry-run policies, or Linkerd audit Servers',
   translate: (model, options) =>
     collectTranslation((report) => {

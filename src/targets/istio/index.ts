@@ -15,7 +15,7 @@ export const istio: Target = {
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'weights are whole percentages: shares are rounded',
   ],
-  namespaceLocal: true,
+  namespaceLocal: () => true,
   audit: 'every AuthorizationPolicy carries istio.io/dry-run: "true": evaluated and recorded (shadow decisions in logs and metrics), not enforced',
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,

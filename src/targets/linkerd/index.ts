@@ -24,7 +24,7 @@ export const linkerd: Target = {
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'splits need the root Service in the input (routes attach to its ports)',
   ],
-  namespaceLocal: true,
+  namespaceLocal: () => true,
   audit: 'Servers use accessPolicy audit (with a catch-all route): what no policy authorizes is let through and reported in authorization metrics and logs',
   translate: (model, options) =>
     collectTranslation((report) => [
