@@ -16,6 +16,9 @@ import { worlds } from '../support/worlds.js';
 
 const isSmi = (o: Record<string, unknown>) => String(o.apiVersion).includes('smi-spec.io');
 const clone = <T>(v: T): T => structuredClone(v);
+// Objects of every kind, walked by field paths in the assertions below.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = Record<string, any>;
 
 /** What the API server adds to an object, and the parts of a workload smi never reads. */
 const noise = fc.record({
@@ -27,7 +30,7 @@ const noise = fc.record({
 });
 
 function addNoise(o: Record<string, unknown>, n: { status: unknown; managed: boolean; lastApplied: boolean; annotations: Record<string, string>; podExtras: boolean }): Record<string, unknown> {
-  const x = clone(o) as Record<string, any>;
+  const x = clone(o) as Loose;
   x.metadata = {
     ...x.metadata, uid: `uid-${x.kind}-${x.metadata.namespace}-${x.metadata.name}`, resourceVersion: '7', generation: 2, creationTimestamp: '2026-12-01T00:00:00Z',
     ...(n.managed ? { managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:spec': {} } }] } : {}),
@@ -40,7 +43,7 @@ function addNoise(o: Record<string, unknown>, n: { status: unknown; managed: boo
     x.spec.strategy = { type: 'RollingUpdate' };
     x.spec.template.metadata.annotations = { 'prometheus.io/scrape': 'true' };
     x.spec.template.spec.volumes = [{ name: 'v', emptyDir: {} }];
-    x.spec.template.spec.containers = x.spec.template.spec.containers.map((c: Record<string, unknown>) => ({ ...c, env: [{ name: 'A', value: 'b' }], resources: { limits: { cpu: '1' } }, readinessProbe: { httpGet: { path: '/', port: 80 } } }));
+    x.spec.template.spec.containers = x.spec.template.spec.containers.map((c: Loose) => ({ ...c, env: [{ name: 'A', value: 'b' }], resources: { limits: { cpu: '1' } }, readinessProbe: { httpGet: { path: '/', port: 80 } } }));
   }
   if (n.podExtras && x.kind === 'Service') x.spec = { ...x.spec, clusterIP: '10.0.0.1', clusterIPs: ['10.0.0.1'], type: 'ClusterIP', sessionAffinity: 'None' };
   return x;
@@ -70,13 +73,13 @@ describe('the form objects are cached in', () => {
   test('drops what smi never reads, keeps SMI objects whole but for managedFields and the last-applied copy', () => {
     fc.assert(fc.property(noisyWorlds, (world) => {
       for (const o of world.objects) {
-        const kept = toCachedForm(clone(o), { keepStatus: isSmi(o) }) as Record<string, any>;
+        const kept = toCachedForm(clone(o), { keepStatus: isSmi(o) }) as Loose;
         assert.equal(kept.metadata.managedFields, undefined);
         assert.equal(kept.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration'], undefined);
-        const { managedFields: _m, annotations: _a, ...meta } = (o as any).metadata;
+        const { managedFields: _m, annotations: _a, ...meta } = (o as Loose).metadata;
         for (const [k, v] of Object.entries(meta)) assert.deepEqual(kept.metadata[k], v, `metadata.${k} of ${String(o.kind)}`);
         if (isSmi(o)) {
-          assert.deepEqual(kept.spec, (o as any).spec);
+          assert.deepEqual(kept.spec, (o as Loose).spec);
           continue;
         }
         assert.equal(kept.status, undefined, `status of ${String(o.kind)}`);
@@ -86,14 +89,14 @@ describe('the form objects are cached in', () => {
           assert.equal(kept.spec.template.spec.volumes, undefined);
           for (const c of kept.spec.template.spec.containers) assert.deepEqual(Object.keys(c).filter((k) => k !== 'name' && k !== 'ports'), []);
         }
-        if (o.kind === 'Service') assert.deepEqual(Object.keys(kept.spec).sort(), ['ports', 'selector'].filter((k) => k in (o as any).spec).sort());
+        if (o.kind === 'Service') assert.deepEqual(Object.keys(kept.spec).sort(), ['ports', 'selector'].filter((k) => k in (o as Loose).spec).sort());
       }
     }), { numRuns: 100 });
   });
 
   test('a Namespace keeps its managedFields (smi reads which annotations it owns there from them); a mesh resource keeps its spec', () => {
     const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { x: 'y' }, managedFields: [{ manager: 'smi' }] }, spec: { finalizers: ['kubernetes'] }, status: { phase: 'Active' } };
-    const kept = toCachedForm(clone(ns), { keepStatus: false }) as Record<string, any>;
+    const kept = toCachedForm(clone(ns), { keepStatus: false }) as Loose;
     assert.deepEqual(kept, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', labels: { x: 'y' }, managedFields: [{ manager: 'smi' }] } });
     const ap = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'a', managedFields: [{}] }, spec: { action: 'ALLOW', rules: [{}] }, status: { validationMessages: [] } };
     assert.deepEqual(toCachedForm(clone(ap), { keepStatus: false }), { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'a' }, spec: { action: 'ALLOW', rules: [{}] } });
