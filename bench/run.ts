@@ -1,4 +1,4 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server[:<mesh>]|:kube-apiserver]] [webhooks] [metrics] [dashboard] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server[:<mesh>]|:kube-apiserver]] [webhooks] [metrics] [dashboard] [big-inputs] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
@@ -6,6 +6,7 @@ import { benchController, BENCH_MESHES } from './controller.js';
 import { benchWebhooks } from './webhooks.js';
 import { benchMetrics } from './metrics.js';
 import { benchDashboard } from './dashboard.js';
+import { benchBigInputs } from './big-inputs.js';
 
 const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
   api: () => benchApiLoad(),
@@ -16,6 +17,7 @@ const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<str
   webhooks: () => benchWebhooks(),
   metrics: () => benchMetrics(),
   dashboard: () => benchDashboard(),
+  'big-inputs': () => benchBigInputs(),
 };
 
 // A name stands for every benchmark it prefixes: `controller` runs it on both servers.

@@ -1,8 +1,17 @@
 /**
  * Text → documents, with positions. Pure: the caller reads files. Multi-document YAML and JSON
  * (JSON is YAML), Kubernetes List kinds flattened, and every problem reported as a diagnostic.
+ *
+ * Two ways through, same result. The exact path parses with the `yaml` library, which keeps every
+ * node's position — and is slow: 10k objects take seconds. The quick path reads JSON with JSON.parse
+ * and plain YAML with js-yaml (fast-yaml.ts), works out where each document starts from the text, and
+ * parses a document with `yaml` only when a position inside it is asked for (a diagnostic points
+ * there). Whatever the quick path is not sure to read as the exact path would — a syntax error, a
+ * repeated key, tags, directives, aliases of collections — goes the exact way, whole.
  */
-import { parseAllDocuments, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
+import { parseAllDocuments, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
+import { loadDocument, splitDocuments } from './fast-yaml.js';
+import { scanJson } from './json-scan.js';
 import type { Diagnostic, FieldPath, SourceLocation } from './diagnostic.js';
 import type { LoadedDocument, Origin } from './document.js';
 import { isRecord } from './object.js';
@@ -85,7 +94,116 @@ function depthExceeds(value: unknown, limit: number): boolean {
   return false;
 }
 
+/** The same object reached twice: a YAML alias of a collection, which the exact path expands (and limits). */
+function sharesObjects(value: unknown): boolean {
+  const seen = new Set<object>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null) continue;
+    if (seen.has(v)) return true;
+    seen.add(v);
+    for (const child of Object.values(v)) if (typeof child === 'object' && child !== null) stack.push(child);
+  }
+  return false;
+}
+
 export function parseText(text: string, file: string): ParseOutput {
+  if (text.includes('\u0000') || text.includes('\uFFFD')) return parseTextExact(text, file);
+  return parseQuickly(text, file) ?? parseTextExact(text, file);
+}
+
+/**
+ * An origin whose positions are worked out when first asked for: `node(path)` gives the offset of a
+ * node in the whole text (parsing the document's own text with `yaml` then), `at` the offset of the
+ * document or item itself when known without parsing.
+ */
+function lazyOrigin(file: string, lines: LineIndex, at: number | undefined, node: (path: FieldPath, preferKey: boolean) => number | undefined): Origin {
+  let here: { line: number; column: number } | undefined;
+  const position = () => (here ??= (() => {
+    const offset = at ?? node([], false);
+    return offset === undefined ? { line: 0, column: 0 } : lines.position(offset);
+  })());
+  return {
+    file,
+    get line() { return position().line; },
+    get column() { return position().column; },
+    locate(path, preferKey = false) {
+      const offset = node(path, preferKey);
+      return offset === undefined ? { file } : { file, ...lines.position(offset) };
+    },
+  };
+}
+
+/** Node offsets inside text[start, end), found by parsing that slice alone with `yaml`, once. */
+function sliceLocator(text: string, start: number, end: number, prefix: FieldPath): (path: FieldPath, preferKey: boolean) => number | undefined {
+  let doc: Document.Parsed | undefined;
+  return (path, preferKey) => {
+    doc ??= parseDocument(text.slice(start, end), { prettyErrors: false, uniqueKeys: true });
+    const offset = nodeAt(doc.contents, [...prefix, ...path], preferKey)?.range?.[0];
+    return offset === undefined ? undefined : start + offset;
+  };
+}
+
+/** The documents of one loaded value: itself, or the items of a List with the origin of each. */
+function documentsOf(value: unknown, file: string, lines: LineIndex, origin: Origin, itemOrigin: (i: number) => Origin, diagnostics: Diagnostic[]): LoadedDocument[] {
+  if (depthExceeds(value, MAX_NESTING)) {
+    diagnostics.push({ severity: 'error', code: 'SMI_TOO_DEEP', message: `the document nests deeper than ${MAX_NESTING} levels; no Kubernetes object does`, path: '', file, line: origin.line, column: origin.column });
+    return [];
+  }
+  if (isRecord(value) && isList(value)) return (value.items as unknown[]).map((item, i) => ({ value: item, origin: itemOrigin(i) }));
+  return [{ value, origin }];
+}
+
+function parseQuickly(text: string, file: string): ParseOutput | undefined {
+  const lines = new LineIndex(text);
+  const diagnostics: Diagnostic[] = [];
+  const first = text.search(/\S/);
+  if (first < 0) return { documents: [], diagnostics };
+  if (text[first] === '{' || text[first] === '[') {
+    const scan = scanJson(text);
+    if (!scan.ok) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return undefined;
+    }
+    if (value === null) return { documents: [], diagnostics };
+    const root = sliceLocator(text, 0, text.length, []);
+    const items = scan.layout.items;
+    const itemOrigin = (i: number): Origin => {
+      const range = items?.[i];
+      return range ? lazyOrigin(file, lines, range[0], sliceLocator(text, range[0], range[1], [])) : lazyOrigin(file, lines, undefined, (path, key) => root(['items', i, ...path], key));
+    };
+    return { documents: documentsOf(value, file, lines, lazyOrigin(file, lines, scan.layout.rootStart, root), itemOrigin, diagnostics), diagnostics };
+  }
+  const slices = splitDocuments(text);
+  if (!slices) return undefined;
+  const documents: LoadedDocument[] = [];
+  for (const slice of slices) {
+    const body = text.slice(slice.start, slice.end);
+    // Tags read differently in the two libraries: the exact path reads them (and warns).
+    if (/(?:^|[\s,[{:-])!/.test(body)) return undefined;
+    // So do keys that are collections or explicit (`? `): the exact path writes them as YAML.
+    if (/(?:^|[\s,[{])\?(?:[ \t]|$)/m.test(body) || /[\]}][ \t]*:(?:[ \s]|$)/.test(body)) return undefined;
+    let value: unknown;
+    try {
+      value = loadDocument(body);
+    } catch {
+      return undefined;
+    }
+    if (value === null || value === undefined) continue;
+    if (sharesObjects(value)) return undefined;
+    const root = sliceLocator(text, slice.start, slice.end, []);
+    const origin = lazyOrigin(file, lines, slice.contentStart, root);
+    documents.push(...documentsOf(value, file, lines, origin, (i) => lazyOrigin(file, lines, undefined, (path, key) => root(['items', i, ...path], key)), diagnostics));
+  }
+  return { documents, diagnostics };
+}
+
+/** The exact path: every document through the `yaml` library, positions of every node at hand. */
+export function parseTextExact(text: string, file: string): ParseOutput {
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const lines = new LineIndex(text);

@@ -3,6 +3,8 @@ export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
   readStdin(): Promise<Buffer>;
+  /** stderr is a terminal a person watches (progress is shown there only). */
+  readonly stderrIsTerminal?: boolean;
 }
 
 // A reader that closed early (`smi … | head`) is not an error: stop writing, exit quietly.
@@ -16,6 +18,7 @@ for (const stream of [process.stdout, process.stderr]) {
 export const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
+  stderrIsTerminal: process.stderr.isTTY === true,
   readStdin: async () => {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

@@ -8,6 +8,7 @@ import { hasErrors } from '../api/diagnostic.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import { ACCESS_MODES, type AccessMode, type PolicyModel } from '../policy/model.js';
 import { httpParts, PROTOCOLS, type HttpRequestParts, type Protocol } from '../policy/request.js';
+import type { Progress } from './progress.js';
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -55,14 +56,15 @@ export function parseHttp(protocol: Protocol, flags: HttpFlags): HttpRequestPart
 }
 
 /** Loads and resolves; input errors are printed and end the command with exit 2. */
-export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict', namespaces?: readonly string[]): Promise<PolicyModel> {
-  const input = await loadInput(ctx, files);
+export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict', namespaces?: readonly string[], progress?: Progress): Promise<PolicyModel> {
+  const input = await loadInput(ctx, files, false, undefined, progress);
   const shown = input.diagnostics.filter((d) => d.severity !== 'info');
   if (hasErrors(input.diagnostics)) {
     ctx.io.stderr(formatDiagnostics(shown));
     throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
   }
   if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
+  progress?.step(`resolved the policy of ${input.valid.length.toLocaleString('en')} SMI objects over ${input.kube.length.toLocaleString('en')} others`);
   const model = resolvePolicy(input, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
   const scoped = model.diagnostics.filter((d) => d.code === 'SMI_OUT_OF_SCOPE');
   if (scoped.length > 0) ctx.io.stderr(formatDiagnostics(scoped));

@@ -33,7 +33,7 @@ function decode(bytes: Buffer): string {
   }
 }
 
-export async function readInputs(paths: readonly string[], readStdin: () => Promise<Buffer>): Promise<Inputs> {
+export async function readInputs(paths: readonly string[], readStdin: () => Promise<Buffer>, onFile?: (file: string, documentsSoFar: number) => void): Promise<Inputs> {
   const documents: LoadedDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const files: string[] = [];
@@ -70,8 +70,9 @@ export async function readInputs(paths: readonly string[], readStdin: () => Prom
       continue;
     }
     const parsed = parseText(decode(bytes), file === '-' ? '<stdin>' : file);
-    documents.push(...parsed.documents);
+    for (const d of parsed.documents) documents.push(d);
     diagnostics.push(...parsed.diagnostics);
+    onFile?.(file, documents.length);
   }
   return { documents, diagnostics, files: files.length };
 }

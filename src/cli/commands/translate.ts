@@ -9,6 +9,7 @@ import { formatDiagnostics, summary, toJson, toYamlStream } from '../format.js';
 import type { AccessMode } from '../../policy/model.js';
 import { hasErrors } from '../../api/diagnostic.js';
 import { EXIT } from '../io.js';
+import { Progress } from '../progress.js';
 
 interface TranslateFlags extends MeshFlags {
   filename: string[];
@@ -40,9 +41,13 @@ export function translateCommand(ctx: CommandContext): Command {
     .option('--out-dir <dir>', 'write one file per resource: <dir>/<namespace>/<kind>-<name>.yaml')
     .action(async (opts: TranslateFlags) => {
       const target = requireTarget(opts.mesh, opts);
-      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      const progress = new Progress(ctx.io);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace, progress);
       ctx.io.stderr(`${describeScope(model.scope)}\n`);
+      progress.step(`translated to ${target.name}`);
       const { resources, diagnostics } = target.translate(model, translateOptions(opts));
+      progress.relabel(`translated to ${target.name}: ${resources.length.toLocaleString('en')} resources`);
+      progress.step(`wrote ${resources.length.toLocaleString('en')} resources as ${opts.output.toUpperCase()}`);
       const shown = opts.strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : diagnostics;
       if (opts.outDir) {
         for (const r of resources) {
@@ -55,6 +60,7 @@ export function translateCommand(ctx: CommandContext): Command {
       } else {
         ctx.io.stdout(opts.output === 'json' ? toJson(resources) : toYamlStream(resources));
       }
+      progress.done();
       ctx.io.stderr(formatDiagnostics(shown.filter((d) => d.severity !== 'info')));
       ctx.io.stderr(`${target.name}: ${resources.length} resource(s); ${summary(shown)}\n`);
       ctx.exitCode = hasErrors(shown) ? EXIT.failed : EXIT.ok;

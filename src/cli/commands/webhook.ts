@@ -1,3 +1,4 @@
+import nodeCluster from 'node:cluster';
 import { Command } from 'commander';
 import pino from 'pino';
 import type { CommandContext } from '../context.js';
@@ -15,6 +16,37 @@ interface WebhookFlags {
   kubeconfig?: string;
   clusterChecks: boolean;
   maxBodyBytes: string;
+  workers: string;
+}
+
+/**
+ * Several processes on one port (node:cluster): Node answers on one core per process, and TLS and
+ * JSON are most of a review's cost. The primary only starts them, restarts one that dies, and passes
+ * SIGTERM and SIGINT on.
+ */
+async function runWorkers(count: number, log: pino.Logger): Promise<void> {
+  let stopping = false;
+  const start = () => nodeCluster.fork().on('exit', (code, signal) => {
+    if (stopping) return;
+    log.warn({ code, signal }, 'webhook worker exited; starting another');
+    start();
+  });
+  for (let i = 0; i < count; i++) start();
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      stopping = true;
+      const workers = Object.values(nodeCluster.workers ?? {}).filter((w) => w !== undefined);
+      let left = workers.length;
+      if (left === 0) resolve();
+      for (const w of workers) {
+        w.once('exit', () => --left === 0 && resolve());
+        w.process.kill('SIGTERM');
+      }
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  process.exit(0);
 }
 
 export function webhookCommand(_ctx: CommandContext): Command {
@@ -32,9 +64,13 @@ export function webhookCommand(_ctx: CommandContext): Command {
     .option('--kubeconfig <file>', 'kubeconfig for the cross-object checks (default: in-cluster or ~/.kube/config)')
     .option('--no-cluster-checks', 'do not watch the cluster; validate each object on its own')
     .option('--max-body-bytes <n>', 'largest review accepted', String(3 * 1024 * 1024))
+    .option('--workers <n>', 'processes serving on the port, one core each (each keeps its own watch for the cluster checks)', '1')
     .action(async (opts: WebhookFlags) => {
       if (!opts.tlsCertFile || !opts.tlsPrivateKeyFile) throw new UsageError('--tls-cert-file and --tls-private-key-file are required: the webhooks are served over TLS only');
-      const log = pino({ base: { component: 'smi-webhook' } });
+      const workers = Number(opts.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers takes a whole number from 1 to 64, got "${opts.workers}"`);
+      const log = pino({ base: { component: 'smi-webhook', ...(nodeCluster.isWorker ? { worker: nodeCluster.worker?.id } : {}) } });
+      if (workers > 1 && nodeCluster.isPrimary) return runWorkers(workers, log);
       let cache: Cache | undefined;
       const kinds = smiKinds();
       if (opts.clusterChecks) {
