@@ -6,7 +6,7 @@
  *   the requests queued behind it), a typical TrafficTarget, 1,000 reviews/s for 30 s by default;
  * - saturation: the throughput with many requests kept in flight (closed loop), reported apart;
  * - conversion throughput (TrafficSplits v1alpha1 → v1alpha4 in reviews of 100).
- * Run: npm run bench -- webhooks   (SMI_BENCH_WEBHOOK_RATE and SMI_BENCH_WEBHOOK_SECONDS change the load)
+ * Run: npm run bench -- webhooks   (SMI_BENCH_WEBHOOK_RATE, _SECONDS and _WORKERS=1,2 change the load and the processes)
  */
 import { request, Agent } from 'node:https';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -83,7 +83,7 @@ function treeCpuMs(pid: number): number {
 export async function benchWebhooks(): Promise<Record<string, unknown>> {
   // One process (the default), then two on the same port: a second core, shared here with the load generator.
   const runs = [];
-  for (const workers of [1, 2]) runs.push(await measure(workers));
+  for (const workers of (process.env.SMI_BENCH_WEBHOOK_WORKERS ?? '1,2').split(',').map(Number)) runs.push(await measure(workers));
   return { benchmark: 'webhooks over HTTPS (loopback, keep-alive)', nodeFlags: imageNodeFlags(), runs };
 }
 
@@ -94,7 +94,7 @@ async function measure(workers: number): Promise<Record<string, unknown>> {
   writeFileSync(join(dir, 'tls.key'), certs.keyPem);
   // The webhook in its own process (as deployed), so the load generator's CPU is not counted against it.
   const port = 19600 + Math.floor(Math.random() * 300);
-  const child = spawn(process.execPath, [...imageNodeFlags(), join(import.meta.dirname, '../bin/smi.js'), 'webhook', '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), '--no-cluster-checks', '--workers', String(workers)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...imageNodeFlags(), join(import.meta.dirname, '../bin/smi.js'), 'webhook', '--port', String(port), '--tls-cert-file', join(dir, 'tls.crt'), '--tls-private-key-file', join(dir, 'tls.key'), '--no-cluster-checks', ...(workers > 1 ? ['--workers', String(workers)] : [])], { stdio: ['ignore', 'ignore', 'inherit'] });
   const server = { port, stop: () => new Promise<void>((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
   for (let up = false; !up; ) {
     up = await post(port, '/validate', '{}', new Agent({ ca: certs.caPem })).then(() => true, (e: Error) => e.message.startsWith('status'));
