@@ -10,6 +10,8 @@ export interface JsonLayout {
   readonly rootStart: number;
   /** [start, end) of each element of the root object's `items` array, when there is one. */
   readonly items?: readonly (readonly [number, number])[];
+  /** How deep the deepest value sits (the root at 0), as parse.ts's nesting limit counts. */
+  readonly depth: number;
 }
 
 export type JsonScan = { readonly ok: true; readonly layout: JsonLayout } | { readonly ok: false; readonly duplicateKeyAt?: number };
@@ -25,7 +27,7 @@ interface Frame {
   lastKey: string;
 }
 
-const WS = new Set([0x20, 0x0a, 0x0d, 0x09]);
+const isSpace = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** End (exclusive) of the string whose opening quote is at `i`; -1 when unterminated. */
 function stringEnd(text: string, i: number): number {
@@ -45,11 +47,13 @@ export function scanJson(text: string): JsonScan {
   const stack: Frame[] = [];
   let i = 0;
   const n = text.length;
-  while (i < n && WS.has(text.charCodeAt(i))) i++;
+  while (i < n && isSpace(text.charCodeAt(i))) i++;
   const rootStart = i;
   let rootItems: [number, number][] | undefined;
   let done = false;
+  let depth = 0;
   const valueStarts = (at: number) => {
+    if (stack.length > depth) depth = stack.length;
     const top = stack[stack.length - 1];
     if (top?.items && top.elementStart < 0) top.elementStart = at;
   };
@@ -63,8 +67,9 @@ export function scanJson(text: string): JsonScan {
   };
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (WS.has(c)) {
+    if (isSpace(c)) {
       i++;
+      while (i < n && isSpace(text.charCodeAt(i))) i++;
       continue;
     }
     if (done) return { ok: false };
@@ -125,12 +130,12 @@ export function scanJson(text: string): JsonScan {
     let j = i + 1;
     while (j < n) {
       const d = text.charCodeAt(j);
-      if (WS.has(d) || d === 0x2c || d === 0x7d || d === 0x5d || d === 0x3a) break;
+      if (isSpace(d) || d === 0x2c || d === 0x7d || d === 0x5d || d === 0x3a) break;
       j++;
     }
     i = j;
     valueEnds(i);
   }
   if (!done || stack.length > 0) return { ok: false };
-  return { ok: true, layout: { rootStart, ...(rootItems ? { items: rootItems } : {}) } };
+  return { ok: true, layout: { rootStart, depth, ...(rootItems ? { items: rootItems } : {}) } };
 }

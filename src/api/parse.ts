@@ -145,9 +145,9 @@ function sliceLocator(text: string, start: number, end: number, prefix: FieldPat
   };
 }
 
-/** The documents of one loaded value: itself, or the items of a List with the origin of each. */
-function documentsOf(value: unknown, file: string, lines: LineIndex, origin: Origin, itemOrigin: (i: number) => Origin, diagnostics: Diagnostic[]): LoadedDocument[] {
-  if (depthExceeds(value, MAX_NESTING)) {
+/** The documents of one loaded value: itself, or the items of a List with the origin of each. `depth`: how deep it nests, when known. */
+function documentsOf(value: unknown, file: string, origin: Origin, itemOrigin: (i: number) => Origin, diagnostics: Diagnostic[], depth?: number): LoadedDocument[] {
+  if (depth !== undefined ? depth > MAX_NESTING : depthExceeds(value, MAX_NESTING)) {
     diagnostics.push({ severity: 'error', code: 'SMI_TOO_DEEP', message: `the document nests deeper than ${MAX_NESTING} levels; no Kubernetes object does`, path: '', file, line: origin.line, column: origin.column });
     return [];
   }
@@ -176,7 +176,7 @@ function parseQuickly(text: string, file: string): ParseOutput | undefined {
       const range = items?.[i];
       return range ? lazyOrigin(file, lines, range[0], sliceLocator(text, range[0], range[1], [])) : lazyOrigin(file, lines, undefined, (path, key) => root(['items', i, ...path], key));
     };
-    return { documents: documentsOf(value, file, lines, lazyOrigin(file, lines, scan.layout.rootStart, root), itemOrigin, diagnostics), diagnostics };
+    return { documents: documentsOf(value, file, lazyOrigin(file, lines, scan.layout.rootStart, root), itemOrigin, diagnostics, scan.layout.depth), diagnostics };
   }
   const slices = splitDocuments(text);
   if (!slices) return undefined;
@@ -197,7 +197,7 @@ function parseQuickly(text: string, file: string): ParseOutput | undefined {
     if (sharesObjects(value)) return undefined;
     const root = sliceLocator(text, slice.start, slice.end, []);
     const origin = lazyOrigin(file, lines, slice.contentStart, root);
-    documents.push(...documentsOf(value, file, lines, origin, (i) => lazyOrigin(file, lines, undefined, (path, key) => root(['items', i, ...path], key)), diagnostics));
+    documents.push(...documentsOf(value, file, origin, (i) => lazyOrigin(file, lines, undefined, (path, key) => root(['items', i, ...path], key)), diagnostics));
   }
   return { documents, diagnostics };
 }

@@ -92,5 +92,12 @@ describe('the quick and the exact way through parseText', () => {
     same(parseText(listText, 'l.json'), parseTextExact(listText, 'l.json'), listText);
     assert.deepEqual(parseText(listText, 'l.json').documents[1]!.origin.locate(['spec', 'y', 1]), { file: 'l.json', line: 16, column: 11 });
     for (const text of ['a: 1\r\nb:\r\n  - 2\r\n---\r\nc: 3\r\n', '\uFEFFa: 1\n', 'a: "x\n---\ny"\n']) same(parseText(text, 'f.yaml'), parseTextExact(text, 'f.yaml'), text);
+    // The nesting limit, where the quick path counts depth while scanning instead of walking the value.
+    for (const levels of [99, 100, 101]) {
+      for (const text of ['['.repeat(levels) + '1' + ']'.repeat(levels), `{"kind":"List","items":[${'{"a":'.repeat(levels - 2)}1${'}'.repeat(levels - 2)}]}`]) {
+        same(parseText(text, 'deep.json'), parseTextExact(text, 'deep.json'), text);
+      }
+    }
+    assert.equal(parseText(`${'['.repeat(101)}1${']'.repeat(101)}`, 'deep.json').diagnostics[0]?.code, 'SMI_TOO_DEEP');
   });
 });
