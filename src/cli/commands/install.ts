@@ -4,7 +4,6 @@ import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
 import { toJson, toYamlStream } from '../format.js';
 import { installManifests, servingNames, type WebhookInstall } from '../../install/manifests.js';
-import { generateCertificates } from '../../webhooks/certificates.js';
 import { packageVersion } from '../version.js';
 
 interface InstallFlags extends TranslateFlags {
@@ -35,7 +34,7 @@ async function manifests(opts: InstallFlags) {
   const replicas = Number(opts.replicas);
   const target = requireTarget(opts.mesh, opts);
   const webhook: WebhookInstall = opts.webhook === 'generate'
-    ? { mode: 'generate', ...(await generateCertificates({ dnsNames: servingNames(opts.namespace) })) }
+    ? { mode: 'generate', ...(await (await import('../../webhooks/certificates.js')).generateCertificates({ dnsNames: servingNames(opts.namespace) })) }
     : { mode: opts.webhook };
   return installManifests({ target, translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode, webhook,
     ...(opts.metricsPrometheusUrl ? { metrics: { prometheusUrl: opts.metricsPrometheusUrl, mesh: opts.metricsMesh ?? (['istio', 'linkerd', 'consul', 'appmesh'].includes(target.name) ? target.name : 'istio') } } : {}) });

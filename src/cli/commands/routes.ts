@@ -3,9 +3,8 @@ import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
-import protobuf from 'protobufjs';
+import type protobuf from 'protobufjs';
 import { parse as parseYaml } from 'yaml';
-import $RefParser from '@apidevtools/json-schema-ref-parser';
 import type { CommandContext } from '../context.js';
 import { formatDiagnostics, toJson, toYamlStream } from '../format.js';
 import { EXIT, UsageError } from '../io.js';
@@ -61,6 +60,8 @@ function emit(ctx: CommandContext, source: string, generated: GeneratedGroup, ou
 /** The description with every $ref resolved (files relative to the description's own). */
 async function readDescription(ctx: CommandContext, path: string): Promise<unknown> {
   try {
+    // Loaded here, not with the CLI: a long-running `smi controller` need not hold it.
+    const { default: $RefParser } = await import('@apidevtools/json-schema-ref-parser');
     if (path === '-') return await $RefParser.dereference(parseYaml((await ctx.io.readStdin()).toString('utf8')) as object);
     return await $RefParser.dereference(resolve(path));
   } catch (e) {
@@ -95,8 +96,10 @@ interface FromProtoFlags extends GroupFlags { include?: string[] }
 const PROTOBUFJS_DIR = dirname(createRequire(import.meta.url).resolve('protobufjs/package.json'));
 
 /** Parses the files, finding imports next to the importing file or under an -I directory (as protoc does). */
-function loadProto(files: readonly string[], includes: readonly string[]): protobuf.Root {
-  const root = new protobuf.Root();
+async function loadProto(files: readonly string[], includes: readonly string[]): Promise<protobuf.Root> {
+  // Loaded here, not with the CLI: a long-running `smi controller` need not hold it.
+  const { default: protobufjs } = await import('protobufjs');
+  const root = new protobufjs.Root();
   root.resolvePath = (origin, target) => {
     if (isAbsolute(target)) return target;
     for (const dir of [...(origin ? [dirname(origin)] : []), ...includes.map((d) => resolve(d)), process.cwd()]) {
@@ -129,13 +132,13 @@ function fromProto(ctx: CommandContext): Command {
     )
     .argument('<files...>', '.proto files')
     .option('-I, --include <dir>', 'a directory to find imports in (repeatable)', collect)
-    .action((files: string[], opts: FromProtoFlags) => {
+    .action(async (files: string[], opts: FromProtoFlags) => {
       checkNames(opts);
       const paths = files.map((f) => resolve(f));
       for (const [i, p] of paths.entries()) if (!existsSync(p)) throw new UsageError(`${files[i]}: no such file`);
       let operations: Operation[];
       try {
-        operations = rpcOperations(loadProto(paths, opts.include ?? []), paths);
+        operations = rpcOperations(await loadProto(paths, opts.include ?? []), paths);
       } catch (e) {
         throw new UsageError(e instanceof Error ? e.message : String(e));
       }
