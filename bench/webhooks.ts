@@ -108,8 +108,8 @@ async function measure(workers: number): Promise<Record<string, unknown>> {
       spec: { destination: { kind: 'ServiceAccount', name: 'api', namespace: 'shop' }, rules: [{ kind: 'HTTPRouteGroup', name: 'api-routes', matches: ['read', 'write'] }, { kind: 'TCPRoute', name: 'tcp' }], sources: [{ kind: 'ServiceAccount', name: 'web', namespace: 'shop' }, { kind: 'ServiceAccount', name: 'cron', namespace: 'jobs' }] },
     };
     const review = (i: number) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: `u${i}`, operation: 'CREATE', namespace: 'shop', object: tt } });
-    // Warm up: the TLS connections exist before timing (as they would in a running cluster), and the code is hot.
-    await Promise.all(Array.from({ length: 200 }, async (_, w) => { for (let i = 0; i < 5; i++) await post(server.port, '/validate', review(w * 10 + i), agent); }));
+    // Warm up: the code is hot and the TLS connections the open loop needs exist before timing (as they would in a running cluster).
+    await Promise.all(Array.from({ length: 32 }, async (_, w) => { for (let i = 0; i < 30; i++) await post(server.port, '/validate', review(w * 100 + i), agent); }));
 
     const rate = Number(process.env.SMI_BENCH_WEBHOOK_RATE ?? 1000);
     const seconds = Number(process.env.SMI_BENCH_WEBHOOK_SECONDS ?? 30);

@@ -36,6 +36,11 @@ export class WebhookServer {
   async start(): Promise<this> {
     const { cert, key } = this.certificates.load();
     this.server = createServer({ cert, key, minVersion: 'TLSv1.2' }, (req, res) => void this.handle(req, res));
+    // kube-apiserver keeps its connections to a webhook open up to 90 s idle (Go's IdleConnTimeout):
+    // closing them sooner (Node's default is 5 s) races its next request on the same connection and
+    // makes it reconnect — a TLS handshake on the admission path.
+    this.server.keepAliveTimeout = 120_000;
+    this.server.headersTimeout = 125_000;
     this.certificates.watch(({ cert, key }) => this.server?.setSecureContext({ cert, key }), (e) => this.options.onError?.(e), this.options.reloadIntervalMs);
     await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host ?? '0.0.0.0', resolve));
     this.port = (this.server.address() as AddressInfo).port;
