@@ -6,14 +6,16 @@
  * whole object for SMI kinds, spec and metadata for the mesh resources smi owns); a property test
  * proves the desired state computed from the kept form equals the one computed from the original.
  *
- * Objects are rebuilt rather than deleted from: deleting properties leaves V8 a slower, larger
- * dictionary-mode object for each of thousands of cached items.
+ * Metadata, specs and templates are rebuilt rather than deleted from: deleting properties leaves V8
+ * a slower, larger dictionary-mode object for each of thousands of cached items. Only the top level
+ * loses its `status` (the last property the API server writes, which V8 takes off cheaply) or, for a
+ * Namespace, ServiceAccount or Event, its `spec` by delete.
  */
+import { isRecord } from '../api/object.js';
+
 type Json = Record<string, unknown>;
 
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
-
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Metadata without managedFields and kubectl's copy of the last applied configuration. */
 function keptMetadata(meta: Json, keepManagedFields: boolean): Json {
