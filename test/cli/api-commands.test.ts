@@ -62,6 +62,13 @@ describe('smi validate', () => {
     assert.equal((await runCli(['validate', '-o', 'xml', EXAMPLES])).code, 2);
     assert.equal((await runCli(['frobnicate'])).code, 2);
   });
+
+  test('smi webhook --workers: unreadable certificates stop it at once with the reason (no restart loop of workers)', async () => {
+    const r = await runCli(['webhook', '--tls-cert-file', '/nonexistent/tls.crt', '--tls-private-key-file', '/nonexistent/tls.key', '--workers', '2']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /cannot read the serving certificate: .*nonexistent\/tls\.crt/);
+    assert.equal((await runCli(['webhook', '--tls-cert-file', 'a', '--tls-private-key-file', 'b', '--workers', '0'])).code, 2);
+  });
 });
 
 describe('smi convert', () => {

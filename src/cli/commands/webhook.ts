@@ -5,6 +5,7 @@ import type { CommandContext } from '../context.js';
 import { runUntilSignal } from '../signals.js';
 import { UsageError } from '../io.js';
 import { WebhookServer } from '../../webhooks/server.js';
+import { CertificateFiles } from '../../webhooks/tls.js';
 import { Cache } from '../../kube/cache.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { smiKinds } from '../../kube/kinds.js';
@@ -26,10 +27,11 @@ interface WebhookFlags {
  */
 async function runWorkers(count: number, log: pino.Logger): Promise<void> {
   let stopping = false;
-  const start = () => nodeCluster.fork().on('exit', (code, signal) => {
+  const start = (): void => void nodeCluster.fork().on('exit', (code, signal) => {
     if (stopping) return;
-    log.warn({ code, signal }, 'webhook worker exited; starting another');
-    start();
+    // A second apart: a worker that cannot start must not turn into a busy loop of forks.
+    log.warn({ code, signal }, 'webhook worker exited; starting another in 1 s');
+    setTimeout(() => stopping || start(), 1000);
   });
   for (let i = 0; i < count; i++) start();
   await new Promise<void>((resolve) => {
@@ -70,7 +72,15 @@ export function webhookCommand(_ctx: CommandContext): Command {
       const workers = Number(opts.workers);
       if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new UsageError(`--workers takes a whole number from 1 to 64, got "${opts.workers}"`);
       const log = pino({ base: { component: 'smi-webhook', ...(nodeCluster.isWorker ? { worker: nodeCluster.worker?.id } : {}) } });
-      if (workers > 1 && nodeCluster.isPrimary) return runWorkers(workers, log);
+      if (workers > 1 && nodeCluster.isPrimary) {
+        // What would stop every worker stops the primary first, with the reason, instead of a restart loop.
+        try {
+          new CertificateFiles(opts.tlsCertFile, opts.tlsPrivateKeyFile).load();
+        } catch (e) {
+          throw new UsageError(`cannot read the serving certificate: ${e instanceof Error ? e.message : String(e)}`);
+        }
+        return runWorkers(workers, log);
+      }
       let cache: Cache | undefined;
       const kinds = smiKinds();
       if (opts.clusterChecks) {
