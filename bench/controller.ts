@@ -9,7 +9,7 @@
  * controller:test-server:<mesh>, controller:kube-apiserver
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allCrds } from '../src/api/crds.js';
 import { referenceDocuments } from '../test/support/reference.js';
@@ -43,9 +43,12 @@ export function imageNodeFlags(): string[] {
   return argv.slice(1, argv.findIndex((a) => a.endsWith('smi.js')));
 }
 
+/** The controller's log lines: to the file SMI_BENCH_CONTROLLER_LOG names (appended), else dropped. */
+const controllerLog = (): 'ignore' | number => (process.env.SMI_BENCH_CONTROLLER_LOG ? openSync(process.env.SMI_BENCH_CONTROLLER_LOG, 'a') : 'ignore');
+
 async function startController(kubeconfig: string, metricsPort: number, mesh: string): Promise<ControllerProcess> {
   const bin = join(import.meta.dirname, '../bin/smi.js');
-  const child = spawn(process.execPath, [...imageNodeFlags(), bin, 'controller', '--mesh', mesh, ...BENCH_MESHES[mesh]!.flags, '--kubeconfig', kubeconfig, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '127.0.0.1:0'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, [...imageNodeFlags(), bin, 'controller', '--mesh', mesh, ...BENCH_MESHES[mesh]!.flags, '--kubeconfig', kubeconfig, '--metrics-addr', `127.0.0.1:${metricsPort}`, '--health-addr', '127.0.0.1:0'], { stdio: ['ignore', controllerLog(), 'inherit'] });
   for (;;) {
     try {
       if ((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok) break;

@@ -19,6 +19,7 @@ import { type DesiredState, desiredState, objectKey, type ClusterObject } from '
 import { DESIRED_HASH, planChanges, resourceKey, type LiveResource, type Plan, type PlannedChange } from './plan.js';
 import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
+import { NamespacedDesired, type NamespaceObjects } from './partitioned.js';
 import type { ClusterView } from '../webhooks/admission.js';
 import { holdsAnnotations, namespacePatch, ownedAnnotations } from './namespace-annotations.js';
 
@@ -87,10 +88,14 @@ export class Controller {
   private ready = false;
   /** Whether a change costs its namespace (the target with these options reads nothing across namespaces) or the cluster. */
   private readonly namespaceLocal: boolean;
+  /** For targets translated by namespace: each namespace's exports, and who reads them. */
+  private readonly partitioned: NamespacedDesired | undefined;
 
   constructor(kc: KubeConfig, private readonly options: ControllerOptions) {
     this.owned = ownedKinds(options.target, options.translate);
     this.namespaceLocal = options.target.namespaceLocal?.(options.translate) ?? false;
+    const partition = this.namespaceLocal ? undefined : options.target.partition?.(options.translate);
+    this.partitioned = partition && new NamespacedDesired(partition, options.target, options.translate, options.mode, options.namespaces);
     this.namespaceKinds = options.namespaces && options.namespaces.length > 0 ? [] : [NAMESPACE_KIND];
     const selector = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']},smi-spec.io/mesh=${options.target.name}`;
     this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.namespaceKinds, ...this.owned, this.eventKind], {
@@ -128,7 +133,7 @@ export class Controller {
 
   private markDirty(namespace: string | undefined): void {
     if (this.dirty === 'all') return;
-    if (!this.namespaceLocal || !namespace) this.dirty = 'all';
+    if (!(this.namespaceLocal || this.partitioned) || !namespace) this.dirty = 'all';
     else this.dirty.add(namespace);
   }
 
@@ -165,33 +170,52 @@ export class Controller {
     if (!this.leading || !this.ready) return;
     const dirty = this.dirty;
     this.dirty = new Set();
+    let todo: string[] = [];
     try {
-      if (dirty === 'all' && this.namespaceLocal) {
+      if (this.partitioned) {
+        // Exports first (every namespace on a cold start, before any translation reads them), then
+        // the namespaces whose translation may have changed, one at a time.
+        const cold = dirty === 'all';
+        const refreshed = cold ? [...new Set([...this.namespacesHeld(), ...this.partitioned.known()])].sort() : [...dirty].sort();
+        todo = refreshed;
+        const affected = new Set<string>();
+        for (const ns of refreshed) for (const n of this.partitioned.refresh(ns, this.objectsIn(new Set([ns])), !cold)) affected.add(n);
+        todo = [...affected].sort();
+        for (const ns of todo) await this.reconcileScope(new Set([ns]));
+      } else if (dirty === 'all' && this.namespaceLocal) {
         // Everything, one namespace at a time: the same result, a fraction of the memory at once.
-        const namespaces = new Set<string>();
-        for (const k of [...this.smi, ...INVENTORY_KINDS, ...this.owned]) for (const o of this.cache.list(k)) namespaces.add(o.metadata?.namespace ?? '');
-        // Namespaces smi annotated: to give the annotation back once nothing there needs it.
-        for (const k of this.namespaceKinds) for (const o of this.cache.list(k)) if (ownedAnnotations(o).length > 0) namespaces.add(o.metadata?.name ?? '');
-        for (const ns of this.annotated.keys()) namespaces.add(ns);
-        const todo = [...namespaces].sort();
-        try {
-          for (let i = 0; i < todo.length; i++) await this.reconcileScope(new Set([todo[i]!]));
-        } catch (e) {
-          this.dirty = 'all';
-          throw e;
-        }
+        todo = this.namespacesHeld();
+        for (const ns of todo) await this.reconcileScope(new Set([ns]));
       } else if (dirty !== 'all' && this.namespaceLocal) {
         // The echo of a cold start dirties every namespace at once: still one at a time.
-        const todo = [...dirty].sort();
+        todo = [...dirty].sort();
         for (const ns of todo) await this.reconcileScope(new Set([ns]));
       } else await this.reconcileScope(dirty);
       this.logScope();
     } catch (e) {
-      // What was not done is still to do.
+      // What was not done is still to do (with the namespaces a change reached, whose exports are already taken in).
       if (dirty === 'all') this.dirty = 'all';
-      else for (const ns of dirty) this.markDirty(ns);
+      else for (const ns of [...dirty, ...todo]) this.markDirty(ns);
       throw e;
     }
+  }
+
+  /** Every namespace holding something smi reads or wrote, sorted. */
+  private namespacesHeld(): string[] {
+    const namespaces = new Set<string>();
+    for (const k of [...this.smi, ...INVENTORY_KINDS, ...this.owned]) for (const o of this.cache.list(k)) namespaces.add(o.metadata?.namespace ?? '');
+    // Namespaces smi annotated: to give the annotation back once nothing there needs it.
+    for (const k of this.namespaceKinds) for (const o of this.cache.list(k)) if (ownedAnnotations(o).length > 0) namespaces.add(o.metadata?.name ?? '');
+    for (const ns of this.annotated.keys()) namespaces.add(ns);
+    return [...namespaces].sort();
+  }
+
+  /** The SMI objects and inventory (Namespace objects included) of these namespaces, or of all. */
+  private objectsIn(namespaces: Set<string> | undefined): NamespaceObjects {
+    const smi = this.smi.flatMap((k) => this.cache.in(k, namespaces)) as ClusterObject[];
+    const namespaceObjects = this.namespaceKinds.flatMap((k) => this.cache.list(k)).filter((n) => !namespaces || namespaces.has(n.metadata?.name ?? ''));
+    const inventory = [...INVENTORY_KINDS.flatMap((k) => this.cache.in(k, namespaces)), ...namespaceObjects] as ClusterObject[];
+    return { smi, inventory };
   }
 
   /**
@@ -288,10 +312,10 @@ export class Controller {
     if (scope !== 'all' && scope.size === 0) return;
     const namespaces = scope === 'all' ? undefined : scope;
     const end = metrics.duration.startTimer();
-    const smi = this.smi.flatMap((k) => this.cache.in(k, namespaces)) as ClusterObject[];
-    const namespaceObjects = this.namespaceKinds.flatMap((k) => this.cache.list(k)).filter((n) => !namespaces || namespaces.has(n.metadata?.name ?? ''));
-    const inventory = [...INVENTORY_KINDS.flatMap((k) => this.cache.in(k, namespaces)), ...namespaceObjects] as ClusterObject[];
-    const desired = desiredState(smi, inventory, target, this.options.translate, this.options.mode, this.options.namespaces);
+    const { smi, inventory } = this.objectsIn(namespaces);
+    const only = namespaces?.size === 1 ? [...namespaces][0] : undefined;
+    const desired = this.partitioned && only !== undefined ? this.partitioned.desired(only, { smi, inventory })
+      : desiredState(smi, inventory, target, this.options.translate, this.options.mode, this.options.namespaces);
     this.noteScope(desired.scope, namespaces);
     log.debug({ scope: scope === 'all' ? 'all' : [...scope], smi: smi.length, inventory: inventory.length, resources: desired.resources.length }, 'desired state');
 

@@ -5,11 +5,12 @@
  */
 import type { Diagnostic } from '../api/diagnostic.js';
 import { objectKey, validateClusterObjects, type ClusterObject } from '../api/cluster-objects.js';
-import type { AccessMode } from '../policy/model.js';
+import type { AccessMode, PolicyModel } from '../policy/model.js';
+import type { ValidatedSet } from '../api/validate.js';
 import type { Scope } from '../policy/scope.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import { SOURCE_ANNOTATION } from '../targets/naming.js';
-import type { MeshResource, Target, TranslateOptions } from '../targets/target.js';
+import type { MeshResource, Target, Translation, TranslateOptions } from '../targets/target.js';
 import { conditionsFor, type SmiStatus } from './conditions.js';
 
 export { objectKey, type ClusterObject };
@@ -37,11 +38,20 @@ function group(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
   return out;
 }
 
-export function desiredState(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], target: Target, options: TranslateOptions, mode: AccessMode, namespaces?: readonly string[]): DesiredState {
+/** Validated and resolved: the policy model of these objects. */
+export function resolveObjects(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], mode: AccessMode, namespaces?: readonly string[]): { validated: ValidatedSet; model: PolicyModel } {
   const validated = validateClusterObjects([...smi, ...inventory]);
   const model = resolvePolicy(validated, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
-  const translation = target.translate(model, options);
+  return { validated, model };
+}
 
+export function desiredState(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], target: Target, options: TranslateOptions, mode: AccessMode, namespaces?: readonly string[]): DesiredState {
+  const { validated, model } = resolveObjects(smi, inventory, mode, namespaces);
+  return desiredFrom(smi, validated, model, target.translate(model, options), target.name);
+}
+
+/** The desired state from a translation: owner references, statuses and problems of the SMI objects. */
+export function desiredFrom(smi: readonly ClusterObject[], validated: ValidatedSet, model: PolicyModel, translation: Translation, mesh: string): DesiredState {
   // Same-namespace SMI sources own what they produced: deleting them lets the GC clean up too.
   const uids = new Map(smi.map((o) => [objectKey(o), o]));
   const namespaceAnnotations = new Map<string, Record<string, string>>();
@@ -61,7 +71,7 @@ export function desiredState(smi: readonly ClusterObject[], inventory: readonly 
   const problems = new Map<string, Diagnostic[]>();
   for (const o of smi) {
     const key = objectKey(o);
-    statuses.set(key, conditionsFor(o.metadata?.generation ?? 1, v.get(key) ?? [], res.get(key) ?? [], tr.get(key) ?? [], target.name));
+    statuses.set(key, conditionsFor(o.metadata?.generation ?? 1, v.get(key) ?? [], res.get(key) ?? [], tr.get(key) ?? [], mesh));
     const p = [...(v.get(key) ?? []), ...(res.get(key) ?? []), ...(tr.get(key) ?? [])].filter((d) => d.severity !== 'info');
     if (p.length > 0) problems.set(key, p);
   }

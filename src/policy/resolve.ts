@@ -168,7 +168,10 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
   for (const o of input.smi) {
     if (o.def.kind !== 'TrafficTarget' || !scope.namespaces.has(o.namespace)) continue;
     const tt = o.hub as unknown as TrafficTarget;
-    lockedDown.add(`${tt.spec.destination.namespace ?? o.namespace}/${tt.spec.destination.name}`);
+    // Only the destination's own namespace may lock it down (SMI_TT_DESTINATION_NAMESPACE): a
+    // TrafficTarget elsewhere naming it must not deny its callers.
+    if ((tt.spec.destination.namespace ?? o.namespace) !== o.namespace) continue;
+    lockedDown.add(`${o.namespace}/${tt.spec.destination.name}`);
   }
 
   const splits = new Map<string, SplitPolicy>();

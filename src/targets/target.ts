@@ -6,6 +6,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import type { Inventory } from '../policy/inventory.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
+import type { Partition } from './partition.js';
 
 export type MeshName = 'istio' | 'linkerd' | 'gateway-api' | 'consul' | 'appmesh' | 'cilium';
 
@@ -110,6 +111,11 @@ export interface Target {
    * time. Absent or false: every change recomputes the whole cluster.
    */
   readonly namespaceLocal?: (options: TranslateOptions) => boolean;
+  /**
+   * The translation split by namespace (exports and imports, partition.ts): the controller then
+   * recomputes a changed namespace and those reading what it exports. Absent: namespaceLocal decides.
+   */
+  readonly partition?: (options: TranslateOptions) => Partition | undefined;
   /** What the NetworkPolicy fence leaves to the mesh (--fence networkpolicy); absent: no fence for this target. */
   readonly fence?: readonly string[];
   /** How the mesh can report denials without enforcing them (--enforcement audit); absent: it cannot. */

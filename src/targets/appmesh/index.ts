@@ -1,9 +1,8 @@
 /** The AWS App Mesh target: VirtualNode, VirtualService, VirtualRouter (appmesh.k8s.aws/v1beta2). */
 import type { Target } from '../target.js';
-import { collectTranslation } from '../diagnostics.js';
+import { translateByNamespace } from '../partition.js';
 import { evaluateAppMeshAccess, evaluateAppMeshRoute } from './evaluate.js';
-import { translateNodes } from './nodes.js';
-import { translateRouting } from './routing.js';
+import { appMeshPartition } from './partition.js';
 import { APPMESH_API } from './types.js';
 
 export const appmesh: Target = {
@@ -18,11 +17,8 @@ export const appmesh: Target = {
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'weights are integers up to 100; splits need the root Service in the input',
   ],
-  translate: (model, options) =>
-    collectTranslation((report) => {
-      const routing = translateRouting(model, options, report);
-      return [...routing.resources, ...translateNodes(model, options, routing, report)];
-    }),
+  partition: () => appMeshPartition,
+  translate: (model, options) => translateByNamespace(appMeshPartition, model, options),
   evaluateAccess: evaluateAppMeshAccess,
   evaluateRoute: evaluateAppMeshRoute,
 };

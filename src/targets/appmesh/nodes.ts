@@ -16,7 +16,6 @@ import { grantedPorts, portGranted } from '../granted-ports.js';
 import { derivedName, meta, resourceName, serviceFqdn } from '../naming.js';
 import { catches, planSelectors } from '../selectors.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
-import type { Routing } from './routing.js';
 import { APPMESH_API, NOBODY, spiffeId, trustBundle, type BackendRef, type Listener, type ListenerProtocol, type VirtualNodeSpec } from './types.js';
 
 const isCatchAll = (m: CompiledMatch): boolean => m.methods === undefined && m.headers.length === 0 && (m.pathRegex === undefined || regexForms(m.pathRegex).kind === 'any');
@@ -55,15 +54,16 @@ function listener(port: number, protocol: ListenerProtocol, own: string, options
 
 const tcpPorts = (workloads: readonly Workload[]): number[] => [...new Set(workloads.flatMap((w) => w.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port)))].sort((a, b) => a - b);
 
-/** Indexes built once: the Services in front of each identity's workloads, and the roots routing to each Service. */
-interface Indexes {
-  readonly workloads: Map<string, Workload[]>;
-  readonly services: Map<string, string[]>;
-  readonly rootsOf: Map<string, string[]>;
+/** What a namespace's nodes read of the others: the VirtualServices each identity may call, and where sources run. */
+export interface Reach {
+  /** The VirtualServices (namespace/name) an identity may call, through grants and splits of every namespace. */
+  backends(identity: Identity): readonly string[];
+  /** The identity has workloads in a namespace outside smi's scope (App Mesh needs the caller's side too). */
+  runsOutsideScope(identity: Identity): boolean;
 }
 
-function indexes(model: PolicyModel, routing: Routing): Indexes {
-  const workloads = groupBy(model.inventory.workloads, (w) => `${w.namespace}/${w.serviceAccount}`);
+/** The Services in front of each identity's workloads (namespace/name lists, by identity key). */
+export function servicesFronting(model: PolicyModel): Map<string, string[]> {
   const byNamespace = groupBy(model.inventory.workloads, (w) => w.namespace);
   const services = new Map<string, string[]>();
   for (const s of model.inventory.services.values()) {
@@ -71,37 +71,18 @@ function indexes(model: PolicyModel, routing: Routing): Indexes {
     for (const w of byNamespace.get(s.namespace) ?? []) if (selects(s.selector, w.labels)) fronted.add(`${w.namespace}/${w.serviceAccount}`);
     for (const k of fronted) services.set(k, [...(services.get(k) ?? []), `${s.namespace}/${s.name}`]);
   }
-  const rootsOf = new Map<string, string[]>();
-  for (const [root, targets] of routing.routedRoots) for (const t of new Set([root, ...targets])) rootsOf.set(t, [...(rootsOf.get(t) ?? []), root]);
-  return { workloads, services, rootsOf };
+  return services;
 }
 
-/** The VirtualServices an identity calls through: Services of what it may reach, and splits over them. */
-function backendsOf(model: PolicyModel, identity: Identity, routing: Routing, index: Indexes): BackendRef[] {
-  const services = new Set<string>();
-  const key = identityKey(identity);
-  for (const d of model.destinations.values()) {
-    if (!d.bySource.has(key)) continue;
-    for (const s of index.services.get(identityKey(d.identity)) ?? []) services.add(s);
-  }
-  // Outside strict mode the caller may reach destinations that are not locked down; split roots
-  // must be backends for their routes to apply, the rest passes through.
-  if (model.mode !== 'strict') for (const root of routing.routedRoots.keys()) services.add(root);
-  for (const s of [...services]) for (const root of index.rootsOf.get(s) ?? []) services.add(root);
-  return [...services].sort().flatMap((s) => {
-    const vs = routing.virtualServices.get(s);
-    return vs ? [{ virtualService: { virtualServiceRef: { name: vs.name, namespace: vs.namespace } } }] : [];
-  });
-}
-
-export function translateNodes(model: PolicyModel, options: TranslateOptions, routing: Routing, report: Report): MeshResource[] {
+/** The workload VirtualNodes of one namespace's slice of the model; what it reads of others comes through `reach`. */
+export function translateNodes(model: PolicyModel, options: TranslateOptions, reach: Reach, report: Report): MeshResource[] {
   const out: MeshResource[] = [];
   const identities = new Map<string, Identity>();
   // A VirtualNode makes its pods part of the mesh (their outbound traffic too): only workloads in scope get one.
   for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) identities.set(`${w.namespace}/${w.serviceAccount}`, { namespace: w.namespace, name: w.serviceAccount });
   for (const d of model.destinations.values()) {
     for (const t of d.targets) {
-      const outside = t.sources.filter((s) => !inScope(model, s.namespace) && model.inventory.workloads.some((w) => w.namespace === s.namespace && w.serviceAccount === s.name));
+      const outside = t.sources.filter((s) => reach.runsOutsideScope(s));
       if (outside.length === 0) continue;
       report(t.ref, 'warning', 'APPMESH_SOURCE_OUT_OF_SCOPE',
         `${provenanceLabel(t.ref)}: App Mesh authorizes the caller's side too (its VirtualNode's backends and client certificate), and ${outside.map(identityKey).join(', ')} run outside smi's scope, where smi writes nothing: they cannot reach ${identityKey(d.identity)} (narrower). Label their namespace ${'smi-spec.io/enforce'}=true to bring them in`);
@@ -109,19 +90,23 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, ro
   }
   const locked = (key: string) => model.mode === 'strict' || (model.mode === 'per-destination' && model.lockedDown.has(key));
   const lockedGroups = new Map<string, { namespace: string; labels: Record<string, string>; owners: Set<string> }>();
-  const index = indexes(model, routing);
+  const workloadsByIdentity = groupBy(model.inventory.workloads, (w) => `${w.namespace}/${w.serviceAccount}`);
+  const fronting = servicesFronting(model);
 
   for (const [key, identity] of [...identities].sort(([a], [b]) => a.localeCompare(b))) {
     const plan = planSelectors(model.inventory, identity);
     const targets = model.destinations.get(key)?.targets ?? [];
     const own = spiffeId(options.trustDomain, identity.namespace, identity.name);
-    const backends = backendsOf(model, identity, routing, index);
+    const backends: BackendRef[] = reach.backends(identity).map((vs) => {
+      const [namespace = '', name = ''] = vs.split('/');
+      return { virtualService: { virtualServiceRef: { name, namespace } } };
+    });
     const isLocked = locked(key);
     const reportedNarrowing = new Set<TargetPolicy>();
     const refusedTcp = new Set<string>();
     const base = resourceName('smi', identity.name);
     plan.selectors.forEach((selector, i) => {
-      const caught = (index.workloads.get(key) ?? []).filter((w) => catches(selector, w));
+      const caught = (workloadsByIdentity.get(key) ?? []).filter((w) => catches(selector, w));
       const listeners = tcpPorts(caught).map((port) => {
         if (!isLocked) return listener(port, 'tcp', own, options);
         const { grant, tcpRefused, narrowed } = portGrant(targets, port, options);
@@ -129,7 +114,7 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, ro
         tcpRefused.forEach((s) => refusedTcp.add(s));
         return listener(port, grant.protocol, own, options, grant.sans);
       });
-      const services = servicesSelecting({ ...model.inventory, services: new Map((index.services.get(key) ?? []).map((s) => [s, model.inventory.services.get(s)!])) }, caught);
+      const services = servicesSelecting({ ...model.inventory, services: new Map((fronting.get(key) ?? []).map((s) => [s, model.inventory.services.get(s)!])) }, caught);
       const name = plan.selectors.length > 1 ? derivedName(base, String(i)) : base;
       const spec: VirtualNodeSpec = {
         podSelector: { matchLabels: selector },
@@ -171,10 +156,14 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, ro
     });
   });
 
+  return out;
+}
+
+/** The cluster-wide warnings: what App Mesh's proxies never see. */
+export function nodeNotes(model: PolicyModel, report: Report): void {
   if (model.mode !== 'permissive') {
     report(undefined, 'warning', 'APPMESH_UNDECLARED_PORTS_NOT_ENFORCED',
       "App Mesh's proxy intercepts inbound traffic on its node's listener ports only, the TCP ports pod specs declare: traffic to other ports bypasses it, neither allowed nor denied by the mesh (declare every port the application listens on)");
     report(undefined, 'warning', 'APPMESH_UDP_NOT_ENFORCED', 'App Mesh listeners are TCP, HTTP or gRPC: UDP bypasses the proxy, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)');
   }
-  return out;
 }

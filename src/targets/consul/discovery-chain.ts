@@ -13,7 +13,7 @@ import { splitPortPlans } from '../split-plan.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { toPercentages } from '../weights.js';
 import { consulMatch } from './http-match.js';
-import { consulName, mirrored, sharedNames, type ConsulName } from './names.js';
+import { consulKey, consulName, mirrored, type ConsulName, type NameFacts } from './names.js';
 import type { HttpServices } from './protocols.js';
 import { ALL_INSTANCES_SUBSET, CONSUL_API, type ServiceResolverSpec, type ServiceRouterSpec, type ServiceSplitterSpec, type SplitEntry } from './types.js';
 
@@ -21,15 +21,15 @@ const NOT_EXPRESSED = 'CONSUL_SPLIT_NOT_EXPRESSED';
 
 export const virtualSplitName = (root: string): string => derivedName(resourceName(root), 'split');
 
-function serviceNames(model: PolicyModel): string[] {
+/** The Services a namespace registers or splits: a split is refused over a name another namespace uses too. */
+export function serviceNames(model: PolicyModel): string[] {
   const keys = [...model.inventory.services.keys()];
   for (const s of model.splits.values()) keys.push(`${s.namespace}/${s.service}`, ...s.backends.map((b) => `${s.namespace}/${b.service}`));
   return keys;
 }
 
-export function translateSplits(model: PolicyModel, options: TranslateOptions, http: HttpServices, report: Report): MeshResource[] {
+export function translateSplits(model: PolicyModel, options: TranslateOptions, facts: NameFacts, http: HttpServices, report: Report): MeshResource[] {
   const out: MeshResource[] = [];
-  const ambiguous = sharedNames(serviceNames(model), options);
   const roots = new Set([...model.splits.keys()]);
   const resolvers = new Map<string, { name: ConsulName; namespace: string; split: SplitPolicy }>();
   const splits = [...model.splits.values()].sort((a, b) => `${a.namespace}/${a.service}`.localeCompare(`${b.namespace}/${b.service}`));
@@ -47,7 +47,7 @@ export function translateSplits(model: PolicyModel, options: TranslateOptions, h
     const backends = (plans[0]?.backends ?? []).filter((b) => b.weight > 0);
     if (backends.length === 0) continue; // no backend can take it: the root serves, as without a splitter
     const names = [split.service, ...backends.map((b) => b.service.split('/')[1] ?? '')];
-    const shared = names.filter((n) => ambiguous.has(`/${n}`));
+    const shared = mirrored(options) ? [] : names.filter((n) => facts.services(consulKey(consulName(ns, n, options))).size > 1);
     if (!mirrored(options) && shared.length > 0) {
       report(split.ref, 'error', NOT_EXPRESSED, `${label}: Service name(s) ${shared.join(', ')} exist in several Kubernetes namespaces, which are one Consul service each without Consul namespaces; no splitter is written. Use --consul-namespaces mirror`);
       continue;

@@ -1,10 +1,8 @@
 /** The Consul target: ServiceIntentions, ServiceDefaults, ServiceSplitter, ServiceRouter, ServiceResolver (consul.hashicorp.com/v1alpha1). */
 import type { Target } from '../target.js';
-import { collectTranslation } from '../diagnostics.js';
-import { translateIntentions } from './intentions.js';
-import { translateSplits } from './discovery-chain.js';
+import { translateByNamespace } from '../partition.js';
+import { consulPartition } from './partition.js';
 import { evaluateConsulAccess, evaluateConsulRoute } from './evaluate.js';
-import { HttpServices } from './protocols.js';
 import { CONSUL_API } from './types.js';
 
 export const consul: Target = {
@@ -19,13 +17,8 @@ export const consul: Target = {
     'UDP is not carried by Consul sidecars; callers outside the mesh are refused',
     'weights are percentages with two decimals',
   ],
-  translate: (model, options) =>
-    collectTranslation((report) => {
-      const http = new HttpServices();
-      const chain = translateSplits(model, options, http, report);
-      const intentions = translateIntentions(model, options, http, report);
-      return [...chain, ...intentions, ...http.resources(report)];
-    }),
+  partition: () => consulPartition,
+  translate: (model, options) => translateByNamespace(consulPartition, model, options),
   evaluateAccess: evaluateConsulAccess,
   evaluateRoute: evaluateConsulRoute,
 };

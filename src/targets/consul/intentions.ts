@@ -14,7 +14,7 @@ import { grantedPorts } from '../granted-ports.js';
 import { meta, resourceName } from '../naming.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { ANY_HTTP, consulMatch } from './http-match.js';
-import { consulKey, consulName, mirrored, servicePort, sharedNames, type ConsulName } from './names.js';
+import { consulKey, consulName, mirrored, servicePort, type ConsulName, type NameFacts } from './names.js';
 import { selects, workloadsOf } from '../../policy/inventory.js';
 import { groupBy } from '../../group-by.js';
 import type { HttpServices } from './protocols.js';
@@ -49,7 +49,7 @@ function sourceEntry(g: SourceGrant): IntentionSource {
   return { ...base, permissions: [...allows, { action: 'deny', http: { ...ANY_HTTP } }] };
 }
 
-function grantsOf(target: TargetPolicy, destination: string, workloads: readonly Workload[], ambiguous: Map<string, string[]>, options: TranslateOptions, report: Report): SourceGrant[] {
+function grantsOf(target: TargetPolicy, destination: string, workloads: readonly Workload[], ambiguous: (key: string) => string[] | undefined, options: TranslateOptions, report: Report): SourceGrant[] {
   const label = provenanceLabel(target.ref);
   for (const u of target.unresolved) report(target.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${label}: ${u}; nothing is emitted for it`);
   const ports = grantedPorts(target);
@@ -64,7 +64,7 @@ function grantsOf(target: TargetPolicy, destination: string, workloads: readonly
   const out: SourceGrant[] = [];
   for (const source of target.sources) {
     const name = consulName(source.namespace, source.name, options);
-    const shared = ambiguous.get(consulKey(name));
+    const shared = ambiguous(consulKey(name));
     if (shared) {
       report(target.ref, 'error', 'CONSUL_IDENTITY_AMBIGUOUS',
         `${label}: source ${identityKey(source)} is Consul service "${source.name}", a name that also stands for ${shared.filter((x) => x !== identityKey(source)).join(' and ')}; granting it would grant them too, so access from it to ${destination} is left out (narrower). ${AMBIGUITY_FIX}`);
@@ -87,7 +87,7 @@ const AMBIGUITY_FIX = 'Use distinct ServiceAccount names (or --consul-namespaces
  * ServiceAccount: a Service named "x" over pods of ServiceAccount "y" makes those pods Consul service
  * "x". Such a name must not be granted or given intentions, or "y" would get what SMI gives "x".
  */
-function impostors(model: PolicyModel, options: TranslateOptions, report: Report): Map<string, string[]> {
+export function impostors(model: PolicyModel, options: TranslateOptions, report: Report): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const byNamespace = groupBy(model.inventory.workloads, (w) => w.namespace);
   for (const s of model.inventory.services.values()) {
@@ -102,7 +102,7 @@ function impostors(model: PolicyModel, options: TranslateOptions, report: Report
 }
 
 /** One word for the whole cluster: the mesh reaches each workload on its service port only. */
-function reportServicePorts(model: PolicyModel, report: Report): void {
+export function reportServicePorts(model: PolicyModel, report: Report): void {
   const byIdentity = new Map<string, Set<number>>();
   for (const w of model.inventory.workloads) {
     const port = servicePort(w);
@@ -116,20 +116,9 @@ function reportServicePorts(model: PolicyModel, report: Report): void {
     `Consul registers each workload on one port, its first TCP container port, and delivers mesh traffic there only: traffic SMI allows to other ports is not delivered to the workloads of ${list.join(', ')}`);
 }
 
-export function translateIntentions(model: PolicyModel, options: TranslateOptions, http: HttpServices, report: Report): MeshResource[] {
-  const out: MeshResource[] = [];
-  if (model.mode !== 'strict') {
-    report(undefined, 'warning', 'CONSUL_PLAINTEXT_REFUSED',
-      "Consul's sidecars accept only mutual TLS from mesh services: callers outside the mesh (unauthenticated) are refused by every meshed workload, where SMI's permissive and per-destination modes allow them");
-  }
-  reportServicePorts(model, report);
-  if (model.mode === 'permissive') return out;
-  const identities = new Set(model.identities.map(identityKey));
-  for (const w of model.inventory.workloads) identities.add(`${w.namespace}/${w.serviceAccount}`);
-  for (const key of model.lockedDown) identities.add(key);
-  const ambiguous = sharedNames(identities, options);
-  for (const [key, who] of impostors(model, options, report)) ambiguous.set(key, [...new Set([...(ambiguous.get(key) ?? []), ...who])].sort());
-
+/** The destinations that get intentions: those TrafficTargets name or lock down, and in strict mode every workload in scope. */
+export function intentionDestinations(model: PolicyModel, options: TranslateOptions): { identity: Identity; targets: readonly TargetPolicy[] }[] {
+  if (model.mode === 'permissive') return [];
   const destinations: { identity: Identity; targets: readonly TargetPolicy[] }[] = [...model.destinations.values()].map((d) => ({ identity: d.identity, targets: d.targets }));
   const listed = new Set(model.destinations.keys());
   const lock = (key: string) => {
@@ -142,24 +131,57 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
   // Strict mode: every workload in scope denies what no intention allows. Not with a "*" destination in
   // one Consul namespace (that would reach services outside smi's scope), but one deny-all per service.
   if (model.mode === 'strict' && !mirrored(options)) for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) lock(`${w.namespace}/${w.serviceAccount}`);
-  // A Consul name shared with a workload outside the scope: an intention for it would reach that workload too.
-  const outside = new Map<string, string[]>();
-  for (const w of model.inventory.workloads) {
-    if (inScope(model, w.namespace)) continue;
-    const k = consulKey(consulName(w.namespace, w.serviceAccount, options));
-    outside.set(k, [...new Set([...(outside.get(k) ?? []), `${w.namespace}/${w.serviceAccount}`])]);
+  return destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)));
+}
+
+/** Identities whose Consul names decide ambiguity: those the model mentions, runs as or locks down. */
+export function knownIdentities(model: PolicyModel): Set<string> {
+  const identities = new Set(model.identities.map(identityKey));
+  for (const w of model.inventory.workloads) identities.add(`${w.namespace}/${w.serviceAccount}`);
+  for (const key of model.lockedDown) identities.add(key);
+  return identities;
+}
+
+/** Cluster-wide warnings of the intentions, reported once. */
+export function intentionNotes(model: PolicyModel, report: Report): void {
+  if (model.mode !== 'strict') {
+    report(undefined, 'warning', 'CONSUL_PLAINTEXT_REFUSED',
+      "Consul's sidecars accept only mutual TLS from mesh services: callers outside the mesh (unauthenticated) are refused by every meshed workload, where SMI's permissive and per-destination modes allow them");
   }
-  const written = new Set<string>();
-  for (const { identity, targets } of destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
+  reportServicePorts(model, report);
+  if (model.mode === 'strict' || (model.mode === 'per-destination' && (model.destinations.size > 0 || model.lockedDown.size > 0))) {
+    report(undefined, 'warning', 'CONSUL_UDP_NOT_ENFORCED', "Consul's sidecars carry TCP only: UDP is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)");
+  }
+}
+
+const earliest = (keys: ReadonlySet<string>): string | undefined => {
+  let first: string | undefined;
+  for (const k of keys) if (first === undefined || k.localeCompare(first) < 0) first = k;
+  return first;
+};
+
+/** The intentions of one namespace's slice of the model; what a Consul name stands for elsewhere comes through `facts`. */
+export function translateIntentions(model: PolicyModel, options: TranslateOptions, facts: NameFacts, http: HttpServices, report: Report): MeshResource[] {
+  const out: MeshResource[] = [];
+  if (model.mode === 'permissive') return out;
+  impostors(model, options, report);
+  const ambiguous = (key: string): string[] | undefined => {
+    const ids = facts.identities(key);
+    const who = new Set([...(ids.size > 1 ? ids : []), ...facts.impostors(key)]);
+    return who.size > 0 ? [...who].sort() : undefined;
+  };
+  const destinations = intentionDestinations(model, options);
+  for (const { identity, targets } of destinations) {
     const destination = identityKey(identity);
     const name = consulName(identity.namespace, identity.name, options);
     const refs: Provenance[] = targets.map((t) => t.ref);
-    const shared = ambiguous.get(consulKey(name));
+    const shared = ambiguous(consulKey(name));
     const grants = new Map<string, SourceGrant>();
-    const beyond = outside.get(consulKey(name));
-    if (beyond) {
-      if (written.has(consulKey(name))) continue;
-      written.add(consulKey(name));
+    // Several destinations under one name (it is shared): the first, across the cluster, writes for it.
+    const first = earliest(facts.destinations(consulKey(name))) === destination;
+    const beyond = [...facts.outside(consulKey(name))].sort();
+    if (beyond.length > 0) {
+      if (!first) continue;
       report(refs[0], 'error', 'CONSUL_SCOPE_NOT_ENFORCED',
         `Consul service "${name.name}" of ${destination} is also the Consul service of ${beyond.join(', ')}, outside smi's scope: an intention for the name would reach those workloads too, so smi writes none and SMI's rules for ${destination} are not enforced by Consul. ${AMBIGUITY_FIX}`);
       continue;
@@ -180,8 +202,7 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
         }
       }
     }
-    if (written.has(consulKey(name))) continue; // the ambiguous name's deny-all is already written
-    written.add(consulKey(name));
+    if (!first) continue; // the ambiguous name's deny-all is written by the first
     const sources = [...grants.values()].sort((a, b) => consulKey(a.name).localeCompare(consulKey(b.name)));
     const l7 = sources.filter((g) => !g.all);
     if (l7.length > 0) {
@@ -206,9 +227,6 @@ export function translateIntentions(model: PolicyModel, options: TranslateOption
       const spec: ServiceIntentionsSpec = { destination: { name: '*', ...(mirrored(options) ? { namespace: ns } : {}) }, sources: [wildcardSource(options)] };
       out.push({ apiVersion: CONSUL_API, kind: 'ServiceIntentions', metadata: meta('consul', DENY_BY_DEFAULT, ns, []), spec });
     }
-  }
-  if (model.mode === 'strict' || destinations.length > 0) {
-    report(undefined, 'warning', 'CONSUL_UDP_NOT_ENFORCED', "Consul's sidecars carry TCP only: UDP is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)");
   }
   return out;
 }

@@ -25,17 +25,27 @@ export function consulName(namespace: string, name: string, options: TranslateOp
 
 export const consulKey = (n: ConsulName): string => `${n.namespace ?? ''}/${n.name}`;
 
-/** Consul name → the Kubernetes namespace/name keys behind it, for those behind more than one. */
-export function sharedNames(keys: Iterable<string>, options: TranslateOptions): Map<string, string[]> {
-  const byName = new Map<string, Set<string>>();
-  for (const key of keys) {
-    const [namespace = '', name = ''] = key.split('/');
-    const k = consulKey(consulName(namespace, name, options));
-    let set = byName.get(k);
-    if (!set) byName.set(k, (set = new Set()));
-    set.add(key);
-  }
-  return new Map([...byName].filter(([, v]) => v.size > 1).map(([k, v]) => [k, [...v].sort()]));
+/** The Consul name of a Kubernetes namespace/name key. */
+export const consulKeyOf = (key: string, options: TranslateOptions): string => {
+  const i = key.indexOf('/');
+  return consulKey(consulName(key.slice(0, i), key.slice(i + 1), options));
+};
+
+/**
+ * What the translation of one namespace must know about a Consul name from every namespace: a name
+ * stands for whatever registers under it anywhere (without Consul namespaces, across the cluster).
+ */
+export interface NameFacts {
+  /** Kubernetes identities (namespace/ServiceAccount) known under the name: more than one means it is shared. */
+  identities(key: string): ReadonlySet<string>;
+  /** Services registering pods of other ServiceAccounts under the name, and those ServiceAccounts. */
+  impostors(key: string): ReadonlySet<string>;
+  /** Identities under the name running in namespaces outside smi's scope. */
+  outside(key: string): ReadonlySet<string>;
+  /** Destinations (namespace/ServiceAccount) that get intentions under the name. */
+  destinations(key: string): ReadonlySet<string>;
+  /** Kubernetes Services (and split services) under the name. */
+  services(key: string): ReadonlySet<string>;
 }
 
 /**

@@ -24,6 +24,7 @@ export function withFence(target: Target): Target {
     fence: notes,
     // The fence lets in the pods of each source by their labels, read from the source's namespace.
     namespaceLocal: (options) => !options.fence && (target.namespaceLocal?.(options) ?? false),
+    partition: (options) => (options.fence ? undefined : target.partition?.(options)),
     writes: [...target.writes, NETWORK_POLICY],
     writesWith: (options) => [...(target.writesWith?.(options) ?? target.writes), ...(options.fence ? [NETWORK_POLICY] : [])],
     translate(model, options) {

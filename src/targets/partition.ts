@@ -1,0 +1,158 @@
+/**
+ * A translation split by namespace, for meshes whose resources in one namespace depend on others
+ * (App Mesh backends, Consul names). Each namespace *exports* small facts under topics — computed
+ * from its own slice of the model alone — and translates its own slice reading the others' facts
+ * through *imports*. The controller keeps every namespace's exports and, on a change, re-translates
+ * the changed namespace and only those whose translation read a topic whose facts changed.
+ * The whole-cluster translation is the same code run for every namespace, so the two cannot drift.
+ */
+import type { Diagnostic } from '../api/diagnostic.js';
+import { identityKey, type Identity, type PolicyModel } from '../policy/model.js';
+import { sortResources } from './naming.js';
+import type { Translation, TranslateOptions } from './target.js';
+
+/**
+ * One namespace's facts for the others: topic → strings. A reader sees the union over all
+ * namespaces, so a namespace repeating what another already said changes nothing for anyone.
+ */
+export type Exports = ReadonlyMap<string, readonly string[]>;
+
+/** What a namespace's translation may read of the others. */
+export interface Imports {
+  /** The union of every namespace's facts under this topic. */
+  read(topic: string): ReadonlySet<string>;
+}
+
+export interface Partition {
+  /** The facts a namespace offers, from its slice of the model alone. */
+  exports(slice: PolicyModel, namespace: string, options: TranslateOptions): Exports;
+  /** The resources of one namespace (written there only) and the diagnostics of its SMI objects. */
+  translate(slice: PolicyModel, namespace: string, imports: Imports, options: TranslateOptions): Translation;
+  /** Warnings about the cluster as a whole, reported once (not tied to an SMI object, so no status). */
+  notes(model: PolicyModel, options: TranslateOptions): Diagnostic[];
+}
+
+/** Every namespace the model mentions: where a slice may hold something. */
+export function modelNamespaces(model: PolicyModel): string[] {
+  const out = new Set<string>([...model.scope.why.keys(), ...model.scope.namespaces]);
+  for (const d of model.destinations.values()) out.add(d.identity.namespace);
+  for (const k of model.lockedDown) out.add(k.split('/')[0] ?? '');
+  for (const s of model.splits.values()) out.add(s.namespace);
+  for (const s of model.inventory.services.values()) out.add(s.namespace);
+  for (const w of model.inventory.workloads) out.add(w.namespace);
+  for (const sa of model.inventory.serviceAccounts) out.add(sa.split('/')[0] ?? '');
+  for (const ns of model.inventory.namespaces.keys()) out.add(ns);
+  return [...out].sort();
+}
+
+const inNamespace = (key: string, namespace: string): boolean => key.startsWith(`${namespace}/`);
+
+/**
+ * The part of a model one namespace holds: its destinations, splits, inventory and scope, and the
+ * identities it mentions (its own, and the sources its TrafficTargets name). Equal to resolving that
+ * namespace's objects alone.
+ */
+export function sliceModel(model: PolicyModel, namespace: string): PolicyModel {
+  const destinations = new Map([...model.destinations].filter(([k]) => inNamespace(k, namespace)));
+  const workloads = model.inventory.workloads.filter((w) => w.namespace === namespace);
+  const serviceAccounts = new Set([...model.inventory.serviceAccounts].filter((k) => inNamespace(k, namespace)));
+  const identities = new Map<string, Identity>();
+  const add = (i: Identity) => identities.set(identityKey(i), i);
+  for (const sa of serviceAccounts) add({ namespace, name: sa.slice(namespace.length + 1) });
+  for (const w of workloads) add({ namespace, name: w.serviceAccount });
+  for (const d of destinations.values()) {
+    add(d.identity);
+    for (const t of d.targets) t.sources.forEach(add);
+  }
+  const labels = model.inventory.namespaces.get(namespace);
+  const why = model.scope.why.get(namespace);
+  return {
+    mode: model.mode,
+    destinations,
+    lockedDown: new Set([...model.lockedDown].filter((k) => inNamespace(k, namespace))),
+    splits: new Map([...model.splits].filter(([k]) => inNamespace(k, namespace))),
+    inventory: {
+      services: new Map([...model.inventory.services].filter(([k]) => inNamespace(k, namespace))),
+      serviceAccounts,
+      workloads,
+      namespaces: labels ? new Map([[namespace, labels]]) : new Map(),
+    },
+    scope: {
+      namespaces: new Set(model.scope.namespaces.has(namespace) ? [namespace] : []),
+      why: new Map(why !== undefined ? [[namespace, why]] : []),
+      explicit: model.scope.explicit,
+    },
+    identities: [...identities.values()].sort((a, b) => identityKey(a).localeCompare(identityKey(b))),
+    diagnostics: [],
+  };
+}
+
+/** Imports over the exports of every namespace, kept up to date one namespace at a time. */
+export class TopicIndex implements Imports {
+  /** topic → fact → how many namespaces state it. */
+  private readonly topics = new Map<string, Map<string, number>>();
+  private readonly views = new Map<string, Set<string>>();
+
+  /** Replaces a namespace's exports (`before`: what it exported until now); returns the topics whose union changed. */
+  set(exports: Exports | undefined, before: Exports | undefined): Set<string> {
+    const changed = new Set<string>();
+    const topics = new Set([...(before?.keys() ?? []), ...(exports?.keys() ?? [])]);
+    for (const topic of topics) {
+      const was = new Set(before?.get(topic) ?? []);
+      const now = new Set(exports?.get(topic) ?? []);
+      let counts = this.topics.get(topic);
+      if (!counts) this.topics.set(topic, (counts = new Map()));
+      let view = this.views.get(topic);
+      if (!view) this.views.set(topic, (view = new Set()));
+      for (const fact of was) {
+        if (now.has(fact)) continue;
+        const n = (counts.get(fact) ?? 0) - 1;
+        if (n > 0) counts.set(fact, n);
+        else {
+          counts.delete(fact);
+          view.delete(fact);
+          changed.add(topic);
+        }
+      }
+      for (const fact of now) {
+        if (was.has(fact)) continue;
+        const n = (counts.get(fact) ?? 0) + 1;
+        counts.set(fact, n);
+        if (n === 1) {
+          view.add(fact);
+          changed.add(topic);
+        }
+      }
+      if (counts.size === 0) {
+        this.topics.delete(topic);
+        this.views.delete(topic);
+      }
+    }
+    return changed;
+  }
+
+  read(topic: string): ReadonlySet<string> {
+    return this.views.get(topic) ?? EMPTY;
+  }
+}
+
+const EMPTY: ReadonlySet<string> = new Set();
+
+/** Imports that remember which topics were read: the namespaces to re-translate when those change. */
+export function tracking(imports: Imports): { imports: Imports; read: Set<string> } {
+  const read = new Set<string>();
+  return { imports: { read: (topic) => { read.add(topic); return imports.read(topic); } }, read };
+}
+
+/** The whole cluster's translation: every namespace's exports first, then every namespace's translation. */
+export function translateByNamespace(partition: Partition, model: PolicyModel, options: TranslateOptions): Translation {
+  const namespaces = modelNamespaces(model);
+  const slices = new Map(namespaces.map((ns) => [ns, sliceModel(model, ns)]));
+  const index = new TopicIndex();
+  for (const ns of namespaces) index.set(partition.exports(slices.get(ns)!, ns, options), undefined);
+  const parts = namespaces.map((ns) => partition.translate(slices.get(ns)!, ns, index, options));
+  return {
+    resources: sortResources(parts.flatMap((p) => p.resources)),
+    diagnostics: [...parts.flatMap((p) => p.diagnostics), ...partition.notes(model, options)],
+  };
+}
