@@ -102,10 +102,22 @@ function watchSplitResources(server: BenchServer, mesh: string): { next: (split:
 }
 
 
+/**
+ * Linkerd reads TCPRoute as v1alpha2, which the Gateway API CRDs Linkerd bundles still serve (the
+ * standard channel's copy here serves v1 only): the cluster Linkerd runs in.
+ */
+function servingEveryVersion(crd: Record<string, unknown>, name: string): Record<string, unknown> {
+  const meta = crd.metadata as { name?: string };
+  if (meta.name !== name) return crd;
+  const spec = crd.spec as { versions: { served: boolean }[] };
+  return { ...crd, spec: { ...spec, versions: spec.versions.map((v) => ({ ...v, served: true })) } };
+}
+
 export async function benchController(on: 'test-server' | 'kube-apiserver', mesh = 'istio', changes = 30): Promise<Record<string, unknown>> {
   const cluster = generateCluster(10_000);
   type Obj = Parameters<typeof testServer>[0][number];
-  const crds = BENCH_MESHES[mesh]!.crds.flatMap((folder) => (referenceDocuments(folder) as Record<string, unknown>[]).filter((d) => d.kind === 'CustomResourceDefinition'));
+  const crds = BENCH_MESHES[mesh]!.crds.flatMap((folder) => (referenceDocuments(folder) as Record<string, unknown>[]).filter((d) => d.kind === 'CustomResourceDefinition'))
+    .map((d) => (mesh === 'linkerd' ? servingEveryVersion(d, 'tcproutes.gateway.networking.k8s.io') : d));
   const seed = [...crds, ...allCrds(), ...cluster.objects] as Obj[];
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const server = on === 'test-server' ? await testServer(seed) : await realServer(seed, log);

@@ -68,6 +68,13 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
 }
 
 
+/** Some namespaces of a reconcile failed: they alone are retried. */
+class NamespacesFailed extends Error {
+  constructor(readonly namespaces: readonly string[], readonly first: unknown) {
+    super(`reconciling ${namespaces.length} namespace(s) failed: ${first instanceof Error ? first.message : String(first)}`);
+  }
+}
+
 export class Controller {
   private readonly smi = smiKinds();
   /** smi's own Events, so a restarted controller does not post them again. */
@@ -170,34 +177,46 @@ export class Controller {
     if (!this.leading || !this.ready) return;
     const dirty = this.dirty;
     this.dirty = new Set();
-    let todo: string[] = [];
     try {
       if (this.partitioned) {
         // Exports first (every namespace on a cold start, before any translation reads them), then
         // the namespaces whose translation may have changed, one at a time.
         const cold = dirty === 'all';
         const refreshed = cold ? [...new Set([...this.namespacesHeld(), ...this.partitioned.known()])].sort() : [...dirty].sort();
-        todo = refreshed;
         const affected = new Set<string>();
         for (const ns of refreshed) for (const n of this.partitioned.refresh(ns, this.objectsIn(new Set([ns])), !cold)) affected.add(n);
-        todo = [...affected].sort();
-        for (const ns of todo) await this.reconcileScope(new Set([ns]));
+        await this.eachNamespace([...affected].sort());
       } else if (dirty === 'all' && this.namespaceLocal) {
         // Everything, one namespace at a time: the same result, a fraction of the memory at once.
-        todo = this.namespacesHeld();
-        for (const ns of todo) await this.reconcileScope(new Set([ns]));
+        await this.eachNamespace(this.namespacesHeld());
       } else if (dirty !== 'all' && this.namespaceLocal) {
         // The echo of a cold start dirties every namespace at once: still one at a time.
-        todo = [...dirty].sort();
-        for (const ns of todo) await this.reconcileScope(new Set([ns]));
+        await this.eachNamespace([...dirty].sort());
       } else await this.reconcileScope(dirty);
       this.logScope();
     } catch (e) {
-      // What was not done is still to do (with the namespaces a change reached, whose exports are already taken in).
-      if (dirty === 'all') this.dirty = 'all';
-      else for (const ns of [...dirty, ...todo]) this.markDirty(ns);
+      // What was not done is still to do: the namespaces that failed, or everything.
+      if (e instanceof NamespacesFailed) for (const ns of e.namespaces) this.markDirty(ns);
+      else if (dirty === 'all') this.dirty = 'all';
+      else for (const ns of dirty) this.markDirty(ns);
       throw e;
     }
+  }
+
+  /** One namespace at a time; one that fails (a kind the cluster does not serve, a refused write) does not hold up the others. */
+  private async eachNamespace(namespaces: readonly string[]): Promise<void> {
+    const failed: string[] = [];
+    let first: unknown;
+    for (const ns of namespaces) {
+      try {
+        await this.reconcileScope(new Set([ns]));
+      } catch (e) {
+        failed.push(ns);
+        first ??= e;
+        this.options.log.warn({ namespace: ns, err: e instanceof Error ? e.message : String(e) }, 'reconciling the namespace failed; going on with the others');
+      }
+    }
+    if (failed.length > 0) throw new NamespacesFailed(failed, first);
   }
 
   /** Every namespace holding something smi reads or wrote, sorted. */

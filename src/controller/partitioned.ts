@@ -55,7 +55,7 @@ export class NamespacedDesired {
   refresh(namespace: string, objects: NamespaceObjects, keep = true): Set<string> {
     const resolved = this.resolve(objects);
     if (keep) this.resolved.set(namespace, resolved);
-    const exports = this.partition.exports(sliceModel(resolved.model, namespace), namespace, this.options);
+    const exports = this.partition.exports(sliceModel(resolved.model, [namespace]).get(namespace)!, namespace, this.options);
     const before = this.exported.get(namespace);
     if (exports.size > 0) this.exported.set(namespace, exports);
     else this.exported.delete(namespace);
@@ -69,7 +69,7 @@ export class NamespacedDesired {
     const resolved = this.resolved.get(namespace) ?? this.resolve(objects);
     this.resolved.delete(namespace);
     const { imports, read } = tracking(this.index);
-    const translation = this.partition.translate(sliceModel(resolved.model, namespace), namespace, imports, this.options);
+    const translation = this.partition.translate(sliceModel(resolved.model, [namespace]).get(namespace)!, namespace, imports, this.options);
     for (const topic of this.reads.get(namespace) ?? []) if (!read.has(topic)) this.readers.get(topic)?.delete(namespace);
     for (const topic of read) {
       let set = this.readers.get(topic);

@@ -1,4 +1,4 @@
-/** A Prometheus HTTP API client for instant queries, with a timeout: a slow or down Prometheus is an error, never a hang. */
+/** A Prometheus HTTP API client for instant queries and series, with a timeout: a slow or down Prometheus is an error, never a hang. */
 export class PrometheusUnavailable extends Error {}
 
 export interface Sample { readonly metric: Record<string, string>; readonly value: number }
@@ -6,16 +6,25 @@ export interface Sample { readonly metric: Record<string, string>; readonly valu
 export class Prometheus {
   constructor(private readonly url: string, private readonly timeoutMs = 5000) {}
 
-  async query(promql: string, at?: number): Promise<Sample[]> {
-    const body = new URLSearchParams({ query: promql, ...(at !== undefined ? { time: String(at) } : {}) });
+  private async post<T>(path: string, body: URLSearchParams): Promise<T | undefined> {
     let res: Response;
     try {
-      res = await fetch(`${this.url.replace(/\/$/, '')}/api/v1/query`, { method: 'POST', body, signal: AbortSignal.timeout(this.timeoutMs) });
+      res = await fetch(`${this.url.replace(/\/$/, '')}${path}`, { method: 'POST', body, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
       throw new PrometheusUnavailable(`Prometheus at ${this.url} did not answer: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const json = (await res.json().catch(() => ({}))) as { status?: string; error?: string; data?: { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] } };
+    const json = (await res.json().catch(() => ({}))) as { status?: string; error?: string; data?: T };
     if (!res.ok || json.status !== 'success') throw new PrometheusUnavailable(`Prometheus at ${this.url} answered ${res.status}: ${json.error ?? 'no result'}`);
-    return (json.data?.result ?? []).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+    return json.data;
+  }
+
+  async query(promql: string, at?: number): Promise<Sample[]> {
+    const data = await this.post<{ result?: { metric: Record<string, string>; value: [number, string] }[] }>('/api/v1/query', new URLSearchParams({ query: promql, ...(at !== undefined ? { time: String(at) } : {}) }));
+    return (data?.result ?? []).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  }
+
+  /** The label sets of the series a selector matches between two times (the series API). */
+  async series(match: string, start: number, end: number): Promise<Record<string, string>[]> {
+    return (await this.post<Record<string, string>[]>('/api/v1/series', new URLSearchParams({ 'match[]': match, start: String(start), end: String(end) }))) ?? [];
   }
 }

@@ -45,46 +45,63 @@ export function modelNamespaces(model: PolicyModel): string[] {
   return [...out].sort();
 }
 
-const inNamespace = (key: string, namespace: string): boolean => key.startsWith(`${namespace}/`);
+const namespaceOfKey = (key: string): string => key.slice(0, key.indexOf('/'));
 
 /**
- * The part of a model one namespace holds: its destinations, splits, inventory and scope, and the
+ * The part of a model each namespace holds: its destinations, splits, inventory and scope, and the
  * identities it mentions (its own, and the sources its TrafficTargets name). Equal to resolving that
- * namespace's objects alone.
+ * namespace's objects alone. One pass over the model, however many namespaces.
  */
-export function sliceModel(model: PolicyModel, namespace: string): PolicyModel {
-  const destinations = new Map([...model.destinations].filter(([k]) => inNamespace(k, namespace)));
-  const workloads = model.inventory.workloads.filter((w) => w.namespace === namespace);
-  const serviceAccounts = new Set([...model.inventory.serviceAccounts].filter((k) => inNamespace(k, namespace)));
-  const identities = new Map<string, Identity>();
-  const add = (i: Identity) => identities.set(identityKey(i), i);
-  for (const sa of serviceAccounts) add({ namespace, name: sa.slice(namespace.length + 1) });
-  for (const w of workloads) add({ namespace, name: w.serviceAccount });
-  for (const d of destinations.values()) {
-    add(d.identity);
-    for (const t of d.targets) t.sources.forEach(add);
-  }
-  const labels = model.inventory.namespaces.get(namespace);
-  const why = model.scope.why.get(namespace);
-  return {
-    mode: model.mode,
-    destinations,
-    lockedDown: new Set([...model.lockedDown].filter((k) => inNamespace(k, namespace))),
-    splits: new Map([...model.splits].filter(([k]) => inNamespace(k, namespace))),
-    inventory: {
-      services: new Map([...model.inventory.services].filter(([k]) => inNamespace(k, namespace))),
-      serviceAccounts,
-      workloads,
-      namespaces: labels ? new Map([[namespace, labels]]) : new Map(),
-    },
-    scope: {
-      namespaces: new Set(model.scope.namespaces.has(namespace) ? [namespace] : []),
-      why: new Map(why !== undefined ? [[namespace, why]] : []),
-      explicit: model.scope.explicit,
-    },
-    identities: [...identities.values()].sort((a, b) => identityKey(a).localeCompare(identityKey(b))),
-    diagnostics: [],
+export function sliceModel(model: PolicyModel, namespaces: readonly string[]): Map<string, PolicyModel> {
+  const wanted = new Set(namespaces);
+  const bucket = <V>(entries: Iterable<[string, V]>): Map<string, [string, V][]> => {
+    const out = new Map<string, [string, V][]>();
+    for (const [ns, v] of entries) {
+      if (!wanted.has(ns)) continue;
+      const list = out.get(ns);
+      if (list) list.push([ns, v]);
+      else out.set(ns, [[ns, v]]);
+    }
+    return out;
   };
+  const destinations = bucket([...model.destinations].map(([k, d]) => [namespaceOfKey(k), [k, d] as const]));
+  const locked = bucket([...model.lockedDown].map((k) => [namespaceOfKey(k), k]));
+  const splits = bucket([...model.splits].map(([k, sp]) => [namespaceOfKey(k), [k, sp] as const]));
+  const services = bucket([...model.inventory.services].map(([k, sv]) => [namespaceOfKey(k), [k, sv] as const]));
+  const accounts = bucket([...model.inventory.serviceAccounts].map((k) => [namespaceOfKey(k), k]));
+  const workloads = bucket(model.inventory.workloads.map((w) => [w.namespace, w]));
+  const values = <V>(m: Map<string, [string, V][]>, ns: string): V[] => (m.get(ns) ?? []).map(([, v]) => v);
+  const out = new Map<string, PolicyModel>();
+  for (const namespace of wanted) {
+    const own = new Map(values(destinations, namespace));
+    const mine = values(workloads, namespace);
+    const serviceAccounts = new Set(values(accounts, namespace));
+    const identities = new Map<string, Identity>();
+    const add = (i: Identity) => identities.set(identityKey(i), i);
+    for (const sa of serviceAccounts) add({ namespace, name: sa.slice(namespace.length + 1) });
+    for (const w of mine) add({ namespace, name: w.serviceAccount });
+    for (const d of own.values()) {
+      add(d.identity);
+      for (const t of d.targets) t.sources.forEach(add);
+    }
+    const labels = model.inventory.namespaces.get(namespace);
+    const why = model.scope.why.get(namespace);
+    out.set(namespace, {
+      mode: model.mode,
+      destinations: own,
+      lockedDown: new Set(values(locked, namespace)),
+      splits: new Map(values(splits, namespace)),
+      inventory: { services: new Map(values(services, namespace)), serviceAccounts, workloads: mine, namespaces: labels ? new Map([[namespace, labels]]) : new Map() },
+      scope: {
+        namespaces: new Set(model.scope.namespaces.has(namespace) ? [namespace] : []),
+        why: new Map(why !== undefined ? [[namespace, why]] : []),
+        explicit: model.scope.explicit,
+      },
+      identities: [...identities.values()].sort((a, b) => identityKey(a).localeCompare(identityKey(b))),
+      diagnostics: [],
+    });
+  }
+  return out;
 }
 
 /** Imports over the exports of every namespace, kept up to date one namespace at a time. */
@@ -147,7 +164,7 @@ export function tracking(imports: Imports): { imports: Imports; read: Set<string
 /** The whole cluster's translation: every namespace's exports first, then every namespace's translation. */
 export function translateByNamespace(partition: Partition, model: PolicyModel, options: TranslateOptions): Translation {
   const namespaces = modelNamespaces(model);
-  const slices = new Map(namespaces.map((ns) => [ns, sliceModel(model, ns)]));
+  const slices = sliceModel(model, namespaces);
   const index = new TopicIndex();
   for (const ns of namespaces) index.set(partition.exports(slices.get(ns)!, ns, options), undefined);
   const parts = namespaces.map((ns) => partition.translate(slices.get(ns)!, ns, index, options));

@@ -110,3 +110,41 @@ describe('smi controller on SMI as OSM wrote it', () => {
     }
   });
 });
+
+describe('smi controller when a kind it writes is not served', () => {
+  test('linkerd without TCPRoute v1alpha2 served: the namespace needing one keeps failing, every other namespace converges', async () => {
+    const target = findTarget('linkerd')!;
+    const options: TranslateOptions = { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' };
+    const server = await new KubeApiServer().start();
+    const client = new TestClient(server);
+    let running: Awaited<ReturnType<typeof runController>> | undefined;
+    const app = (ns: string, name: string) => [
+      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: name }, ports: [{ port: 80 }] } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { serviceAccountName: name, containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 80 }] }] } } } },
+    ];
+    try {
+      // The Gateway API CRDs as shipped: TCPRoute is served as v1 only.
+      for (const folder of ['crds/linkerd', 'crds/gateway-api']) await client.installReferenceCrds(folder);
+      for (const crd of allCrds()) await client.create(crd as K8sObject);
+      for (const o of [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } }, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } },
+        ...app('a', 'root'), ...app('a', 'v2'),
+        { apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: 's', namespace: 'a' }, spec: { service: 'root', backends: [{ service: 'root', weight: 50 }, { service: 'v2', weight: 50 }] } },
+        ...app('b', 'api'), ...app('b', 'web'),
+        { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'TCPRoute', metadata: { name: 'r', namespace: 'b' }, spec: {} },
+        { apiVersion: 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: 't', namespace: 'b' }, spec: { destination: { kind: 'ServiceAccount', name: 'api', namespace: 'b' }, sources: [{ kind: 'ServiceAccount', name: 'web', namespace: 'b' }], rules: [{ kind: 'TCPRoute', name: 'r' }] } },
+      ]) await client.create(o as K8sObject);
+      const kubeconfig = join(mkdtempSync(join(tmpdir(), 'smi-unserved-')), 'kubeconfig');
+      writeFileSync(kubeconfig, server.kubeconfig());
+      running = await runController({ target, translate: options, mode: 'strict', kubeconfig, log: pino({ level: 'silent' }), batchDelayMs: 5 });
+      const policies = await eventually(async () => { const l = await client.list('policy.linkerd.io/v1alpha1', 'AuthorizationPolicy'); return l.some((p) => p.metadata.namespace === 'b') ? l : undefined; }, 15_000, 'namespace b converges although namespace a cannot');
+      assert.ok(policies.some((p) => p.metadata.namespace === 'b'));
+      const status = await eventually(async () => { const t = await client.get({ apiVersion: 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: 't', namespace: 'b' } }); return (t?.status as { conditions?: unknown[] } | undefined)?.conditions ? t : undefined; }, 15_000, 'the status of b\'s TrafficTarget');
+      assert.ok(status);
+      assert.deepEqual((await client.list('gateway.networking.k8s.io/v1', 'TCPRoute')).length, 0, 'no TCPRoute could be written');
+    } finally {
+      await running?.stop();
+      await server.stop();
+    }
+  });
+});

@@ -26,15 +26,34 @@ const ISTIO = openMetrics([series('istio_requests_total', [
   istioFlow({ source_workload: 'curl', source_workload_namespace: 'default' }, 'bookstore', 'bookstore-v2', 3),
   istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'legacy', 'old', 6),
   istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'bookstore', 'ghost', 6),
+], START, POINTS),
+// Istio's dry-run results: the sidecar's RBAC statistics per inbound listener, tagged by Istio's bootstrap.
+series('envoy_http_inbound_0_0_0_0_14001_rbac', [
+  { labels: { authz_dry_run_action: 'allow', authz_dry_run_result: 'denied', namespace: 'bookstore', pod: 'bookstore-v1-7d9c-x2' }, step: 9 },
+  { labels: { authz_dry_run_action: 'allow', authz_dry_run_result: 'allowed', namespace: 'bookstore', pod: 'bookstore-v1-7d9c-x2' }, step: 30 },
+  { labels: { authz_dry_run_action: 'deny', authz_dry_run_result: 'denied', namespace: 'bookstore', pod: 'bookstore-v1-7d9c-x2' }, step: 30 },
+], START, POINTS),
+// Another listener, scraped with the older relabelling (kubernetes_namespace, kubernetes_pod_name).
+series('envoy_http_inbound_0_0_0_0_9999_rbac', [
+  { labels: { authz_dry_run_action: 'allow', authz_dry_run_result: 'denied', kubernetes_namespace: 'bookstore', kubernetes_pod_name: 'bookstore-v1-7d9c-x2' }, step: 3 },
 ], START, POINTS)]);
 
 const linkerdId = (ns: string, sa: string) => `${sa}.${ns}.serviceaccount.identity.linkerd.cluster.local`;
 const LINKERD = openMetrics([series('response_total', [
   { labels: { direction: 'inbound', namespace: 'bookstore', deployment: 'bookstore-v1', client_id: linkerdId('bookstore', 'bookbuyer'), target_addr: '10.0.0.7:14001', classification: 'success' }, step: 30 },
   { labels: { direction: 'inbound', namespace: 'bookstore', deployment: 'bookstore-v1', client_id: linkerdId('bookstore', 'bookbuyer'), target_addr: '10.0.0.7:9999', classification: 'success' }, step: 3 },
+], START, POINTS),
+// Linkerd's audit access policy: what it let through and would have denied, with the caller; other authorizations are not findings.
+series('inbound_http_authz_allow_total', [
+  { labels: { direction: 'inbound', namespace: 'bookstore', deployment: 'bookstore-v1', client_id: linkerdId('bookstore', 'bookthief'), target_addr: '10.0.0.7:14001', authz_kind: 'default', authz_name: 'audit', srv_kind: 'server', srv_name: 'smi-bookstore-p14001' }, step: 6 },
+  { labels: { direction: 'inbound', namespace: 'bookstore', deployment: 'bookstore-v1', client_id: linkerdId('bookstore', 'bookbuyer'), target_addr: '10.0.0.7:14001', authz_kind: 'authorizationpolicy', authz_name: 'smi-bookstore', srv_kind: 'server', srv_name: 'smi-bookstore-p14001' }, step: 30 },
 ], START, POINTS)]);
 
-type Report = { window: string; flows: { source: string; destination: string; port?: number; requests: number; rps: number; verdict: string; why: string }[] };
+type Report = {
+  window: string;
+  flows: { source: string; destination: string; port?: number; requests: number; rps: number; verdict: string; why: string }[];
+  auditResults?: { blind: string; findings: { destination: string; destinationKind: string; source?: string; port?: number; requests: number; rps: number }[] };
+};
 
 describe('smi impact from a real Prometheus', () => {
   let istio: RunningPrometheus;
@@ -98,6 +117,27 @@ spec:
     const run = await runCli(['impact', '-f', BOOKSTORE, '-f', dir, '-f', grant, '--prometheus-url', istio.url, '--mesh', 'istio', '--window', '1m', '--at', AT, '-o', 'json']);
     const thief = (JSON.parse(run.stdout) as Report).flows.find((f) => f.source === 'bookstore/bookthief')!;
     assert.equal(thief.verdict, 'allowed');
+  });
+
+  test('--audit-results: Linkerd\'s audit access policy, with the caller; only authz_name="audit" counts', async () => {
+    const run = await impact(linkerd.url, 'linkerd', '--audit-results', '-o', 'json');
+    const report = JSON.parse(run.stdout) as Report;
+    assert.deepEqual(report.auditResults?.findings, [{ destination: 'bookstore/bookstore-v1', destinationKind: 'workload', source: 'bookstore/bookthief', port: 14001, requests: 24, rps: 0.4 }]);
+    assert.equal(run.code, 1);
+    assert.equal((JSON.parse((await impact(linkerd.url, 'linkerd', '-o', 'json')).stdout) as Report).auditResults, undefined, 'only when asked');
+  });
+
+  test('--audit-results: Istio\'s dry-run denials per pod and port, from every listener and both relabellings', async () => {
+    const run = await impact(istio.url, 'istio', '--audit-results', '-o', 'json');
+    const report = JSON.parse(run.stdout) as Report;
+    assert.deepEqual(report.auditResults?.findings, [
+      { destination: 'bookstore/bookstore-v1-7d9c-x2', destinationKind: 'pod', port: 14001, requests: 36, rps: 0.6 },
+      { destination: 'bookstore/bookstore-v1-7d9c-x2', destinationKind: 'pod', port: 9999, requests: 12, rps: 0.2 },
+    ]);
+    assert.match(report.auditResults!.blind, /do not name the caller/);
+    const table = await impact(istio.url, 'istio', '--audit-results');
+    assert.match(table.stdout, /audit mode reported 48 request\(s\) in the last 1m/);
+    assert.match(table.stdout, /pod bookstore\/bookstore-v1-7d9c-x2\s+-\s+14001\s+0\.60/);
   });
 
   test('meshes whose metrics do not name the caller, and a Prometheus that is down, are clear errors (exit 2)', async () => {

@@ -253,6 +253,16 @@ ${tt('broken', '  destination: { kind: ServiceAccount, name: api }\n  rules: [{ 
     assert.equal(d.allowed, false);
     assert.match(d.reasons[0]!.message, /invalid/);
   });
+  test('per-destination: a TrafficTarget naming another namespace\'s destination locks nothing down there (only its owners may)', async () => {
+    const { validateYaml } = await import('../support/inputs.js');
+    const { resolvePolicy } = await import('../../src/policy/resolve.js');
+    const v = validateYaml(`${routes('    - { name: a, pathRegex: /a }')}
+${tt('elsewhere', '  destination: { kind: ServiceAccount, name: api, namespace: other }\n  rules: [{ kind: HTTPRouteGroup, name: routes }]\n  sources: [{ kind: ServiceAccount, name: web }]')}`);
+    assert.ok(v.diagnostics.some((d) => d.code === 'SMI_TT_DESTINATION_NAMESPACE'));
+    const m = resolvePolicy(v, { mode: 'per-destination' });
+    assert.deepEqual([...m.lockedDown], []);
+    assert.ok(allowed(m, httpRequest('unauthenticated', 'other/api', 'GET', '/b')), 'other/api keeps the mesh default');
+  });
   test('permissive: everything is allowed', () => {
     const m = modelOf(text, 'permissive');
     assert.ok(allowed(m, httpRequest('unauthenticated', 'default/api', 'DELETE', '/b')));

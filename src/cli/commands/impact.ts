@@ -14,6 +14,7 @@ import { describeScope } from '../../policy/scope.js';
 import type { AccessMode } from '../../policy/model.js';
 import { Prometheus } from '../../metrics/prometheus.js';
 import { flowQuery } from '../../metrics/flows.js';
+import { auditQuery, type AuditFinding, type AuditQuery } from '../../metrics/audit-results.js';
 import { parseWindow, windowSeconds, type MetricsMesh } from '../../metrics/promql.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
@@ -29,6 +30,17 @@ interface ImpactFlags {
   accessMode: AccessMode;
   namespace?: string[];
   output: 'table' | 'json';
+  auditResults?: boolean;
+}
+
+/** The audit findings over the window ending at `at` (now when unset): the names first where the mesh needs that. */
+async function readAudit(prometheus: Prometheus, query: AuditQuery, at: number | undefined, seconds: number): Promise<AuditFinding[]> {
+  if (query.names === undefined) return (await prometheus.query(query.promql(), at)).flatMap((s) => query.parse(s) ?? []);
+  const end = at ?? Date.now() / 1000;
+  const names = [...new Set((await prometheus.series(query.names, end - seconds, end)).map((l) => l.__name__ ?? ''))].filter((n) => n !== '').sort();
+  const out: AuditFinding[] = [];
+  for (const name of names) for (const s of await prometheus.query(query.promql(name), at)) { const f = query.parse(s, name); if (f) out.push(f); }
+  return out;
 }
 
 const ORDER: Record<FlowVerdict, number> = { denied: 0, partly: 1, unknown: 2, allowed: 3, 'not-governed': 4 };
@@ -50,7 +62,10 @@ export function impactCommand(ctx: CommandContext): Command {
         'policy in -f: ALLOW (the whole flow), PARTLY (only requests fitting HTTP routes, which metrics do not show), ' +
         'DENY, NOT GOVERNED (outside smi\'s scope) or UNKNOWN (the workload is not in the input: add --kubeconfig to ' +
         'read the cluster\'s workloads). Meshes whose metrics name the caller: istio, linkerd.\n\n' +
-        'Exit status: 0 no live flow would be denied, 1 some would, 2 usage, input or metrics error.',
+        'With --audit-results, also what the mesh itself reported it would have denied under the policy applied now in ' +
+        'audit mode (`smi controller --enforcement audit`): Linkerd counts requests its audit access policy let through, with ' +
+        'the caller; Istio counts, per pod and port, requests its dry-run ALLOW policies would have denied, without the caller.\n\n' +
+        'Exit status: 0 no live flow would be denied (nor was reported by the audit), 1 some would (or were), 2 usage, input or metrics error.',
     )
     .addOption(filenameOption())
     .option('--kubeconfig <file>', "also read the cluster's Namespaces, Services, ServiceAccounts and workloads (the files win where both have an object)")
@@ -60,6 +75,7 @@ export function impactCommand(ctx: CommandContext): Command {
     .option('--at <time>', 'judge the window ending at this time (Unix seconds or RFC 3339; default now)')
     .addOption(accessModeOption())
     .addOption(scopeOption())
+    .option('--audit-results', "also read what the mesh reports its audit mode let through and would have denied (Linkerd's audit access policy, Istio's dry-run policies)")
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .action(async (opts: ImpactFlags) => {
       const window = parseWindow(opts.window);
@@ -82,8 +98,12 @@ export function impactCommand(ctx: CommandContext): Command {
       const model = resolvePolicy({ smi: input.smi, valid: input.valid, kube }, { mode: opts.accessMode, ...(opts.namespace?.length ? { scope: { namespaces: opts.namespace } } : {}) });
 
       let samples;
+      let audit: AuditFinding[] = [];
+      const audited = opts.auditResults ? auditQuery(opts.mesh, window) : undefined;
+      const prometheus = new Prometheus(opts.prometheusUrl);
       try {
-        samples = await new Prometheus(opts.prometheusUrl).query(query.promql, at);
+        samples = await prometheus.query(query.promql, at);
+        if (audited) audit = (await readAudit(prometheus, audited, at, windowSeconds(window))).filter((f) => f.requests > 0);
       } catch (e) {
         ctx.io.stderr(`error: ${e instanceof Error ? e.message : String(e)}\n`);
         ctx.exitCode = EXIT.usage;
@@ -93,9 +113,12 @@ export function impactCommand(ctx: CommandContext): Command {
       const impacts: FlowImpact[] = samples.map((s) => query.parse(s)).filter((f) => f !== undefined && f.requests > 0).map((f) => judgeFlow(model, f!))
         .sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || b.flow.requests - a.flow.requests);
       const denied = impacts.filter((i) => i.verdict === 'denied');
+      audit.sort((a, b) => b.requests - a.requests || `${a.destination.namespace}/${a.destination.name}`.localeCompare(`${b.destination.namespace}/${b.destination.name}`));
+      const auditSource = (f: AuditFinding) => (f.source === undefined ? '-' : f.source === 'unauthenticated' ? 'unauthenticated' : `${f.source.namespace}/${f.source.name}`);
+      const auditJson = audited ? { auditResults: { blind: audited.blind, findings: audit.map((f) => ({ destination: `${f.destination.namespace}/${f.destination.name}`, destinationKind: f.destination.kind, ...(f.source !== undefined ? { source: auditSource(f) } : {}), port: f.port, requests: f.requests, rps: f.requests / seconds })) } } : {};
       const who = (i: FlowImpact) => (i.flow.source === 'unauthenticated' ? `unauthenticated${i.flow.sourceWorkload ? ` (${i.flow.sourceWorkload.namespace}/${i.flow.sourceWorkload.name})` : ''}` : `${i.flow.source.namespace}/${i.flow.source.name}`);
       if (opts.output === 'json') {
-        ctx.io.stdout(`${JSON.stringify({ window, flows: impacts.map((i) => ({ source: who(i), destination: `${i.flow.destination.namespace}/${i.flow.destination.name}`, destinationServiceAccount: i.destinationIdentity, port: i.flow.port, requests: i.flow.requests, rps: i.flow.requests / seconds, verdict: i.verdict, why: i.why })) }, null, 2)}\n`);
+        ctx.io.stdout(`${JSON.stringify({ window, flows: impacts.map((i) => ({ source: who(i), destination: `${i.flow.destination.namespace}/${i.flow.destination.name}`, destinationServiceAccount: i.destinationIdentity, port: i.flow.port, requests: i.flow.requests, rps: i.flow.requests / seconds, verdict: i.verdict, why: i.why })), ...auditJson }, null, 2)}\n`);
       } else {
         ctx.io.stderr(`${describeScope(model.scope)}\n`);
         ctx.io.stdout(`${impacts.length} live flow(s) in the last ${window}: ${denied.length} would be denied, ${impacts.filter((i) => i.verdict === 'partly').length} partly\n`);
@@ -104,7 +127,15 @@ export function impactCommand(ctx: CommandContext): Command {
             who(i), `${i.flow.destination.namespace}/${i.flow.destination.name}`, i.flow.port !== undefined ? String(i.flow.port) : '-', (i.flow.requests / seconds).toFixed(2), LABEL[i.verdict], i.why,
           ])));
         }
+        if (audited) {
+          ctx.io.stdout(`\nthe mesh's audit mode reported ${audit.reduce((n, f) => n + f.requests, 0)} request(s) in the last ${window} that the policy applied now would deny (${audited.blind})\n`);
+          if (audit.length > 0) {
+            ctx.io.stdout(table(['DESTINATION', 'SOURCE', 'PORT', 'REQ/S'], audit.map((f) => [
+              `${f.destination.kind === 'pod' ? 'pod ' : ''}${f.destination.namespace}/${f.destination.name}`, auditSource(f), f.port !== undefined ? String(f.port) : '-', (f.requests / seconds).toFixed(2),
+            ])));
+          }
+        }
       }
-      ctx.exitCode = denied.length > 0 ? EXIT.failed : EXIT.ok;
+      ctx.exitCode = denied.length > 0 || audit.length > 0 ? EXIT.failed : EXIT.ok;
     });
 }
