@@ -4,7 +4,7 @@
  * `edges` sub-resource, and a `window`. Answers are built from Prometheus (promql.ts); a Prometheus
  * that is down or slow is a 503 with a Status. The HTTP server around it is server.ts.
  */
-import { edgeQueries, splitBackendQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
+import { edgeQueries, missingLabels, splitBackendQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
 import { Prometheus, PrometheusUnavailable } from './prometheus.js';
 import type { SelectorResolver, SplitResolver } from './resolver.js';
 
@@ -109,6 +109,13 @@ export class MetricsApi {
     return this.options.now?.() ?? Date.now() / 1000;
   }
 
+  /** A 503 saying how to configure the mesh when its metrics lack the labels smi reads (Hubble's context labels). */
+  private async unlabelled(at: number): Promise<Answer | undefined> {
+    const check = missingLabels(this.options.mesh);
+    if (!check || (await this.options.prometheus.query(check.promql, at)).length === 0) return undefined;
+    return status(503, 'ServiceUnavailable', check.message);
+  }
+
   private async answer(version: string, window: string, s: { kind: ResourceKind; namespace?: string; name?: string }, labelSelector?: string): Promise<Answer> {
     const at = this.at();
     let picked: Set<string> | undefined;
@@ -122,6 +129,8 @@ export class MetricsApi {
     const labels = groupLabels(this.options.mesh, s.kind);
     let found: Map<string, Metric[]>;
     try {
+      const unlabelled = await this.unlabelled(at);
+      if (unlabelled) return unlabelled;
       found = await evaluate(this.options.prometheus, resourceQueries(this.options.mesh, s, window), at, (m) => labels.map((l) => m[l] ?? '').join('/'));
     } catch (e) {
       if (e instanceof PrometheusUnavailable) return status(503, 'ServiceUnavailable', e.message);
@@ -184,6 +193,8 @@ export class MetricsApi {
     const resource = { kind: KIND_OF[kind], namespace, name };
     const items: unknown[] = [];
     try {
+      const unlabelled = await this.unlabelled(at);
+      if (unlabelled) return unlabelled;
       for (const e of edgeQueries(this.options.mesh, namespace, name, window)) {
         const found = await evaluate(this.options.prometheus, e.queries, at, (m) => `${m[e.peer.namespace] ?? ''}/${m[e.peer.name] ?? ''}`);
         for (const [peer, metrics] of [...found].sort(([a], [b]) => a.localeCompare(b))) {

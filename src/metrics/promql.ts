@@ -4,8 +4,8 @@
  * response class over the window; latency percentiles are histogram_quantile over the request
  * duration histogram's rate. Label values are escaped: nothing a request supplies becomes PromQL.
  */
-export type MetricsMesh = 'istio' | 'linkerd' | 'consul' | 'appmesh';
-export const METRICS_MESHES: readonly MetricsMesh[] = ['istio', 'linkerd', 'consul', 'appmesh'];
+export type MetricsMesh = 'istio' | 'linkerd' | 'consul' | 'appmesh' | 'cilium';
+export const METRICS_MESHES: readonly MetricsMesh[] = ['istio', 'linkerd', 'consul', 'appmesh', 'cilium'];
 export type ResourceKind = 'namespaces' | 'deployments' | 'pods' | 'daemonsets' | 'statefulsets';
 export const RESOURCE_KINDS: readonly ResourceKind[] = ['namespaces', 'deployments', 'pods', 'daemonsets', 'statefulsets'];
 export const KIND_OF: Record<ResourceKind, string> = { namespaces: 'Namespace', deployments: 'Deployment', pods: 'Pod', daemonsets: 'DaemonSet', statefulsets: 'StatefulSet' };
@@ -21,6 +21,10 @@ interface MeshSpec {
   readonly failure: string;
   /** Edges: matchers and labels of the peer, for traffic into (from) and out of (to) a resource. */
   readonly edges?: { readonly from: EdgeSpec; readonly to: EdgeSpec };
+  /** The duration histogram counts seconds (percentiles are reported in milliseconds). */
+  readonly seconds?: boolean;
+  /** Labels the metrics only carry when the mesh is configured to add them: without them, a clear error. */
+  readonly required?: { readonly labels: readonly string[]; readonly fix: string };
 }
 interface EdgeSpec { readonly base: string[]; readonly self: { namespace: string; name: string }; readonly peer: { namespace: string; name: string }; readonly side: 'client' | 'server' }
 
@@ -35,6 +39,21 @@ export const MESHES: Record<MetricsMesh, MeshSpec> = {
     edges: {
       from: { base: ['reporter="destination"'], self: { namespace: 'destination_workload_namespace', name: 'destination_workload' }, peer: { namespace: 'source_workload_namespace', name: 'source_workload' }, side: 'server' },
       to: { base: ['reporter="source"'], self: { namespace: 'source_workload_namespace', name: 'source_workload' }, peer: { namespace: 'destination_workload_namespace', name: 'destination_workload' }, side: 'client' },
+    },
+  },
+  // Hubble's HTTP metrics (httpV2) from Cilium's L7 proxy, with the workload context its labelsContext option adds.
+  cilium: {
+    requests: 'hubble_http_requests_total', buckets: 'hubble_http_request_duration_seconds_bucket', seconds: true,
+    base: ['reporter="server"'], namespace: 'destination_namespace',
+    name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'destination_pod' },
+    success: 'status!~"5.."', failure: 'status=~"5.."',
+    edges: {
+      from: { base: ['reporter="server"'], self: { namespace: 'destination_namespace', name: 'destination_workload' }, peer: { namespace: 'source_namespace', name: 'source_workload' }, side: 'server' },
+      to: { base: ['reporter="client"'], self: { namespace: 'source_namespace', name: 'source_workload' }, peer: { namespace: 'destination_namespace', name: 'destination_workload' }, side: 'client' },
+    },
+    required: {
+      labels: ['destination_namespace', 'destination_workload'],
+      fix: 'enable them in Cilium\'s Helm values: hubble.metrics.enabled with "httpV2:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,destination_pod" (docs/metrics.md)',
     },
   },
   linkerd: {
@@ -103,8 +122,25 @@ export function resourceQueries(mesh: MetricsMesh, s: Selector, window: string):
   const by = s.name === undefined ? ` by (${groupLabels(mesh, s.kind).join(', ')})` : '';
   const count = (cls: string) => `sum${by} (increase(${m.requests}{${[...sel, cls].join(', ')}}[${window}]))`;
   const byLe = s.name === undefined ? ` by (le, ${groupLabels(mesh, s.kind).join(', ')})` : ' by (le)';
-  const quantile = (q: number) => `histogram_quantile(${q}, sum${byLe} (rate(${m.buckets}{${sel.join(', ')}}[${window}])))`;
+  const quantile = (q: number) => inMs(m, `histogram_quantile(${q}, sum${byLe} (rate(${m.buckets}{${sel.join(', ')}}[${window}])))`);
   return { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) };
+}
+
+/** Percentiles in milliseconds whatever the histogram counts. */
+const inMs = (m: MeshSpec, quantile: string): string => (m.seconds ? `1000 * ${quantile}` : quantile);
+
+/**
+ * A query answering something only when the mesh's metrics exist without the labels smi needs (the
+ * mesh was not configured to add them), with what to do about it; undefined for meshes whose labels are fixed.
+ */
+export function missingLabels(mesh: MetricsMesh): { promql: string; message: string } | undefined {
+  const m = MESHES[mesh];
+  if (!m.required) return undefined;
+  const labelled = m.required.labels.map((l) => `${l}!=""`).join(', ');
+  return {
+    promql: `count(${m.requests}) unless count(${m.requests}{${labelled}})`,
+    message: `${m.requests} has no series with the labels ${m.required.labels.join(', ')}: ${m.required.fix}`,
+  };
 }
 
 export interface EdgeQueries { direction: 'from' | 'to'; side: 'client' | 'server'; peer: { namespace: string; name: string }; queries: ResourceQueries }
@@ -118,7 +154,7 @@ export function edgeQueries(mesh: MetricsMesh, namespace: string, name: string, 
     const sel = [...e.base, `${e.self.namespace}=${quote(namespace)}`, `${e.self.name}=${quote(name)}`];
     const by = `${e.peer.namespace}, ${e.peer.name}`;
     const count = (cls: string) => `sum by (${by}) (increase(${m.requests}{${[...sel, cls].join(', ')}}[${window}]))`;
-    const quantile = (q: number) => `histogram_quantile(${q}, sum by (le, ${by}) (rate(${m.buckets}{${sel.join(', ')}}[${window}])))`;
+    const quantile = (q: number) => inMs(m, `histogram_quantile(${q}, sum by (le, ${by}) (rate(${m.buckets}{${sel.join(', ')}}[${window}])))`);
     return { direction, side: e.side, peer: e.peer, queries: { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) } };
   });
 }
@@ -135,10 +171,12 @@ export function splitBackendQueries(mesh: MetricsMesh, namespace: string, servic
     // Consul tags upstream clusters with the destination service; App Mesh's cluster names do not carry it.
     consul: [`consul_destination_service=${quote(service)}`],
     appmesh: undefined,
+    // Hubble's context labels name workloads and pods, not the Service a request was sent to.
+    cilium: undefined,
   };
   const matchers = sel[mesh];
   if (!matchers) return undefined;
   const count = (cls: string) => `sum (increase(${m.requests}{${[...matchers, cls].join(', ')}}[${window}]))`;
-  const quantile = (q: number) => `histogram_quantile(${q}, sum by (le) (rate(${m.buckets}{${matchers.join(', ')}}[${window}])))`;
+  const quantile = (q: number) => inMs(m, `histogram_quantile(${q}, sum by (le) (rate(${m.buckets}{${matchers.join(', ')}}[${window}])))`);
   return { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) };
 }

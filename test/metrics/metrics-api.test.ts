@@ -17,6 +17,8 @@ const AT = START + 120;
 const buckets = (name: string, labels: Record<string, string>) =>
   series(name, [{ labels: { ...labels, le: '10' }, step: 0 }, { labels: { ...labels, le: '20' }, step: 11 }, { labels: { ...labels, le: '+Inf' }, step: 11 }], START, POINTS);
 
+const HUBBLE_IN = { source_namespace: 'shop', source_workload: 'client', destination_namespace: 'shop', destination_workload: 'web', destination_pod: 'web-1' };
+
 const FIXTURES: Record<MetricsMesh, string> = {
   istio: openMetrics([
     series('istio_requests_total', [
@@ -45,6 +47,21 @@ const FIXTURES: Record<MetricsMesh, string> = {
       { labels: { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '5' }, step: 1 },
     ], START, POINTS),
     buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
+  ]),
+  // Hubble's httpV2 metrics with labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,destination_pod; durations in seconds.
+  cilium: openMetrics([
+    series('hubble_http_requests_total', [
+      { labels: { reporter: 'server', method: 'GET', protocol: 'HTTP/1.1', status: '200', ...HUBBLE_IN }, step: 10 },
+      { labels: { reporter: 'server', method: 'GET', protocol: 'HTTP/1.1', status: '503', ...HUBBLE_IN }, step: 1 },
+      // The same requests seen by the caller's proxy: not counted twice.
+      { labels: { reporter: 'client', method: 'GET', protocol: 'HTTP/1.1', status: '200', ...HUBBLE_IN }, step: 10 },
+      { labels: { reporter: 'client', method: 'GET', protocol: 'HTTP/1.1', status: '200', source_namespace: 'shop', source_workload: 'web', destination_namespace: 'data', destination_workload: 'db', destination_pod: 'db-0' }, step: 5 },
+    ], START, POINTS),
+    series('hubble_http_request_duration_seconds_bucket', [
+      { labels: { reporter: 'server', method: 'GET', ...HUBBLE_IN, le: '0.01' }, step: 0 },
+      { labels: { reporter: 'server', method: 'GET', ...HUBBLE_IN, le: '0.02' }, step: 11 },
+      { labels: { reporter: 'server', method: 'GET', ...HUBBLE_IN, le: '+Inf' }, step: 11 },
+    ], START, POINTS),
   ]),
   appmesh: openMetrics([
     series('envoy_cluster_upstream_rq_xx', [
@@ -108,13 +125,13 @@ for (const mesh of Object.keys(FIXTURES) as MetricsMesh[]) {
       assert.equal(injected.code, 404, 'the name is a label value, not PromQL');
     });
 
-    if (mesh === 'istio' || mesh === 'linkerd') {
+    if (mesh === 'istio' || mesh === 'linkerd' || mesh === 'cilium') {
       test('edges: who calls the deployment, and whom it calls', async () => {
         const edges = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges', new URLSearchParams({ window: '1m' }))).body as { items: Metrics[] };
         const from = edges.items.find((e) => e.edge?.direction === 'from');
         assert.deepEqual(from?.edge?.resource, { kind: 'Deployment', namespace: 'shop', name: 'client' });
         assert.equal(values(from!).success_count, '40');
-        if (mesh === 'istio') {
+        if (mesh === 'istio' || mesh === 'cilium') {
           const to = edges.items.find((e) => e.edge?.direction === 'to');
           assert.deepEqual(to?.edge?.resource, { kind: 'Deployment', namespace: 'data', name: 'db' });
           assert.equal(values(to!).success_count, '20');
@@ -123,6 +140,24 @@ for (const mesh of Object.keys(FIXTURES) as MetricsMesh[]) {
     }
   });
 }
+
+describe('TrafficMetrics from Hubble without the context labels', () => {
+  test('a clear 503 naming the Hubble option to set, not empty or wrong figures', async () => {
+    const prometheus = await startPrometheus(openMetrics([series('hubble_http_requests_total', [
+      { labels: { reporter: 'server', method: 'GET', protocol: 'HTTP/1.1', status: '200', source: 'shop/client', destination: 'shop/web' }, step: 10 },
+    ], START, POINTS)]));
+    try {
+      const api = new MetricsApi({ mesh: 'cilium', prometheus: new Prometheus(prometheus.url), now: () => AT });
+      for (const path of ['/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments', '/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges']) {
+        const r = await api.get(path, new URLSearchParams({ window: '1m' }));
+        assert.equal(r.code, 503, path);
+        assert.match((r.body as { message: string }).message, /destination_namespace, destination_workload: .*httpV2:labelsContext=source_namespace,source_workload,destination_namespace,destination_workload/);
+      }
+    } finally {
+      await prometheus.stop();
+    }
+  });
+});
 
 describe('TrafficMetrics when Prometheus is unavailable', () => {
   test('a Prometheus that is down or too slow is a 503 with a Status, quickly', async () => {

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
 import type { CommandContext } from '../context.js';
 import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
@@ -27,7 +28,7 @@ const common = (c: Command) =>
     .option('--replicas <n>', 'controller replicas (one leads, the others stand by)', '2')
     .addOption(new Option('--webhook <mode>', 'admission + conversion webhook: generate (a CA and serving certificate now), cert-manager (a Certificate and CA injection), or none').choices(['generate', 'cert-manager', 'none']).default('generate'))
     .option('--metrics-prometheus-url <url>', 'also serve the TrafficMetrics API (metrics.smi-spec.io) from this Prometheus')
-    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names the TrafficMetrics API reads (default: --mesh, or istio for gateway-api)').choices(['istio', 'linkerd', 'consul', 'appmesh']))
+    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names the TrafficMetrics API reads (default: --mesh, or istio for gateway-api)').choices([...METRICS_MESHES]))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
 
 async function manifests(opts: InstallFlags) {
@@ -37,7 +38,7 @@ async function manifests(opts: InstallFlags) {
     ? { mode: 'generate', ...(await (await import('../../webhooks/certificates.js')).generateCertificates({ dnsNames: servingNames(opts.namespace) })) }
     : { mode: opts.webhook };
   return installManifests({ target, translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode, webhook,
-    ...(opts.metricsPrometheusUrl ? { metrics: { prometheusUrl: opts.metricsPrometheusUrl, mesh: opts.metricsMesh ?? (['istio', 'linkerd', 'consul', 'appmesh'].includes(target.name) ? target.name : 'istio') } } : {}) });
+    ...(opts.metricsPrometheusUrl ? { metrics: { prometheusUrl: opts.metricsPrometheusUrl, mesh: opts.metricsMesh ?? ((METRICS_MESHES as readonly string[]).includes(target.name) ? (target.name as MetricsMesh) : 'istio') } } : {}) });
 }
 
 export function installCommand(ctx: CommandContext): Command {
