@@ -1,7 +1,9 @@
 /**
  * The TrafficMetrics API over HTTP(S). As an aggregated API it authenticates the aggregation layer
  * by its front-proxy client certificate (front-proxy.ts): every API request needs one, verified,
- * with an allowed name and a user header. Health probes answer without one (the kubelet has none).
+ * with an allowed name and a user header — or, with token reviews, a bearer token the cluster
+ * knows. With an authorizer, each request is then authorized for that user by the cluster
+ * (access.ts), as Kubernetes' own aggregated servers do. Health probes answer without either.
  */
 import { createServer as createHttp, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
@@ -10,12 +12,17 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { MetricsApi } from './api.js';
 import { authenticate, type FrontProxyTrust } from './front-proxy.js';
+import { accessAttributes, forbiddenMessage, type Authorizer, type RequestUser, type TokenAuthenticator } from './access.js';
 
 export interface MetricsServerOptions {
   readonly port: number;
   readonly host?: string;
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly frontProxy?: FrontProxyTrust };
+  /** Delegated authorization (SubjectAccessReview) of every API request, and bearer tokens (TokenReview). */
+  readonly access?: { readonly authorize: Authorizer; readonly tokens?: TokenAuthenticator };
 }
+
+const failure = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message });
 
 export class MetricsServer {
   private server?: Server;
@@ -45,18 +52,43 @@ export class MetricsServer {
     const reply = (code: number, body: unknown): void => void res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/healthz' || url.pathname === '/readyz') return void res.writeHead(200).end('ok');
     const trust = this.options.tls?.frontProxy;
+    let user: RequestUser | undefined;
     if (trust) {
       const socket = req.socket as TLSSocket;
-      const cn: unknown = socket.getPeerCertificate?.()?.subject?.CN;
-      const answer = authenticate({ verified: socket.authorized, ...(typeof cn === 'string' ? { commonName: cn } : {}) }, req.headersDistinct, trust);
-      if ('refused' in answer) return reply(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code: 401, reason: 'Unauthorized', message: answer.refused });
+      const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+      const tokens = this.options.access?.tokens;
+      if (!socket.authorized && bearer !== undefined && tokens) {
+        try {
+          user = await tokens(bearer);
+        } catch (e) {
+          return reply(500, failure(500, 'InternalError', `cannot review the bearer token with the cluster: ${e instanceof Error ? e.message : String(e)}`));
+        }
+        if (!user) return reply(401, failure(401, 'Unauthorized', 'the bearer token is not valid in this cluster'));
+      } else {
+        const cn: unknown = socket.getPeerCertificate?.()?.subject?.CN;
+        const answer = authenticate({ verified: socket.authorized, ...(typeof cn === 'string' ? { commonName: cn } : {}) }, req.headersDistinct, trust);
+        if ('refused' in answer) return reply(401, failure(401, 'Unauthorized', answer.refused));
+        user = answer.user;
+      }
     }
-    if (req.method !== 'GET') return reply(405, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 405, reason: 'MethodNotAllowed', message: 'TrafficMetrics are read-only' });
+    const authorize = this.options.access?.authorize;
+    if (user && authorize) {
+      const attributes = accessAttributes(url.pathname);
+      let decision;
+      try {
+        decision = await authorize(user, attributes);
+      } catch (e) {
+        // Fail closed: no answer from the cluster is no permission.
+        return reply(500, failure(500, 'InternalError', `cannot check access with the cluster: ${e instanceof Error ? e.message : String(e)}`));
+      }
+      if (!decision.allowed) return reply(403, failure(403, 'Forbidden', forbiddenMessage(user, attributes, decision.reason)));
+    }
+    if (req.method !== 'GET') return reply(405, failure(405, 'MethodNotAllowed', 'TrafficMetrics are read-only'));
     try {
       const answer = await this.api.get(url.pathname, url.searchParams);
       reply(answer.code, answer.body);
     } catch (e) {
-      reply(500, { kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 500, reason: 'InternalError', message: e instanceof Error ? e.message : String(e) });
+      reply(500, failure(500, 'InternalError', e instanceof Error ? e.message : String(e)));
     }
   }
 }

@@ -143,6 +143,51 @@ describe('TrafficMetrics through the real aggregation layer', () => {
     assert.deepEqual(values(allowed.stdout), EXPECTED);
   });
 
+  test('the server authorizes each request with the cluster itself: the front proxy\'s user and a bearer token\'s, by SubjectAccessReview and TokenReview', async () => {
+    const frontProxy = { cert: join(cluster.pki.dir, 'front-proxy-client.crt'), key: join(cluster.pki.dir, 'front-proxy-client.key') };
+    const ask = (path: string, headers: Record<string, string>, cert?: { cert: string; key: string }) => new Promise<{ code: number; body: string }>((res, rej) => {
+      const req = request({ host: '127.0.0.1', port, path, servername: 'smi-metrics.smi-system.svc', ca: readFileSync(join(dir, 'ca.pem')), headers, ...(cert ? { cert: readFileSync(cert.cert), key: readFileSync(cert.key) } : {}) }, (r) => {
+        let body = '';
+        r.on('data', (d: Buffer) => (body += d.toString()));
+        r.on('end', () => res({ code: r.statusCode ?? 0, body }));
+      });
+      req.on('error', rej);
+      req.end();
+    });
+    // Straight to the server with the real front-proxy certificate: the API server's RBAC was never asked.
+    const carol = await ask(PATH, { 'X-Remote-User': 'carol', 'X-Remote-Group': 'system:authenticated' }, frontProxy);
+    assert.equal(carol.code, 403, carol.body + serverLog);
+    assert.match((JSON.parse(carol.body) as { message: string }).message, /deployments\.metrics\.smi-spec\.io "web" is forbidden: User "carol" cannot get resource "deployments" in API group "metrics\.smi-spec\.io" in the namespace "shop"/);
+    const edges = await ask('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges', { 'X-Remote-User': 'carol' }, frontProxy);
+    assert.match((JSON.parse(edges.body) as { message: string }).message, /cannot get resource "deployments\/edges"/);
+    assert.equal((await kubectl('create', 'rolebinding', 'carol-reads-shop', '-n', 'shop', '--clusterrole', 'smi-metrics-reader', '--user', 'carol')).code, 0);
+    // A refusal is cached for the TTL (10 s): allowed once it runs out.
+    let allowed = await ask(PATH, { 'X-Remote-User': 'carol', 'X-Remote-Group': 'system:authenticated' }, frontProxy);
+    for (let i = 0; allowed.code !== 200 && i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      allowed = await ask(PATH, { 'X-Remote-User': 'carol', 'X-Remote-Group': 'system:authenticated' }, frontProxy);
+    }
+    assert.equal(allowed.code, 200, allowed.body);
+    assert.deepEqual(values(allowed.body), EXPECTED);
+    const otherNamespace = await ask('/apis/metrics.smi-spec.io/v1alpha2/namespaces/data/deployments', { 'X-Remote-User': 'carol' }, frontProxy);
+    assert.equal(otherNamespace.code, 403, 'the binding is for shop only');
+
+    // A bearer token, reviewed by the cluster: a ServiceAccount without a binding is refused, with one it reads.
+    assert.equal((await kubectl('create', 'serviceaccount', 'dashboard', '-n', 'shop')).code, 0);
+    const token = (await kubectl('create', 'token', 'dashboard', '-n', 'shop')).stdout.trim();
+    const before = await ask(PATH, { Authorization: `Bearer ${token}` });
+    assert.equal(before.code, 403, before.body);
+    assert.match(before.body, /User \\"system:serviceaccount:shop:dashboard\\" cannot get/);
+    assert.equal((await kubectl('create', 'rolebinding', 'dashboard-reads', '-n', 'shop', '--clusterrole', 'smi-metrics-reader', '--serviceaccount', 'shop:dashboard')).code, 0);
+    let withToken = await ask(PATH, { Authorization: `Bearer ${token}` });
+    for (let i = 0; withToken.code !== 200 && i < 60; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      withToken = await ask(PATH, { Authorization: `Bearer ${token}` });
+    }
+    assert.equal(withToken.code, 200, withToken.body);
+    assert.equal((await ask(PATH, { Authorization: 'Bearer not-a-token' })).code, 401);
+  });
+
   test('past the API server there is no way in: no client certificate, or one from the cluster CA instead of the front proxy\'s, is 401; probes answer', async () => {
     const admin = await cluster.pki.clientCert('not-front-proxy', 'front-proxy-client');
     const ask = (path: string, cert?: { cert: string; key: string }) => new Promise<number>((res, rej) => {

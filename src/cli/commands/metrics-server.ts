@@ -12,8 +12,10 @@ import { loadKubeConfig } from '../../kube/config.js';
 import { clusterFrontProxyTrust } from '../../metrics/cluster-trust.js';
 import type { FrontProxyTrust } from '../../metrics/front-proxy.js';
 import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
+import { cachedAuthorizer, cachedTokenAuthenticator } from '../../metrics/access.js';
+import { subjectAccessReviews, tokenReviews } from '../../kube/access-review.js';
 
-interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; requestheaderAllowedNames?: string; prometheusTimeout: string }
+interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; requestheaderAllowedNames?: string; prometheusTimeout: string; delegatedAuthorization: boolean; authorizationCacheTtl: string }
 
 /** Whom to trust as the front proxy: the given CA file, else what the cluster publishes. */
 async function frontProxyTrust(opts: Flags): Promise<FrontProxyTrust> {
@@ -40,7 +42,10 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
         'statefulsets, their edges, ?window=30s|1m|5m. Counts and latency percentiles come from the mesh\'s own metrics in\n' +
         'Prometheus (docs/metrics.md). With TLS, only the aggregation layer is served: a client certificate from the\n' +
         'front-proxy CA (--requestheader-client-ca-file, or read from kube-system/extension-apiserver-authentication\n' +
-        'as Kubernetes aggregated servers do), with an allowed name and a user header; health probes need none.\n' +
+        'as Kubernetes aggregated servers do), with an allowed name and a user header, or a bearer token the cluster\n' +
+        'confirms (TokenReview); then each request is authorized for that user by the cluster (SubjectAccessReview, answers\n' +
+        'cached --authorization-cache-ttl), so reaching the server past the API server grants nothing RBAC does not.\n' +
+        'The ServiceAccount needs system:auth-delegator (smi install binds it). Health probes need neither.\n' +
         'Runs until SIGTERM or SIGINT.',
     )
     .option('--prometheus-url <url>', 'Prometheus HTTP API base URL')
@@ -52,7 +57,9 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
     .option('--requestheader-allowed-names <names>', 'comma-separated common names the front proxy\'s certificate may carry (with --requestheader-client-ca-file; default: any)')
     .option('--prometheus-timeout <ms>', 'give up on Prometheus after this long (then 503)', '5000')
     .option('--kubeconfig <file>', 'cluster access for label selectors (default: in-cluster or ~/.kube/config)')
-    .option('--no-cluster-selectors', 'do not reach the cluster: label selectors are refused')
+    .option('--no-cluster-selectors', 'do not reach the cluster: label selectors are refused (and, without the cluster, requests are not authorized by it)')
+    .option('--no-delegated-authorization', 'with TLS, do not ask the cluster whether each user may read (the API server\'s own check alone)')
+    .option('--authorization-cache-ttl <ms>', 'how long an access or token review answer is reused', '10000')
     .action(async (opts: Flags) => {
       if (!opts.prometheusUrl) throw new UsageError('--prometheus-url is required');
       if (Boolean(opts.tlsCertFile) !== Boolean(opts.tlsPrivateKeyFile)) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
@@ -61,11 +68,18 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
         ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)), resolveSplits: clusterSplits(loadKubeConfig(opts.kubeconfig)) } : {}),
       });
       const frontProxy = opts.tlsCertFile ? await frontProxyTrust(opts) : undefined;
+      const ttl = Number(opts.authorizationCacheTtl);
+      if (!Number.isFinite(ttl) || ttl < 0) throw new UsageError(`--authorization-cache-ttl takes milliseconds, got "${opts.authorizationCacheTtl}"`);
+      const delegated = Boolean(frontProxy) && opts.delegatedAuthorization && opts.clusterSelectors;
+      const kc = delegated ? loadKubeConfig(opts.kubeconfig) : undefined;
       const server = await new MetricsServer(api, {
         port: Number(opts.securePort),
+        ...(kc ? { access: { authorize: cachedAuthorizer(subjectAccessReviews(kc), { allowedTtlMs: ttl, deniedTtlMs: ttl }), tokens: cachedTokenAuthenticator(tokenReviews(kc), { allowedTtlMs: ttl, deniedTtlMs: ttl }) } } : {}),
         ...(opts.tlsCertFile && opts.tlsPrivateKeyFile ? { tls: { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, ...(frontProxy ? { frontProxy } : {}) } } : {}),
       }).start();
-      pino({ base: { component: 'smi-metrics-server' } }).info({ port: server.port, mesh: opts.mesh, tls: Boolean(opts.tlsCertFile) }, 'serving TrafficMetrics');
+      const log = pino({ base: { component: 'smi-metrics-server' } });
+      if (frontProxy && !delegated) log.warn('requests are not authorized by the cluster (--no-delegated-authorization or --no-cluster-selectors): whoever the front proxy names may read every TrafficMetrics');
+      log.info({ port: server.port, mesh: opts.mesh, tls: Boolean(opts.tlsCertFile), delegatedAuthorization: delegated }, 'serving TrafficMetrics');
       await runUntilSignal(() => server.stop());
     });
 }
