@@ -195,11 +195,11 @@ export class MetricsApi {
     try {
       const unlabelled = await this.unlabelled(at);
       if (unlabelled) return unlabelled;
-      for (const e of edgeQueries(this.options.mesh, namespace, name, window)) {
+      for (const e of edgeQueries(this.options.mesh, kind as Exclude<ResourceKind, 'namespaces'>, namespace, name, window)) {
         const found = await evaluate(this.options.prometheus, e.queries, at, (m) => `${m[e.peer.namespace] ?? ''}/${m[e.peer.name] ?? ''}`);
         for (const [peer, metrics] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
           const [pns, pname] = peer.split('/');
-          items.push({ apiVersion, kind: 'TrafficMetrics', resource, edge: { direction: e.direction, side: e.side, resource: { kind: KIND_OF[kind], namespace: pns, name: pname } }, timestamp, window, metrics: metrics.sort((a, b) => a.name.localeCompare(b.name)) });
+          items.push({ apiVersion, kind: 'TrafficMetrics', resource, edge: { direction: e.direction, side: e.side, resource: { kind: e.peerKind ?? KIND_OF[kind], namespace: pns, name: pname } }, timestamp, window, metrics: metrics.sort((a, b) => a.name.localeCompare(b.name)) });
         }
       }
     } catch (e) {

@@ -4,6 +4,8 @@
  * response class over the window; latency percentiles are histogram_quantile over the request
  * duration histogram's rate. Label values are escaped: nothing a request supplies becomes PromQL.
  */
+import { serviceNodeName } from '../targets/appmesh/routing.js';
+
 export type MetricsMesh = 'istio' | 'linkerd' | 'consul' | 'appmesh' | 'cilium';
 export const METRICS_MESHES: readonly MetricsMesh[] = ['istio', 'linkerd', 'consul', 'appmesh', 'cilium'];
 export type ResourceKind = 'namespaces' | 'deployments' | 'pods' | 'daemonsets' | 'statefulsets';
@@ -19,16 +21,44 @@ interface MeshSpec {
   readonly name: Record<Exclude<ResourceKind, 'namespaces'>, string>;
   readonly success: string;
   readonly failure: string;
-  /** Edges: matchers and labels of the peer, for traffic into (from) and out of (to) a resource. */
-  readonly edges?: { readonly from: EdgeSpec; readonly to: EdgeSpec };
+  /** Edges: the series of traffic into (from) and out of (to) a resource, and the labels of the peer. */
+  readonly edges?: { readonly from?: EdgeSpec; readonly to?: EdgeSpec };
   /** The duration histogram counts seconds (percentiles are reported in milliseconds). */
   readonly seconds?: boolean;
   /** Labels the metrics only carry when the mesh is configured to add them: without them, a clear error. */
   readonly required?: { readonly labels: readonly string[]; readonly fix: string };
 }
-interface EdgeSpec { readonly base: string[]; readonly self: { namespace: string; name: string }; readonly peer: { namespace: string; name: string }; readonly side: 'client' | 'server' }
+type WorkloadKind = Exclude<ResourceKind, 'namespaces'>;
+interface EdgeSpec {
+  readonly side: 'client' | 'server';
+  /** The labels naming the peer on the series of the edge (for a resource of this kind). */
+  peer(kind: WorkloadKind): { namespace: string; name: string };
+  /** The peer is the Service called (the metrics name it, not its workload). */
+  readonly peerKind?: 'Service';
+  /** The series of the edge for one resource: matchers, and what turns their vector into one labelled by peer (label_replace, a join). */
+  select(self: { namespace: string; name: string; kind: WorkloadKind }): { matchers: string[]; wrap?: (vector: string) => string };
+}
+
+/** An edge whose series carry the resource's and the peer's labels themselves (Istio, Linkerd, Hubble). */
+const labelled = (side: EdgeSpec['side'], base: string[], self: { namespace: string; name: string }, peer: { namespace: string; name: string }): EdgeSpec => ({
+  side, peer: () => peer, select: (s) => ({ matchers: [...base, `${self.namespace}=${quote(s.namespace)}`, `${self.name}=${quote(s.name)}`] }),
+});
 
 const ENVOY_NAMES = { deployments: 'deployment', pods: 'pod', daemonsets: 'daemonset', statefulsets: 'statefulset' } as const;
+
+/**
+ * The Consul service a resource's own sidecar reports (consul_source_*), relabelled as the callers'
+ * upstream labels, to join their outbound series on.
+ */
+function consulSelf(self: { namespace: string; name: string; kind: WorkloadKind }): string {
+  const own = `group by (consul_source_service, consul_source_namespace) (envoy_cluster_upstream_rq_xx{namespace=${quote(self.namespace)}, ${ENVOY_NAMES[self.kind]}=${quote(self.name)}, consul_source_service!=""})`;
+  return `label_replace(label_replace(${own}, "consul_destination_service", "$1", "consul_source_service", "(.+)"), "consul_destination_namespace", "$1", "consul_source_namespace", "(.*)")`;
+}
+
+/** App Mesh egress clusters: cds_egress_<mesh>_<virtual node>_<namespace>_<protocol>_<port> (Kubernetes names hold no "_"). */
+const APPMESH_EGRESS = 'cds_egress_.+_[^_]+_[^_]+_(http|http2|grpc|tcp)_[0-9]+';
+const APPMESH_EGRESS_SERVICE = 'cds_egress_.+_([^_]+)--service_[^_]+_(http|http2|grpc|tcp)_[0-9]+';
+const APPMESH_EGRESS_NAMESPACE = 'cds_egress_.+_[^_]+_([^_]+)_(http|http2|grpc|tcp)_[0-9]+';
 
 export const MESHES: Record<MetricsMesh, MeshSpec> = {
   istio: {
@@ -37,8 +67,8 @@ export const MESHES: Record<MetricsMesh, MeshSpec> = {
     name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'pod' },
     success: 'response_code!~"5.."', failure: 'response_code=~"5.."',
     edges: {
-      from: { base: ['reporter="destination"'], self: { namespace: 'destination_workload_namespace', name: 'destination_workload' }, peer: { namespace: 'source_workload_namespace', name: 'source_workload' }, side: 'server' },
-      to: { base: ['reporter="source"'], self: { namespace: 'source_workload_namespace', name: 'source_workload' }, peer: { namespace: 'destination_workload_namespace', name: 'destination_workload' }, side: 'client' },
+      from: labelled('server', ['reporter="destination"'], { namespace: 'destination_workload_namespace', name: 'destination_workload' }, { namespace: 'source_workload_namespace', name: 'source_workload' }),
+      to: labelled('client', ['reporter="source"'], { namespace: 'source_workload_namespace', name: 'source_workload' }, { namespace: 'destination_workload_namespace', name: 'destination_workload' }),
     },
   },
   // Hubble's HTTP metrics (httpV2) from Cilium's L7 proxy, with the workload context its labelsContext option adds.
@@ -48,8 +78,8 @@ export const MESHES: Record<MetricsMesh, MeshSpec> = {
     name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'destination_pod' },
     success: 'status!~"5.."', failure: 'status=~"5.."',
     edges: {
-      from: { base: ['reporter="server"'], self: { namespace: 'destination_namespace', name: 'destination_workload' }, peer: { namespace: 'source_namespace', name: 'source_workload' }, side: 'server' },
-      to: { base: ['reporter="client"'], self: { namespace: 'source_namespace', name: 'source_workload' }, peer: { namespace: 'destination_namespace', name: 'destination_workload' }, side: 'client' },
+      from: labelled('server', ['reporter="server"'], { namespace: 'destination_namespace', name: 'destination_workload' }, { namespace: 'source_namespace', name: 'source_workload' }),
+      to: labelled('client', ['reporter="client"'], { namespace: 'source_namespace', name: 'source_workload' }, { namespace: 'destination_namespace', name: 'destination_workload' }),
     },
     required: {
       labels: ['destination_namespace', 'destination_workload'],
@@ -62,8 +92,8 @@ export const MESHES: Record<MetricsMesh, MeshSpec> = {
     name: { deployments: 'deployment', daemonsets: 'daemonset', statefulsets: 'statefulset', pods: 'pod' },
     success: 'classification="success"', failure: 'classification="failure"',
     edges: {
-      from: { base: ['direction="outbound"'], self: { namespace: 'dst_namespace', name: 'dst_deployment' }, peer: { namespace: 'namespace', name: 'deployment' }, side: 'client' },
-      to: { base: ['direction="outbound"'], self: { namespace: 'namespace', name: 'deployment' }, peer: { namespace: 'dst_namespace', name: 'dst_deployment' }, side: 'client' },
+      from: labelled('client', ['direction="outbound"'], { namespace: 'dst_namespace', name: 'dst_deployment' }, { namespace: 'namespace', name: 'deployment' }),
+      to: labelled('client', ['direction="outbound"'], { namespace: 'namespace', name: 'deployment' }, { namespace: 'dst_namespace', name: 'dst_deployment' }),
     },
   },
   // Envoy's inbound cluster statistics: Consul names it local_app; App Mesh cds_ingress_<mesh>_<node>_<protocol>_<port>.
@@ -71,13 +101,43 @@ export const MESHES: Record<MetricsMesh, MeshSpec> = {
     requests: 'envoy_cluster_upstream_rq_xx', buckets: 'envoy_cluster_upstream_rq_time_bucket',
     base: ['envoy_cluster_name="local_app"'], namespace: 'namespace', name: ENVOY_NAMES,
     success: 'envoy_response_code_class!="5"', failure: 'envoy_response_code_class="5"',
+    // Client side: a sidecar tags its upstream clusters with the Consul service called (consul_destination_*)
+    // and every statistic with its own (consul_source_*).
+    edges: {
+      from: {
+        side: 'client', peer: (kind) => ({ namespace: 'namespace', name: ENVOY_NAMES[kind] }),
+        select: (self) => ({
+          matchers: ['consul_destination_service!=""'],
+          // The callers' requests to the Consul service the resource's own sidecar reports it is.
+          wrap: (v) => `${v} * on (consul_destination_service, consul_destination_namespace) group_left () ${consulSelf(self)}`,
+        }),
+      },
+      to: {
+        side: 'client', peerKind: 'Service', peer: () => ({ namespace: 'consul_destination_namespace', name: 'consul_destination_service' }),
+        select: (self) => ({ matchers: [`namespace=${quote(self.namespace)}`, `${ENVOY_NAMES[self.kind]}=${quote(self.name)}`, 'consul_destination_service!=""'] }),
+      },
+    },
   },
   appmesh: {
     requests: 'envoy_cluster_upstream_rq_xx', buckets: 'envoy_cluster_upstream_rq_time_bucket',
     base: ['envoy_cluster_name=~"cds_ingress_.*"'], namespace: 'namespace', name: ENVOY_NAMES,
     success: 'envoy_response_code_class!="5"', failure: 'envoy_response_code_class="5"',
+    // Client side only: an egress cluster names the virtual node called, smi's "<service>--service" node of the
+    // Service; who calls a workload is not in the metrics (callers name its Service, whose node has no pods).
+    edges: {
+      to: {
+        side: 'client', peerKind: 'Service', peer: () => ({ namespace: 'smi_peer_namespace', name: 'smi_peer_service' }),
+        select: (self) => ({
+          matchers: [`namespace=${quote(self.namespace)}`, `${ENVOY_NAMES[self.kind]}=${quote(self.name)}`, `envoy_cluster_name=~"${APPMESH_EGRESS}"`],
+          wrap: (v) => `label_replace(label_replace(${v}, "smi_peer_service", "$1", "envoy_cluster_name", "${APPMESH_EGRESS_SERVICE}"), "smi_peer_namespace", "$1", "envoy_cluster_name", "${APPMESH_EGRESS_NAMESPACE}")`,
+        }),
+      },
+    },
   },
 };
+
+/** A literal inside a regular expression (RE2): its metacharacters escaped. */
+const escapeRegex = (text: string): string => text.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 
 /** A PromQL string literal: backslash, double quote and line breaks escaped. */
 export function quote(value: string): string {
@@ -143,19 +203,20 @@ export function missingLabels(mesh: MetricsMesh): { promql: string; message: str
   };
 }
 
-export interface EdgeQueries { direction: 'from' | 'to'; side: 'client' | 'server'; peer: { namespace: string; name: string }; queries: ResourceQueries }
+export interface EdgeQueries { direction: 'from' | 'to'; side: 'client' | 'server'; peer: { namespace: string; name: string }; peerKind?: 'Service'; queries: ResourceQueries }
 
-/** Per-peer queries for the traffic into and out of a workload (meshes whose metrics name the peer). */
-export function edgeQueries(mesh: MetricsMesh, namespace: string, name: string, window: string): EdgeQueries[] {
+/** Per-peer queries for the traffic into and out of a workload (the directions the mesh's metrics can tell). */
+export function edgeQueries(mesh: MetricsMesh, kind: WorkloadKind, namespace: string, name: string, window: string): EdgeQueries[] {
   const m = MESHES[mesh];
-  if (!m.edges) return [];
-  return (['from', 'to'] as const).map((direction) => {
-    const e = m.edges![direction];
-    const sel = [...e.base, `${e.self.namespace}=${quote(namespace)}`, `${e.self.name}=${quote(name)}`];
-    const by = `${e.peer.namespace}, ${e.peer.name}`;
-    const count = (cls: string) => `sum by (${by}) (increase(${m.requests}{${[...sel, cls].join(', ')}}[${window}]))`;
-    const quantile = (q: number) => inMs(m, `histogram_quantile(${q}, sum by (le, ${by}) (rate(${m.buckets}{${sel.join(', ')}}[${window}])))`);
-    return { direction, side: e.side, peer: e.peer, queries: { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) } };
+  return (['from', 'to'] as const).flatMap((direction) => {
+    const e = m.edges?.[direction];
+    if (!e) return [];
+    const { matchers, wrap = (v: string) => v } = e.select({ namespace, name, kind });
+    const peer = e.peer(kind);
+    const by = `${peer.namespace}, ${peer.name}`;
+    const count = (cls: string) => `sum by (${by}) (${wrap(`increase(${m.requests}{${[...matchers, cls].join(', ')}}[${window}])`)})`;
+    const quantile = (q: number) => inMs(m, `histogram_quantile(${q}, sum by (le, ${by}) (${wrap(`rate(${m.buckets}{${matchers.join(', ')}}[${window}])`)}))`);
+    return [{ direction, side: e.side, peer, ...(e.peerKind ? { peerKind: e.peerKind } : {}), queries: { success: count(m.success), failure: count(m.failure), p50: quantile(0.5), p90: quantile(0.9), p99: quantile(0.99) } }];
   });
 }
 
@@ -168,9 +229,10 @@ export function splitBackendQueries(mesh: MetricsMesh, namespace: string, servic
   const sel: Record<MetricsMesh, string[] | undefined> = {
     istio: ['reporter="source"', `destination_service_namespace=${quote(namespace)}`, `destination_service_name=${quote(service)}`],
     linkerd: ['direction="outbound"', `dst_namespace=${quote(namespace)}`, `dst_service=${quote(service)}`],
-    // Consul tags upstream clusters with the destination service; App Mesh's cluster names do not carry it.
+    // Consul tags upstream clusters with the destination service; App Mesh names the egress cluster
+    // after the virtual node called, smi's node of the backend Service.
     consul: [`consul_destination_service=${quote(service)}`],
-    appmesh: undefined,
+    appmesh: [`envoy_cluster_name=~${quote(`cds_egress_.+_${escapeRegex(serviceNodeName(service))}_${escapeRegex(namespace)}_(http|http2|grpc|tcp)_[0-9]+`)}`],
     // Hubble's context labels name workloads and pods, not the Service a request was sent to.
     cilium: undefined,
   };

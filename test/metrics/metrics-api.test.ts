@@ -17,6 +17,15 @@ const AT = START + 120;
 const buckets = (name: string, labels: Record<string, string>) =>
   series(name, [{ labels: { ...labels, le: '10' }, step: 0 }, { labels: { ...labels, le: '20' }, step: 11 }, { labels: { ...labels, le: '+Inf' }, step: 11 }], START, POINTS);
 
+const CONSUL_WEB = { namespace: 'shop', deployment: 'web', pod: 'web-1', consul_source_service: 'web', consul_source_namespace: 'default' };
+const CONSUL_CLIENT_TO_WEB = { envoy_cluster_name: 'web.default.dc1.internal.11111111-2222-3333-4444-555555555555.consul', namespace: 'shop', deployment: 'client', pod: 'client-1', consul_source_service: 'client', consul_source_namespace: 'default', consul_destination_service: 'web', consul_destination_namespace: 'default' };
+/** What frontend sends to the backends of the TrafficSplit shop/web, seen by its own proxy: web-v1 9 ok, web-v2 1 ok and 1 failed per 15 s. */
+const splitCallers = (labels: (service: string) => Record<string, string>) => [
+  { labels: { ...labels('web-v1'), envoy_response_code_class: '2' }, step: 9 },
+  { labels: { ...labels('web-v2'), envoy_response_code_class: '2' }, step: 1 },
+  { labels: { ...labels('web-v2'), envoy_response_code_class: '5' }, step: 1 },
+];
+
 const HUBBLE_IN = { source_namespace: 'shop', source_workload: 'client', destination_namespace: 'shop', destination_workload: 'web', destination_pod: 'web-1' };
 
 const FIXTURES: Record<MetricsMesh, string> = {
@@ -43,10 +52,16 @@ const FIXTURES: Record<MetricsMesh, string> = {
   ]),
   consul: openMetrics([
     series('envoy_cluster_upstream_rq_xx', [
-      { labels: { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '2' }, step: 10 },
-      { labels: { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '5' }, step: 1 },
+      { labels: { envoy_cluster_name: 'local_app', ...CONSUL_WEB, envoy_response_code_class: '2' }, step: 10 },
+      { labels: { envoy_cluster_name: 'local_app', ...CONSUL_WEB, envoy_response_code_class: '5' }, step: 1 },
+      // Client side: the caller's upstream cluster for web, and web's own for db (Consul's consul_destination_* tags).
+      { labels: { ...CONSUL_CLIENT_TO_WEB, envoy_response_code_class: '2' }, step: 10 },
+      { labels: { ...CONSUL_CLIENT_TO_WEB, envoy_response_code_class: '5' }, step: 1 },
+      { labels: { envoy_cluster_name: 'db.default.dc1.internal.11111111-2222-3333-4444-555555555555.consul', ...CONSUL_WEB, consul_destination_service: 'db', consul_destination_namespace: 'default', envoy_response_code_class: '2' }, step: 5 },
+      ...splitCallers((service) => ({ envoy_cluster_name: `${service}.default.dc1.internal.11111111-2222-3333-4444-555555555555.consul`, namespace: 'shop', deployment: 'frontend', pod: 'frontend-1', consul_source_service: 'frontend', consul_source_namespace: 'default', consul_destination_service: service, consul_destination_namespace: 'default' })),
     ], START, POINTS),
-    buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'local_app', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
+    buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'local_app', ...CONSUL_WEB }),
+    buckets('envoy_cluster_upstream_rq_time_bucket', CONSUL_CLIENT_TO_WEB),
   ]),
   // Hubble's httpV2 metrics with labelsContext=source_namespace,source_workload,destination_namespace,destination_workload,destination_pod; durations in seconds.
   cilium: openMetrics([
@@ -67,6 +82,9 @@ const FIXTURES: Record<MetricsMesh, string> = {
     series('envoy_cluster_upstream_rq_xx', [
       { labels: { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '2' }, step: 10 },
       { labels: { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '5' }, step: 1 },
+      // Client side: web's egress cluster for smi's node of Service data/db (cds_egress_<mesh>_<node>_<namespace>_<protocol>_<port>).
+      { labels: { envoy_cluster_name: 'cds_egress_prod_mesh_db--service_data_tcp_5432', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '2' }, step: 5 },
+      ...splitCallers((service) => ({ envoy_cluster_name: `cds_egress_prod_mesh_${service}--service_shop_http_8080`, namespace: 'shop', deployment: 'frontend', pod: 'frontend-1' })),
     ], START, POINTS),
     buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
   ]),
@@ -124,6 +142,23 @@ for (const mesh of Object.keys(FIXTURES) as MetricsMesh[]) {
       const injected = await get(`/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/${encodeURIComponent('web"} or vector(1) #')}`);
       assert.equal(injected.code, 404, 'the name is a label value, not PromQL');
     });
+
+    if (mesh === 'consul' || mesh === 'appmesh') {
+      test('edges from the client side: the callers\' outbound statistics name what they call', async () => {
+        const edges = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges', new URLSearchParams({ window: '1m' }))).body as { items: Metrics[] };
+        const to = edges.items.filter((e) => e.edge?.direction === 'to');
+        assert.deepEqual(to.map((e) => [e.edge?.side, e.edge?.resource]), [['client', { kind: 'Service', namespace: mesh === 'consul' ? 'default' : 'data', name: 'db' }]]);
+        assert.equal(values(to[0]!).success_count, '20');
+        const from = edges.items.filter((e) => e.edge?.direction === 'from');
+        if (mesh === 'consul') {
+          // The callers' requests to the Consul service web's own sidecar reports (consul_source_service).
+          assert.deepEqual(from.map((e) => [e.edge?.side, e.edge?.resource]), [['client', { kind: 'Deployment', namespace: 'shop', name: 'client' }]]);
+          assert.deepEqual(values(from[0]!), EXPECTED);
+        } else {
+          assert.deepEqual(from, [], 'App Mesh callers name the Service, not the workload');
+        }
+      });
+    }
 
     if (mesh === 'istio' || mesh === 'linkerd' || mesh === 'cilium') {
       test('edges: who calls the deployment, and whom it calls', async () => {
@@ -255,13 +290,13 @@ describe('TrafficMetrics label selectors', () => {
 });
 
 describe('TrafficMetrics of a TrafficSplit', () => {
-  test('one item per backend: the requests sent to it, with backend apex/leaf (v1alpha2) or apex/name (v1alpha1) and weight', async () => {
+  for (const mesh of ['istio', 'consul', 'appmesh'] as const) test(`${mesh}: one item per backend: the requests sent to it, with backend apex/leaf (v1alpha2) or apex/name (v1alpha1) and weight`, async () => {
     const { KubeApiServer } = await import('../support/kube-api/server.js');
     const { TestClient } = await import('../support/kube-api/client.js');
     const { KubeConfig } = await import('@kubernetes/client-node');
     const { clusterSplits } = await import('../../src/metrics/resolver.js');
     const { allCrds } = await import('../../src/api/crds.js');
-    const prometheus = await startPrometheus(FIXTURES.istio);
+    const prometheus = await startPrometheus(FIXTURES[mesh]);
     const cluster = await new KubeApiServer().start();
     try {
       const client = new TestClient(cluster);
@@ -270,7 +305,7 @@ describe('TrafficMetrics of a TrafficSplit', () => {
       await client.create({ apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: 'web', namespace: 'shop' }, spec: { service: 'web', backends: [{ service: 'web-v1', weight: 90 }, { service: 'web-v2', weight: 10 }] } });
       const kc = new KubeConfig();
       kc.loadFromString(cluster.kubeconfig());
-      const api = new MetricsApi({ mesh: 'istio', prometheus: new Prometheus(prometheus.url), now: () => AT, resolveSplits: clusterSplits(kc) });
+      const api = new MetricsApi({ mesh, prometheus: new Prometheus(prometheus.url), now: () => AT, resolveSplits: clusterSplits(kc) });
       const v2 = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/trafficsplits/web', new URLSearchParams({ window: '1m' }))).body as { items: (Metrics & { backend: Record<string, unknown> })[] };
       assert.deepEqual(v2.items.map((i) => [i.backend, values(i).success_count, values(i).failure_count]), [
         [{ apex: 'web', leaf: 'web-v1', weight: 90 }, '36', '0'],
