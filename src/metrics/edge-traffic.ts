@@ -1,18 +1,22 @@
 /**
- * Traffic per caller identity and destination workload over a window, from a mesh's server-side
- * metrics (pure: the PromQL, and the parse of what Prometheus answers): requests per second, the
- * share that succeeded, and the 99th percentile latency. Only meshes whose inbound metrics name the
- * caller's identity can answer — Istio (source_principal) and Linkerd (client_id); Consul's and App
- * Mesh's inbound Envoy statistics do not name the caller.
+ * Traffic per caller and destination over a window, from a mesh's metrics (pure: the PromQL, and
+ * the parse of what Prometheus answers): requests per second, the share that succeeded, and the
+ * 99th percentile latency. Each mesh names the two ends as its metrics can: Istio and Linkerd the
+ * caller's identity and the destination workload (server side); Cilium (Hubble) both workloads;
+ * Consul and App Mesh the calling workload and the Service it called (client side: the callers'
+ * upstream clusters), which the dashboard maps onto ServiceAccounts through the inventory.
  */
 import { linkerdIdentity, spiffe, WORKLOAD_LABELS } from './flows.js';
-import { windowSeconds, type MetricsMesh } from './promql.js';
+import { appMeshEgressPeer, APPMESH_EGRESS_MATCHER, windowSeconds, type MetricsMesh } from './promql.js';
 import type { Sample } from './prometheus.js';
 
+interface Named { readonly namespace: string; readonly name: string }
+
 export interface ObservedEdge {
-  /** The caller's ServiceAccount, or 'unauthenticated' when the request carried no mesh identity. */
-  readonly source: { readonly namespace: string; readonly name: string } | 'unauthenticated';
-  readonly destination: { readonly namespace: string; readonly name: string };
+  /** The caller's ServiceAccount, its workload (when that is what the metrics name), or 'unauthenticated' (no mesh identity). */
+  readonly source: Named | { readonly workload: Named } | 'unauthenticated';
+  /** The workload that received the requests, or the Service the caller sent them to (client-side metrics). */
+  readonly destination: Named | { readonly service: { readonly namespace?: string; readonly name: string } };
   readonly requestsPerSecond: number;
   /** 0–1; undefined when no request was seen. */
   readonly successRate?: number;
@@ -28,8 +32,15 @@ export interface EdgeTrafficQueries {
   key(sample: Sample): { source: ObservedEdge['source']; destination: ObservedEdge['destination'] } | undefined;
 }
 
-const keyOf = (e: Pick<ObservedEdge, 'source' | 'destination'>) =>
-  `${e.source === 'unauthenticated' ? '-' : `${e.source.namespace}/${e.source.name}`} ${e.destination.namespace}/${e.destination.name}`;
+const endOf = (e: ObservedEdge['source'] | ObservedEdge['destination']): string =>
+  e === 'unauthenticated' ? '-' : 'workload' in e ? `workload:${e.workload.namespace}/${e.workload.name}` : 'service' in e ? `service:${e.service.namespace ?? ''}/${e.service.name}` : `${e.namespace}/${e.name}`;
+const keyOf = (e: Pick<ObservedEdge, 'source' | 'destination'>) => `${endOf(e.source)} ${endOf(e.destination)}`;
+
+/** The workload of a pod's own series, from the labels its scrape configuration gives it. */
+const workloadOf = (m: Readonly<Record<string, string>>): Named | undefined => {
+  const name = WORKLOAD_LABELS.map((l) => m[l]).find((v) => v !== undefined && v !== '');
+  return name && m.namespace ? { namespace: m.namespace, name } : undefined;
+};
 
 export function edgeTrafficQueries(mesh: MetricsMesh, window: string): EdgeTrafficQueries | undefined {
   switch (mesh) {
@@ -53,6 +64,46 @@ export function edgeTrafficQueries(mesh: MetricsMesh, window: string): EdgeTraff
         key: ({ metric: m }) => {
           const name = WORKLOAD_LABELS.map((l) => m[l]).find((v) => v !== undefined && v !== '');
           return name && m.namespace ? { source: linkerdIdentity(m.client_id) ?? 'unauthenticated', destination: { namespace: m.namespace, name } } : undefined;
+        },
+      };
+    }
+    case 'cilium': {
+      // Hubble's context labels: both ends' workloads; a source without one is outside the cluster's pods.
+      const by = 'source_namespace, source_workload, destination_namespace, destination_workload';
+      return {
+        total: `sum by (${by}) (increase(hubble_http_requests_total{reporter="server"}[${window}]))`,
+        failed: `sum by (${by}) (increase(hubble_http_requests_total{reporter="server", status=~"5.."}[${window}]))`,
+        p99: `1000 * histogram_quantile(0.99, sum by (le, ${by}) (rate(hubble_http_request_duration_seconds_bucket{reporter="server"}[${window}])))`,
+        key: ({ metric: m }) => (m.destination_namespace && m.destination_workload
+          ? { source: m.source_namespace && m.source_workload ? { workload: { namespace: m.source_namespace, name: m.source_workload } } : 'unauthenticated', destination: { namespace: m.destination_namespace, name: m.destination_workload } }
+          : undefined),
+      };
+    }
+    case 'consul': {
+      // The callers' upstream clusters, tagged with the Consul service called.
+      const by = `namespace, ${WORKLOAD_LABELS.join(', ')}, consul_destination_service, consul_destination_namespace`;
+      const sel = 'consul_destination_service!=""';
+      return {
+        total: `sum by (${by}) (increase(envoy_cluster_upstream_rq_xx{${sel}}[${window}]))`,
+        failed: `sum by (${by}) (increase(envoy_cluster_upstream_rq_xx{${sel}, envoy_response_code_class="5"}[${window}]))`,
+        p99: `histogram_quantile(0.99, sum by (le, ${by}) (rate(envoy_cluster_upstream_rq_time_bucket{${sel}}[${window}])))`,
+        key: ({ metric: m }) => {
+          const caller = workloadOf(m);
+          return caller && m.consul_destination_service ? { source: { workload: caller }, destination: { service: { ...(m.consul_destination_namespace ? { namespace: m.consul_destination_namespace } : {}), name: m.consul_destination_service } } } : undefined;
+        },
+      };
+    }
+    case 'appmesh': {
+      // The callers' egress clusters, named after smi's virtual node of the Service called.
+      const by = `namespace, ${WORKLOAD_LABELS.join(', ')}, smi_peer_namespace, smi_peer_service`;
+      const sel = APPMESH_EGRESS_MATCHER;
+      return {
+        total: `sum by (${by}) (${appMeshEgressPeer(`increase(envoy_cluster_upstream_rq_xx{${sel}}[${window}])`)})`,
+        failed: `sum by (${by}) (${appMeshEgressPeer(`increase(envoy_cluster_upstream_rq_xx{${sel}, envoy_response_code_class="5"}[${window}])`)})`,
+        p99: `histogram_quantile(0.99, sum by (le, ${by}) (${appMeshEgressPeer(`rate(envoy_cluster_upstream_rq_time_bucket{${sel}}[${window}])`)}))`,
+        key: ({ metric: m }) => {
+          const caller = workloadOf(m);
+          return caller && m.smi_peer_service && m.smi_peer_namespace ? { source: { workload: caller }, destination: { service: { namespace: m.smi_peer_namespace, name: m.smi_peer_service } } } : undefined;
         },
       };
     }

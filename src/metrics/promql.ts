@@ -56,9 +56,14 @@ function consulSelf(self: { namespace: string; name: string; kind: WorkloadKind 
 }
 
 /** App Mesh egress clusters: cds_egress_<mesh>_<virtual node>_<namespace>_<protocol>_<port> (Kubernetes names hold no "_"). */
-const APPMESH_EGRESS = 'cds_egress_.+_[^_]+_[^_]+_(http|http2|grpc|tcp)_[0-9]+';
-const APPMESH_EGRESS_SERVICE = 'cds_egress_.+_([^_]+)--service_[^_]+_(http|http2|grpc|tcp)_[0-9]+';
-const APPMESH_EGRESS_NAMESPACE = 'cds_egress_.+_[^_]+_([^_]+)_(http|http2|grpc|tcp)_[0-9]+';
+export const APPMESH_EGRESS_MATCHER = 'envoy_cluster_name=~"cds_egress_.+_[^_]+_[^_]+_(http|http2|grpc|tcp)_[0-9]+"';
+
+/** Labels smi_peer_service and smi_peer_namespace, from an egress cluster's name: smi's "<service>--service" node. */
+export function appMeshEgressPeer(vector: string): string {
+  const service = 'cds_egress_.+_([^_]+)--service_[^_]+_(http|http2|grpc|tcp)_[0-9]+';
+  const namespace = 'cds_egress_.+_[^_]+_([^_]+)_(http|http2|grpc|tcp)_[0-9]+';
+  return `label_replace(label_replace(${vector}, "smi_peer_service", "$1", "envoy_cluster_name", "${service}"), "smi_peer_namespace", "$1", "envoy_cluster_name", "${namespace}")`;
+}
 
 export const MESHES: Record<MetricsMesh, MeshSpec> = {
   istio: {
@@ -128,8 +133,8 @@ export const MESHES: Record<MetricsMesh, MeshSpec> = {
       to: {
         side: 'client', peerKind: 'Service', peer: () => ({ namespace: 'smi_peer_namespace', name: 'smi_peer_service' }),
         select: (self) => ({
-          matchers: [`namespace=${quote(self.namespace)}`, `${ENVOY_NAMES[self.kind]}=${quote(self.name)}`, `envoy_cluster_name=~"${APPMESH_EGRESS}"`],
-          wrap: (v) => `label_replace(label_replace(${v}, "smi_peer_service", "$1", "envoy_cluster_name", "${APPMESH_EGRESS_SERVICE}"), "smi_peer_namespace", "$1", "envoy_cluster_name", "${APPMESH_EGRESS_NAMESPACE}")`,
+          matchers: [`namespace=${quote(self.namespace)}`, `${ENVOY_NAMES[self.kind]}=${quote(self.name)}`, APPMESH_EGRESS_MATCHER],
+          wrap: appMeshEgressPeer,
         }),
       },
     },

@@ -17,7 +17,7 @@ import { StateFeed } from '../../src/dashboard/source.js';
 import { parseRouteQuestion } from '../../src/dashboard/request.js';
 import { routeWhatIf, type RouteWhatIf } from '../../src/dashboard/what-if.js';
 import { trafficEdges } from '../../src/dashboard/traffic.js';
-import { edgeTrafficQueries, observedEdges } from '../../src/metrics/edge-traffic.js';
+import { edgeTrafficQueries, observedEdges, type ObservedEdge } from '../../src/metrics/edge-traffic.js';
 import { policyGraph } from '../../src/policy/graph.js';
 import type { Sample } from '../../src/metrics/prometheus.js';
 
@@ -66,17 +66,40 @@ describe('live traffic, joined onto the graph (pure)', () => {
     const linkerd = edgeTrafficQueries('linkerd', '1h')!;
     assert.match(linkerd.total, /response_total\{direction="inbound"\}\[1h\]/);
     assert.deepEqual(linkerd.key(sample({ client_id: 'bookbuyer.bookstore.serviceaccount.identity.linkerd.cluster.local', namespace: 'bookstore', deployment: 'bookstore-v1' }, 1)), { source: { namespace: 'bookstore', name: 'bookbuyer' }, destination: { namespace: 'bookstore', name: 'bookstore-v1' } });
-    assert.equal(edgeTrafficQueries('consul', '5m'), undefined, 'consul\'s inbound statistics do not name the caller');
+  });
+
+  test('Cilium, Consul and App Mesh: both ends as their metrics name them, placed on ServiceAccounts through the inventory', () => {
+    const graph = policyGraph(state.model);
+    // Hubble: the calling and the called workload.
+    const cilium = edgeTrafficQueries('cilium', '5m')!;
+    assert.match(cilium.p99, /^1000 \* histogram_quantile\(0\.99, .*hubble_http_request_duration_seconds_bucket\{reporter="server"\}\[5m\]/);
+    const hubble = (src: Record<string, string>, n: number) => sample({ ...src, destination_namespace: 'bookstore', destination_workload: 'bookstore-v1' }, n);
+    const c = trafficEdges(state.model, graph.edges, observedEdges(cilium, '5m', { total: [hubble({ source_namespace: 'bookstore', source_workload: 'bookbuyer' }, 300), hubble({ source_namespace: '', source_workload: '' }, 30)], failed: [], p99: [] }));
+    assert.deepEqual(c.map((e) => [e.from, e.to, e.requestsPerSecond, e.inPolicy]), [['sa:bookstore/bookbuyer', 'sa:bookstore/bookstore', 1, true], ['unauthenticated', 'sa:bookstore/bookstore', 0.1, false]]);
+    // Consul: the caller's upstream cluster names the Consul service; it stands for the Services of that name.
+    const consul = edgeTrafficQueries('consul', '5m')!;
+    assert.match(consul.total, /envoy_cluster_upstream_rq_xx\{consul_destination_service!=""\}\[5m\]/);
+    const k = trafficEdges(state.model, graph.edges, observedEdges(consul, '5m', { total: [
+      sample({ namespace: 'bookstore', deployment: 'bookthief', consul_destination_service: 'bookstore', consul_destination_namespace: 'default' }, 60),
+      sample({ namespace: 'bookstore', deployment: 'bookbuyer', consul_destination_service: 'nowhere', consul_destination_namespace: 'default' }, 60),
+    ], failed: [sample({ namespace: 'bookstore', deployment: 'bookthief', consul_destination_service: 'bookstore', consul_destination_namespace: 'default' }, 15)], p99: [] }));
+    assert.deepEqual(k.map((e) => [e.from, e.to, e.successRate?.toFixed(6), e.inPolicy]), [['sa:bookstore/bookbuyer', 'service:default/nowhere', '1.000000', false], ['sa:bookstore/bookthief', 'sa:bookstore/bookstore', '0.750000', false]]);
+    // App Mesh: the egress cluster of smi's node for the Service called.
+    const appmesh = edgeTrafficQueries('appmesh', '5m')!;
+    assert.match(appmesh.total, /label_replace\(label_replace\(increase\(envoy_cluster_upstream_rq_xx\{envoy_cluster_name=~"cds_egress_/);
+    const a = trafficEdges(state.model, graph.edges, observedEdges(appmesh, '5m', { total: [sample({ namespace: 'bookstore', deployment: 'bookbuyer', smi_peer_namespace: 'bookstore', smi_peer_service: 'bookstore' }, 150)], failed: [], p99: [sample({ namespace: 'bookstore', deployment: 'bookbuyer', smi_peer_namespace: 'bookstore', smi_peer_service: 'bookstore' }, 12)] }));
+    assert.deepEqual(a.map((e) => [e.from, e.to, e.requestsPerSecond, e.p99Ms, e.inPolicy, e.workloads]), [['sa:bookstore/bookbuyer', 'sa:bookstore/bookstore', 0.5, 12, true, ['service:bookstore/bookstore']]]);
   });
 
   test('per workload: rate over the window, success share, p99 (NaN is no figure); samples naming no workload are dropped', () => {
     const edges = observedEdges(istio, '5m', answers);
-    const v1 = edges.find((e) => e.source !== 'unauthenticated' && e.source.name === 'bookbuyer' && e.destination.name === 'bookstore-v1')!;
+    const named = (e: ObservedEdge['source'] | ObservedEdge['destination']) => (typeof e === 'object' && 'name' in e ? e.name : undefined);
+    const v1 = edges.find((e) => named(e.source) === 'bookbuyer' && named(e.destination) === 'bookstore-v1')!;
     assert.deepEqual(v1, { source: { namespace: 'bookstore', name: 'bookbuyer' }, destination: { namespace: 'bookstore', name: 'bookstore-v1' }, requestsPerSecond: 2, successRate: 0.99, p99Ms: 42 });
-    const thiefEdge = edges.find((e) => e.source !== 'unauthenticated' && e.source.name === 'bookthief')!;
+    const thiefEdge = edges.find((e) => named(e.source) === 'bookthief')!;
     assert.equal(thiefEdge.successRate, 0);
     assert.equal(thiefEdge.p99Ms, undefined);
-    assert.ok(edges.some((e) => e.source === 'unauthenticated' && e.destination.name === 'bookwarehouse'));
+    assert.ok(edges.some((e) => e.source === 'unauthenticated' && named(e.destination) === 'bookwarehouse'));
     assert.equal(edges.length, 5);
   });
 
@@ -166,7 +189,7 @@ test('smi dashboard says what is wrong with its flags before it listens', async 
     [[], /give the policy: -f PATH \(files\) or --kubeconfig FILE/],
     [['-f', BOOKSTORE, '--kubeconfig', '/nonexistent'], /-f and --kubeconfig are exclusive/],
     [['-f', BOOKSTORE, '--prometheus-url', 'http://127.0.0.1:9'], /--prometheus-url needs --metrics-mesh/],
-    [['-f', BOOKSTORE, '--prometheus-url', 'http://127.0.0.1:9', '--metrics-mesh', 'consul'], /consul: its inbound metrics do not name the caller/],
+    [['-f', BOOKSTORE, '--prometheus-url', 'http://127.0.0.1:9', '--metrics-mesh', 'gateway-api'], /'gateway-api' is invalid\. Allowed choices are istio, linkerd, consul, appmesh, cilium/],
     [['-f', BOOKSTORE, '--prometheus-url', 'http://127.0.0.1:9', '--mesh', 'istio', '--window', '5 minutes'], /--window 5 minutes: a duration/],
     [['-f', BOOKSTORE, '--metrics-mesh', 'istio'], /--metrics-mesh applies with --prometheus-url/],
   ];

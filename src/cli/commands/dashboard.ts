@@ -41,7 +41,8 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
       'to S go?) answered by SMI and by each --mesh (with --fence networkpolicy: with and without the fence).\n' +
       'From files (-f) or following a cluster (--kubeconfig: the page updates itself as objects change).\n' +
       'With --prometheus-url, edges carry live requests per second, success rate and p99 from the metrics of\n' +
-      '--metrics-mesh (istio or linkerd: their metrics name the caller).\n' +
+      '--metrics-mesh: istio, linkerd (caller identity → workload), cilium (Hubble: workload → workload), consul and\n' +
+      'appmesh (the callers\' sidecars: workload → the Service called), each end shown as the ServiceAccount behind it.\n' +
       'Read-only, bound to 127.0.0.1 unless --host says otherwise; JSON at /api/view, /api/check, /api/route,\n' +
       '/api/explain, /api/traffic; /api/events streams version changes. Runs until interrupted.')
     .addOption(filenameOption().makeOptionMandatory(false))
@@ -50,7 +51,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
     .addOption(accessModeOption())
     .addOption(scopeOption())
     .option('--prometheus-url <url>', 'live traffic on the edges from this Prometheus')
-    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names to read (default: the first --mesh that is istio or linkerd)').choices([...METRICS_MESHES]))
+    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names to read (default: the first --mesh that has metrics)').choices([...METRICS_MESHES]))
     .option('--window <duration>', 'the traffic window shown first (the page offers 1m, 5m, 15m, 1h)', '5m')
     .option('--refresh <seconds>', 'how often the page re-reads traffic', '10')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -110,10 +111,10 @@ function trafficOption(opts: DashboardFlags): DashboardOptions['traffic'] {
   if (!window) throw new UsageError(`--window ${opts.window}: a duration such as 30s, 5m or 1h`);
   const refreshSeconds = Number(opts.refresh);
   if (!Number.isFinite(refreshSeconds) || refreshSeconds < 1) throw new UsageError(`--refresh ${opts.refresh}: seconds, at least 1`);
-  const mesh = opts.metricsMesh ?? (opts.mesh ?? []).find((m): m is MetricsMesh => m === 'istio' || m === 'linkerd');
-  if (!mesh) throw new UsageError('--prometheus-url needs --metrics-mesh (istio or linkerd): metric names differ by mesh');
+  const mesh = opts.metricsMesh ?? (opts.mesh ?? []).find((m): m is MetricsMesh => (METRICS_MESHES as readonly string[]).includes(m));
+  if (!mesh) throw new UsageError(`--prometheus-url needs --metrics-mesh (${METRICS_MESHES.join(', ')}): metric names differ by mesh`);
   const reader = prometheusTraffic(new Prometheus(opts.prometheusUrl), mesh);
-  if (!reader) throw new UsageError(`--metrics-mesh ${mesh}: its inbound metrics do not name the caller, so there are no edges to draw; istio and linkerd's do`);
+  if (!reader) throw new UsageError(`--metrics-mesh ${mesh}: its metrics do not name both ends of a request, so there are no edges to draw`);
   return { reader, windows: [...new Set([...WINDOWS, window])], window, refreshSeconds };
 }
 
