@@ -10,7 +10,7 @@ import { createServer as createHttps } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { MetricsApi } from './api.js';
+import { GROUP, type MetricsApi } from './api.js';
 import { authenticate, type FrontProxyTrust } from './front-proxy.js';
 import { accessAttributes, forbiddenMessage, type Authorizer, type RequestUser, type TokenAuthenticator } from './access.js';
 
@@ -21,6 +21,9 @@ export interface MetricsServerOptions {
   /** Delegated authorization (SubjectAccessReview) of every API request, and bearer tokens (TokenReview). */
   readonly access?: { readonly authorize: Authorizer; readonly tokens?: TokenAuthenticator };
 }
+
+const AUTHENTICATED = 'system:authenticated';
+const servesPath = (path: string): boolean => path === `/apis/${GROUP}` || path.startsWith(`/apis/${GROUP}/`);
 
 const failure = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message });
 
@@ -72,7 +75,11 @@ export class MetricsServer {
       }
     }
     const authorize = this.options.access?.authorize;
-    if (user && authorize) {
+    // Only the group's paths hold anything; elsewhere (the aggregator's /openapi/v2, /apis) the answer is a 404 for anyone.
+    if (user && authorize && servesPath(url.pathname)) {
+      // Every authenticated user is in system:authenticated, as Kubernetes' authenticators add it (the
+      // aggregator's discovery requests name the user alone; RBAC's system:discovery grants that group).
+      if (!user.groups.includes(AUTHENTICATED)) user = { ...user, groups: [...user.groups, AUTHENTICATED] };
       const attributes = accessAttributes(url.pathname);
       let decision;
       try {

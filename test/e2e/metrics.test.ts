@@ -113,7 +113,7 @@ describe('TrafficMetrics through the real aggregation layer', () => {
     assert.deepEqual(values(v1.stdout), EXPECTED);
     const resources = await kubectl('api-resources', '--api-group=metrics.smi-spec.io', '-o', 'name');
     assert.equal(resources.code, 0, resources.stderr);
-    for (const r of ['deployments', 'pods', 'namespaces', 'daemonsets', 'statefulsets']) assert.ok(resources.stdout.split('\n').includes(`${r}.metrics.smi-spec.io`), resources.stdout);
+    for (const r of ['deployments', 'pods', 'namespaces', 'daemonsets', 'statefulsets']) assert.ok(resources.stdout.split('\n').includes(`${r}.metrics.smi-spec.io`), `${resources.stdout}\n${resources.stderr}\n${serverLog}`);
   });
 
   test('a label selector is answered from the cluster with the installed ServiceAccount\'s RBAC', async () => {
