@@ -5,8 +5,8 @@
  */
 import type { ValidatedSet } from '../api/validate.js';
 import type { AccessMode, PolicyModel } from '../policy/model.js';
-import { sliceModel, TopicIndex, tracking, type Exports, type Partition } from '../targets/partition.js';
-import type { Target, TranslateOptions } from '../targets/target.js';
+import { sliceModel, TopicIndex, tracking } from '../targets/partition.js';
+import type { Exports, Partition, Target, TranslateOptions } from '../targets/target.js';
 import { desiredFrom, resolveObjects, type ClusterObject, type DesiredState } from './desired.js';
 
 /** One namespace's SMI objects and inventory (its Namespace object included). */

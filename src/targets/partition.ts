@@ -6,31 +6,9 @@
  * the changed namespace and only those whose translation read a topic whose facts changed.
  * The whole-cluster translation is the same code run for every namespace, so the two cannot drift.
  */
-import type { Diagnostic } from '../api/diagnostic.js';
 import { identityKey, type Identity, type PolicyModel } from '../policy/model.js';
 import { sortResources } from './naming.js';
-import type { Translation, TranslateOptions } from './target.js';
-
-/**
- * One namespace's facts for the others: topic → strings. A reader sees the union over all
- * namespaces, so a namespace repeating what another already said changes nothing for anyone.
- */
-export type Exports = ReadonlyMap<string, readonly string[]>;
-
-/** What a namespace's translation may read of the others. */
-export interface Imports {
-  /** The union of every namespace's facts under this topic. */
-  read(topic: string): ReadonlySet<string>;
-}
-
-export interface Partition {
-  /** The facts a namespace offers, from its slice of the model alone. */
-  exports(slice: PolicyModel, namespace: string, options: TranslateOptions): Exports;
-  /** The resources of one namespace (written there only) and the diagnostics of its SMI objects. */
-  translate(slice: PolicyModel, namespace: string, imports: Imports, options: TranslateOptions): Translation;
-  /** Warnings about the cluster as a whole, reported once (not tied to an SMI object, so no status). */
-  notes(model: PolicyModel, options: TranslateOptions): Diagnostic[];
-}
+import type { Exports, Imports, Partition, Translation, TranslateOptions } from './target.js';
 
 /** Every namespace the model mentions: where a slice may hold something. */
 export function modelNamespaces(model: PolicyModel): string[] {

@@ -6,7 +6,6 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import type { Inventory } from '../policy/inventory.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
-import type { Partition } from './partition.js';
 
 export type MeshName = 'istio' | 'linkerd' | 'gateway-api' | 'consul' | 'appmesh' | 'cilium';
 
@@ -125,4 +124,29 @@ export interface Target {
   evaluateAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision;
   /** Where the mesh sends a request to a root service. */
   evaluateRoute(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute;
+}
+
+/**
+ * One namespace's facts for the others: topic → strings. A reader sees the union over all
+ * namespaces, so a namespace repeating what another already said changes nothing for anyone.
+ */
+export type Exports = ReadonlyMap<string, readonly string[]>;
+
+/** What a namespace's translation may read of the others. */
+export interface Imports {
+  /** The union of every namespace's facts under this topic. */
+  read(topic: string): ReadonlySet<string>;
+}
+
+/**
+ * A translation split by namespace (partition.ts has the machinery): each namespace exports facts
+ * computed from its own slice of the model, and translates its slice reading the others' facts.
+ */
+export interface Partition {
+  /** The facts a namespace offers, from its slice of the model alone. */
+  exports(slice: PolicyModel, namespace: string, options: TranslateOptions): Exports;
+  /** The resources of one namespace (written there only) and the diagnostics of its SMI objects. */
+  translate(slice: PolicyModel, namespace: string, imports: Imports, options: TranslateOptions): Translation;
+  /** Warnings about the cluster as a whole, reported once (not tied to an SMI object, so no status). */
+  notes(model: PolicyModel, options: TranslateOptions): Diagnostic[];
 }

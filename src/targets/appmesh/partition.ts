@@ -8,8 +8,7 @@
 import type { Diagnostic } from '../../api/diagnostic.js';
 import { identityKey, inScope, type Identity, type PolicyModel } from '../../policy/model.js';
 import { collectTranslation, diagnosticReporter } from '../diagnostics.js';
-import type { Imports, Partition } from '../partition.js';
-import type { TranslateOptions } from '../target.js';
+import type { Imports, Partition, TranslateOptions } from '../target.js';
 import { nodeNotes, servicesFronting, translateNodes, type Reach } from './nodes.js';
 import { translateRouting, type Routing } from './routing.js';
 

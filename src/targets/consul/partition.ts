@@ -9,8 +9,7 @@
 import type { Diagnostic } from '../../api/diagnostic.js';
 import { identityKey, inScope, type PolicyModel } from '../../policy/model.js';
 import { collectTranslation, diagnosticReporter } from '../diagnostics.js';
-import type { Exports, Imports, Partition } from '../partition.js';
-import type { TranslateOptions } from '../target.js';
+import type { Exports, Imports, Partition, TranslateOptions } from '../target.js';
 import { serviceNames, translateSplits } from './discovery-chain.js';
 import { impostors, intentionDestinations, intentionNotes, knownIdentities, translateIntentions } from './intentions.js';
 import { consulKey, consulKeyOf, consulName, type NameFacts } from './names.js';
