@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { MetricsApi } from '../../src/metrics/api.js';
 import { Prometheus } from '../../src/metrics/prometheus.js';
 import type { MetricsMesh } from '../../src/metrics/promql.js';
+import { edgeTrafficQueries, observedEdges, type ObservedEdge } from '../../src/metrics/edge-traffic.js';
 import { openMetrics, series, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 
 const START = 1_700_000_000;
@@ -175,6 +176,35 @@ for (const mesh of Object.keys(FIXTURES) as MetricsMesh[]) {
     }
   });
 }
+
+describe('live edges for the dashboard from a real Prometheus', () => {
+  // Each mesh's fixture above, read with the dashboard's queries (metrics/edge-traffic.ts) at the fixture's time.
+  const cases: [MetricsMesh, string, string, number, number][] = [
+    // mesh, source as named, destination as named, requests per second over 1m, success share
+    ['cilium', 'workload:shop/client', 'shop/web', 44 / 60, 40 / 44],
+    ['consul', 'workload:shop/client', 'service:default/web', 44 / 60, 40 / 44],
+    ['appmesh', 'workload:shop/web', 'service:data/db', 20 / 60, 1],
+  ];
+  for (const [mesh, source, destination, rps, success] of cases) {
+    test(`${mesh}: the edge ${source} → ${destination}, with its rate, success share and p99`, async () => {
+      const prometheus = await startPrometheus(FIXTURES[mesh]);
+      try {
+        const p = new Prometheus(prometheus.url);
+        const q = edgeTrafficQueries(mesh, '1m')!;
+        const [total, failed, p99] = await Promise.all([p.query(q.total, AT), p.query(q.failed, AT), p.query(q.p99, AT)]);
+        const end = (e: ObservedEdge['source'] | ObservedEdge['destination']) => (e === 'unauthenticated' ? '-' : 'workload' in e ? `workload:${e.workload.namespace}/${e.workload.name}` : 'service' in e ? `service:${e.service.namespace}/${e.service.name}` : `${e.namespace}/${e.name}`);
+        const edges = observedEdges(q, '1m', { total, failed, p99 });
+        const edge = edges.find((e) => end(e.source) === source && end(e.destination) === destination);
+        assert.ok(edge, JSON.stringify(edges));
+        assert.ok(Math.abs(edge.requestsPerSecond - rps) < 1e-9, String(edge.requestsPerSecond));
+        assert.ok(Math.abs(edge.successRate! - success) < 1e-9, String(edge.successRate));
+        if (mesh !== 'appmesh') assert.ok(Math.abs(edge.p99Ms! - 19.9) < 1e-6, String(edge.p99Ms));
+      } finally {
+        await prometheus.stop();
+      }
+    });
+  }
+});
 
 describe('TrafficMetrics from Hubble without the context labels', () => {
   test('a clear 503 naming the Hubble option to set, not empty or wrong figures', async () => {
