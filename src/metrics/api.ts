@@ -4,9 +4,9 @@
  * `edges` sub-resource, and a `window`. Answers are built from Prometheus (promql.ts); a Prometheus
  * that is down or slow is a 503 with a Status. The HTTP server around it is server.ts.
  */
-import { edgeQueries, missingLabels, splitBackendQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
+import { edgeQueries, edgesNeedFronting, missingLabels, splitBackendQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
 import { Prometheus, PrometheusUnavailable } from './prometheus.js';
-import type { SelectorResolver, SplitResolver } from './resolver.js';
+import type { FrontingResolver, SelectorResolver, SplitResolver } from './resolver.js';
 
 export const GROUP = 'metrics.smi-spec.io';
 export const VERSIONS = ['v1alpha2', 'v1alpha1'] as const;
@@ -20,6 +20,8 @@ export interface MetricsApiOptions {
   readonly resolveSelector?: SelectorResolver;
   /** The TrafficSplits whose backends trafficsplits metrics describe (needs the cluster). */
   readonly resolveSplits?: SplitResolver;
+  /** The Services in front of a workload, for meshes whose callers name the Service (App Mesh); without it those edges are left out. */
+  readonly resolveFronting?: FrontingResolver;
 }
 
 type Answer = { code: number; body: unknown };
@@ -195,7 +197,16 @@ export class MetricsApi {
     try {
       const unlabelled = await this.unlabelled(at);
       if (unlabelled) return unlabelled;
-      for (const e of edgeQueries(this.options.mesh, kind as Exclude<ResourceKind, 'namespaces'>, namespace, name, window)) {
+      const workloadKind = kind as Exclude<ResourceKind, 'namespaces'>;
+      let fronting: string[] | undefined;
+      if (edgesNeedFronting(this.options.mesh) && this.options.resolveFronting) {
+        try {
+          fronting = await this.options.resolveFronting(workloadKind, namespace, name);
+        } catch (e) {
+          return status(503, 'ServiceUnavailable', `cannot read the Services in front of ${namespace}/${name}: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+      for (const e of edgeQueries(this.options.mesh, { kind: workloadKind, namespace, name, ...(fronting ? { fronting } : {}) }, window)) {
         const found = await evaluate(this.options.prometheus, e.queries, at, (m) => `${m[e.peer.namespace] ?? ''}/${m[e.peer.name] ?? ''}`);
         for (const [peer, metrics] of [...found].sort(([a], [b]) => a.localeCompare(b))) {
           const [pns, pname] = peer.split('/');

@@ -35,8 +35,21 @@ interface EdgeSpec {
   peer(kind: WorkloadKind): { namespace: string; name: string };
   /** The peer is the Service called (the metrics name it, not its workload). */
   readonly peerKind?: 'Service';
-  /** The series of the edge for one resource: matchers, and what turns their vector into one labelled by peer (label_replace, a join). */
-  select(self: { namespace: string; name: string; kind: WorkloadKind }): { matchers: string[]; wrap?: (vector: string) => string };
+  /** It needs the Services in front of the resource (read from the cluster). */
+  readonly needsFronting?: boolean;
+  /**
+   * The series of the edge for one resource: matchers, and what turns their vector into one labelled
+   * by peer (label_replace, a join); undefined when nothing can be selected (no Service in front).
+   */
+  select(self: EdgeSelf): { matchers: string[]; wrap?: (vector: string) => string } | undefined;
+}
+
+export interface EdgeSelf {
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: WorkloadKind;
+  /** The Services whose selector picks the resource's pods, when the edge needs them. */
+  readonly fronting?: readonly string[];
 }
 
 /** An edge whose series carry the resource's and the peer's labels themselves (Istio, Linkerd, Hubble). */
@@ -50,7 +63,7 @@ const ENVOY_NAMES = { deployments: 'deployment', pods: 'pod', daemonsets: 'daemo
  * The Consul service a resource's own sidecar reports (consul_source_*), relabelled as the callers'
  * upstream labels, to join their outbound series on.
  */
-function consulSelf(self: { namespace: string; name: string; kind: WorkloadKind }): string {
+function consulSelf(self: EdgeSelf): string {
   const own = `group by (consul_source_service, consul_source_namespace) (envoy_cluster_upstream_rq_xx{namespace=${quote(self.namespace)}, ${ENVOY_NAMES[self.kind]}=${quote(self.name)}, consul_source_service!=""})`;
   return `label_replace(label_replace(${own}, "consul_destination_service", "$1", "consul_source_service", "(.+)"), "consul_destination_namespace", "$1", "consul_source_namespace", "(.*)")`;
 }
@@ -127,9 +140,15 @@ export const MESHES: Record<MetricsMesh, MeshSpec> = {
     requests: 'envoy_cluster_upstream_rq_xx', buckets: 'envoy_cluster_upstream_rq_time_bucket',
     base: ['envoy_cluster_name=~"cds_ingress_.*"'], namespace: 'namespace', name: ENVOY_NAMES,
     success: 'envoy_response_code_class!="5"', failure: 'envoy_response_code_class="5"',
-    // Client side only: an egress cluster names the virtual node called, smi's "<service>--service" node of the
-    // Service; who calls a workload is not in the metrics (callers name its Service, whose node has no pods).
+    // Client side: an egress cluster names the virtual node called, smi's "<service>--service" node of a
+    // Service. Who calls a workload: the callers of the Services in front of it (read from the cluster).
     edges: {
+      from: {
+        side: 'client', needsFronting: true, peer: (kind) => ({ namespace: 'namespace', name: ENVOY_NAMES[kind] }),
+        select: (self) => (self.fronting && self.fronting.length > 0
+          ? { matchers: [`envoy_cluster_name=~${quote(`cds_egress_.+_(${self.fronting.map((s) => escapeRegex(serviceNodeName(s))).join('|')})_${escapeRegex(self.namespace)}_(http|http2|grpc|tcp)_[0-9]+`)}`] }
+          : undefined),
+      },
       to: {
         side: 'client', peerKind: 'Service', peer: () => ({ namespace: 'smi_peer_namespace', name: 'smi_peer_service' }),
         select: (self) => ({
@@ -210,14 +229,18 @@ export function missingLabels(mesh: MetricsMesh): { promql: string; message: str
 
 export interface EdgeQueries { direction: 'from' | 'to'; side: 'client' | 'server'; peer: { namespace: string; name: string }; peerKind?: 'Service'; queries: ResourceQueries }
 
+/** Whether the mesh's edges need the Services in front of the resource (then pass them to edgeQueries). */
+export const edgesNeedFronting = (mesh: MetricsMesh): boolean => Boolean(MESHES[mesh].edges?.from?.needsFronting || MESHES[mesh].edges?.to?.needsFronting);
+
 /** Per-peer queries for the traffic into and out of a workload (the directions the mesh's metrics can tell). */
-export function edgeQueries(mesh: MetricsMesh, kind: WorkloadKind, namespace: string, name: string, window: string): EdgeQueries[] {
+export function edgeQueries(mesh: MetricsMesh, self: EdgeSelf, window: string): EdgeQueries[] {
   const m = MESHES[mesh];
   return (['from', 'to'] as const).flatMap((direction) => {
     const e = m.edges?.[direction];
-    if (!e) return [];
-    const { matchers, wrap = (v: string) => v } = e.select({ namespace, name, kind });
-    const peer = e.peer(kind);
+    const selected = e?.select(self);
+    if (!e || !selected) return [];
+    const { matchers, wrap = (v: string) => v } = selected;
+    const peer = e.peer(self.kind);
     const by = `${peer.namespace}, ${peer.name}`;
     const count = (cls: string) => `sum by (${by}) (${wrap(`increase(${m.requests}{${[...matchers, cls].join(', ')}}[${window}])`)})`;
     const quantile = (q: number) => inMs(m, `histogram_quantile(${q}, sum by (le, ${by}) (${wrap(`rate(${m.buckets}{${matchers.join(', ')}}[${window}])`)}))`);

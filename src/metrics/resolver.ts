@@ -5,6 +5,8 @@
 import { rootServiceShortName } from '../api/names.js';
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import { KIND_OF, type ResourceKind } from './promql.js';
+import { selects } from '../policy/inventory.js';
+import { isRecord } from '../api/object.js';
 
 export type SelectorResolver = (kind: ResourceKind, namespace: string | undefined, labelSelector: string) => Promise<Set<string>>;
 
@@ -33,5 +35,30 @@ export function clusterSplits(kc: KubeConfig): SplitResolver {
         const spec = (o as { spec?: { service?: string; backends?: { service?: string; weight?: number }[] } }).spec ?? {};
         return { name: String(o.metadata?.name), service: rootServiceShortName(String(spec.service ?? ''), namespace ?? String(o.metadata?.namespace ?? '')), backends: (spec.backends ?? []).map((b) => ({ service: String(b.service ?? ''), weight: Number(b.weight ?? 0) })) };
       });
+  };
+}
+
+/** The Services in front of a workload: those whose selector picks its pods (App Mesh callers name the Service, not the workload). */
+export type FrontingResolver = (kind: Exclude<ResourceKind, 'namespaces'>, namespace: string, name: string) => Promise<string[]>;
+
+const stringMap = (v: unknown): Record<string, string> => (isRecord(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string')) : {});
+
+export function clusterFronting(kc: KubeConfig): FrontingResolver {
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  return async (kind, namespace, name) => {
+    let workload: Record<string, unknown>;
+    try {
+      workload = (await api.read({ apiVersion: API_VERSION[kind], kind: KIND_OF[kind], metadata: { name, namespace } })) as unknown as Record<string, unknown>;
+    } catch (e) {
+      if ((e as { code?: number }).code === 404) return [];
+      throw e;
+    }
+    const spec = isRecord(workload.spec) ? workload.spec : {};
+    const template = isRecord(spec.template) && isRecord(spec.template.metadata) ? spec.template.metadata : undefined;
+    const labels = stringMap(kind === 'pods' ? (workload.metadata as Record<string, unknown> | undefined)?.labels : template?.labels);
+    const services = await api.list('v1', 'Service', namespace);
+    return services.items
+      .filter((s) => { const sel = (s as { spec?: { selector?: unknown } }).spec?.selector; return isRecord(sel) && selects(stringMap(sel), labels); })
+      .map((s) => String(s.metadata?.name)).sort();
   };
 }

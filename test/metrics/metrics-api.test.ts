@@ -18,6 +18,7 @@ const AT = START + 120;
 const buckets = (name: string, labels: Record<string, string>) =>
   series(name, [{ labels: { ...labels, le: '10' }, step: 0 }, { labels: { ...labels, le: '20' }, step: 11 }, { labels: { ...labels, le: '+Inf' }, step: 11 }], START, POINTS);
 
+const APPMESH_CLIENT_TO_WEB = { envoy_cluster_name: 'cds_egress_prod_mesh_web--service_shop_http_8080', namespace: 'shop', deployment: 'client', pod: 'client-1' };
 const CONSUL_WEB = { namespace: 'shop', deployment: 'web', pod: 'web-1', consul_source_service: 'web', consul_source_namespace: 'default' };
 const CONSUL_CLIENT_TO_WEB = { envoy_cluster_name: 'web.default.dc1.internal.11111111-2222-3333-4444-555555555555.consul', namespace: 'shop', deployment: 'client', pod: 'client-1', consul_source_service: 'client', consul_source_namespace: 'default', consul_destination_service: 'web', consul_destination_namespace: 'default' };
 /** What frontend sends to the backends of the TrafficSplit shop/web, seen by its own proxy: web-v1 9 ok, web-v2 1 ok and 1 failed per 15 s. */
@@ -83,11 +84,15 @@ const FIXTURES: Record<MetricsMesh, string> = {
     series('envoy_cluster_upstream_rq_xx', [
       { labels: { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '2' }, step: 10 },
       { labels: { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '5' }, step: 1 },
-      // Client side: web's egress cluster for smi's node of Service data/db (cds_egress_<mesh>_<node>_<namespace>_<protocol>_<port>).
+      // Client side: client's egress cluster for smi's node of Service shop/web (cds_egress_<mesh>_<node>_<namespace>_<protocol>_<port>).
+      { labels: { ...APPMESH_CLIENT_TO_WEB, envoy_response_code_class: '2' }, step: 10 },
+      { labels: { ...APPMESH_CLIENT_TO_WEB, envoy_response_code_class: '5' }, step: 1 },
+      // web's own egress cluster for Service data/db.
       { labels: { envoy_cluster_name: 'cds_egress_prod_mesh_db--service_data_tcp_5432', namespace: 'shop', deployment: 'web', pod: 'web-1', envoy_response_code_class: '2' }, step: 5 },
       ...splitCallers((service) => ({ envoy_cluster_name: `cds_egress_prod_mesh_${service}--service_shop_http_8080`, namespace: 'shop', deployment: 'frontend', pod: 'frontend-1' })),
     ], START, POINTS),
     buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
+    buckets('envoy_cluster_upstream_rq_time_bucket', APPMESH_CLIENT_TO_WEB),
   ]),
 };
 
@@ -156,7 +161,7 @@ for (const mesh of Object.keys(FIXTURES) as MetricsMesh[]) {
           assert.deepEqual(from.map((e) => [e.edge?.side, e.edge?.resource]), [['client', { kind: 'Deployment', namespace: 'shop', name: 'client' }]]);
           assert.deepEqual(values(from[0]!), EXPECTED);
         } else {
-          assert.deepEqual(from, [], 'App Mesh callers name the Service, not the workload');
+          assert.deepEqual(from, [], 'App Mesh callers name the Service, not the workload: without the cluster no "from" edges');
         }
       });
     }
@@ -176,6 +181,37 @@ for (const mesh of Object.keys(FIXTURES) as MetricsMesh[]) {
     }
   });
 }
+
+describe('App Mesh edges into a workload, through the Services in front of it', () => {
+  test('the callers of the Services whose selector picks the workload\'s pods, read from the cluster', async () => {
+    const { KubeApiServer } = await import('../support/kube-api/server.js');
+    const { TestClient } = await import('../support/kube-api/client.js');
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const { clusterFronting } = await import('../../src/metrics/resolver.js');
+    const prometheus = await startPrometheus(FIXTURES.appmesh);
+    const cluster = await new KubeApiServer().start();
+    try {
+      const client = new TestClient(cluster);
+      await client.ensureNamespace('shop');
+      await client.create({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web', version: 'v1' } }, spec: { containers: [{ name: 'web', image: 'web' }] } } } });
+      await client.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 8080 }] } });
+      await client.create({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'other', namespace: 'shop' }, spec: { selector: { app: 'other' }, ports: [{ port: 8080 }] } });
+      const kc = new KubeConfig();
+      kc.loadFromString(cluster.kubeconfig());
+      assert.deepEqual(await clusterFronting(kc)('deployments', 'shop', 'web'), ['web']);
+      assert.deepEqual(await clusterFronting(kc)('deployments', 'shop', 'nobody'), []);
+      const api = new MetricsApi({ mesh: 'appmesh', prometheus: new Prometheus(prometheus.url), now: () => AT, resolveFronting: clusterFronting(kc) });
+      const edges = (await api.get('/apis/metrics.smi-spec.io/v1alpha2/namespaces/shop/deployments/web/edges', new URLSearchParams({ window: '1m' }))).body as { items: Metrics[] };
+      const from = edges.items.filter((e) => e.edge?.direction === 'from');
+      assert.deepEqual(from.map((e) => [e.edge?.side, e.edge?.resource]), [['client', { kind: 'Deployment', namespace: 'shop', name: 'client' }]]);
+      assert.deepEqual(values(from[0]!), EXPECTED);
+      assert.ok(edges.items.some((e) => e.edge?.direction === 'to'), 'and whom it calls, as before');
+    } finally {
+      await cluster.stop();
+      await prometheus.stop();
+    }
+  });
+});
 
 describe('live edges for the dashboard from a real Prometheus', () => {
   // Each mesh's fixture above, read with the dashboard's queries (metrics/edge-traffic.ts) at the fixture's time.

@@ -7,7 +7,7 @@ import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { MetricsServer } from '../../metrics/server.js';
 import { Prometheus } from '../../metrics/prometheus.js';
-import { clusterResolver, clusterSplits } from '../../metrics/resolver.js';
+import { clusterFronting, clusterResolver, clusterSplits } from '../../metrics/resolver.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { clusterFrontProxyTrust } from '../../metrics/cluster-trust.js';
 import type { FrontProxyTrust } from '../../metrics/front-proxy.js';
@@ -65,7 +65,7 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
       if (Boolean(opts.tlsCertFile) !== Boolean(opts.tlsPrivateKeyFile)) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
       const api = new MetricsApi({
         mesh: opts.mesh, prometheus: new Prometheus(opts.prometheusUrl, Number(opts.prometheusTimeout)),
-        ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)), resolveSplits: clusterSplits(loadKubeConfig(opts.kubeconfig)) } : {}),
+        ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)), resolveSplits: clusterSplits(loadKubeConfig(opts.kubeconfig)), resolveFronting: clusterFronting(loadKubeConfig(opts.kubeconfig)) } : {}),
       });
       const frontProxy = opts.tlsCertFile ? await frontProxyTrust(opts) : undefined;
       const ttl = Number(opts.authorizationCacheTtl);
