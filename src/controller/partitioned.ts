@@ -55,6 +55,7 @@ export class NamespacedDesired {
   refresh(namespace: string, objects: NamespaceObjects, keep = true): Set<string> {
     const resolved = this.resolve(objects);
     if (keep) this.resolved.set(namespace, resolved);
+    else this.resolved.delete(namespace);
     const exports = this.partition.exports(sliceModel(resolved.model, [namespace]).get(namespace)!, namespace, this.options);
     const before = this.exported.get(namespace);
     if (exports.size > 0) this.exported.set(namespace, exports);
