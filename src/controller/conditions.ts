@@ -45,6 +45,19 @@ export function conditionsFor(generation: number, validation: readonly Diagnosti
   };
 }
 
+/**
+ * The mesh resources made from an object could not be written (the cluster refused them, or does not
+ * serve their kind): not programmed, whatever the translation said.
+ */
+export function withWriteFailure(status: SmiStatus, message: string): SmiStatus {
+  return {
+    ...status,
+    conditions: status.conditions.map((c) => (c.type === 'Programmed' && c.status === 'True'
+      ? { ...c, status: 'False', reason: 'WriteFailed', message: `writing its mesh resources failed (retried with backoff): ${message}`.slice(0, 2000) }
+      : c)),
+  };
+}
+
 /** Conditions keep their lastTransitionTime while their status stays the same. */
 export function withTransitionTimes(next: SmiStatus, previous: SmiStatus | undefined, now: string): SmiStatus {
   return {

@@ -12,9 +12,9 @@ import { Cache } from '../kube/cache.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../kube/kinds.js';
 import { describeScope } from '../policy/scope.js';
 import { Writer } from '../kube/writer.js';
-import { MANAGED_BY } from '../targets/naming.js';
+import { MANAGED_BY, SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
-import { sameStatus, withTransitionTimes, type SmiStatus } from './conditions.js';
+import { sameStatus, withTransitionTimes, withWriteFailure, type SmiStatus } from './conditions.js';
 import { type DesiredState, desiredState, objectKey, type ClusterObject } from './desired.js';
 import { DESIRED_HASH, planChanges, resourceKey, type LiveResource, type Plan, type PlannedChange } from './plan.js';
 import type { ControllerMetrics } from './metrics.js';
@@ -349,21 +349,34 @@ export class Controller {
     // Writes first, deletes last: a reconcile cut short never removes before adding.
     const fields = new Map(plan.changes.map((c) => [c.key, c.fields]));
     const toApply = plan.applies.filter((r) => this.applied.get(resourceKey(r)) !== r.metadata.annotations?.[DESIRED_HASH]);
+    // A refused write is kept, not thrown at once: the SMI objects it came from say so in their status.
+    const refused = new Map<string, string>();
     await inParallel(toApply, WRITE_CONCURRENCY, async (r) => {
       log.debug({ key: resourceKey(r), fields: fields.get(resourceKey(r)) }, 'apply');
-      await this.writer.apply(r as KubernetesObject);
+      try {
+        await this.writer.apply(r as KubernetesObject);
+      } catch (e) {
+        const message = `${r.kind} ${r.metadata.namespace}/${r.metadata.name} (${r.apiVersion}): ${e instanceof Error ? e.message : String(e)}`;
+        for (const source of (r.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')) if (source !== '' && !refused.has(source)) refused.set(source, message);
+        refused.set(`resource:${resourceKey(r)}`, message);
+        return;
+      }
       this.applied.set(resourceKey(r), r.metadata.annotations?.[DESIRED_HASH] ?? '');
       metrics.writes.inc({ verb: 'apply' });
     });
     const applies = toApply.length + await this.reconcileNamespaceAnnotations(desired.namespaceAnnotations, namespaces);
-    await inParallel(plan.deletes, WRITE_CONCURRENCY, async (o) => {
+    // Nothing is deleted while something could not be written: its replacement may be what failed.
+    const toDelete = refused.size > 0 ? [] : plan.deletes;
+    await inParallel(toDelete, WRITE_CONCURRENCY, async (o) => {
       await this.writer.delete(o as KubernetesObject);
       metrics.writes.inc({ verb: 'delete' });
     });
-    const deletes = plan.deletes.length;
+    const deletes = toDelete.length;
     const now = new Date().toISOString();
     const statusWrites = smi.flatMap((o) => {
-      const next = desired.statuses.get(objectKey(o));
+      const failed = refused.get(objectKey(o));
+      const planned = desired.statuses.get(objectKey(o));
+      const next = planned && failed ? withWriteFailure(planned, failed) : planned;
       const previous = (o as { status?: SmiStatus }).status;
       return next && !sameStatus(previous, next) ? [{ o, status: withTransitionTimes(next, previous, now) }] : [];
     });
@@ -392,6 +405,10 @@ export class Controller {
       metrics.writes.inc({ verb: 'event' });
     });
     end();
+    if (refused.size > 0) {
+      const first = [...refused].find(([k]) => k.startsWith('resource:'))?.[1] ?? '';
+      throw new Error(`${[...refused.keys()].filter((k) => k.startsWith('resource:')).length} write(s) refused, first: ${first}`);
+    }
     metrics.reconciles.inc({ result: 'ok' });
     if (applies + deletes + statuses > 0) log.info({ applies, deletes, statuses, resources: desired.resources.length }, 'reconciled');
   }

@@ -142,6 +142,14 @@ describe('smi controller when a kind it writes is not served', () => {
       const status = await eventually(async () => { const t = await client.get({ apiVersion: 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: 't', namespace: 'b' } }); return (t?.status as { conditions?: unknown[] } | undefined)?.conditions ? t : undefined; }, 15_000, 'the status of b\'s TrafficTarget');
       assert.ok(status);
       assert.deepEqual((await client.list('gateway.networking.k8s.io/v1', 'TCPRoute')).length, 0, 'no TCPRoute could be written');
+      // The split whose TCPRoute was refused says so in its status, with the server's answer.
+      const split = await eventually(async () => {
+        const t = await client.get({ apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', metadata: { name: 's', namespace: 'a' } });
+        const programmed = ((t?.status as { conditions?: { type: string; status: string; reason: string; message: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Programmed');
+        return programmed?.reason === 'WriteFailed' ? programmed : undefined;
+      }, 15_000, 'the TrafficSplit\'s Programmed condition');
+      assert.equal(split.status, 'False');
+      assert.match(split.message, /TCPRoute a\/.* \(gateway\.networking\.k8s\.io\/v1alpha2\)/);
     } finally {
       await running?.stop();
       await server.stop();
