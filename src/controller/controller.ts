@@ -350,23 +350,26 @@ export class Controller {
     const fields = new Map(plan.changes.map((c) => [c.key, c.fields]));
     const toApply = plan.applies.filter((r) => this.applied.get(resourceKey(r)) !== r.metadata.annotations?.[DESIRED_HASH]);
     // A refused write is kept, not thrown at once: the SMI objects it came from say so in their status.
-    const refused = new Map<string, string>();
+    const refused: { kind: string; message: string }[] = [];
+    const refusedSources = new Map<string, string>();
     await inParallel(toApply, WRITE_CONCURRENCY, async (r) => {
       log.debug({ key: resourceKey(r), fields: fields.get(resourceKey(r)) }, 'apply');
       try {
         await this.writer.apply(r as KubernetesObject);
       } catch (e) {
         const message = `${r.kind} ${r.metadata.namespace}/${r.metadata.name} (${r.apiVersion}): ${e instanceof Error ? e.message : String(e)}`;
-        for (const source of (r.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')) if (source !== '' && !refused.has(source)) refused.set(source, message);
-        refused.set(`resource:${resourceKey(r)}`, message);
+        refused.push({ kind: `${r.apiVersion}/${r.kind}`, message });
+        for (const source of (r.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',')) if (source !== '' && !refusedSources.has(source)) refusedSources.set(source, message);
         return;
       }
       this.applied.set(resourceKey(r), r.metadata.annotations?.[DESIRED_HASH] ?? '');
       metrics.writes.inc({ verb: 'apply' });
     });
     const applies = toApply.length + await this.reconcileNamespaceAnnotations(desired.namespaceAnnotations, namespaces);
-    // Nothing is deleted while something could not be written: its replacement may be what failed.
-    const toDelete = refused.size > 0 ? [] : plan.deletes;
+    // A kind whose writes were refused keeps its old resources until they succeed (a replacement may be
+    // what failed); every other kind's deletes go on, so a revoked grant is not kept alive by them.
+    const held = new Set(refused.map((f) => f.kind));
+    const toDelete = plan.deletes.filter((o) => !held.has(`${o.apiVersion}/${o.kind}`));
     await inParallel(toDelete, WRITE_CONCURRENCY, async (o) => {
       await this.writer.delete(o as KubernetesObject);
       metrics.writes.inc({ verb: 'delete' });
@@ -374,7 +377,7 @@ export class Controller {
     const deletes = toDelete.length;
     const now = new Date().toISOString();
     const statusWrites = smi.flatMap((o) => {
-      const failed = refused.get(objectKey(o));
+      const failed = refusedSources.get(objectKey(o));
       const planned = desired.statuses.get(objectKey(o));
       const next = planned && failed ? withWriteFailure(planned, failed) : planned;
       const previous = (o as { status?: SmiStatus }).status;
@@ -405,10 +408,7 @@ export class Controller {
       metrics.writes.inc({ verb: 'event' });
     });
     end();
-    if (refused.size > 0) {
-      const first = [...refused].find(([k]) => k.startsWith('resource:'))?.[1] ?? '';
-      throw new Error(`${[...refused.keys()].filter((k) => k.startsWith('resource:')).length} write(s) refused, first: ${first}`);
-    }
+    if (refused.length > 0) throw new Error(`${refused.length} write(s) refused, first: ${refused[0]!.message}`);
     metrics.reconciles.inc({ result: 'ok' });
     if (applies + deletes + statuses > 0) log.info({ applies, deletes, statuses, resources: desired.resources.length }, 'reconciled');
   }
