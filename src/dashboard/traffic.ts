@@ -48,13 +48,20 @@ function serviceIdentity(model: PolicyModel, namespace: string | undefined, name
 export function trafficEdges(model: PolicyModel, graphEdges: readonly GraphEdge[], observed: readonly ObservedEdge[]): TrafficEdge[] {
   const identityOf = new Map(model.inventory.workloads.map((w) => [`${w.namespace}/${w.name}`, `sa:${w.namespace}/${w.serviceAccount}`]));
   const allowed = new Set(graphEdges.filter((e) => e.kind === 'access').map((e) => `${e.from} ${e.to}`));
+  // Per Service named by the metrics, resolved once per call: the inventory scan is not per sample.
+  const services = new Map<string, string | undefined>();
+  const serviceTo = (namespace: string | undefined, name: string): string | undefined => {
+    const key = `${namespace ?? ''}/${name}`;
+    if (!services.has(key)) services.set(key, serviceIdentity(model, namespace, name));
+    return services.get(key);
+  };
   const joined = new Map<string, { from: string; to: string; workloads: Set<string>; rps: number; successes: number; rated: number; p99?: number }>();
   for (const o of observed) {
     const d = o.destination;
     const workload = 'service' in d ? `service:${d.service.namespace !== undefined ? `${d.service.namespace}/` : ''}${d.service.name}` : `${d.namespace}/${d.name}`;
     const s = o.source;
     const from = s === 'unauthenticated' ? 'unauthenticated' : 'workload' in s ? identityOf.get(`${s.workload.namespace}/${s.workload.name}`) ?? `workload:${s.workload.namespace}/${s.workload.name}` : `sa:${s.namespace}/${s.name}`;
-    const to = 'service' in d ? serviceIdentity(model, d.service.namespace, d.service.name) ?? workload : identityOf.get(workload) ?? `workload:${workload}`;
+    const to = 'service' in d ? serviceTo(d.service.namespace, d.service.name) ?? workload : identityOf.get(workload) ?? `workload:${workload}`;
     const key = `${from} ${to}`;
     const e = joined.get(key) ?? { from, to, workloads: new Set<string>(), rps: 0, successes: 0, rated: 0 };
     e.workloads.add(workload);

@@ -25,6 +25,7 @@ export interface MetricsApiOptions {
 }
 
 type Answer = { code: number; body: unknown };
+const LABEL_CHECK_MS = 60_000;
 const status = (code: number, reason: string, message: string): Answer => ({ code, body: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message } });
 
 interface Metric { name: string; unit?: string; value: string }
@@ -111,11 +112,18 @@ export class MetricsApi {
     return this.options.now?.() ?? Date.now() / 1000;
   }
 
+  /** Whether the mesh's metrics lack the labels smi reads, as last asked of Prometheus (a setting: asked once a minute, not per request). */
+  private labelCheck?: { readonly until: number; readonly missing: boolean };
+
   /** A 503 saying how to configure the mesh when its metrics lack the labels smi reads (Hubble's context labels). */
   private async unlabelled(at: number): Promise<Answer | undefined> {
     const check = missingLabels(this.options.mesh);
-    if (!check || (await this.options.prometheus.query(check.promql, at)).length === 0) return undefined;
-    return status(503, 'ServiceUnavailable', check.message);
+    if (!check) return undefined;
+    const now = Date.now();
+    if (!this.labelCheck || this.labelCheck.until <= now) {
+      this.labelCheck = { until: now + LABEL_CHECK_MS, missing: (await this.options.prometheus.query(check.promql, at)).length > 0 };
+    }
+    return this.labelCheck.missing ? status(503, 'ServiceUnavailable', check.message) : undefined;
   }
 
   private async answer(version: string, window: string, s: { kind: ResourceKind; namespace?: string; name?: string }, labelSelector?: string): Promise<Answer> {

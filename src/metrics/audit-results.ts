@@ -10,7 +10,7 @@
  */
 import type { Sample } from './prometheus.js';
 import { quote, type MetricsMesh } from './promql.js';
-import { linkerdIdentity, WORKLOAD_LABELS } from './flows.js';
+import { firstLabel, linkerdIdentity, WORKLOAD_LABELS } from './flows.js';
 
 export interface AuditFinding {
   /** The workload (Linkerd) or pod (Istio) that reported the would-be denials. */
@@ -38,7 +38,6 @@ export interface AuditQuery {
 /** Pod labels as Prometheus' Kubernetes service discovery is commonly relabelled (both spellings). */
 const POD_NAMESPACE = ['namespace', 'kubernetes_namespace'] as const;
 const POD_NAME = ['pod', 'kubernetes_pod_name'] as const;
-const first = (m: Readonly<Record<string, string>>, labels: readonly string[]): string | undefined => labels.map((l) => m[l]).find((v) => v !== undefined && v !== '');
 
 export function auditQuery(mesh: MetricsMesh, window: string, namespace?: string): AuditQuery | undefined {
   switch (mesh) {
@@ -49,7 +48,7 @@ export function auditQuery(mesh: MetricsMesh, window: string, namespace?: string
         blind: 'HTTP requests only (raw TCP connections are counted apart, in inbound_tcp_authz_allow_total)',
         parse: (s) => {
           const m = s.metric;
-          const name = first(m, WORKLOAD_LABELS);
+          const name = firstLabel(m, WORKLOAD_LABELS);
           if (!name || !m.namespace) return undefined;
           const port = Number(/:(\d+)$/.exec(m.target_addr ?? '')?.[1]);
           return {
@@ -70,8 +69,8 @@ export function auditQuery(mesh: MetricsMesh, window: string, namespace?: string
         blind: 'per pod and inbound port: Envoy\'s RBAC statistics do not name the caller',
         parse: (s, name) => {
           const m = s.metric;
-          const podNamespace = first(m, POD_NAMESPACE);
-          const pod = first(m, POD_NAME);
+          const podNamespace = firstLabel(m, POD_NAMESPACE);
+          const pod = firstLabel(m, POD_NAME);
           if (!podNamespace || !pod || (namespace !== undefined && podNamespace !== namespace)) return undefined;
           const port = Number(/_(\d+)_rbac$/.exec(name ?? '')?.[1]);
           return { destination: { namespace: podNamespace, name: pod, kind: 'pod' }, ...(Number.isInteger(port) && port > 0 ? { port } : {}), requests: s.value };

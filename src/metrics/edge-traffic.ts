@@ -6,7 +6,7 @@
  * Consul and App Mesh the calling workload and the Service it called (client side: the callers'
  * upstream clusters), which the dashboard maps onto ServiceAccounts through the inventory.
  */
-import { linkerdIdentity, spiffe, WORKLOAD_LABELS } from './flows.js';
+import { firstLabel, linkerdIdentity, spiffe, WORKLOAD_LABELS } from './flows.js';
 import { appMeshEgressPeer, APPMESH_EGRESS_MATCHER, windowSeconds, type MetricsMesh } from './promql.js';
 import type { Sample } from './prometheus.js';
 
@@ -38,7 +38,7 @@ const keyOf = (e: Pick<ObservedEdge, 'source' | 'destination'>) => `${endOf(e.so
 
 /** The workload of a pod's own series, from the labels its scrape configuration gives it. */
 const workloadOf = (m: Readonly<Record<string, string>>): Named | undefined => {
-  const name = WORKLOAD_LABELS.map((l) => m[l]).find((v) => v !== undefined && v !== '');
+  const name = firstLabel(m, WORKLOAD_LABELS);
   return name && m.namespace ? { namespace: m.namespace, name } : undefined;
 };
 
@@ -62,8 +62,8 @@ export function edgeTrafficQueries(mesh: MetricsMesh, window: string): EdgeTraff
         failed: `sum by (${by}) (increase(response_total{direction="inbound", classification="failure"}[${window}]))`,
         p99: `histogram_quantile(0.99, sum by (le, ${by}) (rate(response_latency_ms_bucket{direction="inbound"}[${window}])))`,
         key: ({ metric: m }) => {
-          const name = WORKLOAD_LABELS.map((l) => m[l]).find((v) => v !== undefined && v !== '');
-          return name && m.namespace ? { source: linkerdIdentity(m.client_id) ?? 'unauthenticated', destination: { namespace: m.namespace, name } } : undefined;
+          const destination = workloadOf(m);
+          return destination ? { source: linkerdIdentity(m.client_id) ?? 'unauthenticated', destination } : undefined;
         },
       };
     }

@@ -28,6 +28,9 @@ export function linkerdIdentity(id: string | undefined): Flow['source'] | undefi
 
 export const WORKLOAD_LABELS = ['deployment', 'statefulset', 'daemonset'] as const;
 
+/** The first of these labels a sample carries with a value (scrape configurations spell labels differently). */
+export const firstLabel = (m: Readonly<Record<string, string>>, labels: readonly string[]): string | undefined => labels.map((l) => m[l]).find((v) => v !== undefined && v !== '');
+
 export function flowQuery(mesh: MetricsMesh, window: string, namespace?: string): FlowQuery | undefined {
   switch (mesh) {
     case 'istio': {
@@ -52,7 +55,7 @@ export function flowQuery(mesh: MetricsMesh, window: string, namespace?: string)
         promql: `sum by (client_id, namespace, ${WORKLOAD_LABELS.join(', ')}, target_addr) (increase(response_total{${sel.join(', ')}}[${window}]))`,
         parse: (s) => {
           const m = s.metric;
-          const name = WORKLOAD_LABELS.map((l) => m[l]).find((v) => v !== undefined && v !== '');
+          const name = firstLabel(m, WORKLOAD_LABELS);
           if (!name || !m.namespace) return undefined;
           const port = Number(/:(\d+)$/.exec(m.target_addr ?? '')?.[1]);
           return {

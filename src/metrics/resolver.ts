@@ -5,7 +5,7 @@
 import { rootServiceShortName } from '../api/names.js';
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
 import { KIND_OF, type ResourceKind } from './promql.js';
-import { selects } from '../policy/inventory.js';
+import { selects, stringMap } from '../policy/inventory.js';
 import { isRecord } from '../api/object.js';
 
 export type SelectorResolver = (kind: ResourceKind, namespace: string | undefined, labelSelector: string) => Promise<Set<string>>;
@@ -40,8 +40,6 @@ export function clusterSplits(kc: KubeConfig): SplitResolver {
 
 /** The Services in front of a workload: those whose selector picks its pods (App Mesh callers name the Service, not the workload). */
 export type FrontingResolver = (kind: Exclude<ResourceKind, 'namespaces'>, namespace: string, name: string) => Promise<string[]>;
-
-const stringMap = (v: unknown): Record<string, string> => (isRecord(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string')) : {});
 
 export function clusterFronting(kc: KubeConfig): FrontingResolver {
   const api = KubernetesObjectApi.makeApiClient(kc);

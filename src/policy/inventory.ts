@@ -29,7 +29,8 @@ export interface Inventory {
 
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod']);
 
-function stringMap(value: unknown): Record<string, string> {
+/** The string-valued entries of a map (labels, selectors): anything else is left out. */
+export function stringMap(value: unknown): Record<string, string> {
   if (!isRecord(value)) return {};
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;

@@ -32,23 +32,23 @@ const namespaceOfKey = (key: string): string => key.slice(0, key.indexOf('/'));
  */
 export function sliceModel(model: PolicyModel, namespaces: readonly string[]): Map<string, PolicyModel> {
   const wanted = new Set(namespaces);
-  const bucket = <V>(entries: Iterable<[string, V]>): Map<string, [string, V][]> => {
-    const out = new Map<string, [string, V][]>();
+  const bucket = <V>(entries: Iterable<[string, V]>): Map<string, V[]> => {
+    const out = new Map<string, V[]>();
     for (const [ns, v] of entries) {
       if (!wanted.has(ns)) continue;
       const list = out.get(ns);
-      if (list) list.push([ns, v]);
-      else out.set(ns, [[ns, v]]);
+      if (list) list.push(v);
+      else out.set(ns, [v]);
     }
     return out;
   };
-  const destinations = bucket([...model.destinations].map(([k, d]) => [namespaceOfKey(k), [k, d] as const]));
+  const destinations = bucket([...model.destinations].map((e) => [namespaceOfKey(e[0]), e]));
   const locked = bucket([...model.lockedDown].map((k) => [namespaceOfKey(k), k]));
-  const splits = bucket([...model.splits].map(([k, sp]) => [namespaceOfKey(k), [k, sp] as const]));
-  const services = bucket([...model.inventory.services].map(([k, sv]) => [namespaceOfKey(k), [k, sv] as const]));
+  const splits = bucket([...model.splits].map((e) => [namespaceOfKey(e[0]), e]));
+  const services = bucket([...model.inventory.services].map((e) => [namespaceOfKey(e[0]), e]));
   const accounts = bucket([...model.inventory.serviceAccounts].map((k) => [namespaceOfKey(k), k]));
   const workloads = bucket(model.inventory.workloads.map((w) => [w.namespace, w]));
-  const values = <V>(m: Map<string, [string, V][]>, ns: string): V[] => (m.get(ns) ?? []).map(([, v]) => v);
+  const values = <V>(m: Map<string, V[]>, ns: string): V[] => m.get(ns) ?? [];
   const out = new Map<string, PolicyModel>();
   for (const namespace of wanted) {
     const own = new Map(values(destinations, namespace));

@@ -63,15 +63,17 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
     .action(async (opts: Flags) => {
       if (!opts.prometheusUrl) throw new UsageError('--prometheus-url is required');
       if (Boolean(opts.tlsCertFile) !== Boolean(opts.tlsPrivateKeyFile)) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
+      // One cluster connection for everything the server asks the cluster (selectors, splits, Services, reviews).
+      const cluster = opts.clusterSelectors ? loadKubeConfig(opts.kubeconfig) : undefined;
       const api = new MetricsApi({
         mesh: opts.mesh, prometheus: new Prometheus(opts.prometheusUrl, Number(opts.prometheusTimeout)),
-        ...(opts.clusterSelectors ? { resolveSelector: clusterResolver(loadKubeConfig(opts.kubeconfig)), resolveSplits: clusterSplits(loadKubeConfig(opts.kubeconfig)), resolveFronting: clusterFronting(loadKubeConfig(opts.kubeconfig)) } : {}),
+        ...(cluster ? { resolveSelector: clusterResolver(cluster), resolveSplits: clusterSplits(cluster), resolveFronting: clusterFronting(cluster) } : {}),
       });
       const frontProxy = opts.tlsCertFile ? await frontProxyTrust(opts) : undefined;
       const ttl = Number(opts.authorizationCacheTtl);
       if (!Number.isFinite(ttl) || ttl < 0) throw new UsageError(`--authorization-cache-ttl takes milliseconds, got "${opts.authorizationCacheTtl}"`);
       const delegated = Boolean(frontProxy) && opts.delegatedAuthorization && opts.clusterSelectors;
-      const kc = delegated ? loadKubeConfig(opts.kubeconfig) : undefined;
+      const kc = delegated ? cluster : undefined;
       const server = await new MetricsServer(api, {
         port: Number(opts.securePort),
         ...(kc ? { access: { authorize: cachedAuthorizer(subjectAccessReviews(kc), { allowedTtlMs: ttl, deniedTtlMs: ttl }), tokens: cachedTokenAuthenticator(tokenReviews(kc), { allowedTtlMs: ttl, deniedTtlMs: ttl }) } } : {}),
