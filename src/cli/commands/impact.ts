@@ -128,7 +128,7 @@ export function impactCommand(ctx: CommandContext): Command {
           ])));
         }
         if (audited) {
-          ctx.io.stdout(`\nthe mesh's audit mode reported ${audit.reduce((n, f) => n + f.requests, 0)} request(s) in the last ${window} that the policy applied now would deny (${audited.blind})\n`);
+          ctx.io.stdout(`\nthe mesh's audit mode reported ${audit.reduce((n, f) => n + f.requests, 0)} request(s) in the last ${window} that the policy applied now would deny; ${audited.blind}\n`);
           if (audit.length > 0) {
             ctx.io.stdout(table(['DESTINATION', 'SOURCE', 'PORT', 'REQ/S'], audit.map((f) => [
               `${f.destination.kind === 'pod' ? 'pod ' : ''}${f.destination.namespace}/${f.destination.name}`, auditSource(f), f.port !== undefined ? String(f.port) : '-', (f.requests / seconds).toFixed(2),

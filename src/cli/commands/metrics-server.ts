@@ -38,15 +38,15 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
   return new Command('metrics-server')
     .summary('serve the TrafficMetrics API (metrics.smi-spec.io) from Prometheus')
     .description(
-      'Serves metrics.smi-spec.io v1alpha1 and v1alpha2 as an aggregated API: namespaces, deployments, pods, daemonsets,\n' +
-        'statefulsets, their edges, ?window=30s|1m|5m. Counts and latency percentiles come from the mesh\'s own metrics in\n' +
-        'Prometheus (docs/metrics.md). With TLS, only the aggregation layer is served: a client certificate from the\n' +
-        'front-proxy CA (--requestheader-client-ca-file, or read from kube-system/extension-apiserver-authentication\n' +
-        'as Kubernetes aggregated servers do), with an allowed name and a user header, or a bearer token the cluster\n' +
-        'confirms (TokenReview); then each request is authorized for that user by the cluster (SubjectAccessReview, answers\n' +
-        'cached --authorization-cache-ttl), so reaching the server past the API server grants nothing RBAC does not.\n' +
-        'The ServiceAccount needs system:auth-delegator (smi install binds it). Health probes need neither.\n' +
-        'Runs until SIGTERM or SIGINT.',
+      'Serves metrics.smi-spec.io v1alpha1 and v1alpha2 as an aggregated API: namespaces, deployments, pods, daemonsets, ' +
+        'statefulsets, their edges, ?window=30s|1m|5m. Counts and latency percentiles come from the mesh\'s own metrics in ' +
+        'Prometheus (docs/metrics.md). With TLS, only the aggregation layer is served: a client certificate from the ' +
+        'front-proxy CA (--requestheader-client-ca-file, or read from kube-system/extension-apiserver-authentication ' +
+        'as Kubernetes aggregated servers do), with an allowed name and a user header, or a bearer token the cluster ' +
+        'confirms (TokenReview); then each request is authorized for that user by the cluster (SubjectAccessReview, answers ' +
+        'cached --authorization-cache-ttl), so reaching the server past the API server grants nothing RBAC does not. ' +
+        'The ServiceAccount needs system:auth-delegator (smi install binds it). Health probes need neither.' +
+        '\n\nRuns until SIGTERM or SIGINT.',
     )
     .option('--prometheus-url <url>', 'Prometheus HTTP API base URL')
     .addOption(new Option('--mesh <mesh>', 'whose metric names to read').choices([...METRICS_MESHES]).makeOptionMandatory())
