@@ -15,6 +15,9 @@ function samplePaths(matches: readonly CompiledMatch[]): string[] {
       out.add(f.value || '/');
       if (f.kind === 'prefix') out.add(`${f.value}/x`);
       out.add(`${f.value}x`);
+      // A query string never decides (SMI matches the path alone): with one, and with the path in it.
+      out.add(`${f.value || '/'}?q=1`);
+      out.add(`/unlisted?q=${f.value}`);
     }
   }
   return [...out].filter((p) => p.startsWith('/'));

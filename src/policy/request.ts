@@ -9,8 +9,13 @@ export const UNAUTHENTICATED = 'unauthenticated' as const;
 
 export interface HttpRequestParts {
   readonly method: string;
-  /** The request path; a query string, if any, is not part of what pathRegex sees. */
+  /** The request path as sent, up to the first `?`: what pathRegex sees. */
   readonly path: string;
+  /**
+   * The query string (after the `?`), when the request has one. SMI ignores it; a mesh whose path
+   * rules see the whole `:path` (Cilium) matches it too, so the mesh models need it.
+   */
+  readonly query?: string;
   /** Header names in lower case. */
   readonly headers: ReadonlyMap<string, string>;
 }
@@ -33,7 +38,7 @@ export interface RouteRequest {
   readonly http?: HttpRequestParts;
 }
 
-/** Normalises what a person types: header names to lower case, the query string off the path. */
+/** Normalises what a person types: header names to lower case, the query string apart from the path. */
 export function httpParts(method: string, path: string, headers: Iterable<readonly [string, string]>): HttpRequestParts {
   const map = new Map<string, string>();
   for (const [name, value] of headers) {
@@ -43,5 +48,5 @@ export function httpParts(method: string, path: string, headers: Iterable<readon
     map.set(key, previous === undefined ? value : `${previous},${value}`);
   }
   const q = path.indexOf('?');
-  return { method: method.toUpperCase(), path: q >= 0 ? path.slice(0, q) : path, headers: map };
+  return { method: method.toUpperCase(), path: q >= 0 ? path.slice(0, q) : path, ...(q >= 0 ? { query: path.slice(q + 1) } : {}), headers: map };
 }

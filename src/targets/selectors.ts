@@ -18,9 +18,18 @@ export interface SelectorPlan {
 /** Whether a matchLabels selector selects a workload's pods. */
 export const catches = (selector: Readonly<Record<string, string>>, w: Workload): boolean => Object.entries(selector).every(([k, v]) => w.labels[k] === v);
 
-export function planSelectors(inventory: Inventory, identity: Identity): SelectorPlan {
-  const own = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
-  const others = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount !== identity.name);
+/**
+ * Selectors for an identity's workloads. `usable` says which label keys a selector may name (the
+ * fence, which Cilium may enforce, leaves out the labels Cilium drops from identities); workloads are
+ * told apart by those labels only.
+ */
+export function planSelectors(inventory: Inventory, identity: Identity, usable: (key: string) => boolean = () => true): SelectorPlan {
+  const visible = (w: Workload): Workload => {
+    const labels = Object.fromEntries(Object.entries(w.labels).filter(([k]) => usable(k)));
+    return Object.keys(labels).length === Object.keys(w.labels).length ? w : { ...w, labels };
+  };
+  const own = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name).map(visible);
+  const others = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount !== identity.name).map(visible);
   if (own.length === 0) return { selectors: [], unisolated: [], conflicts: [] };
   const isolated = (selector: Record<string, string>) => Object.keys(selector).length > 0 && !others.some((o) => catches(selector, o));
 

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import type { Inventory } from '../policy/inventory.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
+import type { PathView } from './envoy-path.js';
 
 export type MeshName = 'istio' | 'linkerd' | 'gateway-api' | 'consul' | 'appmesh' | 'cilium';
 
@@ -119,6 +120,12 @@ export interface Target {
   readonly fence?: readonly string[];
   /** How the mesh can report denials without enforcing them (--enforcement audit); absent: it cannot. */
   readonly audit?: string;
+  /**
+   * Which part of an HTTP request the mesh's authorization path rules see (the path alone, or the
+   * whole :path with its query string) and what the mesh does to the path first; stated with its
+   * source in the target's doc. Its evaluateAccess judges requests exactly so.
+   */
+  pathView(options: TranslateOptions): PathView;
   translate(model: PolicyModel, options: TranslateOptions): Translation;
   /** The mesh's decision for a request arriving at one workload of the destination. */
   evaluateAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision;

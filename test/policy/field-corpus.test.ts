@@ -108,6 +108,7 @@ describe('every mesh, every field input: valid CRDs, never wider than SMI, diffe
     ['gateway-api', ['crds/gateway-api', 'crds/istio', 'crds/linkerd'], () => ({ ...DEFAULT_OPTIONS, authz: 'istio' })],
     ['consul', ['crds/consul'], () => DEFAULT_OPTIONS],
     ['appmesh', ['crds/appmesh'], () => DEFAULT_OPTIONS],
+    ['cilium', ['crds/cilium', 'crds/gateway-api'], () => DEFAULT_OPTIONS],
   ];
   for (const [mesh, crds, options] of meshes) {
     const schemas = new CrdSchemas(...crds);

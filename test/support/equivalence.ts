@@ -2,6 +2,9 @@
  * The contract every target must keep, checked on one world: output valid against the mesh's CRDs,
  * deterministic; the mesh never allows what SMI denies; where it denies what SMI allows, or routes
  * differently, a diagnostic says so.
+ *
+ * A mesh that normalises the path (Envoy's normalize_path: `/a/../b` is `/b`) judges, and forwards to
+ * the destination, the normalised request: SMI's answer it must keep is the one for that request.
  */
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
@@ -13,6 +16,7 @@ import type { AccessRequest, RouteRequest } from '../../src/policy/request.js';
 import type { Target, TranslateOptions } from '../../src/targets/target.js';
 import type { CrdSchemas } from './crd-schemas.js';
 import { validateYaml } from './inputs.js';
+import { normalizedHttp } from '../../src/targets/envoy-path.js';
 import type { World } from './worlds.js';
 
 /** Kinds Kubernetes serves itself (no CRD): the real API server checks them in the e2e tests. */
@@ -62,8 +66,12 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
     (request.source === 'unauthenticated' && translation.diagnostics.some((d) => d.severity !== 'info' && d.code.endsWith('_PLAINTEXT_REFUSED')));
 
   const context = { inventory: model.inventory };
+  const view = target.pathView(options);
   for (const request of requests) {
-    const decision = decide(model, request);
+    // What the destination receives through this mesh; a request the mesh refuses outright is skipped.
+    const http = request.http && normalizedHttp(view, request.http);
+    if (request.http && !http) continue;
+    const decision = decide(model, http === request.http ? request : { ...request, ...(http ? { http } : {}) });
     const smi = decision.allowed;
     const destination = identityKey(request.destination);
     for (const w of model.inventory.workloads.filter((x) => x.namespace === request.destination.namespace && x.serviceAccount === request.destination.name)) {

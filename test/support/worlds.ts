@@ -16,7 +16,13 @@ export const CONSUL_NAMESPACES = ['a', 'b', 'consul'];
 export const ACCOUNTS = ['s0', 's1', 's2', 's3'];
 const SERVICES = ['r', 'v1', 'v2', 'v3'];
 export const PATHS = ['/', '/a', '/api', '/api/v1', '/apix', '/exact', '/exact/x', '/v1/x', '/CASE', '/b/c'];
-const PATH_REGEXES = ['/api', '/api/.*', '.*', '/exact$', '/a|/b', '/v[0-9]+/x', '(?i)/case', '/api/v1'];
+/**
+ * Requests as they arrive, not only as policies are written: query strings (which some meshes match
+ * with the path), dot segments, repeated slashes, escaped unreserved characters and backslashes
+ * (which some meshes normalise before matching).
+ */
+export const RAW_PATHS = [...PATHS, '/api?x=1', '/exact?verbose=1', '/nope?q=/api', '/x?/exact', '/b/c?x=/a', '/a/../api', '/api/./v1', '//api', '/api//v1', '/%61pi', '/exact/.', '/api\\v1', '/v1/x/..'];
+const PATH_REGEXES = ['/api', '/api/.*', '.*', '/exact$', '/a|/b', '/v[0-9]+/x', '(?i)/case', '/api/v1', '.*api', '/v[^/]+/x$', '.*exact$'];
 // Both forms the field wrote: the spec's map and OSM's list of maps, which can name a header twice (AND).
 const HEADER_FILTERS: (Record<string, string> | Record<string, string>[])[] = [
   { 'x-v': '1|2' }, { 'user-agent': '.*Firefox.*' }, { 'x-t': 'abc' }, { 'x-v': '.*' },
@@ -41,16 +47,14 @@ const workload = (ns: string, i: number) =>
     version: optional(fc.constantFrom('v1', 'v2')),
     tcp: fc.subarray([80, 8080]),
     udp: fc.boolean(),
-  }).map((w) => ({
-    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: ns },
-    spec: {
-      selector: { matchLabels: { app: w.app } },
-      template: {
-        metadata: { labels: { app: w.app, ...(w.version ? { version: w.version } : {}) } },
-        spec: { serviceAccountName: w.sa, containers: [{ name: 'c', image: 'i', ports: [...w.tcp.map((p) => ({ containerPort: p })), ...(w.udp ? [{ containerPort: 53, protocol: 'UDP' }] : [])] }] },
-      },
-    },
-  }));
+    // Sometimes the Pod itself, as a cluster dump holds it: with the per-rollout labels its ReplicaSet added.
+    pod: fc.constantFrom(false, false, true),
+  }).map((w) => {
+    const labels = { app: w.app, ...(w.version ? { version: w.version } : {}) };
+    const spec = { serviceAccountName: w.sa, containers: [{ name: 'c', image: 'i', ports: [...w.tcp.map((p) => ({ containerPort: p })), ...(w.udp ? [{ containerPort: 53, protocol: 'UDP' }] : [])] }] };
+    if (w.pod) return { apiVersion: 'v1', kind: 'Pod', metadata: { name: `w${i}-6d4cf56db6-${i}x`, namespace: ns, labels: { ...labels, 'pod-template-hash': `6d4cf56db${i}` } }, spec };
+    return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: `w${i}`, namespace: ns }, spec: { selector: { matchLabels: { app: w.app } }, template: { metadata: { labels }, spec } } };
+  });
 
 const service = (ns: string, name: string) =>
   fc.record({ ports: fc.subarray([80, 8080], { minLength: 1 }), app: fc.constantFrom('x', 'y') }).map((s) => ({
@@ -121,7 +125,7 @@ export function worldsOver(namespaces: readonly string[]) {
       objects: [...w.workloads.flat(), ...w.services.filter((s) => s !== undefined), ...w.routes.flat(), ...w.targets, ...w.splits.filter((s) => s !== undefined)] as Record<string, unknown>[],
     }));
 
-  const http = fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE'), path: fc.constantFrom(...PATHS), headers: fc.subarray(HEADER_VALUES, { maxLength: 2 }) });
+  const http = fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE'), path: fc.constantFrom(...RAW_PATHS), headers: fc.subarray(HEADER_VALUES, { maxLength: 2 }) });
 
   const accessRequests: fc.Arbitrary<AccessRequest[]> = fc.array(
     fc.record({

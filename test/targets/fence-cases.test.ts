@@ -286,3 +286,35 @@ describe('fence: the CLI', () => {
     assert.equal(await udpRows('--fence', 'networkpolicy'), 0);
   });
 });
+
+describe('fence: pods as a cluster dump holds them (per-rollout labels Cilium leaves out of identities)', () => {
+  // Two ReplicaSets' pods with the same app label, running as different ServiceAccounts: only
+  // pod-template-hash tells them apart, and Cilium (as the CNI enforcing the fence) never sees it.
+  const pod = (name: string, sa: string, hash: string, ports: number[]) => `
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: ${name}, namespace: shop, labels: {app: books, pod-template-hash: ${hash}}}
+spec: {serviceAccountName: ${sa}, containers: [{name: c, image: i, ports: [${ports.map((p) => `{containerPort: ${p}}`).join(', ')}]}]}
+`;
+  const input = pod('books-6d4cf56db6-abcde', 'books', '6d4cf56db6', [8080]) + pod('books-canary-7f9c8b5d4-fghij', 'canary', '7f9c8b5d4', [8080]) + deploymentYaml('front', 'web', 'web', [80]) + deploymentYaml('front', 'admin', 'admin', [80]) + policyText;
+
+  for (const mode of ['strict', 'per-destination'] as const) {
+    test(`${mode}: no selector names a label Cilium drops; the clash is reported instead of hidden`, () => {
+      const model = modelOf(input, mode);
+      const t = findTarget('istio')!.translate(model, FENCE);
+      const selectors = fences(t.resources).map((r) => JSON.stringify((r.spec as NetworkPolicySpec).podSelector) + JSON.stringify((r.spec as NetworkPolicySpec).ingress ?? []));
+      if (mode === 'strict') assert.ok(selectors.length > 0, 'strict: the namespace default at least');
+      for (const s of selectors) assert.ok(!s.includes('pod-template-hash'), s);
+      assert.ok(t.diagnostics.some((d) => d.code === (mode === 'strict' ? 'FENCE_DESTINATION_NOT_ISOLATED' : 'FENCE_DESTINATION_NOT_ENFORCED')), JSON.stringify(t.diagnostics.map((d) => d.code)));
+    });
+  }
+
+  test('the evaluator judges pods by the labels Cilium keeps: a selector on pod-template-hash matches no pod', () => {
+    const books: Workload = { kind: 'Pod', namespace: 'shop', name: 'b', labels: { app: 'books', 'pod-template-hash': 'h1' }, serviceAccount: 'books', ports: [] };
+    const policy: MeshResource = { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { podSelector: { matchLabels: { 'pod-template-hash': 'h1' } }, policyTypes: ['Ingress'], ingress: [] } };
+    assert.equal(evaluateNetworkPolicies([policy], books, { protocol: 'UDP', port: 53 }).isolated, false);
+    const byApp = { ...policy, spec: { ...(policy.spec as object), podSelector: { matchLabels: { app: 'books' } } } };
+    assert.equal(evaluateNetworkPolicies([byApp], books, { protocol: 'UDP', port: 53 }).isolated, true);
+  });
+});

@@ -1,9 +1,17 @@
 /** The AWS App Mesh target: VirtualNode, VirtualService, VirtualRouter (appmesh.k8s.aws/v1beta2). */
 import type { Target } from '../target.js';
+import type { PathView } from '../envoy-path.js';
 import { translateByNamespace } from '../partition.js';
 import { evaluateAppMeshAccess, evaluateAppMeshRoute } from './evaluate.js';
 import { appMeshPartition } from './partition.js';
 import { APPMESH_API } from './types.js';
+
+/** App Mesh authorizes per client certificate and port only: no path rule judges access. */
+export const APPMESH_PATH_VIEW: PathView = {
+  query: 'excluded',
+  normalization: [],
+  source: 'App Mesh has no path-based authorization (access is per client certificate and port); route paths match the path without its query, as Envoy route matches do',
+};
 
 export const appmesh: Target = {
   name: 'appmesh',
@@ -18,6 +26,7 @@ export const appmesh: Target = {
     'weights are integers up to 100; splits need the root Service in the input',
   ],
   partition: () => appMeshPartition,
+  pathView: () => APPMESH_PATH_VIEW,
   translate: (model, options) => translateByNamespace(appMeshPartition, model, options),
   evaluateAccess: evaluateAppMeshAccess,
   evaluateRoute: evaluateAppMeshRoute,

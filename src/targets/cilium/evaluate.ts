@@ -10,8 +10,14 @@
  * selecting policy allows it: its peer fits fromEndpoints (no from* but toPorts: every peer; an empty
  * rule: none), its protocol and port fit toPorts (none: every port and protocol), and where the port
  * has L7 HTTP rules, the request fits one of them — method and path are RE2 regexes over the whole
- * value, headers "Name value" exact or "Name" present. A port with L7 rules for any peer is proxied
- * as HTTP for all of them: a connection that is not HTTP fails there. UDP is decided in the datapath.
+ * value (the path as Cilium's Envoy sees it: normalised, query string included; CILIUM_PATH_VIEW),
+ * headers "Name value" exact or "Name" present. UDP is decided in the datapath.
+ *
+ * Which connections go through the proxy (Cilium 1.5 and later, 1.18 included): a peer is redirected
+ * on a port only when a rule that selects that peer puts L7 rules on it; then its connection must be
+ * HTTP, and an L4-only rule for the same peer on that port turns into "every request" at L7. A peer
+ * that only L4-only rules select keeps plain TCP on that port. (Cilium 1.4 and before redirected every
+ * peer of such a port; cilium/cilium#7438.)
  * A rule with authentication mode required passes only peers that complete mutual authentication
  * (a workload identity; test-always-fail: none).
  */
@@ -19,6 +25,8 @@ import type { Workload } from '../../policy/model.js';
 import type { AccessRequest } from '../../policy/request.js';
 import type { MeshDecision, MeshResource } from '../target.js';
 import { re2FullMatch } from '../full-match.js';
+import { matchedPath, type PathView } from '../envoy-path.js';
+import { ciliumIdentityLabels } from './identity-labels.js';
 import { NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL, type CiliumNetworkPolicySpec, type EndpointSelector, type HttpRule, type IngressRule, type PortProtocol } from './types.js';
 
 const fits = (selector: EndpointSelector | undefined, labels: Readonly<Record<string, string>>): boolean =>
@@ -38,11 +46,24 @@ const portFits = (p: PortProtocol, protocol: string, port: number): boolean => {
   return port >= from && port <= (p.endPort ?? from);
 };
 
-function httpFits(rule: HttpRule, request: AccessRequest): boolean {
+/**
+ * Cilium's proxy listener runs Envoy with http-normalize-path (on by default): normalize_path,
+ * merge_slashes and unescape-and-redirect of escaped slashes (pkg/envoy/xds_server.go); the L7 path
+ * rule is a regex over the whole :path header, query string included.
+ */
+export const CILIUM_PATH_VIEW: PathView = {
+  query: 'included',
+  normalization: ['envoy-canonical', 'merge-slashes'],
+  source: "Cilium's --http-normalize-path (default true) switches on Envoy's normalize_path, merge_slashes and UNESCAPE_AND_REDIRECT in the proxy listener (pkg/envoy/xds_server.go); its HTTP rules match the path regex against the :path header, query included",
+};
+
+const ESCAPED_SLASH = /%2f|%5c/i;
+
+function httpFits(rule: HttpRule, request: AccessRequest, path: string): boolean {
   const http = request.http;
   if (!http) return false;
   if (rule.method !== undefined && !re2FullMatch(rule.method, http.method)) return false;
-  if (rule.path !== undefined && !re2FullMatch(rule.path, http.path)) return false;
+  if (rule.path !== undefined && !re2FullMatch(rule.path, path)) return false;
   for (const h of rule.headers ?? []) {
     const space = h.indexOf(' ');
     const name = (space < 0 ? h : h.slice(0, space)).toLowerCase();
@@ -56,7 +77,7 @@ function httpFits(rule: HttpRule, request: AccessRequest): boolean {
 interface Selected { readonly namespace: string; readonly name: string; readonly spec: CiliumNetworkPolicySpec }
 
 export function evaluateCiliumAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest): MeshDecision {
-  const labels = { ...workload.labels, [SERVICE_ACCOUNT_LABEL]: workload.serviceAccount, [NAMESPACE_LABEL]: workload.namespace };
+  const labels = { ...ciliumIdentityLabels(workload.labels), [SERVICE_ACCOUNT_LABEL]: workload.serviceAccount, [NAMESPACE_LABEL]: workload.namespace };
   const selecting: Selected[] = resources
     .filter((r) => r.kind === 'CiliumNetworkPolicy' && r.metadata.namespace === workload.namespace && fits((r.spec as CiliumNetworkPolicySpec).endpointSelector, labels))
     .map((r) => ({ namespace: r.metadata.namespace ?? '', name: r.metadata.name, spec: r.spec as CiliumNetworkPolicySpec }));
@@ -77,23 +98,34 @@ export function evaluateCiliumAccess(resources: readonly MeshResource[], workloa
     if (rule.fromEndpoints !== undefined) return rule.fromEndpoints.some((s) => peerFits(s, peer, namespace));
     return rule.toPorts !== undefined; // L4-only rule: every peer; an empty rule: none
   };
-  // Where any rule puts L7 HTTP rules on the port, the proxy carries every connection to it.
-  const proxied = protocol === 'TCP' && rules.some(({ rule }) => rule.toPorts?.some((t) => t.rules?.http && t.ports?.some((p) => portFits(p, protocol, port))));
+  // The peer's connection goes through the proxy when a rule selecting this peer has L7 rules on the port.
+  const proxied = protocol === 'TCP' && rules.some(({ policy, rule }) => peerMatches(rule, policy.namespace) && rule.toPorts?.some((t) => t.rules?.http && t.ports?.some((p) => portFits(p, protocol, port))));
+  if (proxied && request.protocol !== 'http') {
+    return { allowed: false, enforced: true, reasons: [`L7 rules for this peer on TCP/${port} send its connection through Cilium's HTTP proxy, which refuses what is not HTTP`] };
+  }
+  // What the proxy's path rules see; a path Envoy refuses or redirects never reaches the rules.
+  let path = '';
+  if (proxied && request.http) {
+    if (ESCAPED_SLASH.test(request.http.path)) {
+      return { allowed: false, enforced: true, reasons: ['the path holds an escaped slash (%2F or %5C): Cilium\'s Envoy answers with a redirect to the unescaped path, which is then judged'] };
+    }
+    const seen = matchedPath(CILIUM_PATH_VIEW, request.http.path, request.http.query);
+    if (seen === undefined) return { allowed: false, enforced: true, reasons: ["Cilium's Envoy refuses the path (400)"] };
+    path = seen;
+  }
   for (const { policy, rule } of rules) {
     if (!peerMatches(rule, policy.namespace)) continue;
     if (rule.toPorts === undefined) {
-      if (proxied && request.protocol !== 'http') continue;
-      return { allowed: true, enforced: true, reasons: [`${policy.name} allows the peer on every port`] };
+      return { allowed: true, enforced: true, reasons: [`${policy.name} allows the peer on every port${proxied ? ' (every request, at L7)' : ''}`] };
     }
     for (const t of rule.toPorts) {
       if (!(t.ports ?? [{ port: '0' }]).some((p) => portFits(p, protocol, port))) continue;
       if (t.rules?.http) {
         if (request.protocol !== 'http') continue;
-        if (t.rules.http.some((h) => httpFits(h, request))) return { allowed: true, enforced: true, reasons: [`an L7 rule of ${policy.name} allows the request`] };
+        if (t.rules.http.some((h) => httpFits(h, request, path))) return { allowed: true, enforced: true, reasons: [`an L7 rule of ${policy.name} allows the request`] };
         continue;
       }
-      if (proxied && request.protocol !== 'http') continue;
-      return { allowed: true, enforced: true, reasons: [`${policy.name} allows the peer on ${protocol}/${port}`] };
+      return { allowed: true, enforced: true, reasons: [`${policy.name} allows the peer on ${protocol}/${port}${proxied ? ' (every request, at L7)' : ''}`] };
     }
   }
   return { allowed: false, enforced: true, reasons: [`default deny: no ingress rule of ${isolating.map((p) => p.name).join(', ')} allows it`] };

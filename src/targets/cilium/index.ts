@@ -8,7 +8,7 @@ import { collectTranslation } from '../diagnostics.js';
 import { translateSplitRoutes } from '../gateway/split.js';
 import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
 import { translateCiliumPolicies } from './network-policy.js';
-import { evaluateCiliumAccess } from './evaluate.js';
+import { CILIUM_PATH_VIEW, evaluateCiliumAccess } from './evaluate.js';
 import { CILIUM_API } from './types.js';
 
 const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1';
@@ -21,9 +21,10 @@ export const cilium: Target = {
     'header values are exact or presence only: other header regexes are left out (narrower)',
     'L7 rules name ports: HTTP granted on every port covers the ports the destination\'s pods declare',
     'a port with HTTP rules for one source is proxied as HTTP for all: plain TCP to it is refused',
-    'paths are matched with the query string: a pathRegex ending in $ does not match a request that has one',
+    'paths are matched with the query string: smi writes each pathRegex so that the query never decides (regexes using (?m), \\C, or a word boundary beside an end anchor are left out)',
   ],
   namespaceLocal: () => true,
+  pathView: () => CILIUM_PATH_VIEW,
   translate: (model, options) =>
     collectTranslation((report) => [
       ...translateSplitRoutes(model, report, { mesh: 'cilium', codePrefix: 'CILIUM', tcpRouteApi: TCP_ROUTE_API }),

@@ -6,7 +6,8 @@
  * Deny-by-default: a policy with an ingress section puts the pods it selects into default deny.
  */
 import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
-import { fullMatchRegex, regexForms } from '../../policy/regex-forms.js';
+import { regexForms } from '../../policy/regex-forms.js';
+import { ciliumPathRegex } from './path-regex.js';
 import { grantedPorts } from '../granted-ports.js';
 import { meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
@@ -26,10 +27,12 @@ function portList(ports: ReadonlySet<number> | undefined, protocol: 'TCP' | 'UDP
 
 /** One SMI match as Cilium L7 rules, or why it cannot be. */
 function httpRules(match: CompiledMatch): HttpRule[] | string {
+  // SMI matches pathRegex at the start of the path; Cilium full-matches the whole :path, query included.
+  const path = match.pathRegex !== undefined ? ciliumPathRegex(match.pathRegex) : undefined;
+  if (path && !path.ok) return `${path.why}; Cilium matches the path and query string together, and this cannot be written so that the query never satisfies it`;
   const base: HttpRule = {
     ...(match.methods ? { method: [...match.methods].sort().join('|') } : {}),
-    // SMI anchors pathRegex at the start only; Cilium matches the whole :path.
-    ...(match.pathRegex !== undefined ? { path: fullMatchRegex(match.pathRegex) } : {}),
+    ...(path?.ok ? { path: path.regex } : {}),
   };
   let rules: HttpRule[] = [base];
   for (const h of match.headers) {
@@ -89,10 +92,31 @@ function ingressRules(model: PolicyModel, identity: Identity, targets: readonly 
   return rules;
 }
 
-/** Ports where some source has an L7 rule: Cilium's HTTP proxy then carries every connection to them. */
-function proxiedPorts(rules: readonly IngressRule[]): Set<number> {
-  const out = new Set<number>();
-  for (const r of rules) for (const t of r.toPorts ?? []) if (t.rules?.http) for (const p of t.ports ?? []) out.add(Number(p.port));
+/**
+ * Sources with L7 rules on a TCP port and an L4-only grant covering the same port: Cilium sends that
+ * source's connections to the port through its HTTP proxy (which then lets every request through),
+ * so what is not HTTP is refused. Other sources' plain TCP on that port is not redirected.
+ */
+function tcpThroughProxy(rules: readonly IngressRule[]): { source: string; ports: number[] }[] {
+  const l7 = new Map<string, Set<number>>();
+  const l4 = new Map<string, [number, number][]>();
+  for (const r of rules) {
+    for (const selector of r.fromEndpoints ?? []) {
+      const source = `${selector.matchLabels?.[NAMESPACE_LABEL] ?? ''}/${selector.matchLabels?.[SERVICE_ACCOUNT_LABEL] ?? ''}`;
+      for (const t of r.toPorts ?? []) {
+        for (const p of (t.ports ?? []).filter((x) => x.protocol === 'TCP')) {
+          const from = Number(p.port);
+          if (t.rules?.http) l7.set(source, (l7.get(source) ?? new Set()).add(from));
+          else l4.set(source, [...(l4.get(source) ?? []), [from, p.endPort ?? from]]);
+        }
+      }
+    }
+  }
+  const out: { source: string; ports: number[] }[] = [];
+  for (const [source, ports] of [...l7].sort(([a], [b]) => a.localeCompare(b))) {
+    const both = [...ports].filter((port) => (l4.get(source) ?? []).some(([from, to]) => port >= from && port <= to)).sort((a, b) => a - b);
+    if (both.length > 0) out.push({ source, ports: both });
+  }
   return out;
 }
 
@@ -108,11 +132,9 @@ export function translateCiliumPolicies(model: PolicyModel, report: Report, opti
     if (!inScope(model, identity.namespace)) continue;
     const rules = ingressRules(model, identity, targets, report)
       .map((r) => (options.ciliumMutualAuth && r.fromEndpoints ? { ...r, authentication: { mode: 'required' as const } } : r));
-    const proxied = proxiedPorts(rules);
-    const rawTcpThroughProxy = rules.some((r) => !r.toPorts?.some((t) => t.rules) && r.toPorts?.some((t) => t.ports?.some((p) => p.protocol === 'TCP' && [...proxied].some((x) => x >= Number(p.port) && x <= (p.endPort ?? Number(p.port))))));
-    if (rawTcpThroughProxy) {
+    for (const { source, ports } of tcpThroughProxy(rules)) {
       report(targets[0]?.ref, 'warning', 'CILIUM_TCP_THROUGH_HTTP_PROXY',
-        `${identityKey(identity)}: some sources have HTTP rules and others plain TCP on the same port (${[...proxied].sort((a, b) => a - b).join(', ')}); Cilium then sends every connection to that port through its HTTP proxy, so traffic that is not HTTP is refused there (narrower than SMI)`);
+        `${identityKey(identity)}: source ${source} has HTTP rules and a plain TCP grant on port ${ports.join(', ')}; Cilium (1.5 and later) sends that source's connections to the port through its HTTP proxy, which lets every HTTP request through and refuses traffic that is not HTTP (narrower than SMI). Other sources' plain TCP there is not redirected`);
     }
     const spec: CiliumNetworkPolicySpec = {
       endpointSelector: { matchLabels: { [SERVICE_ACCOUNT_LABEL]: identity.name } },

@@ -1,9 +1,17 @@
 /** The Consul target: ServiceIntentions, ServiceDefaults, ServiceSplitter, ServiceRouter, ServiceResolver (consul.hashicorp.com/v1alpha1). */
 import type { Target } from '../target.js';
+import type { PathView } from '../envoy-path.js';
 import { translateByNamespace } from '../partition.js';
 import { consulPartition } from './partition.js';
 import { evaluateConsulAccess, evaluateConsulRoute } from './evaluate.js';
 import { CONSUL_API } from './types.js';
+
+/** Consul's L7 intentions become Envoy RBAC url_path matchers: the path without its query string. */
+export const CONSUL_PATH_VIEW: PathView = {
+  query: 'excluded',
+  normalization: [],
+  source: "consul-k8s L7 intentions become Envoy RBAC url_path matchers (agent/xds/rbac.go), which exclude the query string; whether the sidecar normalises paths first depends on the Consul version and the mesh config entry's request normalisation, which smi does not model",
+};
 
 export const consul: Target = {
   name: 'consul',
@@ -18,6 +26,7 @@ export const consul: Target = {
     'weights are percentages with two decimals',
   ],
   partition: () => consulPartition,
+  pathView: () => CONSUL_PATH_VIEW,
   translate: (model, options) => translateByNamespace(consulPartition, model, options),
   evaluateAccess: evaluateConsulAccess,
   evaluateRoute: evaluateConsulRoute,

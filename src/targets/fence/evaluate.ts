@@ -10,11 +10,16 @@
  * selects, both together the pods it selects in those namespaces — and its `ports` are absent or
  * empty (every port) or one entry fits: protocol (default TCP), port (absent: every port; a number,
  * up to endPort; a name: the selected pod's container port of that name). Policies only add.
+ *
+ * Pods are judged by the labels every common CNI sees: Cilium enforces NetworkPolicies by security
+ * identity, which leaves some pod labels out (pod-template-hash and the rest of its default filter),
+ * so a selector naming one of those matches no pod there.
  */
 import type { Workload } from '../../policy/model.js';
 import type { MeshResource } from '../target.js';
 import { NAMESPACE_NAME_LABEL, type LabelSelector, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicySpec } from './types.js';
 import { resourcesOf } from '../resource-index.js';
+import { ciliumIdentityLabels } from '../cilium/identity-labels.js';
 
 /** A pod that may open the connection: its namespace (with the namespace's labels) and its labels. */
 export interface PeerPod {
@@ -57,7 +62,7 @@ function peerFits(peer: NetworkPolicyPeer, pod: PeerPod, policyNamespace: string
   if (!peer.podSelector && !peer.namespaceSelector) return false;
   const namespaceLabels = { ...pod.namespaceLabels, [NAMESPACE_NAME_LABEL]: pod.namespace };
   const namespaceOk = peer.namespaceSelector ? selectorMatches(peer.namespaceSelector, namespaceLabels) : pod.namespace === policyNamespace;
-  return namespaceOk && selectorMatches(peer.podSelector, pod.labels);
+  return namespaceOk && selectorMatches(peer.podSelector, ciliumIdentityLabels(pod.labels));
 }
 
 function portFits(p: NetworkPolicyPort, c: Connection, destination: Workload): boolean {
@@ -70,7 +75,7 @@ function portFits(p: NetworkPolicyPort, c: Connection, destination: Workload): b
 export function evaluateNetworkPolicies(resources: readonly MeshResource[], destination: Workload, connection: Connection): FenceDecision {
   const selecting = resourcesOf(resources, 'NetworkPolicy', destination.namespace)
     .map((r) => ({ name: r.metadata.name, namespace: r.metadata.namespace ?? '', spec: r.spec as NetworkPolicySpec }))
-    .filter((p) => selectorMatches(p.spec.podSelector, destination.labels) && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'));
+    .filter((p) => selectorMatches(p.spec.podSelector, ciliumIdentityLabels(destination.labels)) && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'));
   if (selecting.length === 0) return { allowed: true, isolated: false, reasons: ['no NetworkPolicy selects the pod for ingress: it is not isolated'] };
   for (const p of selecting) {
     for (const rule of p.spec.ingress ?? []) {

@@ -3,12 +3,15 @@
  * destination's pods only the ports and protocols SMI grants, from the pods of the granted sources,
  * plus the ports the mesh itself needs. Pods are picked by labels that tell the identities of a
  * namespace apart in the inventory (selectors.ts); where none do, the fence lets in less, never more.
+ * Only labels Cilium keeps in identities are used (cilium/identity-labels.ts): on a cluster whose CNI
+ * is Cilium, a selector on pod-template-hash and the like would match no pod.
  * It only ever removes traffic: identity on what the mesh sees stays the mesh's job.
  */
 import { identityKey, inScope, provenanceLabel, type Identity, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
 import { grantedPorts } from '../granted-ports.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import { planSelectors } from '../selectors.js';
+import { ciliumKeepsLabel } from '../cilium/identity-labels.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshName, MeshResource } from '../target.js';
 import { NAMESPACE_NAME_LABEL, NETWORK_POLICY_API, type FenceProfile, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicySpec } from './types.js';
@@ -19,7 +22,7 @@ interface Peers { readonly peers: NetworkPolicyPeer[]; readonly problem?: { seve
 
 /** The pods a source identity runs as, as NetworkPolicy peers in its own namespace. */
 function peersOf(model: PolicyModel, source: Identity): Peers {
-  const plan = planSelectors(model.inventory, source);
+  const plan = planSelectors(model.inventory, source, ciliumKeepsLabel);
   const namespaceSelector = { matchLabels: { [NAMESPACE_NAME_LABEL]: source.namespace } };
   const peers = plan.selectors.map((matchLabels) => ({ namespaceSelector, podSelector: { matchLabels } }));
   if (plan.unisolated.length > 0) {
@@ -91,7 +94,7 @@ export function translateFence(model: PolicyModel, mesh: MeshName, profile: Fenc
   }
   for (const { identity, targets } of [...destinations.values()].sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
     if (!inScope(model, identity.namespace)) continue;
-    const plan = planSelectors(model.inventory, identity);
+    const plan = planSelectors(model.inventory, identity, ciliumKeepsLabel);
     if (plan.unisolated.length > 0) {
       const where = `${identityKey(identity)}: its pods cannot be told apart by labels from another identity's (${plan.conflicts.join('; ')})`;
       if (strict) report(targets[0]?.ref, 'error', 'FENCE_DESTINATION_NOT_ISOLATED', `${where}, so the fence lets nothing but the mesh's own ports into them (narrower than SMI); give them distinct pod labels`);

@@ -9,7 +9,9 @@ import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from '../istio/authorization.js';
 import { AUTHZ_API } from '../istio/types.js';
 import { AUTHZ_WRITES as LINKERD_AUTHZ_WRITES } from '../linkerd/types.js';
-import { evaluateIstioAccess } from '../istio/evaluate.js';
+import { evaluateIstioAccess, ISTIO_PATH_VIEW } from '../istio/evaluate.js';
+import { LINKERD_PATH_VIEW } from '../linkerd/index.js';
+import { RAW_PATH } from '../envoy-path.js';
 import { translateLinkerdAuthorization } from '../linkerd/authorization.js';
 import { evaluateLinkerdAccess } from '../linkerd/evaluate.js';
 import { translateSplitRoutes } from '../gateway/split.js';
@@ -32,6 +34,7 @@ export const gatewayApi: Target = {
     'splits need the root Service in the input (routes attach to its ports)',
   ],
   namespaceLocal: () => true,
+  pathView: (options) => (options.authz === 'istio' ? ISTIO_PATH_VIEW : options.authz === 'linkerd' ? LINKERD_PATH_VIEW : RAW_PATH),
   audit: 'as the mesh named by --authz audits: Istio dry-run policies, or Linkerd audit Servers',
   translate: (model, options) =>
     collectTranslation((report) => {

@@ -13,6 +13,7 @@
  * blocks fit wins; within a block every field must fit; regexes are RE2 full matches; weights are
  * percentages. No VirtualService for the host ⇒ the root service.
  */
+import { normalizedHttp, type PathView } from '../envoy-path.js';
 import type { Workload } from '../../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../../policy/request.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, type MeshDecision, type MeshResource, type MeshRoute, type TranslateOptions } from '../target.js';
@@ -76,8 +77,22 @@ function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: T
   return true;
 }
 
-export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
-  if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
+/**
+ * Istio's default path normalisation (meshConfig.pathNormalization BASE) turns on Envoy's
+ * normalize_path in the sidecar; AuthorizationPolicy `paths` match request.url_path, the path
+ * without its query string.
+ */
+export const ISTIO_PATH_VIEW: PathView = {
+  query: 'excluded',
+  normalization: ['envoy-canonical'],
+  source: "Istio's meshConfig.pathNormalization defaults to BASE (Envoy's normalize_path, RFC 3986); AuthorizationPolicy paths match the URL path, without the query string (Istio's Operation.paths reference)",
+};
+
+export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, given: AccessRequest, options: TranslateOptions): MeshDecision {
+  if (given.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
+  const http = given.http && normalizedHttp(ISTIO_PATH_VIEW, given.http);
+  if (given.http && !http) return { allowed: false, enforced: true, reasons: ["the sidecar's Envoy refuses the path (400)"] };
+  const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
   const selecting = resourcesIn(resources, 'AuthorizationPolicy', [workload.namespace, root]).filter((r) => selects(r, workload, root));
   // Dry-run policies are evaluated in the shadow only: they never change the decision.

@@ -3,7 +3,7 @@ import type { Target } from '../target.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from './authorization.js';
 import { translateTraffic } from './traffic.js';
-import { evaluateIstioAccess, evaluateIstioRoute } from './evaluate.js';
+import { evaluateIstioAccess, evaluateIstioRoute, ISTIO_PATH_VIEW } from './evaluate.js';
 
 export const istio: Target = {
   name: 'istio',
@@ -17,6 +17,7 @@ export const istio: Target = {
   ],
   namespaceLocal: () => true,
   audit: 'every AuthorizationPolicy carries istio.io/dry-run: "true": evaluated and recorded (shadow decisions in logs and metrics), not enforced',
+  pathView: () => ISTIO_PATH_VIEW,
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,
   evaluateRoute: evaluateIstioRoute,

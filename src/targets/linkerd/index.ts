@@ -4,6 +4,7 @@
  * (or legacy ServiceProfile dstOverrides with linkerdServiceProfiles).
  */
 import type { Target } from '../target.js';
+import type { PathView } from '../envoy-path.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateSplitRoutes } from '../gateway/split.js';
 import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
@@ -11,6 +12,13 @@ import { translateLinkerdAuthorization } from './authorization.js';
 import { evaluateLinkerdAccess } from './evaluate.js';
 import { evaluateServiceProfile, translateServiceProfiles } from './service-profile.js';
 import { AUTHZ_WRITES, SERVICE_PROFILE_API, TCP_ROUTE_API } from './types.js';
+
+/** Linkerd's proxy matches route paths against the request URI's path as received: no query, no normalisation. */
+export const LINKERD_PATH_VIEW: PathView = {
+  query: 'excluded',
+  normalization: [],
+  source: "Linkerd's HTTPRoute path matches (policy.linkerd.io) take the request URI's path, which holds no query string; Linkerd documents no path normalisation in its proxy, and smi models none",
+};
 
 export const linkerd: Target = {
   name: 'linkerd',
@@ -25,6 +33,7 @@ export const linkerd: Target = {
     'splits need the root Service in the input (routes attach to its ports)',
   ],
   namespaceLocal: () => true,
+  pathView: () => LINKERD_PATH_VIEW,
   audit: 'Servers use accessPolicy audit (with a catch-all route): what no policy authorizes is let through and reported in authorization metrics and logs',
   translate: (model, options) =>
     collectTranslation((report) => [
