@@ -4,10 +4,11 @@
  * what the meshes accept, and matching here agrees with matching there.
  */
 import { RE2JS } from 're2js';
+import { PatternCache } from './pattern-cache.js';
 
 export type Re2Check = { ok: true } | { ok: false; message: string; offset: number };
 
-const checked = new Map<string, Re2Check>();
+const checked = new PatternCache<Re2Check>(4_000_000);
 
 /** Checks RE2 syntax; on failure gives the 0-based offset of the offending part of the pattern. */
 export function checkRe2(pattern: string): Re2Check {
@@ -24,7 +25,6 @@ export function checkRe2(pattern: string): Re2Check {
     const at = fragment === '' ? -1 : pattern.indexOf(fragment);
     result = { ok: false, message: fragment ? `${description}: \`${fragment}\`` : description, offset: Math.max(0, at) };
   }
-  if (checked.size > 10_000) checked.clear();
   checked.set(pattern, result);
   return result;
 }

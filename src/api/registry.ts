@@ -23,8 +23,18 @@ import * as metricsV1 from './metrics/v1alpha1.js';
 import * as metricsV2 from './metrics/v1alpha2.js';
 import * as metricsConv from './metrics/conversion.js';
 
+/**
+ * What a conversion could not carry over, and what leaving it out does to policy: `restricts` (the
+ * field narrowed access: a port, header filters, TCPRoute ports), `grants` (it allowed something: a
+ * UDPRoute rule), `routes` (it shaped a split), `value` (a value with no counterpart).
+ */
+export interface Loss {
+  readonly text: string;
+  readonly effect: 'restricts' | 'grants' | 'routes' | 'value';
+}
+
 /** Converts an object of this version to the hub or back; `notes` collects what the target cannot hold. */
-export type Converter = (object: AnyObject, notes: string[]) => AnyObject;
+export type Converter = (object: AnyObject, notes: Loss[]) => AnyObject;
 
 export interface VersionDef {
   readonly version: string;
@@ -56,7 +66,7 @@ export interface KindDef {
   readonly printerColumns?: Readonly<Record<string, readonly PrinterColumn[]>>;
 }
 
-const conv = <T, H>(c: { toHub: (o: T, n: string[]) => H; fromHub: (h: H, n: string[]) => T }) => ({
+const conv = <T, H>(c: { toHub: (o: T, n: Loss[]) => H; fromHub: (h: H, n: Loss[]) => T }) => ({
   toHub: c.toHub as unknown as Converter,
   fromHub: c.fromHub as unknown as Converter,
 });

@@ -3,15 +3,14 @@
  * Order: identify the kind and version, check the schema, convert to the hub, check the object,
  * then check references across the whole set.
  */
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import type { TSchema } from '@sinclair/typebox';
+import { checkerFor } from './schema-check.js';
 import type { LoadedDocument } from './document.js';
 import { formatPath, type Diagnostic, type FieldPath, type Severity } from './diagnostic.js';
 import type { AnyObject } from './schema.js';
 import type { KubeObject, Report, SmiObject } from './objects.js';
 import { objectLabel } from './objects.js';
 import { KINDS, findKind, findVersion, hubVersion, type KindDef } from './registry.js';
-import { convertObject, truthOf } from './convert.js';
+import { CONVERSION_ANNOTATION, convertObject, readTruth } from './convert.js';
 import { isRecord, splitApiVersion } from './object.js';
 import { schemaProblems } from './schema-errors.js';
 import { closest, labelProblem, subdomainProblem } from './names.js';
@@ -42,15 +41,6 @@ export interface ValidatedSet {
   readonly diagnostics: Diagnostic[];
 }
 
-const checkers = new Map<TSchema, TypeCheck<TSchema>>();
-function checkerFor(schema: TSchema): TypeCheck<TSchema> {
-  let c = checkers.get(schema);
-  if (!c) {
-    c = TypeCompiler.Compile(schema);
-    checkers.set(schema, c);
-  }
-  return c;
-}
 
 /** Field moves between versions, so a problem found on the hub form points at the field as written. */
 function sourcePathMapper(def: KindDef, version: string): (p: FieldPath) => FieldPath {
@@ -132,19 +122,25 @@ export function validateDocuments(documents: readonly LoadedDocument[], options:
       at('info', 'SMI_EXPERIMENTAL', ['apiVersion'], `${value.apiVersion} ${def.kind} comes from the spec's unreleased working draft; it may change`, false, label);
     }
     const object = value as AnyObject;
-    const converted = convertObject(object, `${group}/${hubVersion(def).version}`);
+    // Policy reads the truth as far as it can be trusted (readTruth), converted to the hub.
+    const truth = readTruth(object);
+    const converted = convertObject(truth.object, `${group}/${hubVersion(def).version}`);
     if (!converted.ok) {
       at('error', converted.code, [], converted.message, false, label);
       continue;
     }
     const sourcePath = sourcePathMapper(def, version);
     const smiObject: SmiObject = {
-      def, version, object, hub: converted.value.object, truth: truthOf(object), namespace, name, origin: doc.origin, sourcePath,
+      def, version, object, hub: converted.value.object, truth: truth.object, namespace, name, origin: doc.origin, sourcePath,
     };
     const report: Report = (severity, code, hubPath, message, atKey) => {
       if (severity === 'error') failed.add(smiObject);
       at(severity, code, sourcePath(hubPath), message, atKey, label);
     };
+    if (truth.problem) {
+      if (truth.problem.severity === 'error') failed.add(smiObject);
+      at(truth.problem.severity, truth.problem.code, ['metadata', 'annotations', CONVERSION_ANNOTATION], truth.problem.message, false, label);
+    }
     const nameProblem = name === '' ? 'is missing: every object needs metadata.name' : subdomainProblem(name);
     if (nameProblem) report('error', name === '' ? 'SMI_MISSING_NAME' : 'SMI_INVALID_NAME', ['metadata', 'name'], `metadata.name ${name === '' ? '' : `"${name}" `}${nameProblem}`);
     const nsProblem = labelProblem(namespace);

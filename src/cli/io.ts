@@ -15,13 +15,28 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+/** The most smi reads from one file or from stdin. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+export class InputTooLarge extends Error {
+  constructor(readonly bytes: number) {
+    super(`more than the ${MAX_INPUT_BYTES}-byte limit for one input`);
+  }
+}
+
 export const processIO: CliIO = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTerminal: process.stderr.isTTY === true,
   readStdin: async () => {
     const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    let size = 0;
+    for await (const chunk of process.stdin) {
+      size += (chunk as Buffer).length;
+      // Past the limit reading stops: an endless pipe must not fill the memory.
+      if (size > MAX_INPUT_BYTES) throw new InputTooLarge(size);
+      chunks.push(chunk as Buffer);
+    }
     return Buffer.concat(chunks);
   },
 };

@@ -1,12 +1,12 @@
 /** The file-system edge of loading: paths (files, folders, `-` for stdin) → parsed documents. */
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
+import { InputTooLarge, MAX_INPUT_BYTES } from './io.js';
 import { join, extname } from 'node:path';
 import { parseText } from '../api/parse.js';
 import type { LoadedDocument } from '../api/document.js';
 import type { Diagnostic } from '../api/diagnostic.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
-const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface Inputs {
   readonly documents: LoadedDocument[];
@@ -21,6 +21,26 @@ async function listFiles(path: string, out: string[]): Promise<void> {
     const full = join(path, entry.name);
     if (entry.isDirectory()) await listFiles(full, out);
     else if (EXTENSIONS.has(extname(entry.name).toLowerCase())) out.push(full);
+  }
+}
+
+/** A regular file's bytes, up to the limit: a file that grows past it while read is refused too. */
+async function readCapped(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for (;;) {
+      const buffer = Buffer.alloc(1024 * 1024);
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      size += bytesRead;
+      if (size > MAX_INPUT_BYTES) throw new InputTooLarge(size);
+      chunks.push(buffer.subarray(0, bytesRead));
+    }
+    return Buffer.concat(chunks);
+  } finally {
+    await handle.close();
   }
 }
 
@@ -58,14 +78,23 @@ export async function readInputs(paths: readonly string[], readStdin: () => Prom
     try {
       if (file === '-') bytes = await readStdin();
       else {
+        // stat follows symbolic links: a link to /dev/zero or a FIFO is what it points at.
         const info = await stat(file);
-        if (info.size > MAX_FILE_BYTES) {
-          diagnostics.push({ severity: 'error', code: 'SMI_FILE_TOO_LARGE', message: `${info.size} bytes is more than the ${MAX_FILE_BYTES}-byte limit for one file`, path: '', file });
+        if (!info.isFile()) {
+          diagnostics.push({ severity: 'error', code: 'SMI_NOT_A_FILE', message: 'not a regular file (a device, FIFO or socket, or a link to one): smi reads files and folders; to read a stream, pipe it to `-`', path: '', file });
           continue;
         }
-        bytes = await readFile(file);
+        if (info.size > MAX_INPUT_BYTES) {
+          diagnostics.push({ severity: 'error', code: 'SMI_FILE_TOO_LARGE', message: `${info.size} bytes is more than the ${MAX_INPUT_BYTES}-byte limit for one file`, path: '', file });
+          continue;
+        }
+        bytes = await readCapped(file);
       }
     } catch (error) {
+      if (error instanceof InputTooLarge) {
+        diagnostics.push({ severity: 'error', code: 'SMI_FILE_TOO_LARGE', message: `${error.message}; smi stopped reading`, path: '', file });
+        continue;
+      }
       diagnostics.push({ severity: 'error', code: 'SMI_READ_FAILED', message: `cannot read: ${(error as Error).message}`, path: '', file });
       continue;
     }

@@ -2,6 +2,7 @@
  * The controller process around the reconcile loop: kubeconfig, structured JSON logs (pino),
  * /healthz and /readyz, /metrics (prom-client), leader election, and graceful shutdown.
  */
+import { guarded, requestUrl, type Handler } from '../http/guard.js';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -40,11 +41,11 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-function listen(addr: string, handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; port: number }> {
+function listen(addr: string, handler: Handler): Promise<{ server: Server; port: number }> {
   const i = addr.lastIndexOf(':');
   const host = addr.slice(0, i) || '0.0.0.0';
   const port = Number(addr.slice(i + 1));
-  const server = createServer(handler);
+  const server = createServer(guarded(handler, () => {}));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve({ server, port: (server.address() as { port: number }).port }));
@@ -65,8 +66,8 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
   const ports: { metrics?: number; health?: number; webhook?: number } = {};
   if (options.metricsAddr) {
     const m = await listen(options.metricsAddr, (req, res) => {
-      if (req.url !== '/metrics') return void res.writeHead(404).end();
-      void metrics.registry.metrics().then((text) => res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
+      if (requestUrl(req)?.pathname !== '/metrics') return void res.writeHead(404).end();
+      return metrics.registry.metrics().then((text) => void res.writeHead(200, { 'Content-Type': metrics.registry.contentType }).end(text));
     });
     servers.push(m.server);
     ports.metrics = m.port;
@@ -104,7 +105,7 @@ export async function runController(options: RuntimeOptions): Promise<Running> {
   await controller.start();
   elector?.start();
   const webhook = options.webhook
-    ? await new WebhookServer({ ...options.webhook, cluster: controller.clusterView(), onError: (e) => log.warn({ err: String(e) }, 'webhook') }).start()
+    ? await new WebhookServer({ ...options.webhook, cluster: controller.clusterView(), onError: (e) => log.warn({ err: String(e) }, 'webhook'), onWarning: (message) => log.warn(message) }).start()
     : undefined;
   if (webhook) ports.webhook = webhook.port;
   log.info({ mesh: options.target.name, mode: options.mode, namespaces: options.namespaces ?? 'all', leaderElection: Boolean(elector), dryRun: Boolean(options.dryRun) }, options.dryRun ? 'controller started (dry run: nothing is written)' : 'controller started');

@@ -5,6 +5,7 @@
  * per edge. Every response carries a Content-Security-Policy that allows no inline script or style
  * and nothing from elsewhere.
  */
+import { badTarget, guarded, requestUrl } from '../http/guard.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,6 +36,33 @@ export interface DashboardOptions {
   readonly heartbeatMs?: number;
   /** How long each slice of the differences job may run before the server answers requests again. */
   readonly differencesSliceMs?: number;
+  /**
+   * Host names (besides localhost and IP literals) a request may name in its Host header. A page of
+   * another site that resolves its own name to this address (DNS rebinding) names that site: refused.
+   */
+  readonly allowedHosts?: readonly string[];
+  /** Event streams open at once; past it a new one is refused (503). Default 64. */
+  readonly maxEventStreams?: number;
+  /** Where a failed request is logged (it is answered with a 500 either way). */
+  readonly onError?: (e: unknown) => void;
+}
+
+/** The host of a Host header, without its port, lower-cased; undefined when absent. */
+function hostOf(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const h = header.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon >= 0 ? h.slice(0, colon) : h;
+}
+
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** Whether a request's Host header names this server as a browser on this machine or network would. */
+export function hostAllowed(header: string | undefined, allowed: readonly string[] = []): boolean {
+  const host = hostOf(header);
+  if (host === undefined || host === '') return false;
+  return host === 'localhost' || IPV4.test(host) || (host.startsWith('[') && host.endsWith(']')) || allowed.some((a) => a.toLowerCase() === host);
 }
 
 export interface RunningDashboard {
@@ -145,9 +173,15 @@ export function handler(from: DashboardState | StateSource, options: DashboardOp
   const app = frontEnd();
   const views = new CurrentView(source, options.differencesSliceMs);
   const viewOf = (v: VersionedState) => views.of(v);
-  return (req, res) => {
+  let streams = 0;
+  const maxStreams = options.maxEventStreams ?? 64;
+  return guarded((req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'the dashboard is read-only: GET only\n');
-    const url = new URL(req.url ?? '/', 'http://dashboard.invalid');
+    if (!hostAllowed(req.headers.host, options.allowedHosts)) {
+      return send(res, 403, 'text/plain', `Host ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))} is not this dashboard's: open it by IP address or localhost, or start it with --allowed-host NAME\n`);
+    }
+    const url = requestUrl(req);
+    if (!url) return badTarget(res);
     const query: PageQuery = Object.fromEntries(QUERY_KEYS.flatMap((k) => (url.searchParams.has(k) ? [[k, url.searchParams.get(k) ?? '']] : [])));
     const current = source.current();
     const { model, sides } = current.state;
@@ -171,7 +205,12 @@ export function handler(from: DashboardState | StateSource, options: DashboardOp
       case '/graph.css': return send(res, 200, 'text/css', GRAPH_STYLE);
       case '/app.js': return app === undefined ? send(res, 404, 'text/plain', 'the front end is not built: npm run build\n') : send(res, 200, 'text/javascript', app);
       case '/api/view': return json(res, 200, { version: current.version, at: current.at, ...viewOf(current) });
-      case '/api/events': return events(source, views, req, res, options.heartbeatMs ?? 15_000);
+      case '/api/events': {
+        if (streams >= maxStreams) return send(res, 503, 'text/plain', `${maxStreams} event streams are open already\n`);
+        streams++;
+        req.on('close', () => streams--);
+        return events(source, views, req, res, options.heartbeatMs ?? 15_000);
+      }
       case '/api/check': {
         const question = parseQuestion(query);
         return 'error' in question ? json(res, 400, question) : json(res, 200, whatIf(model, question, sides));
@@ -189,12 +228,11 @@ export function handler(from: DashboardState | StateSource, options: DashboardOp
         if (!t) return json(res, 404, { error: 'no metrics source: start smi dashboard with --prometheus-url' });
         const window = parseWindow(url.searchParams.get('window') ?? t.window);
         if (!window) return json(res, 400, { error: 'window: a duration such as 30s, 5m or 1h' });
-        void traffic(current.state, viewOf(current), t, window).then((v) => json(res, v.error ? 502 : 200, v));
-        return;
+        return traffic(current.state, viewOf(current), t, window).then((v) => json(res, v.error ? 502 : 200, v));
       }
       default: return send(res, 404, 'text/plain', 'not found\n');
     }
-  };
+  }, (e) => options.onError?.(e));
 }
 
 export async function startDashboard(from: DashboardState | StateSource, listen: { host: string; port: number }, options: DashboardOptions = {}): Promise<RunningDashboard> {

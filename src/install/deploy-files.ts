@@ -26,6 +26,7 @@ export function deployFiles(): Record<string, string> {
     'controller.yaml': toYamlStream(byKind(['Deployment', 'Service'])),
     'webhook.yaml': toYamlStream(byKind(['ValidatingWebhookConfiguration', 'Issuer', 'Certificate'])),
     'metrics.yaml': toYamlStream(byKind(['APIService'])),
+    'network-policy.yaml': toYamlStream(byKind(['NetworkPolicy'])),
   };
   const out: Record<string, string> = {};
   for (const [name, text] of Object.entries(files)) out[name] = HEADER + text;

@@ -11,6 +11,7 @@ import { KINDS } from '../api/registry.js';
 import { ownedKinds } from '../controller/controller.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND } from '../kube/kinds.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
+import { smiNetworkPolicies } from './network-policy.js';
 
 export type WebhookInstall = { readonly mode: 'none' } | { readonly mode: 'cert-manager' } | { readonly mode: 'generate'; readonly caPem: string; readonly certPem: string; readonly keyPem: string };
 
@@ -24,6 +25,8 @@ export interface InstallOptions {
   readonly image: string;
   readonly replicas: number;
   readonly accessMode: string;
+  /** NetworkPolicies for smi's own namespace (default on); see network-policy.ts. */
+  readonly networkPolicy?: { readonly apiServerCidrs?: readonly string[]; readonly metricsFrom?: readonly string[] } | false;
 }
 
 type Obj = Record<string, unknown>;
@@ -204,5 +207,10 @@ export function installManifests(options: InstallOptions): Obj[] {
     { apiVersion: 'v1', kind: 'Service', metadata: meta('smi-controller-metrics'), spec: { selector: { 'app.kubernetes.io/name': name }, ports: [{ name: 'metrics', port: 9090, targetPort: 'metrics' }] } },
     ...webhook.objects,
     ...metricsObjects(options, meta, webhook.caBundle, webhook.annotations),
+    ...(options.networkPolicy === false ? [] : smiNetworkPolicies({
+      namespace: ns, labels: { ...LABELS }, webhook: Boolean(tlsMount), metricsServer: Boolean(options.metrics),
+      ...(options.networkPolicy?.apiServerCidrs ? { apiServerCidrs: options.networkPolicy.apiServerCidrs } : {}),
+      ...(options.networkPolicy?.metricsFrom ? { metricsFrom: options.networkPolicy.metricsFrom } : {}),
+    })),
   ];
 }

@@ -14,9 +14,19 @@ export interface FrontProxyTrust {
   readonly allowedNames: readonly string[];
   readonly usernameHeaders: readonly string[];
   readonly groupHeaders: readonly string[];
+  /** Prefixes of the headers that carry the user's extra attributes (X-Remote-Extra-<key>). */
+  readonly extraHeaderPrefixes?: readonly string[];
+  /** Headers that carry the user's UID (Kubernetes 1.32+, --requestheader-uid-headers). */
+  readonly uidHeaders?: readonly string[];
 }
 
-export interface FrontProxyUser { readonly name: string; readonly groups: readonly string[] }
+export interface FrontProxyUser {
+  readonly name: string;
+  readonly groups: readonly string[];
+  readonly uid?: string;
+  /** Passed on to the cluster's SubjectAccessReview: authorizers (and webhooks) may decide on them. */
+  readonly extra?: Readonly<Record<string, readonly string[]>>;
+}
 
 export type FrontProxyAnswer = { readonly user: FrontProxyUser } | { readonly refused: string };
 
@@ -25,6 +35,7 @@ export interface PeerCertificate { readonly verified: boolean; readonly commonNa
 
 const DEFAULT_USER_HEADERS = ['X-Remote-User'];
 const DEFAULT_GROUP_HEADERS = ['X-Remote-Group'];
+const DEFAULT_EXTRA_PREFIXES = ['X-Remote-Extra-'];
 
 const jsonList = (text: string | undefined): string[] | undefined => {
   if (text === undefined || text.trim() === '') return undefined;
@@ -45,6 +56,8 @@ export function trustFromConfigMap(data: Readonly<Record<string, string>>): Fron
     allowedNames: jsonList(data['requestheader-allowed-names']) ?? [],
     usernameHeaders: jsonList(data['requestheader-username-headers']) ?? DEFAULT_USER_HEADERS,
     groupHeaders: jsonList(data['requestheader-group-headers']) ?? DEFAULT_GROUP_HEADERS,
+    extraHeaderPrefixes: jsonList(data['requestheader-extra-headers-prefix']) ?? DEFAULT_EXTRA_PREFIXES,
+    uidHeaders: jsonList(data['requestheader-uid-headers']) ?? [],
   };
 }
 
@@ -59,5 +72,25 @@ export function authenticate(peer: PeerCertificate, headers: Headers, trust: Fro
   }
   const name = values(headers, trust.usernameHeaders).find((v) => v !== '');
   if (!name) return { refused: `no user in ${trust.usernameHeaders.join(', ')}` };
-  return { user: { name, groups: values(headers, trust.groupHeaders).filter((g) => g !== '') } };
+  const uid = values(headers, trust.uidHeaders ?? []).find((v) => v !== '');
+  const extra = extraOf(headers, trust.extraHeaderPrefixes ?? DEFAULT_EXTRA_PREFIXES);
+  return { user: { name, groups: values(headers, trust.groupHeaders).filter((g) => g !== ''), ...(uid ? { uid } : {}), ...(extra ? { extra } : {}) } };
+}
+
+/** Extra attributes as Kubernetes reads them: the key after the prefix, unescaped and lower-cased; every value kept. */
+function extraOf(headers: Headers, prefixes: readonly string[]): Record<string, string[]> | undefined {
+  const out: Record<string, string[]> = {};
+  for (const prefix of prefixes.map((p) => p.toLowerCase())) {
+    for (const [name, vs] of Object.entries(headers)) {
+      if (!name.startsWith(prefix) || name.length === prefix.length || !vs) continue;
+      let key: string;
+      try {
+        key = decodeURIComponent(name.slice(prefix.length)).toLowerCase();
+      } catch {
+        continue; // not a valid escape: not a key Kubernetes would send
+      }
+      out[key] = [...(out[key] ?? []), ...vs];
+    }
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -13,6 +13,7 @@ import type { TLSSocket } from 'node:tls';
 import { GROUP, type MetricsApi } from './api.js';
 import { authenticate, type FrontProxyTrust } from './front-proxy.js';
 import { accessAttributes, forbiddenMessage, type Authorizer, type RequestUser, type TokenAuthenticator } from './access.js';
+import { badTarget, guarded, requestUrl } from '../http/guard.js';
 
 export interface MetricsServerOptions {
   readonly port: number;
@@ -20,6 +21,8 @@ export interface MetricsServerOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly frontProxy?: FrontProxyTrust };
   /** Delegated authorization (SubjectAccessReview) of every API request, and bearer tokens (TokenReview). */
   readonly access?: { readonly authorize: Authorizer; readonly tokens?: TokenAuthenticator };
+  /** Where a failed request is logged (it is answered with a 500 either way). */
+  readonly onError?: (e: unknown) => void;
 }
 
 const AUTHENTICATED = 'system:authenticated';
@@ -34,13 +37,14 @@ export class MetricsServer {
   constructor(private readonly api: MetricsApi, private readonly options: MetricsServerOptions) {}
 
   async start(): Promise<this> {
-    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    const handler = guarded((req: IncomingMessage, res: ServerResponse) => this.handle(req, res), (e) => this.options.onError?.(e));
     const tls = this.options.tls;
     this.server = tls
       ? createHttps({ cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile), // Asked for, not required at the handshake: the probes come without one and are told apart by path.
           ...(tls.frontProxy ? { ca: tls.frontProxy.clientCa, requestCert: true, rejectUnauthorized: false } : {}) }, handler)
       : createHttp(handler);
-    await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host ?? '0.0.0.0', resolve));
+    // Without TLS nothing authenticates a caller: loopback only, unless the caller chose an address.
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host ?? (tls ? '0.0.0.0' : '127.0.0.1'), resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
   }
@@ -51,7 +55,8 @@ export class MetricsServer {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://x');
+    const url = requestUrl(req);
+    if (!url) return badTarget(res);
     const reply = (code: number, body: unknown): void => void res.writeHead(code, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/healthz' || url.pathname === '/readyz') return void res.writeHead(200).end('ok');
     const trust = this.options.tls?.frontProxy;

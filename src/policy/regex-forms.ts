@@ -3,6 +3,8 @@
  * or exact strings — the only forms Istio authorization paths and header values can express.
  * Everything else is "inexpressible", and callers must fail closed.
  */
+import { shownPattern } from '../api/limits.js';
+
 export type LiteralForm = { kind: 'prefix'; value: string } | { kind: 'exact'; value: string };
 export type RegexForms = { kind: 'any' } | { kind: 'literals'; forms: LiteralForm[] } | { kind: 'inexpressible'; why: string };
 
@@ -56,11 +58,11 @@ function branchForm(branch: string): LiteralForm | 'any' | undefined {
 export function regexForms(pattern: string | undefined): RegexForms {
   if (pattern === undefined) return { kind: 'any' };
   const branches = splitTopLevel(pattern);
-  if (!branches) return { kind: 'inexpressible', why: `regex ${JSON.stringify(pattern)} has groups or character classes` };
+  if (!branches) return { kind: 'inexpressible', why: `regex ${JSON.stringify(shownPattern(pattern))} has groups or character classes` };
   const forms: LiteralForm[] = [];
   for (const b of branches) {
     const f = branchForm(b);
-    if (f === undefined) return { kind: 'inexpressible', why: `regex ${JSON.stringify(pattern)} is not a literal prefix, an exact string (ending in $) or .*` };
+    if (f === undefined) return { kind: 'inexpressible', why: `regex ${JSON.stringify(shownPattern(pattern))} is not a literal prefix, an exact string (ending in $) or .*` };
     if (f === 'any') return { kind: 'any' };
     forms.push(f);
   }

@@ -1,7 +1,8 @@
 /** RE2 full-match, as Envoy applies `safe_regex` (the whole value must match). Cached per pattern. */
 import { RE2JS } from 're2js';
+import { PatternCache } from '../api/pattern-cache.js';
 
-const cache = new Map<string, RE2JS | null>();
+const cache = new PatternCache<RE2JS | null>(4_000_000);
 
 export function re2FullMatch(pattern: string, value: string): boolean {
   let re = cache.get(pattern);
@@ -11,7 +12,6 @@ export function re2FullMatch(pattern: string, value: string): boolean {
     } catch {
       re = null; // an invalid regex matches nothing, as Envoy rejects the config
     }
-    if (cache.size > 50_000) cache.clear();
     cache.set(pattern, re);
   }
   return re !== null && re.matches(value);

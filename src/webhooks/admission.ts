@@ -53,13 +53,17 @@ export function parseAdmissionReview(body: unknown): AdmissionReview & { request
   if (!isRecord(body) || body.apiVersion !== 'admission.k8s.io/v1' || body.kind !== 'AdmissionReview') throw new BadReview('expected an admission.k8s.io/v1 AdmissionReview');
   const request = body.request;
   if (!isRecord(request) || typeof request.uid !== 'string' || typeof request.operation !== 'string') throw new BadReview('the AdmissionReview has no request with a uid and an operation');
+  for (const field of ['object', 'oldObject'] as const) {
+    if (request[field] !== undefined && request[field] !== null && !isRecord(request[field])) throw new BadReview(`request.${field} is not an object`);
+  }
+  if (request.object === null && request.operation !== 'DELETE') throw new BadReview('request.object is null');
   return body as unknown as AdmissionReview & { request: AdmissionRequest };
 }
 
 export function admit(review: AdmissionReview & { request: AdmissionRequest }, cluster?: ClusterView): AdmissionReview {
   const { request } = review;
   const done = (response: Omit<NonNullable<AdmissionReview['response']>, 'uid'>): AdmissionReview => ({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: request.uid, ...response } });
-  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || request.object === undefined) return done({ allowed: true });
+  if (request.operation === 'DELETE' || request.operation === 'CONNECT' || request.object === undefined || request.object === null) return done({ allowed: true });
 
   const object = structuredClone(request.object) as Record<string, unknown>;
   // Kubernetes has not defaulted the namespace into the body on create: the request says it.

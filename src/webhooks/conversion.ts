@@ -5,7 +5,8 @@
  */
 import { convertObject } from '../api/convert.js';
 import type { AnyObject } from '../api/schema.js';
-import { isRecord } from '../api/object.js';
+import { isRecord, splitApiVersion } from '../api/object.js';
+import { findKind, findVersion } from '../api/registry.js';
 import { BadReview } from './admission.js';
 
 export interface ConversionReview {
@@ -27,8 +28,20 @@ export function convert(review: ConversionReview & { request: NonNullable<Conver
   const converted: unknown[] = [];
   for (const o of objects) {
     if (!isRecord(o)) return failure(uid, 'an object to convert is not a map');
-    const r = convertObject(o as AnyObject, desiredAPIVersion);
-    if (!r.ok) return failure(uid, `${String(o.kind)} ${String((o.metadata as { name?: string } | undefined)?.name ?? '')}: ${r.message}`);
+    const label = `${String(o.kind)} ${String((o.metadata as { name?: string } | undefined)?.name ?? '')}`.slice(0, 300);
+    // An object of no served SMI version, or one too malformed to convert, is a Failure, never a crash.
+    // (Not a schema check: what the API server stored at one version may not fit another's schema, as
+    // a v1alpha3 TrafficTarget with only UDP rules shown at v1alpha1, and must still convert back.)
+    const { group, version } = splitApiVersion(typeof o.apiVersion === 'string' ? o.apiVersion : '');
+    const def = typeof o.kind === 'string' ? findKind(group, o.kind) : undefined;
+    if (!def || !findVersion(def, version)) return failure(uid, `${label}: not an SMI kind at a served version`);
+    let r: ReturnType<typeof convertObject>;
+    try {
+      r = convertObject(o as AnyObject, desiredAPIVersion);
+    } catch (e) {
+      return failure(uid, `${label} cannot be converted: it is not a valid ${String(o.apiVersion).slice(0, 80)} ${def.kind} (${String(e).slice(0, 200)})`);
+    }
+    if (!r.ok) return failure(uid, `${label}: ${r.message}`);
     // The API server requires metadata to come back as it went (labels and annotations may change).
     converted.push({ ...r.value.object, metadata: { ...(o.metadata as object), ...(isRecord(r.value.object.metadata) ? { annotations: r.value.object.metadata.annotations, labels: (o.metadata as { labels?: unknown }).labels } : {}) } });
   }

@@ -8,7 +8,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { admit, BadReview, parseAdmissionReview, type ClusterView } from './admission.js';
 import { convert, parseConversionReview } from './conversion.js';
-import { CertificateFiles } from './tls.js';
+import { CertificateFiles, expiryWarning } from './tls.js';
+import { answerAndClose, guarded, readBody, requestUrl } from '../http/guard.js';
 
 export interface WebhookOptions {
   readonly certFile: string;
@@ -20,12 +21,15 @@ export interface WebhookOptions {
   readonly cluster?: ClusterView;
   readonly reloadIntervalMs?: number;
   readonly onError?: (e: unknown) => void;
+  /** Where a warning about the server itself goes (a serving certificate about to expire). */
+  readonly onWarning?: (message: string) => void;
 }
 
 const status = (code: number, reason: string, message: string) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message });
 
 export class WebhookServer {
   private server?: Server;
+  private expiryTimer?: NodeJS.Timeout;
   readonly certificates: CertificateFiles;
   port = 0;
 
@@ -35,13 +39,25 @@ export class WebhookServer {
 
   async start(): Promise<this> {
     const { cert, key } = this.certificates.load();
-    this.server = createServer({ cert, key, minVersion: 'TLSv1.2' }, (req, res) => void this.handle(req, res));
+    let current = cert;
+    const checkExpiry = () => {
+      const warning = expiryWarning(current);
+      if (warning) this.options.onWarning?.(warning);
+    };
+    checkExpiry();
+    this.expiryTimer = setInterval(checkExpiry, 86_400_000);
+    this.expiryTimer.unref();
+    this.server = createServer({ cert, key, minVersion: 'TLSv1.2' }, guarded((req, res) => this.handle(req, res), (e) => this.options.onError?.(e)));
     // kube-apiserver keeps its connections to a webhook open up to 90 s idle (Go's IdleConnTimeout):
     // closing them sooner (Node's default is 5 s) races its next request on the same connection and
     // makes it reconnect — a TLS handshake on the admission path.
     this.server.keepAliveTimeout = 120_000;
     this.server.headersTimeout = 125_000;
-    this.certificates.watch(({ cert, key }) => this.server?.setSecureContext({ cert, key }), (e) => this.options.onError?.(e), this.options.reloadIntervalMs);
+    this.certificates.watch(({ cert, key }) => {
+      this.server?.setSecureContext({ cert, key });
+      current = cert;
+      checkExpiry();
+    }, (e) => this.options.onError?.(e), this.options.reloadIntervalMs);
     await new Promise<void>((resolve) => this.server!.listen(this.options.port, this.options.host ?? '0.0.0.0', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     return this;
@@ -49,6 +65,7 @@ export class WebhookServer {
 
   async stop(): Promise<void> {
     this.certificates.stop();
+    if (this.expiryTimer) clearInterval(this.expiryTimer);
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
@@ -61,15 +78,16 @@ export class WebhookServer {
     try {
       if (req.method !== 'POST') return reply(405, status(405, 'MethodNotAllowed', 'only POST is served'));
       // kube-apiserver appends ?timeout=10s (the webhook's timeoutSeconds): route by the path alone.
-      const path = new URL(req.url ?? '/', 'https://webhook').pathname;
+      const url = requestUrl(req);
+      if (!url) return reply(400, status(400, 'BadRequest', 'the request target is not a valid URL'));
+      const path = url.pathname;
       if (path !== '/validate' && path !== '/convert') return reply(404, status(404, 'NotFound', `no webhook at ${path}; use /validate or /convert`));
       if (!String(req.headers['content-type'] ?? '').includes('json')) return reply(415, status(415, 'UnsupportedMediaType', 'reviews are JSON'));
       const limit = this.options.maxBodyBytes ?? 3 * 1024 * 1024;
-      const text = await readLimited(req, limit);
+      const text = await readBody(req, limit);
       if (text === undefined) {
-        reply(413, status(413, 'RequestEntityTooLarge', `the review is larger than ${limit} bytes`));
-        req.destroy();
-        return;
+        // Cut off: the rest of the body is never read.
+        return answerAndClose(res, 413, 'application/json', JSON.stringify(status(413, 'RequestEntityTooLarge', `the review is larger than ${limit} bytes`)));
       }
       let body: unknown;
       try {
@@ -77,6 +95,8 @@ export class WebhookServer {
       } catch {
         return reply(400, status(400, 'BadRequest', 'the body is not JSON'));
       }
+      // Kubernetes objects are shallow; a deeply nested body would only exhaust the stack later.
+      if (nestedDeeperThan(body, MAX_DEPTH)) return reply(400, status(400, 'BadRequest', `the body nests deeper than ${MAX_DEPTH} levels`));
       if (path === '/validate') return reply(200, admit(parseAdmissionReview(body), this.options.cluster));
       return reply(200, convert(parseConversionReview(body)));
     } catch (e) {
@@ -87,17 +107,16 @@ export class WebhookServer {
   }
 }
 
-function readLimited(req: IncomingMessage, limit: number): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) over = true;
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(over ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+const MAX_DEPTH = 64;
+
+/** Whether a parsed JSON value nests deeper than `limit` (iteratively: no recursion to overflow). */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
 }

@@ -12,6 +12,21 @@ export interface KeyPair {
   readonly key: Buffer;
 }
 
+/** Days before expiry from which the server warns (each load, and once a day). */
+export const EXPIRY_WARNING_DAYS = 30;
+
+/**
+ * Why the serving certificate needs attention, or undefined. `smi install --webhook generate` makes a
+ * certificate for 365 days and nothing rotates it (cert-manager does): the warning comes a month ahead.
+ */
+export function expiryWarning(cert: Buffer, now = new Date()): string | undefined {
+  const notAfter = new Date(new X509Certificate(cert).validTo);
+  const days = Math.floor((notAfter.getTime() - now.getTime()) / 86_400_000);
+  if (days > EXPIRY_WARNING_DAYS) return undefined;
+  const when = days < 0 ? `expired ${-days} days ago` : `expires in ${days} days`;
+  return `the serving certificate ${when} (${notAfter.toISOString()}): once expired, the API server refuses every SMI write and conversion. Renew it: \`smi install --webhook generate | kubectl apply -f -\` again, or install with --webhook cert-manager, which rotates it`;
+}
+
 export class CertificateFiles {
   private stamp = '';
   private timer?: NodeJS.Timeout;

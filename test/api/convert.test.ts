@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { KINDS } from '../../src/api/registry.js';
-import { convertObject, truthOf, CONVERSION_ANNOTATION } from '../../src/api/convert.js';
+import { convertObject, readTruth, truthOf, CONVERSION_ANNOTATION } from '../../src/api/convert.js';
 import type { AnyObject } from '../../src/api/schema.js';
 import { objectOf } from '../support/arbitraries.js';
 
@@ -110,17 +110,33 @@ describe('conversion meaning', () => {
     assert.equal(truth.spec.destination.port, 8080);
   });
 
-  test('an edited object becomes the new truth: the stale annotation is dropped', () => {
+  test('an object edited since, whose annotation held a limit its version cannot show, keeps the annotation and is refused', () => {
     const tt = {
       apiVersion: 'access.smi-spec.io/v1alpha2', kind: 'TrafficTarget', metadata: { name: 't' },
       spec: { destination: { kind: 'ServiceAccount', name: 'api', port: 8080 }, rules: [{ kind: 'TCPRoute', name: 'r' }], sources: [{ kind: 'ServiceAccount', name: 'web' }] },
     };
     const hub = convert(tt, 'access.smi-spec.io/v1alpha3') as AnyObject & { spec: { sources: { name: string }[] } };
     hub.spec.sources = [{ ...hub.spec.sources[0]!, name: 'other' }];
-    const back = convert(hub, 'access.smi-spec.io/v1alpha2') as typeof tt;
+    const truth = readTruth(hub);
+    assert.equal(truth.problem?.code, 'SMI_CONVERSION_ANNOTATION_STALE');
+    assert.match(truth.problem?.message ?? '', /spec\.destination\.port \(8080\)/);
+    const back = convert(hub, 'access.smi-spec.io/v1alpha2') as typeof tt & { metadata: { annotations?: Record<string, string> } };
     assert.equal(back.spec.sources[0]!.name, 'other');
-    assert.equal(back.spec.destination.port, undefined, 'the edited object no longer carries the old port');
-    assert.equal(back.metadata && 'annotations' in back.metadata, false);
+    assert.ok(back.metadata.annotations?.[CONVERSION_ANNOTATION], 'the annotation stays, so every version shows the same problem');
+    assert.equal(readTruth(back).problem?.code, 'SMI_CONVERSION_ANNOTATION_STALE');
+  });
+
+  test('an object edited since, whose annotation held no limit, is the new truth: the stale annotation is dropped', () => {
+    const tt = {
+      apiVersion: 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: 't' },
+      spec: { destination: { kind: 'ServiceAccount', name: 'api' }, rules: [{ kind: 'TCPRoute', name: 'r' }, { kind: 'UDPRoute', name: 'u' }], sources: [{ kind: 'ServiceAccount', name: 'web' }] },
+    };
+    const old = convert(tt, 'access.smi-spec.io/v1alpha2') as AnyObject & { spec: { sources: { name: string }[] } };
+    old.spec.sources = [{ ...old.spec.sources[0]!, name: 'other' }];
+    assert.equal(readTruth(old).problem, undefined);
+    const hub = convert(old, 'access.smi-spec.io/v1alpha3') as typeof tt;
+    assert.deepEqual(hub.spec.rules, [{ kind: 'TCPRoute', name: 'r' }], 'the UDP rule only the annotation held is gone with the edit (narrower)');
+    assert.equal(hub.metadata && 'annotations' in hub.metadata, false);
   });
 
   test('a conversion annotation cannot smuggle a different kind or group in', () => {
@@ -131,6 +147,7 @@ describe('conversion meaning', () => {
     };
     assert.equal(truthOf(forged).kind, 'TrafficSplit');
     assert.equal(truthOf(forged).metadata?.annotations, undefined);
+    assert.equal(readTruth(forged).problem?.code, 'SMI_CONVERSION_ANNOTATION_INVALID', 'and the object is refused, not silently read as shown');
   });
 
   test('unknown target versions and groups are refused with a reason', () => {

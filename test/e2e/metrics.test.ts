@@ -60,7 +60,7 @@ describe('TrafficMetrics through the real aggregation layer', () => {
     assert.deepEqual(metricsPart.map((o) => `${o.kind}/${o.metadata.name}`).sort(), [
       'APIService/v1alpha1.metrics.smi-spec.io', 'APIService/v1alpha2.metrics.smi-spec.io', 'ClusterRole/smi-metrics-reader', 'ClusterRole/smi-metrics-server',
       'ClusterRoleBinding/smi-metrics-server', 'ClusterRoleBinding/smi-metrics-server-auth-delegator', 'Deployment/smi-metrics-server', 'Namespace/smi-system',
-      'RoleBinding/smi-metrics-server-auth-reader', 'Secret/smi-webhook-tls', 'Service/smi-metrics', 'ServiceAccount/smi-metrics-server',
+      'NetworkPolicy/smi-metrics-server-from-aggregator', 'RoleBinding/smi-metrics-server-auth-reader', 'Secret/smi-webhook-tls', 'Service/smi-metrics', 'ServiceAccount/smi-metrics-server',
     ]);
     const toApply = metricsPart.filter((o) => o.kind !== 'Deployment').map((o) => {
       if (o.kind === 'Service') return { ...o, spec: { type: 'ExternalName', externalName: '127.0.0.1', ports: [{ name: 'https', port }] } };

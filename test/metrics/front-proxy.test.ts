@@ -34,3 +34,23 @@ test('refused: unverified, a name not allowed, no user', () => {
   assert.match((authenticate({ verified: true, commonName: 'front-proxy-client' }, { 'x-remote-user': [''] }, trust) as { refused: string }).refused, /no user/);
   assert.ok('user' in authenticate({ verified: true, commonName: 'anyone' }, headers, { ...trust, allowedNames: [] }));
 });
+
+test("the user's UID and extra attributes travel from the front proxy's headers into what the cluster is asked", () => {
+  const trust = trustFromConfigMap({
+    'requestheader-client-ca-file': '-----BEGIN CERTIFICATE-----\n…\n-----END CERTIFICATE-----\n',
+    'requestheader-username-headers': '["X-Remote-User"]',
+    'requestheader-group-headers': '["X-Remote-Group"]',
+    'requestheader-extra-headers-prefix': '["X-Remote-Extra-"]',
+    'requestheader-uid-headers': '["X-Remote-Uid"]',
+  })!;
+  const headers = {
+    'x-remote-user': ['alice'], 'x-remote-group': ['dev'], 'x-remote-uid': ['u-123'],
+    'x-remote-extra-scopes': ['read', 'write'], 'x-remote-extra-acme.com%2fproject': ['p1'], 'x-remote-extra-bad%zz': ['x'],
+  };
+  assert.deepEqual(authenticate({ verified: true }, headers, trust), {
+    user: { name: 'alice', groups: ['dev'], uid: 'u-123', extra: { scopes: ['read', 'write'], 'acme.com/project': ['p1'] } },
+  });
+  // Without the keys in the ConfigMap: Kubernetes' default extra prefix, no UID header.
+  const defaults = trustFromConfigMap({ 'requestheader-client-ca-file': 'CA' })!;
+  assert.deepEqual(authenticate({ verified: true }, headers, defaults), { user: { name: 'alice', groups: ['dev'], extra: { scopes: ['read', 'write'], 'acme.com/project': ['p1'] } } });
+});

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { RE2JS } from 're2js';
 import { ciliumPathRegex } from '../../src/targets/cilium/path-regex.js';
 import { checkRe2 } from '../../src/api/re2.js';
-import { lexRe2 } from '../../src/policy/re2-syntax.js';
+import { lexRe2 } from '../../src/api/re2-syntax.js';
 
 const ATOMS = [
   'a', 'b', '/', '-', '=', 'A', '\\?', '\\x3F', '\\x{3f}', '\\077', '.', '[^/]', '[!-~]', '[a-z?]', '[?]', '[>-@]', '[^a-]', '[]a]',

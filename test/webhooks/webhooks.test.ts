@@ -170,3 +170,13 @@ describe('smi webhooks over HTTPS', () => {
     certs = next;
   });
 });
+
+test('a serving certificate within 30 days of expiry is warned about (generated ones last 365 days and nothing rotates them)', async () => {
+  const { expiryWarning } = await import('../../src/webhooks/tls.js');
+  const { generateCertificates: generate } = await import('../../src/webhooks/certificates.js');
+  const fresh = await generate({ dnsNames: ['localhost'] });
+  assert.equal(expiryWarning(Buffer.from(fresh.certPem)), undefined);
+  const soon = await generate({ dnsNames: ['localhost'], days: 10 });
+  assert.match(expiryWarning(Buffer.from(soon.certPem)) ?? '', /expires in (9|10) days.*--webhook cert-manager/);
+  assert.match(expiryWarning(Buffer.from(soon.certPem), new Date(Date.now() + 20 * 86_400_000)) ?? '', /expired \d+ days ago/);
+});

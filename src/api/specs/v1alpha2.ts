@@ -1,11 +1,12 @@
 /** specs.smi-spec.io/v1alpha2: `matches` at the top level, header filters; TCPRoute has no fields. */
+import { MAX_MATCHES } from '../limits.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { Strict, TypeMeta } from '../schema.js';
 import { HttpMatch } from './match.js';
 
 export const HTTPRouteGroup = Strict({
   ...TypeMeta('specs.smi-spec.io', 'v1alpha2', 'HTTPRouteGroup'),
-  matches: Type.Array(HttpMatch, { description: 'The routes of this group; a request fits the group if it fits any.' }),
+  matches: Type.Array(HttpMatch, { description: 'The routes of this group; a request fits the group if it fits any.', maxItems: MAX_MATCHES }),
 });
 export type HTTPRouteGroup = Static<typeof HTTPRouteGroup>;
 

@@ -5,18 +5,19 @@ import type { TrafficSplit as V3 } from './v1alpha3.js';
 import type { TrafficSplit as Hub } from './v1alpha4.js';
 import { withMeta, compact } from '../object.js';
 import { parseQuantity, toRelativeIntegers, isNegative } from '../quantity.js';
+import type { Loss } from '../registry.js';
 
 const HUB = 'split.smi-spec.io/v1alpha4';
 
-function dropMatches(h: Hub, version: string, notes: string[]): void {
+function dropMatches(h: Hub, version: string, notes: Loss[]): void {
   if (h.spec.matches !== undefined) {
-    notes.push(`spec.matches: ${version} cannot limit a split to some requests; without it every request is split`);
+    notes.push({ text: `spec.matches: ${version} cannot limit a split to some requests; without it every request is split`, effect: 'routes' });
   }
 }
 
 export const v1alpha1 = {
   /** Quantities become whole numbers in the same proportion (1 → 1000, 100m → 100). */
-  toHub(o: V1, notes: string[]): Hub {
+  toHub(o: V1, notes: Loss[]): Hub {
     const parsed = o.spec.backends.map((b) => parseQuantity(b.weight));
     const usable = parsed.filter((p): p is NonNullable<typeof p> => p !== undefined && !isNegative(p));
     const scaled = toRelativeIntegers(usable);
@@ -24,14 +25,14 @@ export const v1alpha1 = {
     const backends = o.spec.backends.map((b, i) => {
       const n = ints[i];
       if (n === undefined || n > BigInt(Number.MAX_SAFE_INTEGER) || n < 0n) {
-        notes.push(`spec.backends[${i}].weight ${JSON.stringify(b.weight)} is not a usable quantity; it becomes 0`);
+        notes.push({ text: `spec.backends[${i}].weight ${JSON.stringify(b.weight)} is not a usable quantity; it becomes 0`, effect: 'value' });
         return { service: b.service, weight: 0 };
       }
       return { service: b.service, weight: Number(n) };
     });
     return withMeta(HUB, o, { spec: { service: o.spec.service, backends } }) as Hub;
   },
-  fromHub(h: Hub, notes: string[]): V1 {
+  fromHub(h: Hub, notes: Loss[]): V1 {
     dropMatches(h, 'split.smi-spec.io/v1alpha1', notes);
     return withMeta('split.smi-spec.io/v1alpha1', h, {
       // Milli quantities read back as the same integers (90 → "90m" → 90): no annotation needed.
@@ -42,7 +43,7 @@ export const v1alpha1 = {
 
 export const v1alpha2 = {
   toHub: (o: V2): Hub => withMeta(HUB, o, { spec: { service: o.spec.service, backends: o.spec.backends } }) as Hub,
-  fromHub(h: Hub, notes: string[]): V2 {
+  fromHub(h: Hub, notes: Loss[]): V2 {
     dropMatches(h, 'split.smi-spec.io/v1alpha2', notes);
     return withMeta('split.smi-spec.io/v1alpha2', h, { spec: { service: h.spec.service, backends: h.spec.backends } }) as V2;
   },

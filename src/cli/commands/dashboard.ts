@@ -1,4 +1,5 @@
 /** `smi dashboard`: the policy, its meshes, what-if questions and live traffic in a browser (read-only). */
+import { logUnhandledRejections } from '../signals.js';
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, filenameOption, scopeOption } from '../policy-input.js';
@@ -28,6 +29,7 @@ interface DashboardFlags extends TranslateFlags {
   window: string;
   refresh: string;
   host: string;
+  allowedHost?: string[];
   port: string;
 }
 
@@ -55,6 +57,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
     .option('--window <duration>', 'the traffic window shown first (the page offers 1m, 5m, 15m, 1h)', '5m')
     .option('--refresh <seconds>', 'how often the page re-reads traffic', '10')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .addOption(new Option('--allowed-host <name>', 'a host name the page may be opened by, besides localhost and IP addresses (repeatable; others are refused: DNS rebinding)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .option('--port <port>', 'port to listen on (0: any free port)', '8080')
     .action(async (opts: DashboardFlags) => {
       const port = Number(opts.port);
@@ -91,7 +94,15 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
         if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
         source = fixedSource(dashboardState(input, settings), files.join(', '));
       }
-      const running = await startDashboard(source, { host: opts.host, port }, traffic ? { traffic } : {});
+      logUnhandledRejections((e) => ctx.io.stderr(`smi dashboard: unhandled failure (still serving): ${e instanceof Error ? e.message : String(e)}\n`));
+      if (!isLoopback(opts.host)) {
+        ctx.io.stderr(`smi dashboard: WARNING: listening on ${opts.host}, not loopback: anyone who can reach it reads the whole policy (no authentication). Put it behind an authenticating proxy, or use kubectl port-forward to a loopback dashboard\n`);
+      }
+      const running = await startDashboard(source, { host: opts.host, port }, {
+        ...(traffic ? { traffic } : {}),
+        ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}),
+        onError: (e) => ctx.io.stderr(`smi dashboard: a request failed: ${e instanceof Error ? e.message : String(e)}\n`),
+      });
       ctx.io.stderr(`smi dashboard: ${running.url} (read-only${source.live ? ', following the cluster' : ''}${traffic ? `, traffic from ${traffic.reader.mesh} metrics` : ''}; Ctrl-C stops it)\n`);
       try {
         await wait();
@@ -124,4 +135,9 @@ function waitForSignal(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** Whether an address only this machine reaches. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }

@@ -9,6 +9,9 @@ import { packageVersion } from '../version.js';
 
 interface InstallFlags extends TranslateFlags {
   mesh: string;
+  apiServerCidr?: string[];
+  allowMetricsFrom?: string[];
+  networkPolicy?: boolean;
   accessMode: string;
   namespace: string;
   image: string;
@@ -29,6 +32,9 @@ const common = (c: Command) =>
     .addOption(new Option('--webhook <mode>', 'admission + conversion webhook: generate (a CA and serving certificate now), cert-manager (a Certificate and CA injection), or none').choices(['generate', 'cert-manager', 'none']).default('generate'))
     .option('--metrics-prometheus-url <url>', 'also serve the TrafficMetrics API (metrics.smi-spec.io) from this Prometheus')
     .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names the TrafficMetrics API reads (default: --mesh, or istio for gateway-api)').choices([...METRICS_MESHES]))
+    .addOption(new Option('--api-server-cidr <cidr>', "where the API server's calls to the webhook and metrics-server come from (repeatable); without it those two ports are open to any address").argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .addOption(new Option('--allow-metrics-from <namespace>', "a namespace (Prometheus) that may scrape the controller's /metrics and read /healthz and /plan (repeatable; default: none)").argParser((v: string, prev: string[] = []) => [...prev, v]))
+    .option('--no-network-policy', "do not write NetworkPolicies for smi's namespace")
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
 
 async function manifests(opts: InstallFlags) {
@@ -38,6 +44,7 @@ async function manifests(opts: InstallFlags) {
     ? { mode: 'generate', ...(await (await import('../../webhooks/certificates.js')).generateCertificates({ dnsNames: servingNames(opts.namespace) })) }
     : { mode: opts.webhook };
   return installManifests({ target, translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode, webhook,
+    networkPolicy: opts.networkPolicy === false ? false : { ...(opts.apiServerCidr ? { apiServerCidrs: opts.apiServerCidr } : {}), ...(opts.allowMetricsFrom ? { metricsFrom: opts.allowMetricsFrom } : {}) },
     ...(opts.metricsPrometheusUrl ? { metrics: { prometheusUrl: opts.metricsPrometheusUrl, mesh: opts.metricsMesh ?? ((METRICS_MESHES as readonly string[]).includes(target.name) ? (target.name as MetricsMesh) : 'istio') } } : {}) });
 }
 

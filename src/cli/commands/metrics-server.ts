@@ -15,7 +15,7 @@ import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
 import { cachedAuthorizer, cachedTokenAuthenticator } from '../../metrics/access.js';
 import { subjectAccessReviews, tokenReviews } from '../../kube/access-review.js';
 
-interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; requestheaderClientCaFile?: string; requestheaderAllowedNames?: string; prometheusTimeout: string; delegatedAuthorization: boolean; authorizationCacheTtl: string }
+interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; bindAddress?: string; insecureServePlaintext?: boolean; requestheaderClientCaFile?: string; requestheaderAllowedNames?: string; prometheusTimeout: string; delegatedAuthorization: boolean; authorizationCacheTtl: string }
 
 /** Whom to trust as the front proxy: the given CA file, else what the cluster publishes. */
 async function frontProxyTrust(opts: Flags): Promise<FrontProxyTrust> {
@@ -27,7 +27,7 @@ async function frontProxyTrust(opts: Flags): Promise<FrontProxyTrust> {
       throw new UsageError(`--requestheader-client-ca-file: ${e instanceof Error ? e.message : String(e)}`);
     }
     const allowedNames = (opts.requestheaderAllowedNames ?? '').split(',').map((n) => n.trim()).filter((n) => n !== '');
-    return { clientCa, allowedNames, usernameHeaders: ['X-Remote-User'], groupHeaders: ['X-Remote-Group'] };
+    return { clientCa, allowedNames, usernameHeaders: ['X-Remote-User'], groupHeaders: ['X-Remote-Group'], extraHeaderPrefixes: ['X-Remote-Extra-'] };
   }
   if (opts.requestheaderAllowedNames) throw new UsageError('--requestheader-allowed-names goes with --requestheader-client-ca-file (otherwise the cluster names them)');
   if (!opts.clusterSelectors) throw new UsageError('with TLS and --no-cluster-selectors, --requestheader-client-ca-file is required: nothing else says whom to trust');
@@ -51,6 +51,8 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
     .option('--prometheus-url <url>', 'Prometheus HTTP API base URL')
     .addOption(new Option('--mesh <mesh>', 'whose metric names to read').choices([...METRICS_MESHES]).makeOptionMandatory())
     .option('--secure-port <port>', 'port to serve on', '6443')
+    .option('--bind-address <ip>', 'address to listen on (default: 0.0.0.0 with TLS; 127.0.0.1 without, where nothing authenticates a caller)')
+    .option('--insecure-serve-plaintext', 'without TLS, listen on a non-loopback --bind-address anyway: anyone who reaches it reads every TrafficMetrics')
     .option('--tls-cert-file <file>', 'serving certificate (PEM)')
     .option('--tls-private-key-file <file>', 'private key (PEM)')
     .option('--requestheader-client-ca-file <file>', 'CA of the aggregation layer\'s client certificates (default: read from the cluster)')
@@ -63,6 +65,11 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
     .action(async (opts: Flags) => {
       if (!opts.prometheusUrl) throw new UsageError('--prometheus-url is required');
       if (Boolean(opts.tlsCertFile) !== Boolean(opts.tlsPrivateKeyFile)) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
+      const plaintextOutward = !opts.tlsCertFile && opts.bindAddress !== undefined && !/^(127\.|::1$|localhost$)/.test(opts.bindAddress);
+      if (plaintextOutward && !opts.insecureServePlaintext) {
+        throw new UsageError(`--bind-address ${opts.bindAddress} without TLS would serve every TrafficMetrics to anyone who reaches it: give --tls-cert-file and --tls-private-key-file, or say --insecure-serve-plaintext`);
+      }
+      const log = pino({ base: { component: 'smi-metrics-server' } });
       // One cluster connection for everything the server asks the cluster (selectors, splits, Services, reviews).
       const cluster = opts.clusterSelectors ? loadKubeConfig(opts.kubeconfig) : undefined;
       const api = new MetricsApi({
@@ -76,12 +83,14 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
       const kc = delegated ? cluster : undefined;
       const server = await new MetricsServer(api, {
         port: Number(opts.securePort),
+        ...(opts.bindAddress ? { host: opts.bindAddress } : {}),
+        onError: (e: unknown) => log.error({ err: e instanceof Error ? e.message : String(e) }, 'request failed'),
         ...(kc ? { access: { authorize: cachedAuthorizer(subjectAccessReviews(kc), { allowedTtlMs: ttl, deniedTtlMs: ttl }), tokens: cachedTokenAuthenticator(tokenReviews(kc), { allowedTtlMs: ttl, deniedTtlMs: ttl }) } } : {}),
         ...(opts.tlsCertFile && opts.tlsPrivateKeyFile ? { tls: { certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, ...(frontProxy ? { frontProxy } : {}) } } : {}),
       }).start();
-      const log = pino({ base: { component: 'smi-metrics-server' } });
+      if (plaintextOutward) log.warn({ bindAddress: opts.bindAddress }, 'serving without TLS on a non-loopback address (--insecure-serve-plaintext): anyone who reaches it reads every TrafficMetrics');
       if (frontProxy && !delegated) log.warn('requests are not authorized by the cluster (--no-delegated-authorization or --no-cluster-selectors): whoever the front proxy names may read every TrafficMetrics');
-      log.info({ port: server.port, mesh: opts.mesh, tls: Boolean(opts.tlsCertFile), delegatedAuthorization: delegated }, 'serving TrafficMetrics');
+      log.info({ port: server.port, address: opts.bindAddress ?? (opts.tlsCertFile ? '0.0.0.0' : '127.0.0.1'), mesh: opts.mesh, tls: Boolean(opts.tlsCertFile), delegatedAuthorization: delegated }, 'serving TrafficMetrics');
       await runUntilSignal(() => server.stop());
     });
 }

@@ -90,7 +90,7 @@ export function webhookCommand(_ctx: CommandContext): Command {
       const cluster = cache
         ? { objects: (namespace: string, kind: string) => { const k = kinds.find((x) => x.kind === kind); return k ? (cache!.in(k, [namespace]) as never) : []; } }
         : undefined;
-      const server = await new WebhookServer({ port: Number(opts.port), certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, maxBodyBytes: Number(opts.maxBodyBytes), ...(cluster ? { cluster } : {}), onError: (e) => log.warn({ err: String(e) }, 'webhook') }).start();
+      const server = await new WebhookServer({ port: Number(opts.port), certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, maxBodyBytes: Number(opts.maxBodyBytes), ...(cluster ? { cluster } : {}), onError: (e) => log.warn({ err: String(e) }, 'webhook'), onWarning: (message) => log.warn(message) }).start();
       log.info({ port: server.port, clusterChecks: Boolean(cache) }, 'webhook serving');
       await runUntilSignal(() => Promise.all([server.stop(), cache?.stop()]));
     });

@@ -13,7 +13,8 @@
  * the multi-line flag (`^`/`$` at line breaks), `\C` (any byte), and word-boundary assertions beside
  * an end anchor (after the query is consumed they would look at its last character).
  */
-import { lexRe2, type SetItem } from '../../policy/re2-syntax.js';
+import { lexRe2, type SetItem } from '../../api/re2-syntax.js';
+import { shownPattern } from '../../api/limits.js';
 
 export type CiliumPathRegex = { readonly ok: true; readonly regex: string } | { readonly ok: false; readonly why: string };
 
@@ -85,7 +86,7 @@ function positiveSetWithoutQuestion(items: readonly SetItem[]): string {
 
 export function ciliumPathRegex(pathRegex: string): CiliumPathRegex {
   const lexed = lexRe2(pathRegex);
-  if (!lexed.ok) return { ok: false, why: `regex ${JSON.stringify(pathRegex)} could not be read (${lexed.why})` };
+  if (!lexed.ok) return { ok: false, why: `regex ${JSON.stringify(shownPattern(pathRegex))} could not be read (${lexed.why})` };
   let dotAll = false;
   const saved: boolean[] = [];
   let endAnchor = false;
@@ -102,7 +103,7 @@ export function ciliumPathRegex(pathRegex: string): CiliumPathRegex {
       case 'char': out += t.cp === QUESTION ? NOTHING : literal(t.cp, false); break;
       case 'dot': out += dotAll ? '[^?]' : '[^\\n?]'; break;
       case 'set': out += t.negated ? `[^${t.items.map(itemText).join('')}\\?]` : positiveSetWithoutQuestion(t.items); break;
-      case 'any-byte': return { ok: false, why: `regex ${JSON.stringify(pathRegex)} uses \\C (any byte)` };
+      case 'any-byte': return { ok: false, why: `regex ${JSON.stringify(shownPattern(pathRegex))} uses \\C (any byte)` };
       case 'assert':
         switch (t.which) {
           case 'begin-line': out += '^'; break;
@@ -115,13 +116,13 @@ export function ciliumPathRegex(pathRegex: string): CiliumPathRegex {
       case 'open': {
         saved.push(dotAll);
         const problem = t.flags ? flag(t.flags) : undefined;
-        if (problem) return { ok: false, why: `regex ${JSON.stringify(pathRegex)} uses ${problem}` };
+        if (problem) return { ok: false, why: `regex ${JSON.stringify(shownPattern(pathRegex))} uses ${problem}` };
         out += t.raw;
         break;
       }
       case 'flags': {
         const problem = flag(t.flags);
-        if (problem) return { ok: false, why: `regex ${JSON.stringify(pathRegex)} uses ${problem}` };
+        if (problem) return { ok: false, why: `regex ${JSON.stringify(shownPattern(pathRegex))} uses ${problem}` };
         out += t.raw;
         break;
       }
@@ -130,6 +131,6 @@ export function ciliumPathRegex(pathRegex: string): CiliumPathRegex {
       case 'repeat': out += t.raw; break;
     }
   }
-  if (endAnchor && boundary) return { ok: false, why: `regex ${JSON.stringify(pathRegex)} has a word-boundary assertion beside an end anchor, which Cilium would test against the query string` };
+  if (endAnchor && boundary) return { ok: false, why: `regex ${JSON.stringify(shownPattern(pathRegex))} has a word-boundary assertion beside an end anchor, which Cilium would test against the query string` };
   return { ok: true, regex: `(?:${out})[^?]*${QUERY}` };
 }

@@ -241,3 +241,48 @@ class Lexer {
     return { kind: 'char', cp: this.take() };
   }
 }
+
+/**
+ * An upper estimate of the instructions RE2 compiles a pattern to, from its tokens alone (nothing is
+ * compiled): every atom is one, a group adds two, `*` `+` `?` add one, and `{n,m}` copies what it
+ * repeats max(n, m) times (n + 1 when unbounded) — so nested repetitions multiply. Validation bounds
+ * it: a short pattern such as `(?:a{1000}){250}` would otherwise cost a quarter of a second to compile
+ * on every review.
+ */
+export function re2ProgramSize(tokens: readonly Token[]): number {
+  interface Frame { total: number; last: number }
+  const stack: Frame[] = [{ total: 0, last: 0 }];
+  for (const t of tokens) {
+    const top = stack[stack.length - 1]!;
+    switch (t.kind) {
+      case 'open':
+        stack.push({ total: 0, last: 0 });
+        break;
+      case 'close': {
+        if (stack.length === 1) break;
+        const inner = stack.pop()!;
+        const parent = stack[stack.length - 1]!;
+        parent.total += inner.total + 2;
+        parent.last = inner.total + 2;
+        break;
+      }
+      case 'repeat': {
+        const m = /^\{(\d+)(?:,(\d*))?\}/.exec(t.raw);
+        const times = m ? Math.max(1, Number(m[1]), m[2] === undefined ? 0 : m[2] === '' ? Number(m[1]) + 1 : Number(m[2])) : 1;
+        top.total += top.last * (times - 1) + 1;
+        top.last = top.last * times + 1;
+        break;
+      }
+      case 'alternate':
+        top.total += 1;
+        top.last = 0;
+        break;
+      case 'flags':
+        break;
+      default:
+        top.total += 1;
+        top.last = 1;
+    }
+  }
+  return stack.reduce((n, f) => n + f.total, 0);
+}
