@@ -2,6 +2,7 @@
  * Every SMI kind and every version the spec published, oldest first. The last version of each kind
  * is its hub: conversions go through it and CRDs store it.
  */
+import type { Loss } from './loss.js';
 import type { TSchema } from '@sinclair/typebox';
 import type { AnyObject } from './schema.js';
 import * as accessV1 from './access/v1alpha1.js';
@@ -23,15 +24,7 @@ import * as metricsV1 from './metrics/v1alpha1.js';
 import * as metricsV2 from './metrics/v1alpha2.js';
 import * as metricsConv from './metrics/conversion.js';
 
-/**
- * What a conversion could not carry over, and what leaving it out does to policy: `restricts` (the
- * field narrowed access: a port, header filters, TCPRoute ports), `grants` (it allowed something: a
- * UDPRoute rule), `routes` (it shaped a split), `value` (a value with no counterpart).
- */
-export interface Loss {
-  readonly text: string;
-  readonly effect: 'restricts' | 'grants' | 'routes' | 'value';
-}
+export type { Loss } from './loss.js';
 
 /** Converts an object of this version to the hub or back; `notes` collects what the target cannot hold. */
 export type Converter = (object: AnyObject, notes: Loss[]) => AnyObject;

@@ -3,7 +3,7 @@ import type { TrafficTarget as V1 } from './v1alpha1.js';
 import type { TrafficTarget as V2 } from './v1alpha2.js';
 import type { TrafficTarget as Hub } from './v1alpha3.js';
 import { withMeta, compact } from '../object.js';
-import type { Loss } from '../registry.js';
+import type { Loss } from '../loss.js';
 
 const HUB = 'access.smi-spec.io/v1alpha3';
 

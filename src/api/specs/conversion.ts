@@ -4,7 +4,7 @@ import type * as V2 from './v1alpha2.js';
 import type * as V3 from './v1alpha3.js';
 import type * as Hub from './v1alpha4.js';
 import { withMeta, compact } from '../object.js';
-import type { Loss } from '../registry.js';
+import type { Loss } from '../loss.js';
 
 const HUB = 'specs.smi-spec.io/v1alpha4';
 type HubMatch = Hub.HTTPRouteGroup['spec']['matches'][number];

@@ -5,7 +5,7 @@ import type { TrafficSplit as V3 } from './v1alpha3.js';
 import type { TrafficSplit as Hub } from './v1alpha4.js';
 import { withMeta, compact } from '../object.js';
 import { parseQuantity, toRelativeIntegers, isNegative } from '../quantity.js';
-import type { Loss } from '../registry.js';
+import type { Loss } from '../loss.js';
 
 const HUB = 'split.smi-spec.io/v1alpha4';
 
