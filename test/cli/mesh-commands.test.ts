@@ -185,3 +185,33 @@ describe('smi diff', () => {
     assert.equal((await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'istio'])).code, 2);
   });
 });
+
+describe('smi diff at scale: grouped, streamed, filtered', () => {
+  test('a table of 200,000 rows is written (no spread into Math.max)', async () => {
+    const { table } = await import('../../src/cli/table.js');
+    const rows = Array.from({ length: 200_000 }, (_, i) => [`r${i}`, 'ALLOW', 'DENY']);
+    assert.equal(table(['A', 'B', 'C'], rows).split('\n').length, 200_002);
+  });
+
+  test('text: one line per caller and destination, with a count and an example; the summary counts the same', async () => {
+    const run = await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'smi', '--mesh', 'istio']);
+    assert.equal(run.code, 1, run.stderr);
+    const lines = run.stdout.split('\n').filter((l) => / → .*: \d+ of \d+ request\(s\) differ; e\.g\. /.test(l));
+    assert.ok(lines.length > 0, run.stdout);
+    const total = lines.reduce((n, l) => n + Number(/: (\d+) of/.exec(l)![1]), 0);
+    assert.match(run.stdout, new RegExp(`: ${total} difference\\(s\\) in ${lines.length} caller/destination pair\\(s\\)`));
+    const json = JSON.parse((await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'smi', '--mesh', 'istio', '-o', 'json'])).stdout) as { pairs: { differ: number }[]; access: unknown[] };
+    assert.equal(json.pairs.reduce((n, p) => n + p.differ, 0), json.access.length);
+    assert.equal(json.pairs.length, lines.length);
+  });
+
+  test('--protocol, --from and --to keep only those requests', async () => {
+    const run = await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'smi', '--mesh', 'istio', '--protocol', 'udp', '--from', 'bookstore/bookbuyer', '-o', 'json']);
+    const out = JSON.parse(run.stdout) as { pairs: { source: string; destination: string }[]; access: { request: string }[] };
+    assert.ok(out.access.length > 0);
+    assert.ok(out.access.every((r) => r.request.startsWith('bookstore/bookbuyer → ') && r.request.endsWith(' udp')), JSON.stringify(out.access.slice(0, 3)));
+    const to = JSON.parse((await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'smi', '--mesh', 'istio', '--to', 'bookstore/bookstore', '-o', 'json'])).stdout) as { pairs: { destination: string }[] };
+    assert.ok(to.pairs.length > 0 && to.pairs.every((p) => p.destination === 'bookstore/bookstore'));
+    assert.equal((await runCli(['diff', '-f', BOOKSTORE, '--mesh', 'smi', '--mesh', 'istio', '--from', 'nope'])).code, 2);
+  });
+});

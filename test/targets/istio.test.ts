@@ -26,3 +26,33 @@ describe('Istio target: equivalence with the SMI semantics', () => {
     assert.ok(tally.unenforced > 50 && tally.narrowed === 0, JSON.stringify(tally));
   });
 });
+
+test('a header of any value (.*) is Istio\'s "*", Envoy\'s present_match: an empty value passes, as in SMI, and no warning says otherwise', async () => {
+  const { modelOf, httpRequest, deploymentYaml } = await import('../support/policy.js');
+  const { decide } = await import('../../src/policy/decide.js');
+  const { istio: target } = await import('../../src/targets/istio/index.js');
+  const { DEFAULT_OPTIONS: options } = await import('../../src/targets/target.js');
+  const model = modelOf(deploymentYaml('shop', 'api', 'api', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + `
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: g, namespace: shop}
+spec: {matches: [{name: m, pathRegex: /api, headers: {x-tenant: '.*'}}]}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: t, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: api, namespace: shop}
+  rules: [{kind: HTTPRouteGroup, name: g}]
+  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
+`);
+  const t = target.translate(model, options);
+  assert.deepEqual(t.diagnostics.filter((d) => d.code === 'ISTIO_HEADER_EMPTY_VALUE'), []);
+  const api = model.inventory.workloads.find((w) => w.name === 'api')!;
+  for (const [headers, expected] of [[{ 'x-tenant': '' }, true], [{ 'x-tenant': 'a' }, true], [{}, false]] as const) {
+    const r = httpRequest('shop/web', 'shop/api', 'GET', '/api', { port: 8080, headers });
+    assert.equal(decide(model, r).allowed, expected, `SMI ${JSON.stringify(headers)}`);
+    assert.equal(target.evaluateAccess(t.resources, api, r, options).allowed, expected, `Istio ${JSON.stringify(headers)}`);
+  }
+});

@@ -8,7 +8,9 @@ import { loadKubeConfig } from '../../kube/config.js';
 import { livePlan } from '../../controller/live.js';
 import { describeScope } from '../../policy/scope.js';
 import { addTranslateOptions, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
-import { accessProbes, routeProbes } from '../../policy/probes.js';
+import { probesByDestination, routeProbes } from '../../policy/probes.js';
+import { identityKey, type Identity } from '../../policy/model.js';
+import type { Protocol } from '../../policy/request.js';
 import { decide } from '../../policy/decide.js';
 import { route } from '../../policy/route.js';
 import { workloadsOf } from '../../policy/inventory.js';
@@ -48,12 +50,18 @@ export function diffCommand(ctx: CommandContext): Command {
     .option('--kubeconfig <file>', 'kubeconfig file (with --live)')
     .addOption(accessModeOption())
     .addOption(scopeOption())
+    .addOption(new Option('--protocol <protocol>', 'only requests of this protocol').choices(['http', 'tcp', 'udp']))
+    .option('--from <ns/sa>', 'only requests from this caller (or "unauthenticated")')
+    .option('--to <ns/sa>', 'only requests to this destination')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json'; live: boolean; kubeconfig?: string }) => {
+    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json'; live: boolean; kubeconfig?: string; protocol?: Protocol; from?: string; to?: string }) => {
       if (opts.live) return liveDiff(ctx, opts);
       if (opts.kubeconfig) throw new UsageError('--kubeconfig applies to --live only');
       if (!opts.filename) throw new UsageError('give the policy with -f PATH (or compare a cluster with --live)');
       if (opts.mesh.length !== 2) throw new UsageError('give --mesh exactly twice, e.g. --mesh istio --mesh linkerd (or --mesh smi)');
+      for (const [flag, value] of [['--from', opts.from], ['--to', opts.to]] as const) {
+        if (value !== undefined && value !== 'unauthenticated' && !/^[^/\s]+\/[^/\s]+$/.test(value)) throw new UsageError(`${flag} ${value}: give NAMESPACE/SERVICEACCOUNT${flag === '--from' ? ' or unauthenticated' : ''}`);
+      }
       const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
       const options = translateOptions(opts);
       const sides = opts.mesh.map((name) => {
@@ -76,25 +84,55 @@ export function diffCommand(ctx: CommandContext): Command {
         };
       });
       const [a, b] = sides as [(typeof sides)[number], (typeof sides)[number]];
+      const callerKey = (c: AccessRequest['source']) => (c === 'unauthenticated' ? c : identityKey(c));
+      const wanted = (r: AccessRequest) => (opts.protocol === undefined || r.protocol === opts.protocol) && (opts.from === undefined || callerKey(r.source) === opts.from);
       const accessDiffs: { request: string; [mesh: string]: string }[] = [];
-      const probes = accessProbes(model).filter((r) => workloadsOf(model.inventory, r.destination.namespace, r.destination.name).length > 0);
-      for (const r of probes) {
-        const [x, y] = [a.access(r), b.access(r)];
-        if (x.split(' ')[0] !== y.split(' ')[0]) accessDiffs.push({ request: describeAccess(r), [a.name]: x, [b.name]: y });
+      const pairs: { source: string; destination: string; requests: number; differ: number; example: { request: string; [mesh: string]: string } }[] = [];
+      let compared = 0;
+      let differing = 0;
+      let pairCount = 0;
+      const text = opts.output === 'text';
+      if (text) ctx.io.stdout(`differences between ${a.name} and ${b.name}, by caller and destination (one example each):\n`);
+      // One destination at a time: its rows are written as soon as they are known, and nothing grows with the whole policy but the counts.
+      for (const [destination, all] of probesByDestination(model, opts.to ? { destinations: (d: Identity) => identityKey(d) === opts.to } : {})) {
+        if (workloadsOf(model.inventory, destination.namespace, destination.name).length === 0) continue;
+        const bySource = new Map<string, { requests: number; differ: number; example?: { request: string; [mesh: string]: string } }>();
+        for (const r of all) {
+          if (!wanted(r)) continue;
+          compared++;
+          const key = callerKey(r.source);
+          const group = bySource.get(key) ?? { requests: 0, differ: 0 };
+          bySource.set(key, group);
+          group.requests++;
+          const [x, y] = [a.access(r), b.access(r)];
+          if (x.split(' ')[0] === y.split(' ')[0]) continue;
+          const row = { request: describeAccess(r), [a.name]: x, [b.name]: y };
+          group.differ++;
+          group.example ??= row;
+          if (!text) accessDiffs.push(row);
+        }
+        for (const [source, g] of [...bySource].sort(([p], [q]) => p.localeCompare(q))) {
+          if (!g.example) continue;
+          const pair = { source, destination: identityKey(destination), requests: g.requests, differ: g.differ, example: g.example };
+          if (text) ctx.io.stdout(`${source} → ${pair.destination}: ${g.differ} of ${g.requests} request(s) differ; e.g. ${g.example.request}: ${a.name} ${g.example[a.name]}, ${b.name} ${g.example[b.name]}\n`);
+          else pairs.push(pair);
+          differing += g.differ;
+          pairCount++;
+        }
       }
       const routeDiffs: { request: string; [mesh: string]: string }[] = [];
-      for (const r of routeProbes(model)) {
+      const routes = opts.protocol === 'udp' || opts.from !== undefined ? [] : routeProbes(model).filter((r) => (opts.to === undefined) && (opts.protocol === undefined || r.protocol === opts.protocol));
+      for (const r of routes) {
         const [x, y] = [shareText(a.route(r)), shareText(b.route(r))];
         if (x !== y) routeDiffs.push({ request: describeRoute(r), [a.name]: x, [b.name]: y });
       }
-      if (opts.output === 'json') {
-        ctx.io.stdout(`${JSON.stringify({ meshes: [a.name, b.name], requestsCompared: probes.length, access: accessDiffs, routes: routeDiffs }, null, 2)}\n`);
+      if (!text) {
+        ctx.io.stdout(`${JSON.stringify({ meshes: [a.name, b.name], requestsCompared: compared, pairs, access: accessDiffs, routes: routeDiffs }, null, 2)}\n`);
       } else {
-        ctx.io.stdout(`compared ${probes.length} access and ${routeProbes(model).length} route requests: ${accessDiffs.length + routeDiffs.length} difference(s)\n`);
-        if (accessDiffs.length > 0) ctx.io.stdout(table(['REQUEST', a.name.toUpperCase(), b.name.toUpperCase()], accessDiffs.map((d) => [d.request, d[a.name] ?? '', d[b.name] ?? ''])));
         if (routeDiffs.length > 0) ctx.io.stdout(table(['ROUTE', a.name.toUpperCase(), b.name.toUpperCase()], routeDiffs.map((d) => [d.request, d[a.name] ?? '', d[b.name] ?? ''])));
+        ctx.io.stdout(`compared ${compared} access and ${routes.length} route requests: ${differing + routeDiffs.length} difference(s)${pairCount > 0 ? ` in ${pairCount} caller/destination pair(s)` : ''}\n`);
       }
-      ctx.exitCode = accessDiffs.length + routeDiffs.length > 0 ? EXIT.failed : EXIT.ok;
+      ctx.exitCode = differing + routeDiffs.length > 0 ? EXIT.failed : EXIT.ok;
     });
 }
 

@@ -30,17 +30,17 @@ function istioPaths(match: CompiledMatch): Paths {
   return { kind: 'paths', paths };
 }
 
-function istioHeaderValues(regex: string): { values: string[]; emptyValueDenied: boolean } | string {
+function istioHeaderValues(regex: string): { values: string[] } | string {
   const forms = regexForms(regex);
   if (forms.kind === 'inexpressible') return forms.why;
-  // "*" is Istio's presence match, which needs a non-empty value: an empty header is denied (narrower).
-  if (forms.kind === 'any') return { values: ['*'], emptyValueDenied: true };
+  // "*" on a header is Envoy's present_match (Istio's HeaderMatcher): any value, the empty one too, as SMI's `.*`.
+  if (forms.kind === 'any') return { values: ['*'] };
   const values: string[] = [];
   for (const f of forms.forms) {
     if (f.value.includes('*')) return `header value ${JSON.stringify(f.value)} holds *, Istio's wildcard`;
     values.push(f.kind === 'prefix' ? `${f.value}*` : f.value);
   }
-  return { values, emptyValueDenied: false };
+  return { values };
 }
 
 function httpRule(target: TargetPolicy, match: CompiledMatch, principals: string[], ports: number[] | undefined, report: Report): AuthorizationRule | undefined {
@@ -56,9 +56,6 @@ function httpRule(target: TargetPolicy, match: CompiledMatch, principals: string
     if (typeof values === 'string') {
       report(target.ref, 'error', 'ISTIO_HEADER_INEXPRESSIBLE', `${where}: Istio header conditions are exact, prefix, suffix or presence, not regex; ${values}. The match is left out (narrower than SMI)`);
       return undefined;
-    }
-    if (values.emptyValueDenied) {
-      report(target.ref, 'warning', 'ISTIO_HEADER_EMPTY_VALUE', `${where}: header ${h.name} matches any value in SMI, but Istio's presence match needs a non-empty value; requests with an empty ${h.name} are denied`);
     }
     when.push({ key: `request.headers[${h.name}]`, values: values.values });
   }

@@ -22,6 +22,16 @@ import { principal, serviceHost, type AuthorizationPolicySpec, type Authorizatio
 import { resourcesIn } from '../resource-index.js';
 
 /** Istio's string match for principals, paths and header values. */
+/**
+ * A header condition's value as Istio's HeaderMatcher turns it into Envoy's: `*` is present_match
+ * (any value, the empty one too), `*x` a suffix, `x*` a prefix, else exact.
+ */
+function istioHeaderMatch(pattern: string, value: string | undefined): boolean {
+  if (value === undefined) return false;
+  return pattern === '*' ? true : istioStringMatch(pattern, value);
+}
+
+/** Principals, namespaces, methods, paths: Istio's StringMatcher, where `*` alone is a non-empty value (regex `.+`). */
 function istioStringMatch(pattern: string, value: string | undefined): boolean {
   if (value === undefined) return false;
   if (pattern === '*') return value !== '';
@@ -71,8 +81,8 @@ function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: T
     if (!header) return false; // other keys: not part of what smi writes; treat as not matching (safe for ALLOW)
     if (!isHttp) return false;
     const value = request.http?.headers.get((header[1] ?? '').toLowerCase());
-    if (condition.values && !condition.values.some((v) => istioStringMatch(v, value))) return false;
-    if (condition.notValues?.some((v) => istioStringMatch(v, value))) return false;
+    if (condition.values && !condition.values.some((v) => istioHeaderMatch(v, value))) return false;
+    if (condition.notValues?.some((v) => istioHeaderMatch(v, value))) return false;
   }
   return true;
 }
