@@ -6,10 +6,23 @@
 import { identityKey, type CompiledMatch, type Identity, type PolicyModel } from './model.js';
 import { httpParts, UNAUTHENTICATED, type AccessRequest, type RouteRequest } from './request.js';
 import { regexForms } from './regex-forms.js';
+import { regexWitnesses } from './regex-witnesses.js';
+import { servicesSelecting, workloadsOf } from './inventory.js';
+
+const asPath = (s: string) => (s.startsWith('/') ? s : `/${s}`);
+/** Sample paths per destination, at most: witnesses of many matches must not multiply without end. */
+const MAX_PATHS = 32;
 
 function samplePaths(matches: readonly CompiledMatch[]): string[] {
   const out = new Set(['/', '/unlisted']);
   for (const m of matches) {
+    // Inside and just outside the regex, whatever its shape (derived from its RE2 syntax).
+    if (m.pathRegex !== undefined) {
+      const w = regexWitnesses(m.pathRegex, asPath);
+      for (const p of [...w.inside.slice(0, 2), ...w.outside.slice(0, 2)]) out.add(p);
+      const first = w.inside[0];
+      if (first) out.add(`/unlisted?q=${first}`);
+    }
     const forms = regexForms(m.pathRegex);
     if (forms.kind === 'literals') for (const f of forms.forms) {
       out.add(f.value || '/');
@@ -20,20 +33,48 @@ function samplePaths(matches: readonly CompiledMatch[]): string[] {
       out.add(`/unlisted?q=${f.value}`);
     }
   }
-  return [...out].filter((p) => p.startsWith('/'));
+  return [...out].filter((p) => p.startsWith('/')).slice(0, MAX_PATHS);
 }
 
+/** A value the header regex matches, and one just outside it (from its RE2 syntax; literal forms first). */
+function headerValues(regex: string): { inside?: string; outside?: string } {
+  const forms = regexForms(regex);
+  const w = regexWitnesses(regex);
+  const literal = forms.kind === 'literals' ? forms.forms[0]?.value : undefined;
+  const inside = literal !== undefined && w.inside.includes(literal) ? literal : w.inside[0];
+  return { ...(inside !== undefined ? { inside } : {}), ...(w.outside[0] !== undefined ? { outside: w.outside[0] } : {}) };
+}
+
+/** Header sets: none; for each match, every header inside its regex; and each header in turn just outside. */
 function sampleHeaders(matches: readonly CompiledMatch[]): [string, string][][] {
-  const sets: [string, string][][] = [[]];
+  const sets = new Map<string, [string, string][]>([['[]', []]]);
+  const add = (pairs: [string, string][]) => void sets.set(JSON.stringify(pairs), pairs);
   for (const m of matches) {
-    const pairs: [string, string][] = [];
-    for (const h of m.headers) {
-      const forms = regexForms(h.regex);
-      pairs.push([h.name, forms.kind === 'literals' ? (forms.forms[0]?.value ?? 'x') : 'x']);
-    }
-    if (pairs.length > 0) sets.push(pairs);
+    if (m.headers.length === 0) continue;
+    const values = m.headers.map((h) => ({ name: h.name, ...headerValues(h.regex) }));
+    const inside = values.map((v): [string, string] => [v.name, v.inside ?? 'x']);
+    add(inside);
+    values.forEach((v, i) => {
+      if (v.outside !== undefined) add(inside.map((pair, j): [string, string] => (j === i ? [v.name, v.outside!] : pair)));
+    });
+    if (sets.size > 12) break;
   }
-  return sets;
+  return [...sets.values()];
+}
+
+/** Ports of the destination's pods as every layer names them: declared, the Services' targetPorts (named ones resolved) and ports. */
+function destinationPorts(model: PolicyModel, destination: Identity): number[] {
+  const ports = new Set<number>();
+  const workloads = workloadsOf(model.inventory, destination.namespace, destination.name);
+  for (const w of workloads) w.ports.forEach((p) => ports.add(p.port));
+  for (const s of servicesSelecting(model.inventory, workloads)) {
+    for (const p of s.ports) {
+      ports.add(p.port);
+      if (typeof p.targetPort === 'number') ports.add(p.targetPort);
+      else if (typeof p.targetPort === 'string') for (const w of workloads) for (const c of w.ports) if (c.name === p.targetPort) ports.add(c.port);
+    }
+  }
+  return [...ports];
 }
 
 export interface ProbeOptions {
@@ -102,9 +143,12 @@ export function* probesByDestination(model: PolicyModel, options: ProbeOptions =
       for (const set of [t.tcpPorts, t.udpPorts]) if (set && set !== 'all') set.forEach((p) => ports.add(p));
       if (t.legacyPort !== undefined) ports.add(t.legacyPort);
     }
-    for (const w of model.inventory.workloads) if (w.namespace === destination.namespace && w.serviceAccount === destination.name) w.ports.forEach((p) => ports.add(p.port));
-    const portList = ports.size > 0 ? [...ports].sort((a, b) => a - b) : [80];
-    const methods = [...new Set(['GET', ...matches.flatMap((m) => (m.methods ? [...m.methods] : ['POST']))])];
+    destinationPorts(model, destination).forEach((p) => ports.add(p));
+    // And one port nothing names: where SMI grants every port, a mesh that names ports differs there.
+    const other = [80, 8080, 9999, 12345].find((p) => !ports.has(p));
+    const portList = [...ports, ...(other !== undefined ? [other] : [])].sort((a, b) => a - b);
+    // Every method a match names, and methods none names (a class each: safe, unsafe, another).
+    const methods = [...new Set(['GET', 'POST', 'DELETE', ...matches.flatMap((m) => (m.methods ? [...m.methods] : []))])];
     for (const source of callers) {
       for (const port of portList) {
         for (const protocol of ['tcp', 'udp'] as const) out.push({ source, destination, port, protocol });
