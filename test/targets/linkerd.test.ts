@@ -84,3 +84,38 @@ spec: {matches: {ports: [8080]}}
     assert.ok(tally.routesExact > 20 && tally.routesReported > 0, JSON.stringify(tally));
   });
 });
+
+describe('a grant Linkerd will not carry is an error (exit 1), naming the grant and the remedy', () => {
+  test("OSM's bookstore with bookwarehouse's pods declaring no port (as OSM's demo has them): LINKERD_GRANT_LOST, exit 1", async () => {
+    const { readFileSync } = await import('node:fs');
+    const { runCli } = await import('../support/cli.js');
+    const osm = readFileSync(new URL('../fixtures/field/osm-bookstore.yaml', import.meta.url), 'utf8')
+      .replace('image: openservicemesh/bookwarehouse, ports: [{ containerPort: 14001 }]', 'image: openservicemesh/bookwarehouse');
+    assert.ok(!osm.includes('openservicemesh/bookwarehouse, ports'), 'the fixture changed: this test removes bookwarehouse\'s containerPort');
+    const run = await runCli(['translate', '-f', '-', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny'], osm);
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /error LINKERD_GRANT_LOST: TrafficTarget bookwarehouse\/\S+ grants bookstore\/bookstore every port of bookwarehouse\/bookwarehouse, but no pod of it declares a TCP port.*Declare the containerPorts in the pod spec/);
+  });
+
+  test('a v1alpha2 destination port the pods do not declare: the grant is lost, said with the port to declare', async () => {
+    const { modelOf, deploymentYaml } = await import('../support/policy.js');
+    const model = modelOf(deploymentYaml('shop', 'api', 'api', [9090]) + deploymentYaml('shop', 'web', 'web', [80]) + `
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: all, namespace: shop}
+spec: {}
+---
+apiVersion: access.smi-spec.io/v1alpha2
+kind: TrafficTarget
+metadata: {name: web-to-api, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: api, namespace: shop, port: 8080}
+  rules: [{kind: TCPRoute, name: all}]
+  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
+`);
+    const t = linkerd.translate(model, { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' });
+    const lost = t.diagnostics.find((d) => d.code === 'LINKERD_GRANT_LOST');
+    assert.ok(lost && lost.severity === 'error' && /port 8080 of shop\/api/.test(lost.message) && /Declare the containerPort 8080/.test(lost.message), JSON.stringify(t.diagnostics));
+  });
+});

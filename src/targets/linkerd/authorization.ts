@@ -178,11 +178,25 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
         if (own.length === 0) continue;
         report(targets[0]?.ref, 'warning', 'LINKERD_UNDECLARED_PORTS',
           `${identityKey(identity)}: Servers cover only the TCP ports its pods declare (${tcpPorts(own).join(', ') || 'none'}); traffic to other ports meets the default inbound policy deny, even where SMI grants it. Declare the ports in the pod spec`);
+        // A grant no pod of the destination declares a port for is lost whole: an error, as on every
+        // target. (Linkerd's Servers consider only ports a pod spec declares: no Server smi could write carries it.)
+        for (const t of targets) {
+          if (t.sources.length === 0 || (!t.hasHttpRules && t.tcpPorts === undefined) || (t.hasHttpRules && t.httpMatches.length === 0)) continue;
+          const granted = grantedPorts(t);
+          const lost = own.every((w) => {
+            const declared = tcpPorts([w]);
+            return granted === undefined ? declared.length === 0 : [...granted].every((p) => !declared.includes(p));
+          });
+          if (!lost) continue;
+          const what = granted === undefined ? 'every port' : `port ${[...granted].sort((a, b) => a - b).join(', ')}`;
+          report(t.ref, 'error', 'LINKERD_GRANT_LOST',
+            `${provenanceLabel(t.ref)} grants ${t.sources.map(identityKey).join(', ')} ${what} of ${identityKey(identity)}, but no pod of it declares ${granted === undefined ? 'a TCP port' : 'such a port'}: Linkerd's Servers cover declared ports only, so the default inbound policy (deny) refuses all of it. Declare the containerPort${granted === undefined ? 's' : ` ${[...granted].sort((a, b) => a - b).join(', ')}`} in the pod spec`);
+        }
       }
     } else {
       report(undefined, model.mode === 'strict' ? 'error' : 'warning', 'LINKERD_DEFAULT_POLICY_NOT_ENFORCED',
         `Servers cover the TCP container ports the input's pod specs declare; other ports, and workloads not in the input, follow Linkerd's default inbound policy (${defaultPolicy ?? 'all-unauthenticated unless configured'}). ` +
-          (model.mode === 'strict' ? `For SMI's deny-by-default, set config.linkerd.io/default-inbound-policy: deny on namespace(s) ${nsList} (or install with proxy.defaultInboundPolicy=deny), and say so with --linkerd-default-policy deny` : 'In per-destination mode that is intended for workloads no TrafficTarget names'));
+          (model.mode === 'strict' ? `For SMI's deny-by-default, pass --linkerd-namespace-deny: smi then writes config.linkerd.io/default-inbound-policy: deny on namespace(s) ${nsList} and nowhere else. (--linkerd-default-policy deny says the whole cluster already denies by default, which is true only if Linkerd was installed with proxy.defaultInboundPolicy=deny)` : 'In per-destination mode that is intended for workloads no TrafficTarget names'));
     }
     report(undefined, 'warning', 'LINKERD_UDP_NOT_ENFORCED', "Linkerd's proxy does not carry UDP: UDPRoute rules and UDP denials are not enforced (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)");
   }
