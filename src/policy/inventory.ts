@@ -9,6 +9,8 @@ export interface ServicePort {
   readonly port: number;
   readonly targetPort?: number | string;
   readonly protocol: string;
+  /** The application protocol (Kubernetes 1.18+): meshes read it (Istio's protocol selection). */
+  readonly appProtocol?: string;
 }
 
 export interface Service {
@@ -87,6 +89,7 @@ export function buildInventory(objects: readonly KubeObject[]): { inventory: Inv
           protocol: typeof p.protocol === 'string' ? p.protocol : 'TCP',
           ...(typeof p.name === 'string' ? { name: p.name } : {}),
           ...(typeof p.targetPort === 'number' || typeof p.targetPort === 'string' ? { targetPort: p.targetPort } : {}),
+          ...(typeof p.appProtocol === 'string' ? { appProtocol: p.appProtocol } : {}),
         });
       }
       services.set(`${o.namespace}/${o.name}`, { namespace: o.namespace, name: o.name, ...(isRecord(spec.selector) ? { selector: stringMap(spec.selector) } : {}), ports });

@@ -57,8 +57,15 @@ const workload = (ns: string, i: number) =>
   });
 
 const service = (ns: string, name: string) =>
-  fc.record({ ports: fc.subarray([80, 8080], { minLength: 1 }), app: fc.constantFrom('x', 'y') }).map((s) => ({
-    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { selector: { app: s.app }, ports: s.ports.map((port) => ({ name: `p${port}`, port })) },
+  // Port names and appProtocol as the field writes them: some meshes read the protocol from them (Istio).
+  fc.record({ ports: fc.subarray([80, 8080], { minLength: 1 }), app: fc.constantFrom('x', 'y'), naming: fc.constantFrom('plain', 'plain', 'http', 'tcp', 'app-tcp', 'app-http') }).map((s) => ({
+    apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: {
+      selector: { app: s.app },
+      ports: s.ports.map((port) => ({
+        name: s.naming === 'http' ? `http-p${port}` : s.naming === 'tcp' ? `tcp-p${port}` : `p${port}`, port,
+        ...(s.naming === 'app-tcp' ? { appProtocol: 'tcp' } : s.naming === 'app-http' ? { appProtocol: 'http' } : {}),
+      })),
+    },
   }));
 
 const match = fc.record(

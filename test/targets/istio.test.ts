@@ -56,3 +56,60 @@ spec:
     assert.equal(target.evaluateAccess(t.resources, api, r, options).allowed, expected, `Istio ${JSON.stringify(headers)}`);
   }
 });
+
+describe("Istio's protocol selection: HTTP rules on a port declared TCP never match", () => {
+  const input = (portName: string, appProtocol?: string) => `
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec: {serviceAccountName: api, containers: [{name: c, image: i, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{name: ${portName}, port: 80, targetPort: 8080${appProtocol ? `, appProtocol: ${appProtocol}` : ''}}]}
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: g, namespace: shop}
+spec: {matches: [{name: m, pathRegex: /api, methods: [GET]}]}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: t, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: api, namespace: shop}
+  rules: [{kind: HTTPRouteGroup, name: g}]
+  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
+`;
+  const judge = async (portName: string, appProtocol?: string) => {
+    const { modelOf, httpRequest } = await import('../support/policy.js');
+    const model = modelOf(input(portName, appProtocol));
+    const t = istio.translate(model, DEFAULT_OPTIONS);
+    const api = model.inventory.workloads.find((w) => w.name === 'api')!;
+    const allowed = istio.evaluateAccess(t.resources, api, httpRequest('shop/web', 'shop/api', 'GET', '/api', { port: 8080 }), DEFAULT_OPTIONS, { inventory: model.inventory }).allowed;
+    return { allowed, lost: t.diagnostics.filter((d) => d.code === 'ISTIO_HTTP_ON_TCP_PORT') };
+  };
+
+  test('a port named tcp-…, or appProtocol tcp: the grant is lost there, an error names the port and the fix', async () => {
+    for (const [name, app] of [['tcp-web', undefined], ['web', 'tcp'], ['mysql', undefined], ['http-web', 'tcp']] as const) {
+      const r = await judge(name, app);
+      assert.equal(r.allowed, false, `${name} ${app ?? ''}: Istio denies`);
+      assert.equal(r.lost.length, 1, `${name} ${app ?? ''}`);
+      assert.equal(r.lost[0]!.severity, 'error');
+      assert.match(r.lost[0]!.message, /port 8080 of shop\/api.*Service shop\/api port .*appProtocol: http/);
+    }
+  });
+
+  test('named http-…, appProtocol http, or nothing declared (HTTP is detected): the grant holds', async () => {
+    for (const [name, app] of [['http-web', undefined], ['web', 'http'], ['web', undefined], ['tcp-web', 'http']] as const) {
+      const r = await judge(name, app);
+      assert.deepEqual([r.allowed, r.lost.length], [true, 0], `${name} ${app ?? ''}`);
+    }
+  });
+});

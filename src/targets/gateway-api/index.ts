@@ -48,8 +48,8 @@ export const gatewayApi: Target = {
       }
       return routes;
     }),
-  evaluateAccess(resources, workload, request, options) {
-    if (options.authz === 'istio') return evaluateIstioAccess(resources, workload, request, options);
+  evaluateAccess(resources, workload, request, options, context) {
+    if (options.authz === 'istio') return evaluateIstioAccess(resources, workload, request, options, context);
     if (options.authz === 'linkerd') return evaluateLinkerdAccess(resources, workload, request, options);
     return { allowed: true, enforced: false, reasons: ['Gateway API has no authorization resources; nothing enforces access'] };
   },

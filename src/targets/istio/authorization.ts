@@ -3,7 +3,9 @@
  * destination workload group; rules per HTTP match or L4 grant; deny-by-default per access mode.
  * Istio docs: Authorization Policy reference ("Allow/deny evaluation", "Rule", "Operation").
  */
-import { identityKey, inScope, provenanceLabel, type CompiledMatch, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
+import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
+import { servicesSelecting } from '../../policy/inventory.js';
+import { istioPortProtocol } from './protocol.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import { catches, planSelectors } from '../selectors.js';
 import { grantedPorts } from '../granted-ports.js';
@@ -41,6 +43,25 @@ function istioHeaderValues(regex: string): { values: string[] } | string {
     values.push(f.kind === 'prefix' ? `${f.value}*` : f.value);
   }
   return { values };
+}
+
+/**
+ * HTTP rules on ports Istio treats as TCP never match there (protocol.ts): the grant is lost on those
+ * ports, an error naming each port, who declared it so, and the fix.
+ */
+function reportOpaquePorts(model: PolicyModel, identity: Identity, target: TargetPolicy, ports: readonly number[] | undefined, report: Report): void {
+  const lost = new Map<number, string>();
+  for (const w of model.inventory.workloads.filter((x) => x.namespace === identity.namespace && x.serviceAccount === identity.name)) {
+    const candidates = ports ?? [...new Set([...w.ports.map((p) => p.port), ...servicesSelecting(model.inventory, [w]).flatMap((s) => s.ports.flatMap((p) => (typeof p.targetPort === 'number' ? [p.targetPort] : typeof p.targetPort === 'string' ? [] : [p.port])))])];
+    for (const port of candidates) {
+      const protocol = istioPortProtocol(model.inventory, w, port);
+      if (protocol.kind === 'opaque' && !lost.has(port)) lost.set(port, protocol.declaredBy ?? '');
+    }
+  }
+  for (const [port, declaredBy] of [...lost].sort(([a], [b]) => a - b)) {
+    report(target.ref, 'error', 'ISTIO_HTTP_ON_TCP_PORT',
+      `${provenanceLabel(target.ref)} grants HTTP routes on port ${port} of ${identityKey(identity)}, but ${declaredBy} declares it a protocol Istio serves as plain TCP, where rules with HTTP fields never match: the grant is lost on that port (narrower than SMI). Name the Service port http-… (or set appProtocol: http) if it carries HTTP`);
+  }
 }
 
 function httpRule(target: TargetPolicy, match: CompiledMatch, principals: string[], ports: number[] | undefined, report: Report): AuthorizationRule | undefined {
@@ -115,6 +136,7 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
       if (target.hasHttpRules) {
         const ports = sortedPorts(grantedPorts(target));
         if (ports?.length === 0) continue;
+        reportOpaquePorts(model, identity, target, ports, report);
         for (const m of target.httpMatches) {
           const rule = httpRule(target, m, principals, ports, report);
           if (rule) rules.push(rule);

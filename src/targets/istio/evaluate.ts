@@ -14,9 +14,10 @@
  * percentages. No VirtualService for the host ⇒ the root service.
  */
 import { normalizedHttp, type PathView } from '../envoy-path.js';
+import { istioPortProtocol } from './protocol.js';
 import type { Workload } from '../../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../../policy/request.js';
-import { DEFAULT_ISTIO_ROOT_NAMESPACE, type MeshDecision, type MeshResource, type MeshRoute, type TranslateOptions } from '../target.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, type EvaluationContext, type MeshDecision, type MeshResource, type MeshRoute, type TranslateOptions } from '../target.js';
 import { re2FullMatch } from '../full-match.js';
 import { principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
 import { resourcesIn } from '../resource-index.js';
@@ -48,8 +49,9 @@ function selects(resource: MeshResource, workload: Workload, rootNamespace: stri
   return Object.entries(labels).every(([k, v]) => workload.labels[k] === v);
 }
 
-function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: TranslateOptions): boolean {
-  const isHttp = request.protocol === 'http' && request.http !== undefined;
+function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: TranslateOptions, opaquePort = false): boolean {
+  // On a port Istio treats as TCP (Service protocol declared so), the listener sees no HTTP: HTTP fields never match.
+  const isHttp = request.protocol === 'http' && request.http !== undefined && !opaquePort;
   const peer = request.source === 'unauthenticated' ? undefined : principal(options.trustDomain, request.source.namespace, request.source.name);
   if (rule.from && rule.from.length > 0) {
     const fromOk = rule.from.some(({ source }) => {
@@ -98,18 +100,19 @@ export const ISTIO_PATH_VIEW: PathView = {
   source: "Istio's meshConfig.pathNormalization defaults to BASE (Envoy's normalize_path, RFC 3986); AuthorizationPolicy paths match the URL path, without the query string (Istio's Operation.paths reference)",
 };
 
-export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, given: AccessRequest, options: TranslateOptions): MeshDecision {
+export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, given: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
   if (given.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
   const http = given.http && normalizedHttp(ISTIO_PATH_VIEW, given.http);
   if (given.http && !http) return { allowed: false, enforced: true, reasons: ["the sidecar's Envoy refuses the path (400)"] };
   const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
+  const opaque = context !== undefined && request.port !== undefined && istioPortProtocol(context.inventory, workload, request.port).kind === 'opaque';
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
   const selecting = resourcesIn(resources, 'AuthorizationPolicy', [workload.namespace, root]).filter((r) => selects(r, workload, root));
   // Dry-run policies are evaluated in the shadow only: they never change the decision.
   const shadow = selecting.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
   if (shadow.length > 0) {
-    const real = authorize(selecting.filter((r) => !shadow.includes(r)), request, options);
-    const would = authorize(selecting, request, options);
+    const real = authorize(selecting.filter((r) => !shadow.includes(r)), request, options, opaque);
+    const would = authorize(selecting, request, options, opaque);
     if (real.allowed !== would.allowed) return { allowed: real.allowed, enforced: false, reasons: [`dry run: the policies would ${would.allowed ? 'allow' : 'deny'} (${would.reasons.join('; ')}), recorded but not enforced`] };
     return real;
   }
@@ -117,20 +120,20 @@ export function evaluateIstioAccess(resources: readonly MeshResource[], workload
     // What Istio decides here rests on the mesh-wide policies the cluster keeps in its root namespace, not on these resources.
     return { allowed: true, enforced: false, reasons: [`${workload.namespace} is Istio's root namespace: no policy of these resources applies, the cluster's own mesh-wide policies decide`] };
   }
-  return authorize(selecting, request, options);
+  return authorize(selecting, request, options, opaque);
 }
 
 /** Istio's decision from the policies that select a workload: DENY first, then ALLOW, none ⇒ allow. */
-function authorize(policies: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): MeshDecision {
+function authorize(policies: readonly MeshResource[], request: AccessRequest, options: TranslateOptions, opaquePort = false): MeshDecision {
   const action = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.action ?? 'ALLOW';
   const rules = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
   for (const p of policies.filter((r) => action(r) === 'DENY')) {
-    if (rules(p).some((rule) => ruleMatches(rule, request, options))) return { allowed: false, enforced: true, reasons: [`DENY policy ${p.metadata.name} matches`] };
+    if (rules(p).some((rule) => ruleMatches(rule, request, options, opaquePort))) return { allowed: false, enforced: true, reasons: [`DENY policy ${p.metadata.name} matches`] };
   }
   const allow = policies.filter((r) => action(r) === 'ALLOW');
   if (allow.length === 0) return { allowed: true, enforced: true, reasons: ['no ALLOW policy selects the workload'] };
   for (const p of allow) {
-    if (rules(p).some((rule) => ruleMatches(rule, request, options))) return { allowed: true, enforced: true, reasons: [`ALLOW policy ${p.metadata.name} matches`] };
+    if (rules(p).some((rule) => ruleMatches(rule, request, options, opaquePort))) return { allowed: true, enforced: true, reasons: [`ALLOW policy ${p.metadata.name} matches`] };
   }
   return { allowed: false, enforced: true, reasons: [`no rule of ${allow.map((p) => p.metadata.name).join(', ')} matches`] };
 }
