@@ -4,7 +4,7 @@ import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseN
 import { decide } from '../../policy/decide.js';
 import { UNAUTHENTICATED, type AccessRequest, type Protocol } from '../../policy/request.js';
 import type { AccessMode, PolicyModel } from '../../policy/model.js';
-import { provenanceWhere } from '../../policy/model.js';
+import { identityKey, provenanceWhere } from '../../policy/model.js';
 import { EXIT } from '../io.js';
 import { workloadsOf } from '../../policy/inventory.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
@@ -105,7 +105,10 @@ function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel
   const unanswerable = results.find((r) => r.unanswerable !== undefined);
   if (unanswerable) throw new UsageError(`${target.name} cannot answer this as asked: ${unanswerable.unanswerable ?? ''}; pass --port`);
   const allowed = results.every((r) => r.allowed);
-  const relevant = translation.diagnostics.filter((d) => d.severity !== 'info');
+  // What the translation said about this destination (its TrafficTargets, or naming it) and about the mesh as a whole; not the rest of the policy.
+  const destination = identityKey(request.destination);
+  const targetsOfDestination = new Set((model.destinations.get(destination)?.targets ?? []).map((t) => `TrafficTarget/${t.ref.namespace}/${t.ref.name}`));
+  const relevant = translation.diagnostics.filter((d) => d.severity !== 'info' && (d.object === undefined || targetsOfDestination.has(d.object) || d.message.includes(destination)));
   if (opts.output === 'json') {
     ctx.io.stdout(`${JSON.stringify({
       mesh: target.name, allowed, decision: allowed ? 'ALLOW' : 'DENY', smi: { allowed: smi.allowed },

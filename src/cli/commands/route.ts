@@ -5,6 +5,7 @@ import { route } from '../../policy/route.js';
 import type { Protocol } from '../../policy/request.js';
 import { provenanceLabel, provenanceWhere } from '../../policy/model.js';
 import { table } from '../table.js';
+import { formatDiagnostics } from '../format.js';
 import { EXIT, UsageError } from '../io.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 
@@ -54,28 +55,42 @@ export function routeCommand(ctx: CommandContext): Command {
       if (port === undefined && root?.ports.length === 1) port = root.ports[0]?.port;
       const request = { service, protocol: opts.protocol, ...(port !== undefined ? { port } : {}), ...(http ? { http } : {}) };
       const smi = route(model, request);
-      let result: { split?: typeof smi.split; backends: readonly { service: string; share: number; weight?: number }[]; reasons: readonly string[] } = smi;
+      const shares = (bs: readonly { service: string; share: number }[]) => JSON.stringify([...bs].map((b) => [b.service, Math.round(b.share * 10_000)]).sort());
+      let mesh: { name: string; backends: readonly { service: string; share: number }[]; reasons: readonly string[]; differs: boolean } | undefined;
       if (opts.mesh !== undefined) {
         const target = requireTarget(opts.mesh, opts);
         const options = translateOptions(opts);
-        const mesh = target.evaluateRoute(target.translate(model, options).resources, request, options);
-        result = { backends: mesh.backends, reasons: [`answered by evaluating the ${target.name} resources`, ...mesh.reasons] };
+        const translation = target.translate(model, options);
+        const answer = target.evaluateRoute(translation.resources, request, options);
+        mesh = { name: target.name, backends: answer.backends, reasons: answer.reasons, differs: shares(answer.backends) !== shares(smi.backends) };
+        // What the translation said about this split or this root service, and nothing else of the policy.
+        const root = `${service.namespace}/${service.name}`;
+        const splitRef = smi.split ? `TrafficSplit/${smi.split.namespace}/${smi.split.name}` : undefined;
+        const relevant = translation.diagnostics.filter((d) => d.severity !== 'info' && ((splitRef !== undefined && d.object === splitRef) || d.message.includes(`(${root})`) || d.message.includes(` ${root} `) || d.message.includes(` ${root}:`)));
+        if (relevant.length > 0) ctx.io.stderr(formatDiagnostics(relevant));
       }
+      const result = mesh ?? smi;
       if (opts.output === 'json') {
         ctx.io.stdout(`${JSON.stringify({
           service: opts.service,
           port: port ?? null,
-          split: result.split ? { namespace: result.split.namespace, name: result.split.name, file: result.split.file, line: result.split.line } : null,
-          ...(opts.mesh ? { mesh: opts.mesh } : {}),
-          backends: result.backends.map((b) => ({ service: b.service, share: b.share, ...(b.weight !== undefined ? { weight: b.weight } : {}) })),
-          reasons: result.reasons,
+          split: smi.split ? { namespace: smi.split.namespace, name: smi.split.name, file: smi.split.file, line: smi.split.line } : null,
+          ...(mesh ? { mesh: mesh.name, differs: mesh.differs, smi: { backends: smi.backends.map((b) => ({ service: b.service, share: b.share, ...(b.weight !== undefined ? { weight: b.weight } : {}) })) } } : {}),
+          backends: result.backends.map((b) => ({ service: b.service, share: b.share, ...('weight' in b && b.weight !== undefined ? { weight: b.weight } : {}) })),
+          reasons: mesh ? [`answered by evaluating the ${mesh.name} resources`, ...mesh.reasons] : smi.reasons,
         }, null, 2)}\n`);
       } else {
-        ctx.io.stdout(result.split ? `${provenanceLabel(result.split)} [${provenanceWhere(result.split)}]\n` : 'no TrafficSplit applies\n');
-        if (result.backends.length > 0) {
-          ctx.io.stdout(table(['BACKEND', 'WEIGHT', 'SHARE'], result.backends.map((b) => [b.service, b.weight === undefined ? '-' : String(b.weight), `${(b.share * 100).toFixed(1)}%`])));
+        ctx.io.stdout(smi.split ? `${provenanceLabel(smi.split)} [${provenanceWhere(smi.split)}]\n` : 'no TrafficSplit applies\n');
+        if (mesh) {
+          ctx.io.stdout(`${mesh.differs ? 'DIFFERS' : 'SAME'}  on ${mesh.name}; SMI says ${smi.backends.map((b) => `${b.service} ${(b.share * 100).toFixed(1)}%`).join(', ') || 'nowhere'}\n`);
+          if (mesh.backends.length > 0) ctx.io.stdout(table(['BACKEND', `${mesh.name.toUpperCase()} SHARE`, 'SMI SHARE'], mesh.backends.map((b) => [b.service, `${(b.share * 100).toFixed(1)}%`, `${((smi.backends.find((x) => x.service === b.service)?.share ?? 0) * 100).toFixed(1)}%`])));
+          for (const r of mesh.reasons) ctx.io.stdout(`  - ${r}\n`);
+        } else {
+          if (smi.backends.length > 0) {
+            ctx.io.stdout(table(['BACKEND', 'WEIGHT', 'SHARE'], smi.backends.map((b) => [b.service, b.weight === undefined ? '-' : String(b.weight), `${(b.share * 100).toFixed(1)}%`])));
+          }
+          for (const r of smi.reasons) ctx.io.stdout(`  - ${r}\n`);
         }
-        for (const r of result.reasons) ctx.io.stdout(`  - ${r}\n`);
       }
       ctx.exitCode = result.backends.length > 0 ? EXIT.ok : EXIT.failed;
     });
