@@ -88,6 +88,16 @@ describe('preview: controller --dry-run and diff --live', () => {
     assert.match(text.stderr, /^scope: bookstore/m);
   });
 
+  test("diff --live -f shows what the translation cannot carry beside the preview (a caller losing its access)", async () => {
+    // The bookstore's routes rewritten as regexes, which Istio's authorization cannot take.
+    const dir = mkdtempSync(join(tmpdir(), 'smi-preview-regex-'));
+    for (const f of readdirSync(BOOKSTORE)) writeFileSync(join(dir, f), readFileSync(join(BOOKSTORE, f), 'utf8').replace(/pathRegex: \/books-bought/g, 'pathRegex: "/books-bought/[0-9]+"'));
+    const json = JSON.parse((await diff('-f', dir)).stdout) as { problems: { object: string; severity: string; code: string }[] };
+    assert.ok(json.problems.some((p) => p.severity === 'error' && p.code === 'ISTIO_PATH_INEXPRESSIBLE' && p.object.startsWith('TrafficTarget/bookstore/')), JSON.stringify(json.problems));
+    const text = await runCli(['diff', '--live', '--mesh', 'istio', '--kubeconfig', kubeconfig, '-f', dir]);
+    assert.match(text.stderr, /^error ISTIO_PATH_INEXPRESSIBLE \(TrafficTarget\/bookstore\/[^)]+\): /m);
+  });
+
   test('usage: --live takes one mesh, not smi', async () => {
     assert.equal((await runCli(['diff', '--live', '--mesh', 'istio', '--mesh', 'linkerd', '--kubeconfig', kubeconfig])).code, 2);
     assert.equal((await runCli(['diff', '--live', '--mesh', 'smi', '--kubeconfig', kubeconfig])).code, 2);

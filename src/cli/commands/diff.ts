@@ -153,10 +153,13 @@ async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: stri
     ...(opts.namespace ? { namespaces: opts.namespace } : {}),
     ...(from ? { from } : {}),
   });
+  // What the translation could not carry (a caller losing its access): shown with the preview, never hidden by it.
+  const problems = [...desired.problems].sort(([a], [b]) => a.localeCompare(b)).flatMap(([object, ds]) => ds.map((d) => ({ object, severity: d.severity, code: d.code, message: d.message })));
   if (opts.output === 'json') {
-    ctx.io.stdout(`${JSON.stringify({ mesh: target.name, scope: [...desired.scope.namespaces].sort(), changes: plan.changes }, null, 2)}\n`);
+    ctx.io.stdout(`${JSON.stringify({ mesh: target.name, scope: [...desired.scope.namespaces].sort(), changes: plan.changes, problems }, null, 2)}\n`);
   } else {
     ctx.io.stderr(`${describeScope(desired.scope)}\n`);
+    for (const p of problems) ctx.io.stderr(`${p.severity} ${p.code} (${p.object}): ${p.message}\n`);
     ctx.io.stdout(`${target.name}: ${plan.changes.length} change(s) between the cluster and what smi would write${from ? ` for ${opts.filename!.join(', ')}` : ''}\n`);
     const sign = { create: '+', update: '~', delete: '-' } as const;
     for (const c of plan.changes) ctx.io.stdout(`${sign[c.verb]} ${c.verb} ${c.kind} ${c.namespace}/${c.name}${c.fields.length > 0 ? ` (${c.fields.join(', ')})` : ''}\n`);
