@@ -119,3 +119,13 @@ spec:
     assert.ok(lost && lost.severity === 'error' && /port 8080 of shop\/api/.test(lost.message) && /Declare the containerPort 8080/.test(lost.message), JSON.stringify(t.diagnostics));
   });
 });
+
+test('once routes attach to a Server, the warning says exactly what to write for kubelet probes, naming the Servers', async () => {
+  const { readFileSync } = await import('node:fs');
+  const model = modelOf(readFileSync(new URL('../fixtures/field/osm-bookstore.yaml', import.meta.url), 'utf8'));
+  const t = linkerd.translate(model, { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' });
+  const w = t.diagnostics.find((d) => d.code === 'LINKERD_PROBES_NEED_AUTHORIZATION');
+  assert.ok(w, JSON.stringify(t.diagnostics.map((d) => d.code)));
+  assert.match(w.message, /bookstore\/smi-bookstore--p14001/);
+  for (const part of [/HTTPRoute \(policy\.linkerd\.io\) with parentRefs \[\{group: policy\.linkerd\.io, kind: Server/, /NetworkAuthentication/, /AuthorizationPolicy targeting that HTTPRoute/]) assert.match(w.message, part);
+});

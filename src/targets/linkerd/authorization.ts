@@ -202,7 +202,10 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
   }
   if (serversWithRoutes.length > 0) {
     report(undefined, 'warning', 'LINKERD_PROBES_NEED_AUTHORIZATION',
-      `Linkerd stops authorizing kubelet probes on a Server once HTTPRoutes attach to it (${serversWithRoutes.slice(0, 5).join(', ')}${serversWithRoutes.length > 5 ? ', …' : ''}): liveness and readiness probes on those ports are denied unless a policy allows them`);
+      `Linkerd stops authorizing kubelet probes on a Server once HTTPRoutes attach to it (${serversWithRoutes.slice(0, 5).join(', ')}${serversWithRoutes.length > 5 ? ', …' : ''}): liveness, readiness and startup probes on those ports are denied unless a policy allows them. ` +
+        'For each such Server write, in its namespace: an HTTPRoute (policy.linkerd.io) with parentRefs [{group: policy.linkerd.io, kind: Server, name: <the Server>}] matching GET on your probe paths (e.g. /live, /ready); ' +
+        'a NetworkAuthentication listing the nodes\' addresses (the kubelet probes from the node); and an AuthorizationPolicy targeting that HTTPRoute with requiredAuthenticationRefs to the NetworkAuthentication. ' +
+        'smi does not write them: they let those addresses reach those paths, which SMI does not say');
   }
   return out;
 }
