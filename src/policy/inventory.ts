@@ -123,7 +123,21 @@ export function workloadsOf(inventory: Inventory, namespace: string, serviceAcco
   return inventory.workloads.filter((w) => w.namespace === namespace && w.serviceAccount === serviceAccount);
 }
 
-/** Services whose selector picks any of these workloads. */
+/** Services by namespace, built once per inventory (an inventory is never changed once built). */
+const servicesByNamespace = new WeakMap<Inventory, Map<string, Service[]>>();
+
+function servicesIn(inventory: Inventory, namespace: string): readonly Service[] {
+  let index = servicesByNamespace.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const s of inventory.services.values()) index.set(s.namespace, [...(index.get(s.namespace) ?? []), s]);
+    servicesByNamespace.set(inventory, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
+/** Services whose selector picks any of these workloads (looked up in the workloads' namespaces only). */
 export function servicesSelecting(inventory: Inventory, workloads: readonly Workload[]): Service[] {
-  return [...inventory.services.values()].filter((s) => workloads.some((w) => w.namespace === s.namespace && selects(s.selector, w.labels)));
+  const namespaces = [...new Set(workloads.map((w) => w.namespace))].sort();
+  return namespaces.flatMap((ns) => servicesIn(inventory, ns).filter((s) => workloads.some((w) => w.namespace === s.namespace && selects(s.selector, w.labels))));
 }

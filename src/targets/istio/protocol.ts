@@ -19,8 +19,21 @@ export interface PortProtocol {
 const HTTP = new Set(['http', 'http2', 'grpc', 'grpc-web']);
 const OPAQUE = new Set(['tcp', 'tls', 'https', 'mongo', 'mysql', 'redis']);
 
+/** Answers per inventory: the evaluator asks once per request, and the answer depends on the inventory alone. */
+const answers = new WeakMap<Inventory, WeakMap<Workload, Map<number, PortProtocol>>>();
+
 /** The protocol Istio gives port `port` of a workload's pods. A port two Services declare differently counts as opaque (narrower). */
 export function istioPortProtocol(inventory: Inventory, workload: Workload, port: number): PortProtocol {
+  let byWorkload = answers.get(inventory);
+  if (!byWorkload) answers.set(inventory, (byWorkload = new WeakMap()));
+  let byPort = byWorkload.get(workload);
+  if (!byPort) byWorkload.set(workload, (byPort = new Map()));
+  let answer = byPort.get(port);
+  if (!answer) byPort.set(port, (answer = selectProtocol(inventory, workload, port)));
+  return answer;
+}
+
+function selectProtocol(inventory: Inventory, workload: Workload, port: number): PortProtocol {
   let found: PortProtocol = { kind: 'detected' };
   for (const s of servicesSelecting(inventory, [workload])) {
     for (const p of s.ports) {
