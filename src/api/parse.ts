@@ -82,9 +82,11 @@ function isList(value: Record<string, unknown>): boolean {
     !(typeof value.apiVersion === 'string' && value.apiVersion.startsWith('metrics.smi-spec.io/'));
 }
 
-const MAX_NESTING = 100;
+/** How deep any input may nest: no Kubernetes object comes near it. Files and webhook reviews alike. */
+export const MAX_NESTING = 100;
 
-function depthExceeds(value: unknown, limit: number): boolean {
+/** Whether a value nests deeper than `limit` (iteratively: no recursion to overflow). */
+export function depthExceeds(value: unknown, limit: number): boolean {
   const stack: [unknown, number][] = [[value, 0]];
   while (stack.length > 0) {
     const [v, d] = stack.pop() as [unknown, number];

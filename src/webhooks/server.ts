@@ -10,6 +10,7 @@ import { admit, BadReview, parseAdmissionReview, type ClusterView } from './admi
 import { convert, parseConversionReview } from './conversion.js';
 import { CertificateFiles, expiryWarning } from './tls.js';
 import { answerAndClose, guarded, readBody, requestUrl } from '../http/guard.js';
+import { depthExceeds, MAX_NESTING } from '../api/parse.js';
 
 export interface WebhookOptions {
   readonly certFile: string;
@@ -96,7 +97,7 @@ export class WebhookServer {
         return reply(400, status(400, 'BadRequest', 'the body is not JSON'));
       }
       // Kubernetes objects are shallow; a deeply nested body would only exhaust the stack later.
-      if (nestedDeeperThan(body, MAX_DEPTH)) return reply(400, status(400, 'BadRequest', `the body nests deeper than ${MAX_DEPTH} levels`));
+      if (depthExceeds(body, MAX_NESTING)) return reply(400, status(400, 'BadRequest', `the body nests deeper than ${MAX_NESTING} levels`));
       if (path === '/validate') return reply(200, admit(parseAdmissionReview(body), this.options.cluster));
       return reply(200, convert(parseConversionReview(body)));
     } catch (e) {
@@ -105,18 +106,4 @@ export class WebhookServer {
       reply(500, status(500, 'InternalError', e instanceof Error ? e.message : String(e)));
     }
   }
-}
-
-const MAX_DEPTH = 64;
-
-/** Whether a parsed JSON value nests deeper than `limit` (iteratively: no recursion to overflow). */
-function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
-    if (depth >= limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
 }
