@@ -8,6 +8,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
+/** Whether a listen address is one only this machine reaches (127.0.0.0/8, ::1, localhost). */
+export function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
 /** The request's path and query; undefined when the request target is not a URL (answer 400). */
 export function requestUrl(req: IncomingMessage): URL | undefined {
   try {

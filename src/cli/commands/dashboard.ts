@@ -1,5 +1,6 @@
 /** `smi dashboard`: the policy, its meshes, what-if questions and live traffic in a browser (read-only). */
 import { logUnhandledRejections } from '../signals.js';
+import { isLoopbackAddress } from '../../http/guard.js';
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, filenameOption, scopeOption } from '../policy-input.js';
@@ -95,7 +96,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
         source = fixedSource(dashboardState(input, settings), files.join(', '));
       }
       logUnhandledRejections((e) => ctx.io.stderr(`smi dashboard: unhandled failure (still serving): ${e instanceof Error ? e.message : String(e)}\n`));
-      if (!isLoopback(opts.host)) {
+      if (!isLoopbackAddress(opts.host)) {
         ctx.io.stderr(`smi dashboard: WARNING: listening on ${opts.host}, not loopback: anyone who can reach it reads the whole policy (no authentication). Put it behind an authenticating proxy, or use kubectl port-forward to a loopback dashboard\n`);
       }
       const running = await startDashboard(source, { host: opts.host, port }, {
@@ -135,9 +136,4 @@ function waitForSignal(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-}
-
-/** Whether an address only this machine reaches. */
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }

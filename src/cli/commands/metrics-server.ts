@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import pino from 'pino';
 import type { CommandContext } from '../context.js';
 import { runUntilSignal } from '../signals.js';
+import { isLoopbackAddress } from '../../http/guard.js';
 import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { MetricsServer } from '../../metrics/server.js';
@@ -65,7 +66,7 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
     .action(async (opts: Flags) => {
       if (!opts.prometheusUrl) throw new UsageError('--prometheus-url is required');
       if (Boolean(opts.tlsCertFile) !== Boolean(opts.tlsPrivateKeyFile)) throw new UsageError('--tls-cert-file and --tls-private-key-file go together');
-      const plaintextOutward = !opts.tlsCertFile && opts.bindAddress !== undefined && !/^(127\.|::1$|localhost$)/.test(opts.bindAddress);
+      const plaintextOutward = !opts.tlsCertFile && opts.bindAddress !== undefined && !isLoopbackAddress(opts.bindAddress);
       if (plaintextOutward && !opts.insecureServePlaintext) {
         throw new UsageError(`--bind-address ${opts.bindAddress} without TLS would serve every TrafficMetrics to anyone who reaches it: give --tls-cert-file and --tls-private-key-file, or say --insecure-serve-plaintext`);
       }
