@@ -20,8 +20,8 @@ export const cilium: Target = {
   limitations: [
     'header values are exact or presence only: other header regexes are left out (narrower)',
     'L7 rules name ports: HTTP granted on every port covers the ports the destination\'s pods declare',
-    'a port with HTTP rules for one source is proxied as HTTP for all: plain TCP to it is refused',
-    'paths are matched with the query string: smi writes each pathRegex so that the query never decides (regexes using (?m), \\C, or a word boundary beside an end anchor are left out)',
+    'a source with HTTP rules on a port is proxied as HTTP there (Cilium 1.5+): its plain TCP to that port is refused, even where another rule grants it',
+    'paths are matched with the query string: smi writes each pathRegex so that the query never decides (regexes using (?m), or a word boundary beside an end anchor, are left out)',
   ],
   namespaceLocal: () => true,
   pathView: () => CILIUM_PATH_VIEW,
