@@ -4,7 +4,7 @@ import type { CommandContext } from './context.js';
 import { loadInput } from './load.js';
 import { formatDiagnostics } from './format.js';
 import { UsageError } from './io.js';
-import { hasErrors } from '../api/diagnostic.js';
+import { hasErrors, type Diagnostic } from '../api/diagnostic.js';
 import { resolvePolicy } from '../policy/resolve.js';
 import { ACCESS_MODES, type AccessMode, type PolicyModel } from '../policy/model.js';
 import { httpParts, PROTOCOLS, type HttpRequestParts, type Protocol } from '../policy/request.js';
@@ -55,6 +55,9 @@ export function parseHttp(protocol: Protocol, flags: HttpFlags): HttpRequestPart
   return httpParts(flags.method ?? 'GET', path, headers);
 }
 
+/** What the model could not carry from the input's OSM policy objects (IngressBackend, Egress): every policy command shows it, translate counts it. */
+export const carriedProblem = (d: Diagnostic): boolean => d.code.startsWith('OSM_');
+
 /** Loads and resolves; input errors are printed and end the command with exit 2. */
 export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict', namespaces?: readonly string[], progress?: Progress): Promise<PolicyModel> {
   const input = await loadInput(ctx, files, false, undefined, progress);
@@ -66,7 +69,7 @@ export async function loadModel(ctx: CommandContext, files: readonly string[], m
   if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
   progress?.step(`resolved the policy of ${input.valid.length.toLocaleString('en')} SMI objects over ${input.kube.length.toLocaleString('en')} others`);
   const model = resolvePolicy(input, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
-  const scoped = model.diagnostics.filter((d) => d.code === 'SMI_OUT_OF_SCOPE');
+  const scoped = model.diagnostics.filter((d) => d.code === 'SMI_OUT_OF_SCOPE' || carriedProblem(d));
   if (scoped.length > 0) ctx.io.stderr(formatDiagnostics(scoped));
   return model;
 }

@@ -41,7 +41,7 @@ function group(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
 /** Validated and resolved: the policy model of these objects. */
 export function resolveObjects(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], mode: AccessMode, namespaces?: readonly string[]): { validated: ValidatedSet; model: PolicyModel } {
   const validated = validateClusterObjects([...smi, ...inventory]);
-  const model = resolvePolicy(validated, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
+  const model = resolvePolicy(validated, { mode, osmPolicies: false, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
   return { validated, model };
 }
 

@@ -14,6 +14,7 @@ import { isRecord } from '../api/object.js';
 import { buildInventory, workloadsOf } from './inventory.js';
 import { computeScope, type ScopeOptions } from './scope.js';
 import { compileMatch } from './http-match.js';
+import { readOsmPolicies } from './osm-policy.js';
 import {
   identityKey, type AccessMode, type CompiledMatch, type DestinationPolicy, type Identity, type PolicyModel, type PortSet,
   type Provenance, type SplitPolicy, type TargetPolicy,
@@ -22,6 +23,12 @@ import {
 export interface ResolveOptions {
   readonly mode?: AccessMode;
   readonly scope?: ScopeOptions;
+  /**
+   * Read OSM's IngressBackend/Egress objects among the inventory (default true). The controller
+   * does not watch them yet, and its namespace-by-namespace recomputation assumes a namespace's
+   * policy depends on that namespace alone, which an IngressBackend's Service source breaks.
+   */
+  readonly osmPolicies?: boolean;
 }
 
 function provenance(o: SmiObject): Provenance {
@@ -144,9 +151,7 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
   const valid = input.valid.filter((o) => scope.namespaces.has(o.namespace));
 
   const destinations = new Map<string, { identity: Identity; targets: TargetPolicy[]; bySource: Map<string, TargetPolicy[]> }>();
-  for (const o of valid) {
-    if (o.def.kind !== 'TrafficTarget') continue;
-    const target = resolveTarget(o, routes);
+  const add = (target: TargetPolicy): void => {
     const key = identityKey(target.destination);
     let d = destinations.get(key);
     if (!d) {
@@ -160,7 +165,8 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
       if (!list.includes(target)) list.push(target);
       d.bySource.set(sk, list);
     }
-  }
+  };
+  for (const o of valid) if (o.def.kind === 'TrafficTarget') add(resolveTarget(o, routes));
 
   // Named by any TrafficTarget that passed the schema, valid or not: a broken target still means
   // "lock this destination down" (fail closed in per-destination mode).
@@ -172,6 +178,17 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
     // TrafficTarget elsewhere naming it must not deny its callers.
     if ((tt.spec.destination.namespace ?? o.namespace) !== o.namespace) continue;
     lockedDown.add(`${o.namespace}/${tt.spec.destination.name}`);
+  }
+
+  // OSM's IngressBackends grant like TrafficTargets (osm-policy.ts). They lock nothing down: in
+  // per-destination mode they join only destinations SMI already locks down.
+  const mode = options.mode ?? 'strict';
+  const osm = options.osmPolicies === false ? { grants: [], diagnostics: [] } : readOsmPolicies(input.kube, inventory, scope);
+  diagnostics.push(...osm.diagnostics);
+  for (const grant of osm.grants) {
+    const key = identityKey(grant.destination);
+    if (mode !== 'strict' && !lockedDown.has(key) && !destinations.has(key)) continue;
+    add(grant);
   }
 
   const splits = new Map<string, SplitPolicy>();
@@ -194,7 +211,7 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
     if (inventory.workloads.length > 0 && workloadsOf(inventory, d.identity.namespace, d.identity.name).length === 0) {
       const t = d.targets[0] as TargetPolicy;
       diagnostics.push({
-        severity: 'info', code: 'SMI_DESTINATION_HAS_NO_WORKLOADS', path: 'spec.destination', file: t.ref.file, line: t.ref.line, object: `TrafficTarget/${t.ref.namespace}/${t.ref.name}`,
+        severity: 'info', code: 'SMI_DESTINATION_HAS_NO_WORKLOADS', path: 'spec.destination', file: t.ref.file, line: t.ref.line, object: `${t.ref.kind}/${t.ref.namespace}/${t.ref.name}`,
         message: `no workload in the input runs as ServiceAccount ${identityKey(d.identity)}; the policy is ready for when one does`,
       });
     }
@@ -203,7 +220,7 @@ export function resolvePolicy(input: Pick<ValidatedSet, 'smi' | 'valid' | 'kube'
   const frozen = new Map<string, DestinationPolicy>();
   for (const [k, d] of destinations) frozen.set(k, d);
   return {
-    mode: options.mode ?? 'strict',
+    mode,
     destinations: frozen,
     lockedDown,
     splits,

@@ -32,7 +32,10 @@ function verdict(target: Target, resources: readonly MeshResource[], model: Poli
 for (const [target, options] of [[istio, DEFAULT_OPTIONS], [cilium, DEFAULT_OPTIONS], [linkerd, { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' as const }]] as const) {
   test(`${target.name}: every pair a random sample finds different, the probes find different too`, () => {
     let found = 0;
-    fc.assert(fc.property(worldsWithRequests, ([world, requests]) => {
+    // Cilium expresses nearly everything SMI says: few differences exist to be found there, so the
+    // property runs in rounds until it has seen enough of them to say something (at most five).
+    const wanted = target.name === 'cilium' ? 1 : 10;
+    for (let round = 0; round < 5 && found < wanted; round++) fc.assert(fc.property(worldsWithRequests, ([world, requests]) => {
       const model = modelOfObjects(world.objects, world.mode);
       const { resources } = target.translate(model, options);
       const identities = new Set(model.identities.map(identityKey));
@@ -53,8 +56,7 @@ for (const [target, options] of [[istio, DEFAULT_OPTIONS], [cilium, DEFAULT_OPTI
         found++;
       }
     }), { numRuns: 120 });
-    // Cilium expresses nearly everything SMI says: few differences exist to be found there.
-    assert.ok(found >= (target.name === 'cilium' ? 1 : 10), `only ${found} differing pairs sampled: the property says little`);
+    assert.ok(found >= wanted, `only ${found} differing pairs sampled: the property says little`);
     console.log(`${target.name}: ${found} differing caller/destination pairs sampled, each found by the probes`);
   });
 }

@@ -38,7 +38,7 @@ describe('the field corpus validates', () => {
     'linkerd-smi.yaml': ['SMI_SPLIT_SELF_BACKEND', 'SMI_SPLIT_SELF_BACKEND'],
   };
   test('the corpus holds every source the issue names', () => {
-    assert.deepEqual(FILES, ['flagger-canary-v1alpha1.yaml', 'flagger-canary-v1alpha2.yaml', 'flagger-canary-v1alpha3.yaml', 'linkerd-smi.yaml', 'osm-bookstore.yaml', 'spec-examples.yaml', 'traefik-mesh.yaml']);
+    assert.deepEqual(FILES, ['flagger-canary-v1alpha1.yaml', 'flagger-canary-v1alpha2.yaml', 'flagger-canary-v1alpha3.yaml', 'linkerd-smi.yaml', 'osm-bookstore.yaml', 'osm-ingress.yaml', 'spec-examples.yaml', 'traefik-mesh.yaml']);
   });
   for (const file of FILES) {
     test(`${file}: no errors, only the expected warnings, every SMI object takes part`, () => {

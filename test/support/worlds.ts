@@ -115,6 +115,18 @@ export function worldsOver(namespaces: readonly string[]) {
       spec: { service: root, ...(s.matches ? { matches: [{ kind: 'HTTPRouteGroup', name: 'g' }] } : {}), backends: s.backends },
     }));
 
+  // OSM's IngressBackend, as clusters leaving OSM hold it: its grants join SMI's (src/policy/osm-policy.ts).
+  const ingressSource = fc.oneof(
+    fc.record({ kind: fc.constant('Service'), namespace: fc.constantFrom(...namespaces), name: fc.constantFrom(...SERVICES) }),
+    fc.record({ kind: fc.constant('AuthenticatedPrincipal'), ns: fc.constantFrom(...namespaces), sa: fc.constantFrom(...ACCOUNTS) }).map((p) => ({ kind: 'AuthenticatedPrincipal', name: `${p.sa}.${p.ns}.cluster.local` })),
+    fc.constant({ kind: 'IPRange', name: '10.0.0.0/8' }),
+  );
+  const ingressBackend = (i: number) =>
+    fc.record({ ns: targetNamespace, service: fc.constantFrom(...SERVICES), port: fc.constantFrom(80, 8080), protocol: fc.constantFrom('http', 'https'), sources: fc.array(ingressSource, { minLength: 1, maxLength: 2 }) }).map((b) => ({
+      apiVersion: 'policy.openservicemesh.io/v1alpha1', kind: 'IngressBackend', metadata: { name: `ib${i}`, namespace: b.ns },
+      spec: { backends: [{ name: b.service, port: { number: b.port, protocol: b.protocol } }], sources: json(b.sources) },
+    }));
+
   const worlds: fc.Arbitrary<World> = fc
     .record({
       mode: fc.constantFrom<AccessMode>('strict', 'strict', 'per-destination', 'permissive'),
@@ -125,11 +137,12 @@ export function worldsOver(namespaces: readonly string[]) {
       routes: fc.tuple(...namespaces.map(routes)),
       targets: fc.integer({ min: 0, max: 6 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => trafficTarget(i)))),
       splits: fc.tuple(optional(trafficSplit('a', 'r')), optional(trafficSplit('b', 'r'))),
+      ingress: fc.integer({ min: 0, max: 2 }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => ingressBackend(i)))),
     })
     .map((w) => ({
       mode: w.mode,
       ...(w.explicit ? { scope: namespaces } : {}),
-      objects: [...w.workloads.flat(), ...w.services.filter((s) => s !== undefined), ...w.routes.flat(), ...w.targets, ...w.splits.filter((s) => s !== undefined)] as Record<string, unknown>[],
+      objects: [...w.workloads.flat(), ...w.services.filter((s) => s !== undefined), ...w.routes.flat(), ...w.targets, ...w.splits.filter((s) => s !== undefined), ...w.ingress] as Record<string, unknown>[],
     }));
 
   const http = fc.record({ method: fc.constantFrom('GET', 'POST', 'DELETE'), path: fc.constantFrom(...RAW_PATHS), headers: fc.subarray(HEADER_VALUES, { maxLength: 2 }) });

@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, filenameOption, loadModel, scopeOption } from '../policy-input.js';
+import { accessModeOption, carriedProblem, filenameOption, loadModel, scopeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { formatDiagnostics, summary, toJson, toYamlStream } from '../format.js';
 import type { AccessMode } from '../../policy/model.js';
@@ -48,6 +48,8 @@ export function translateCommand(ctx: CommandContext): Command {
       const { resources, diagnostics } = target.translate(model, translateOptions(opts));
       progress.relabel(`translated to ${target.name}: ${resources.length.toLocaleString('en')} resources`);
       progress.step(`wrote ${resources.length.toLocaleString('en')} resources as ${opts.output.toUpperCase()}`);
+      // The OSM policy the model could not carry was printed while loading; it still counts here.
+      const all = [...model.diagnostics.filter(carriedProblem), ...diagnostics];
       const shown = opts.strict ? diagnostics.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : diagnostics;
       if (opts.outDir) {
         for (const r of resources) {
@@ -62,7 +64,8 @@ export function translateCommand(ctx: CommandContext): Command {
       }
       progress.done();
       ctx.io.stderr(formatDiagnostics(shown.filter((d) => d.severity !== 'info')));
-      ctx.io.stderr(`${target.name}: ${resources.length} resource(s); ${summary(shown)}\n`);
-      ctx.exitCode = hasErrors(shown) ? EXIT.failed : EXIT.ok;
+      const counted = opts.strict ? all.map((d) => (d.severity === 'warning' ? { ...d, severity: 'error' as const } : d)) : all;
+      ctx.io.stderr(`${target.name}: ${resources.length} resource(s); ${summary(counted)}\n`);
+      ctx.exitCode = hasErrors(counted) ? EXIT.failed : EXIT.ok;
     });
 }
