@@ -83,6 +83,22 @@ describe('App Mesh: named cases', () => {
     assert.equal(ask('tcp', 9000).enforced, false, 'an undeclared port bypasses the proxy');
   });
 
+  test('pods that declare no port get listeners on their Services\' target ports (derived, so the grant is enforced there rather than bypassed)', () => {
+    const bare = deploymentYaml('shop', 'books', 'books', []) + deploymentYaml('shop', 'web', 'web', [80]) + `---
+apiVersion: v1
+kind: Service
+metadata: {name: books, namespace: shop}
+spec: {selector: {app: books}, ports: [{port: 80, targetPort: 8080}, {port: 81, targetPort: named}]}
+`;
+    const { resources } = appmesh.translate(modelOf(bare + rules + grant('t', 'web', '{kind: TCPRoute, name: tcp}')), DEFAULT_OPTIONS);
+    const books = named(resources, 'VirtualNode', 'smi-books')?.spec as { listeners: { portMapping: { port: number } }[] };
+    assert.deepEqual(books.listeners.map((l) => l.portMapping.port), [8080], 'the numeric target port; a named one resolves through declared ports only');
+    const pod = { ...booksPod, ports: [] };
+    const ask = (from: string) => appmesh.evaluateAccess(resources, pod, l4Request(from, 'shop/books', 'tcp', 8080), DEFAULT_OPTIONS);
+    assert.deepEqual([ask('shop/web').allowed, ask('shop/web').enforced], [true, true]);
+    assert.deepEqual([ask('shop/cron').allowed, ask('shop/cron').enforced], [false, true], 'before: no listener, so the proxy was bypassed and nothing was enforced');
+  });
+
   test('splits: tcpRoute with weights for a plain split; http routes by priority with a catch-all to the root for matches', () => {
     const text = service('shop', 'site', 80) + service('shop', 'site-a', 80) + service('shop', 'site-b', 80) + service('shop', 'api', 80) + service('shop', 'api-v2', 80) + `
 ---

@@ -8,7 +8,7 @@
  * "Virtual nodes" (listeners, backends, backend defaults).
  */
 import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy, type Workload } from '../../policy/model.js';
-import { selects, servicesSelecting } from '../../policy/inventory.js';
+import { selects, servicesSelecting, type Inventory } from '../../policy/inventory.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import type { Report } from '../diagnostics.js';
 import { groupBy } from '../../group-by.js';
@@ -52,7 +52,22 @@ function listener(port: number, protocol: ListenerProtocol, own: string, options
   };
 }
 
-const tcpPorts = (workloads: readonly Workload[]): number[] => [...new Set(workloads.flatMap((w) => w.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port)))].sort((a, b) => a - b);
+/**
+ * The listener ports of a node: the TCP ports its pods declare, and the numeric target ports of the
+ * Services in front of them (where the application surely listens, declared or not). Without a
+ * listener a port bypasses the proxy; pods that declare no port would otherwise get none at all.
+ */
+function tcpPorts(workloads: readonly Workload[], inventory: Inventory): number[] {
+  const ports = new Set(workloads.flatMap((w) => w.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port)));
+  for (const s of servicesSelecting(inventory, workloads)) {
+    for (const p of s.ports) {
+      if (p.protocol !== 'TCP') continue;
+      if (p.targetPort === undefined) ports.add(p.port);
+      else if (typeof p.targetPort === 'number') ports.add(p.targetPort);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
 
 /** What a namespace's nodes read of the others: the VirtualServices each identity may call, and where sources run. */
 export interface Reach {
@@ -107,7 +122,7 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, re
     const base = resourceName('smi', identity.name);
     plan.selectors.forEach((selector, i) => {
       const caught = (workloadsByIdentity.get(key) ?? []).filter((w) => catches(selector, w));
-      const listeners = tcpPorts(caught).map((port) => {
+      const listeners = tcpPorts(caught, model.inventory).map((port) => {
         if (!isLocked) return listener(port, 'tcp', own, options);
         const { grant, tcpRefused, narrowed } = portGrant(targets, port, options);
         narrowed.forEach((t) => reportedNarrowing.add(t));
@@ -149,7 +164,7 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, re
     const who = [...new Set(caught.map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
     report(undefined, 'error', 'APPMESH_SELECTOR_AMBIGUOUS',
       `App Mesh selects pods by labels, and pods of ${[...g.owners].sort().join(', ')} share labels ${JSON.stringify(g.labels)} with pods of other ServiceAccounts: they get a node that accepts no client (narrower), and every pod it catches — of ${who.join(', ')} — is refused or, when another node also selects it, not admitted. Give them distinguishing labels`);
-    const listeners = tcpPorts(caught).map((port) => listener(port, 'tcp', trustBundle(options.trustDomain), options, []));
+    const listeners = tcpPorts(caught, model.inventory).map((port) => listener(port, 'tcp', trustBundle(options.trustDomain), options, []));
     out.push({
       apiVersion: APPMESH_API, kind: 'VirtualNode', metadata: meta('appmesh', derivedName('smi', `locked-${g.namespace}-${i}`), g.namespace, []),
       spec: { podSelector: { matchLabels: g.labels }, ...(listeners.length > 0 ? { listeners } : {}), serviceDiscovery: { dns: { hostname: serviceFqdn(`smi-locked-${i}`, g.namespace, options.clusterDomain) } } } satisfies VirtualNodeSpec,
@@ -163,7 +178,7 @@ export function translateNodes(model: PolicyModel, options: TranslateOptions, re
 export function nodeNotes(model: PolicyModel, report: Report): void {
   if (model.mode !== 'permissive') {
     report(undefined, 'warning', 'APPMESH_UNDECLARED_PORTS_NOT_ENFORCED',
-      "App Mesh's proxy intercepts inbound traffic on its node's listener ports only, the TCP ports pod specs declare: traffic to other ports bypasses it, neither allowed nor denied by the mesh (declare every port the application listens on)");
+      "App Mesh's proxy intercepts inbound traffic on its node's listener ports only, the TCP ports pod specs declare and the target ports of their Services: traffic to other ports bypasses it, neither allowed nor denied by the mesh (declare every port the application listens on)");
     report(undefined, 'warning', 'APPMESH_UDP_NOT_ENFORCED', 'App Mesh listeners are TCP, HTTP or gRPC: UDP bypasses the proxy, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)');
   }
 }
