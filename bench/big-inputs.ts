@@ -10,7 +10,8 @@
 import { parseText } from '../src/api/parse.js';
 import { validateDocuments } from '../src/api/validate.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
-import { toJson, toYamlStream } from '../src/cli/format.js';
+import { toJson } from '../src/cli/format.js';
+import { toYamlStream } from '../src/api/yaml-write.js';
 import { findTarget } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS } from '../src/targets/target.js';
 import { generateCluster, toYaml } from './generate.js';

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { parseText } from '../src/api/parse.js';
 import { validateDocuments } from '../src/api/validate.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
-import { toYamlStream } from '../src/cli/format.js';
+import { toYamlStream } from '../src/api/yaml-write.js';
 import { findTarget } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../src/targets/target.js';
 import { generateCluster, toYaml } from './generate.js';

@@ -21,7 +21,7 @@ import { impactCommand } from './commands/impact.js';
 import { releaseNamespacesCommand } from './commands/release-namespaces.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { routesCommand } from './commands/routes.js';
-import { packageVersion } from './version.js';
+import { packageVersion } from '../version.js';
 
 export interface MainOptions {
   readonly programName?: string;

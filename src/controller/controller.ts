@@ -21,6 +21,7 @@ import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import { NamespacedDesired, type NamespaceObjects } from './partitioned.js';
 import type { ClusterView } from '../webhooks/admission.js';
+import { clusterViewOf } from '../kube/cluster-view.js';
 import { holdsAnnotations, namespacePatch, ownedAnnotations } from './namespace-annotations.js';
 
 export interface ControllerOptions {
@@ -121,7 +122,7 @@ export class Controller {
 
   /** The SMI objects in the cache, for the admission webhook's cross-object checks. */
   clusterView(): ClusterView {
-    return { objects: (namespace, kind) => { const k = this.smi.find((x) => x.kind === kind); return k ? (this.cache.in(k, [namespace]) as never) : []; } };
+    return clusterViewOf(this.cache, this.smi);
   }
 
   get isReady(): boolean {

@@ -9,6 +9,7 @@ import type { AccessMode, PolicyModel } from '../policy/model.js';
 import type { ValidatedSet } from '../api/validate.js';
 import type { Scope } from '../policy/scope.js';
 import { resolvePolicy } from '../policy/resolve.js';
+import { groupBy } from '../group-by.js';
 import { SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { MeshResource, Target, Translation, TranslateOptions } from '../targets/target.js';
 import { conditionsFor, type SmiStatus } from './conditions.js';
@@ -32,11 +33,8 @@ export interface DesiredState {
 
 const isNamespacePatch = (r: MeshResource): boolean => r.apiVersion === 'v1' && r.kind === 'Namespace';
 
-function group(ds: readonly Diagnostic[]): Map<string, Diagnostic[]> {
-  const out = new Map<string, Diagnostic[]>();
-  for (const d of ds) if (d.object) out.set(d.object, [...(out.get(d.object) ?? []), d]);
-  return out;
-}
+/** Diagnostics by the object they are about (those about no object are left out). */
+const byObject = (ds: readonly Diagnostic[]): Map<string, Diagnostic[]> => groupBy(ds.filter((d) => d.object !== undefined), (d) => d.object as string);
 
 /** Validated and resolved: the policy model of these objects. */
 export function resolveObjects(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], mode: AccessMode, namespaces?: readonly string[]): { validated: ValidatedSet; model: PolicyModel } {
@@ -64,9 +62,9 @@ export function desiredFrom(smi: readonly ClusterObject[], validated: ValidatedS
     return owners.length > 0 ? { ...r, metadata: { ...r.metadata, ownerReferences: owners } } : r;
   });
 
-  const v = group(validated.diagnostics);
-  const res = group(model.diagnostics);
-  const tr = group(translation.diagnostics);
+  const v = byObject(validated.diagnostics);
+  const res = byObject(model.diagnostics);
+  const tr = byObject(translation.diagnostics);
   const statuses = new Map<string, SmiStatus>();
   const problems = new Map<string, Diagnostic[]>();
   for (const o of smi) {

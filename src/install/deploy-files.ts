@@ -5,8 +5,8 @@
  * `smi install --mesh istio --webhook cert-manager --metrics-prometheus-url <PROMETHEUS>` (a generated
  * certificate would differ every time).
  */
-import { toYamlStream } from '../cli/format.js';
-import { packageVersion } from '../cli/version.js';
+import { toYamlStream } from '../api/yaml-write.js';
+import { packageVersion } from '../version.js';
 import { istio } from '../targets/istio/index.js';
 import { DEFAULT_OPTIONS } from '../targets/target.js';
 import { installManifests } from './manifests.js';

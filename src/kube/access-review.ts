@@ -4,7 +4,7 @@
  * kube-apiserver. The metrics server's ServiceAccount needs system:auth-delegator for both.
  */
 import { AuthenticationV1Api, AuthorizationV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { AccessAttributes, Authorizer, RequestUser, TokenAuthenticator } from '../metrics/access.js';
+import type { AccessAttributes, Authorizer, RequestUser, TokenAuthenticator } from './delegated-auth.js';
 
 export function subjectAccessReviews(kc: KubeConfig): Authorizer {
   const api = kc.makeApiClient(AuthorizationV1Api);

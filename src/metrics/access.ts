@@ -8,27 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { GROUP } from './api.js';
-
-export interface RequestUser {
-  readonly name: string;
-  readonly groups: readonly string[];
-  readonly uid?: string;
-  readonly extra?: Readonly<Record<string, readonly string[]>>;
-}
-
-export type AccessAttributes =
-  | { readonly resource: { readonly verb: 'get' | 'list'; readonly group: string; readonly version: string; readonly resource: string; readonly subresource?: string; readonly namespace?: string; readonly name?: string } }
-  | { readonly nonResource: { readonly verb: 'get'; readonly path: string } };
-
-export interface AccessDecision {
-  readonly allowed: boolean;
-  /** The authorizer's reason, when it gave one. */
-  readonly reason?: string;
-}
-
-export type Authorizer = (user: RequestUser, attributes: AccessAttributes) => Promise<AccessDecision>;
-/** The user behind a bearer token, or undefined when the cluster does not know the token. */
-export type TokenAuthenticator = (token: string) => Promise<RequestUser | undefined>;
+import type { AccessAttributes, AccessDecision, Authorizer, RequestUser, TokenAuthenticator } from '../kube/delegated-auth.js';
 
 /**
  * What a GET of this path asks for. Under /apis/metrics.smi-spec.io/<version>/ a path names

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { GROUP, type MetricsApi } from './api.js';
 import { authenticate, type FrontProxyTrust } from './front-proxy.js';
-import { accessAttributes, forbiddenMessage, type Authorizer, type RequestUser, type TokenAuthenticator } from './access.js';
+import { accessAttributes, forbiddenMessage } from './access.js';
+import type { Authorizer, RequestUser, TokenAuthenticator } from '../kube/delegated-auth.js';
 import { badTarget, guarded, requestUrl } from '../http/guard.js';
 
 export interface MetricsServerOptions {

@@ -2,7 +2,6 @@
 import type { KubeObject } from '../api/objects.js';
 import type { Diagnostic } from '../api/diagnostic.js';
 import { isRecord } from '../api/object.js';
-import type { Workload } from './model.js';
 
 export interface ServicePort {
   readonly name?: string;
@@ -19,6 +18,16 @@ export interface Service {
   /** undefined: a Service without selector (endpoints managed by hand). */
   readonly selector?: Readonly<Record<string, string>>;
   readonly ports: readonly ServicePort[];
+}
+
+/** A workload (pod or pod template) and the identity it runs as. */
+export interface Workload {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount: string;
+  readonly ports: readonly { port: number; protocol: string; name?: string }[];
 }
 
 export interface Inventory {

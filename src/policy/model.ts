@@ -5,7 +5,10 @@
  */
 import type { Diagnostic } from '../api/diagnostic.js';
 import type { PrefixMatcher } from '../api/re2.js';
-import type { Inventory } from './inventory.js';
+import type { Inventory, Workload } from './inventory.js';
+
+// Workloads are inventory facts; the model's readers have always found the type here too.
+export type { Workload };
 import type { Scope } from './scope.js';
 
 /**
@@ -73,16 +76,6 @@ export interface TargetPolicy {
   readonly udpPorts?: PortSet;
   /** Rules that could not be resolved (missing route objects): they grant nothing. */
   readonly unresolved: readonly string[];
-}
-
-/** A workload (pod or pod template) and the identity it runs as. */
-export interface Workload {
-  readonly kind: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly serviceAccount: string;
-  readonly ports: readonly { port: number; protocol: string; name?: string }[];
 }
 
 export interface DestinationPolicy {

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
-import { toYamlStream } from '../../src/cli/format.js';
+import { toYamlStream } from '../../src/api/yaml-write.js';
 
 const TRICKY = ['y', 'Y', 'n', 'no', 'On', 'OFF', 'true', 'null', '~', '', ' ', '0755', '0o17', '0x1F', '0b101', '-0b1', '+0x_1', '1_000', '1e3', '.5', '5.', '1:20', '190:20:30.15', '2026-12-01', '2026-12-01T00:00:00Z',
   '.inf', '-.Inf', '.NaN', '<<', '=', '-', '- x', 'a: b', '#c', 'x #y', '"q"', "'q'", '@a', '`b', '%c', '!d', '&e', '*f', '|', '>', '? q', '[a]', '{b}', 'tab\tx', 'line\nbreak', 'end\n', '\u0085', '\u2028', 'café', ' lead', 'trail '];

@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { installController, installMeshCrds, kubectlFor, type Kubectl } from './support.js';
-import { toYamlStream } from '../../src/cli/format.js';
+import { toYamlStream } from '../../src/api/yaml-write.js';
 import { runCli } from '../support/cli.js';
 import { modelOf, modelOfObjects } from '../support/policy.js';
 import { NAMESPACES, worlds } from '../support/worlds.js';

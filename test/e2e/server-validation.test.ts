@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { stringify } from 'yaml';
-import { toYamlStream } from '../../src/cli/format.js';
+import { toYamlStream } from '../../src/api/yaml-write.js';
 import { startCluster, type Cluster } from '../cluster/cluster.js';
 import { installMeshCrds, kubectlFor, tempFile, type Kubectl } from './support.js';
 import { modelOf, modelOfObjects } from '../support/policy.js';

@@ -4,7 +4,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accessAttributes, cachedAuthorizer, cachedTokenAuthenticator, forbiddenMessage, type AccessAttributes, type RequestUser } from '../../src/metrics/access.js';
+import { accessAttributes, cachedAuthorizer, cachedTokenAuthenticator, forbiddenMessage } from '../../src/metrics/access.js';
+import type { AccessAttributes, RequestUser } from '../../src/kube/delegated-auth.js';
 
 const G = 'metrics.smi-spec.io';
 

@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { apiVersionOf, hubVersion, KINDS } from '../../src/api/registry.js';
 import { convertObject } from '../../src/api/convert.js';
 import type { AnyObject } from '../../src/api/schema.js';
-import { toYamlStream } from '../../src/cli/format.js';
+import { toYamlStream } from '../../src/api/yaml-write.js';
 
 const HUB = new Map(KINDS.filter((k) => k.crd).map((k) => [`${k.group}/${k.kind}`, apiVersionOf(k, hubVersion(k))]));
 

@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { loadInput } from '../load.js';
-import { formatDiagnostics, toJson, toYamlStream } from '../format.js';
+import { formatDiagnostics, toJson } from '../format.js';
+import { toYamlStream } from '../../api/yaml-write.js';
 import { hasErrors, type Diagnostic } from '../../api/diagnostic.js';
 import { convertObject } from '../../api/convert.js';
 import { splitApiVersion } from '../../api/object.js';

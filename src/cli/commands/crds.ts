@@ -1,7 +1,8 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { allCrds, kindsNeedingConversion } from '../../api/crds.js';
-import { toJson, toYamlStream } from '../format.js';
+import { toJson } from '../format.js';
+import { toYamlStream } from '../../api/yaml-write.js';
 import { UsageError } from '../io.js';
 
 export function crdsCommand(ctx: CommandContext): Command {

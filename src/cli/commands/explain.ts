@@ -4,7 +4,7 @@ import { accessModeOption, filenameOption, loadModel, parseNamespacedName, scope
 import { explain } from '../../policy/explain.js';
 import type { AccessMode } from '../../policy/model.js';
 import { table } from '../table.js';
-import { toYamlStream } from '../format.js';
+import { toYamlStream } from '../../api/yaml-write.js';
 
 export function explainCommand(ctx: CommandContext): Command {
   return new Command('explain')

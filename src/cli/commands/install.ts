@@ -3,9 +3,10 @@ import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
 import type { CommandContext } from '../context.js';
 import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
-import { toJson, toYamlStream } from '../format.js';
+import { toJson } from '../format.js';
+import { toYamlStream } from '../../api/yaml-write.js';
 import { installManifests, servingNames, type WebhookInstall } from '../../install/manifests.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../version.js';
 
 interface InstallFlags extends TranslateFlags {
   mesh: string;

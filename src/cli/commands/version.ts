@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { packageVersion } from '../version.js';
+import { packageVersion } from '../../version.js';
 import { KINDS } from '../../api/registry.js';
 
 export function versionCommand(ctx: CommandContext): Command {

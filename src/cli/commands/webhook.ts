@@ -7,6 +7,7 @@ import { UsageError } from '../io.js';
 import { WebhookServer } from '../../webhooks/server.js';
 import { CertificateFiles } from '../../webhooks/tls.js';
 import { Cache } from '../../kube/cache.js';
+import { clusterViewOf } from '../../kube/cluster-view.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { smiKinds } from '../../kube/kinds.js';
 
@@ -87,9 +88,7 @@ export function webhookCommand(_ctx: CommandContext): Command {
         cache = new Cache(loadKubeConfig(opts.kubeconfig), kinds, { onError: (k, e) => log.warn({ kind: k.kind, err: String(e) }, 'watch failed; restarting') });
         await cache.start();
       }
-      const cluster = cache
-        ? { objects: (namespace: string, kind: string) => { const k = kinds.find((x) => x.kind === kind); return k ? (cache!.in(k, [namespace]) as never) : []; } }
-        : undefined;
+      const cluster = cache ? clusterViewOf(cache, kinds) : undefined;
       const server = await new WebhookServer({ port: Number(opts.port), certFile: opts.tlsCertFile, keyFile: opts.tlsPrivateKeyFile, maxBodyBytes: Number(opts.maxBodyBytes), ...(cluster ? { cluster } : {}), onError: (e) => log.warn({ err: String(e) }, 'webhook'), onWarning: (message) => log.warn(message) }).start();
       log.info({ port: server.port, clusterChecks: Boolean(cache) }, 'webhook serving');
       await runUntilSignal(() => Promise.all([server.stop(), cache?.stop()]));

@@ -4,7 +4,9 @@
  * with resourceVersions, bookmarks and 410 Gone, optimistic concurrency, generation, the status
  * subresource, JSON merge / strategic merge (as merge) / server-side apply patches with managed
  * fields, CRDs that register their kinds, cascading deletion, and fault injection for tests.
- * There is no kube-apiserver binary on these machines; this stands in for it in tests only.
+ * The real kube-apiserver (test/cluster/) is what the e2e tests run on; this server is for what the
+ * real one cannot do on demand: injected faults (dropped watches, 410s, conflicts, slow or failing
+ * writes) and quick controller tests. Tests only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
