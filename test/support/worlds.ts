@@ -57,13 +57,13 @@ const workload = (ns: string, i: number) =>
   });
 
 const service = (ns: string, name: string) =>
-  // Port names and appProtocol as the field writes them: some meshes read the protocol from them (Istio).
-  fc.record({ ports: fc.subarray([80, 8080], { minLength: 1 }), app: fc.constantFrom('x', 'y'), naming: fc.constantFrom('plain', 'plain', 'http', 'tcp', 'app-tcp', 'app-http') }).map((s) => ({
+  // Port names and appProtocol as the field writes them: some meshes read the protocol from them (Istio, Linkerd's opaque ports).
+  fc.record({ ports: fc.subarray([80, 8080], { minLength: 1 }), app: fc.constantFrom('x', 'y'), naming: fc.constantFrom('plain', 'plain', 'http', 'tcp', 'app-tcp', 'app-http', 'app-opaque') }).map((s) => ({
     apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: {
       selector: { app: s.app },
       ports: s.ports.map((port) => ({
         name: s.naming === 'http' ? `http-p${port}` : s.naming === 'tcp' ? `tcp-p${port}` : `p${port}`, port,
-        ...(s.naming === 'app-tcp' ? { appProtocol: 'tcp' } : s.naming === 'app-http' ? { appProtocol: 'http' } : {}),
+        ...(s.naming === 'app-tcp' ? { appProtocol: 'tcp' } : s.naming === 'app-http' ? { appProtocol: 'http' } : s.naming === 'app-opaque' ? { appProtocol: 'linkerd.io/opaque' } : {}),
       })),
     },
   }));

@@ -120,6 +120,67 @@ spec:
   });
 });
 
+describe("Linkerd's opaque ports: HTTP there is carried as TCP, so route-level grants never match", () => {
+  const world = (rule: string, service = '') => modelOf(deploymentYaml('db', 'sql', 'sql', [3306, 8080]) + deploymentYaml('db', 'app', 'app', [80]) + service + `
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: reads, namespace: db}
+spec: {matches: [{name: get, methods: [GET]}]}
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: all, namespace: db}
+spec: {}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: app-to-sql, namespace: db}
+spec:
+  destination: {kind: ServiceAccount, name: sql, namespace: db}
+  rules: [${rule}]
+  sources: [{kind: ServiceAccount, name: app, namespace: db}]
+`);
+  const options = { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' as const };
+  const sql = { kind: 'Deployment', namespace: 'db', name: 'sql', labels: { app: 'sql' }, serviceAccount: 'sql', ports: [{ port: 3306, protocol: 'TCP' }, { port: 8080, protocol: 'TCP' }] };
+  const ask = (model: ReturnType<typeof modelOf>, port: number) => {
+    const t = linkerd.translate(model, options);
+    const r = { source: { namespace: 'db', name: 'app' }, destination: { namespace: 'db', name: 'sql' }, port, protocol: 'http' as const, http: { method: 'GET', path: '/', headers: new Map<string, string>() } };
+    return { t, decision: linkerd.evaluateAccess(t.resources, sql, r, options, { inventory: model.inventory }) };
+  };
+
+  test('a route-level grant on a default opaque port (3306) is lost there: an error naming the port and the remedy; the evaluator denies', () => {
+    const model = world('{kind: HTTPRouteGroup, name: reads}');
+    const { t, decision } = ask(model, 3306);
+    const lost = t.diagnostics.filter((d) => d.code === 'LINKERD_HTTP_ON_OPAQUE_PORT');
+    assert.equal(lost.length, 1, JSON.stringify(t.diagnostics));
+    assert.equal(lost[0]?.severity, 'error');
+    assert.match(lost[0]?.message ?? '', /port 3306 of db\/sql.*default opaque ports.*TCPRoute instead/);
+    assert.equal(decision.allowed, false);
+    assert.match(decision.reasons[0] ?? '', /opaque/);
+    assert.equal(ask(model, 8080).decision.allowed, true, 'a port Linkerd detects is unaffected');
+  });
+
+  test('appProtocol linkerd.io/opaque on a Service port makes its target port opaque too', () => {
+    const model = world('{kind: HTTPRouteGroup, name: reads}', `---
+apiVersion: v1
+kind: Service
+metadata: {name: sql, namespace: db}
+spec: {selector: {app: sql}, ports: [{port: 80, targetPort: 8080, appProtocol: linkerd.io/opaque}]}
+`);
+    const { t, decision } = ask(model, 8080);
+    assert.ok(t.diagnostics.some((d) => d.code === 'LINKERD_HTTP_ON_OPAQUE_PORT' && /appProtocol linkerd\.io\/opaque/.test(d.message)));
+    assert.equal(decision.allowed, false);
+  });
+
+  test('a TCP grant carries HTTP on an opaque port (authorized at the Server): no error', () => {
+    const model = world('{kind: TCPRoute, name: all}');
+    const { t, decision } = ask(model, 3306);
+    assert.ok(!t.diagnostics.some((d) => d.code === 'LINKERD_HTTP_ON_OPAQUE_PORT'));
+    assert.equal(decision.allowed, true);
+  });
+});
+
 test('once routes attach to a Server, the warning says exactly what to write for kubelet probes, naming the Servers', async () => {
   const { readFileSync } = await import('node:fs');
   const model = modelOf(readFileSync(new URL('../fixtures/field/osm-bookstore.yaml', import.meta.url), 'utf8'));

@@ -50,7 +50,7 @@ export const gatewayApi: Target = {
     }),
   evaluateAccess(resources, workload, request, options, context) {
     if (options.authz === 'istio') return evaluateIstioAccess(resources, workload, request, options, context);
-    if (options.authz === 'linkerd') return evaluateLinkerdAccess(resources, workload, request, options);
+    if (options.authz === 'linkerd') return evaluateLinkerdAccess(resources, workload, request, options, context);
     return { allowed: true, enforced: false, reasons: ['Gateway API has no authorization resources; nothing enforces access'] };
   },
   evaluateRoute: (resources, request) => evaluateGatewayRoute(resources, request),

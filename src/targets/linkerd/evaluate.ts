@@ -16,7 +16,8 @@
  */
 import type { Identity, Workload } from '../../policy/model.js';
 import type { AccessRequest } from '../../policy/request.js';
-import type { LinkerdDefaultPolicy, MeshDecision, MeshResource, TranslateOptions } from '../target.js';
+import type { EvaluationContext, LinkerdDefaultPolicy, MeshDecision, MeshResource, TranslateOptions } from '../target.js';
+import { opaquePorts } from './opaque-ports.js';
 import { pickRule } from '../gateway/route-match.js';
 import { DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';
 import { resourcesOf } from '../resource-index.js';
@@ -114,8 +115,11 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
   return { allowed: fallback, byDefault: true, why: `Server ${name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
 }
 
-export function evaluateLinkerdAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
-  if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ["Linkerd's proxy does not carry UDP"] };
+export function evaluateLinkerdAccess(resources: readonly MeshResource[], workload: Workload, asked: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
+  if (asked.protocol === 'udp') return { allowed: true, enforced: false, reasons: ["Linkerd's proxy does not carry UDP"] };
+  // On an opaque port the connection is carried as TCP: no route sees the HTTP request.
+  const opaque = asked.protocol === 'http' && asked.port !== undefined && opaquePorts([workload], context?.inventory).has(asked.port);
+  const request: AccessRequest = opaque ? { source: asked.source, destination: asked.destination, port: asked.port, protocol: 'tcp' } : asked;
   const port = request.port;
   if (port === undefined) {
     const why = 'Linkerd decides per destination port, and the request names none';
@@ -135,5 +139,5 @@ export function evaluateLinkerdAccess(resources: readonly MeshResource[], worklo
   const decisions = servers.map((s) => serverDecision(s, resources, request, options));
   const allowed = decisions.some((d) => d.allowed);
   const enforced = !allowed || decisions.some((d) => d.allowed && !d.audited);
-  return { allowed, enforced, reasons: decisions.map((d) => d.why) };
+  return { allowed, enforced, reasons: [...(opaque ? [`port ${port} is opaque to Linkerd: the request is carried as TCP, authorized at the Server only`] : []), ...decisions.map((d) => d.why)] };
 }

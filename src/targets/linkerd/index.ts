@@ -28,6 +28,7 @@ export const linkerd: Target = {
   limitations: [
     'Servers cover the container ports pod specs declare; other ports follow the default inbound policy (set it to deny for strict mode)',
     'one route judges each request: overlapping matches with different sources can narrow access',
+    'on opaque ports (Linkerd\'s defaults such as 3306, or appProtocol linkerd.io/opaque) HTTP is carried as TCP: route-level grants there are lost',
     'UDP is not proxied by Linkerd: UDPRoute rules and UDP denials are not enforced',
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'splits need the root Service in the input (routes attach to its ports)',

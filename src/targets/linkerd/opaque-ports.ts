@@ -1,0 +1,29 @@
+/**
+ * Ports where Linkerd may carry traffic as opaque TCP (no protocol detection), so HTTP requests meet
+ * only Server-level authorization and route-level grants never match:
+ * - Linkerd's default opaque ports (`proxy.opaquePorts`, applied by the proxy injector to every
+ *   injected pod: SMTP, MySQL, Galera, PostgreSQL, Redis, Elasticsearch, Memcached);
+ * - Service ports marked `appProtocol: linkerd.io/opaque`.
+ * smi's Servers say `proxyProtocol: unknown` (detect), but whether that overrides the client side's
+ * opaque marking depends on event order in Linkerd's destination controller (SetToServerProtocol only
+ * ever sets opaque; updateServer clears it), so smi assumes opaque: the narrower reading.
+ */
+import { servicesSelecting, type Inventory, type Workload } from '../../policy/inventory.js';
+
+export const DEFAULT_OPAQUE_PORTS: ReadonlySet<number> = new Set([25, 587, 3306, 4444, 5432, 6379, 9300, 11211]);
+export const OPAQUE_APP_PROTOCOL = 'linkerd.io/opaque';
+
+/** The opaque ports of these workloads (target ports of their opaque Service ports included). */
+export function opaquePorts(workloads: readonly Workload[], inventory: Inventory | undefined): Set<number> {
+  const out = new Set(DEFAULT_OPAQUE_PORTS);
+  if (!inventory) return out;
+  for (const s of servicesSelecting(inventory, workloads)) {
+    for (const p of s.ports) {
+      if (p.appProtocol !== OPAQUE_APP_PROTOCOL) continue;
+      if (p.targetPort === undefined) out.add(p.port);
+      else if (typeof p.targetPort === 'number') out.add(p.targetPort);
+      else for (const w of workloads) for (const c of w.ports) if (c.name === p.targetPort) out.add(c.port);
+    }
+  }
+  return out;
+}
