@@ -11,6 +11,7 @@ import { KINDS } from '../api/registry.js';
 import { ownedKinds } from '../controller/controller.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND } from '../kube/kinds.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
+import { translateArguments } from '../targets/option-flags.js';
 import { smiNetworkPolicies } from './network-policy.js';
 
 export type WebhookInstall = { readonly mode: 'none' } | { readonly mode: 'cert-manager' } | { readonly mode: 'generate'; readonly caPem: string; readonly certPem: string; readonly keyPem: string };
@@ -48,8 +49,8 @@ function rules(options: InstallOptions): Obj[] {
   for (const g of byGroup(ownedKinds(options.target, options.translate).map((k) => ({ group: groupOf(k.apiVersion), resource: k.resource })))) {
     out.push({ apiGroups: [g.group], resources: g.resources, verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'] });
   }
-  // --linkerd-namespace-deny: one annotation on existing namespaces, by server-side apply (patch); never create or delete them.
-  if (options.translate.linkerdNamespaceDeny) out.push({ apiGroups: [''], resources: ['namespaces'], verbs: ['patch'] });
+  // Annotations on existing namespaces (Target.annotatesNamespaces), by server-side apply (patch); never create or delete them.
+  if (options.target.annotatesNamespaces?.(options.translate)) out.push({ apiGroups: [''], resources: ['namespaces'], verbs: ['patch'] });
   return out;
 }
 
@@ -61,7 +62,6 @@ const WEBHOOK_SECRET = 'smi-webhook-tls';
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 
 function controllerArgs(options: InstallOptions): string[] {
-  const t = options.translate;
   const webhook = options.webhook && options.webhook.mode !== 'none';
   return [
     'controller', '--mesh', options.target.name, '--access-mode', options.accessMode,
@@ -69,16 +69,7 @@ function controllerArgs(options: InstallOptions): string[] {
     ...(webhook ? ['--webhook-port', '9443', '--tls-cert-file', '/tls/tls.crt', '--tls-private-key-file', '/tls/tls.key'] : []),
     '--leader-elect', '--leader-elect-namespace', options.namespace,
     '--metrics-addr', ':9090', '--health-addr', ':8081',
-    ...(t.trustDomain !== 'cluster.local' ? ['--trust-domain', t.trustDomain] : []),
-    ...(t.clusterDomain !== 'cluster.local' ? ['--cluster-domain', t.clusterDomain] : []),
-    ...(t.authz ? ['--authz', t.authz] : []),
-    ...(t.linkerdDefaultPolicy ? ['--linkerd-default-policy', t.linkerdDefaultPolicy] : []),
-    ...(t.consulNamespaces ? ['--consul-namespaces', t.consulNamespaces] : []),
-    ...(t.istioRootNamespace ? ['--istio-root-namespace', t.istioRootNamespace] : []),
-    ...(t.enforcement === 'audit' ? ['--enforcement', 'audit'] : []),
-    ...(t.fence ? ['--fence', t.fence] : []),
-    ...(t.linkerdNamespaceDeny ? ['--linkerd-namespace-deny'] : []),
-    ...(t.ciliumMutualAuth ? ['--cilium-mutual-auth'] : []),
+    ...translateArguments(options.translate),
   ];
 }
 

@@ -1,5 +1,6 @@
 /** Every mesh target by name. */
 import type { MeshName, Target } from './target.js';
+import type { MeshOption } from './mesh-option.js';
 import { istio } from './istio/index.js';
 import { linkerd } from './linkerd/index.js';
 import { gatewayApi } from './gateway-api/index.js';
@@ -8,15 +9,21 @@ import { appmesh } from './appmesh/index.js';
 import { cilium } from './cilium/index.js';
 import { withFence } from './fence/index.js';
 
-// The NetworkPolicy fence (--fence networkpolicy) wraps the meshes that cannot deny everything SMI denies themselves.
-export const TARGETS: Partial<Record<MeshName, Target>> = {
-  istio: withFence(istio), linkerd: withFence(linkerd), 'gateway-api': withFence(gatewayApi), consul: withFence(consul), appmesh: withFence(appmesh), cilium,
-};
+// Every target, in the order help and listings show them. The NetworkPolicy fence (--fence
+// networkpolicy) wraps those that cannot deny everything SMI denies themselves (fenceProfile).
+const REGISTERED: readonly Target[] = [istio, linkerd, gatewayApi, consul, appmesh, cilium].map(withFence);
+
+export const TARGETS: Readonly<Record<MeshName, Target>> = Object.fromEntries(REGISTERED.map((t) => [t.name, t]));
 
 export function targetNames(): MeshName[] {
-  return Object.keys(TARGETS) as MeshName[];
+  return REGISTERED.map((t) => t.name);
 }
 
 export function findTarget(name: string): Target | undefined {
-  return TARGETS[name as MeshName];
+  return REGISTERED.find((t) => t.name === name);
+}
+
+/** Every mesh's own flags with the target that declares them, in registry order. */
+export function meshOptions(): { owner: Target; option: MeshOption }[] {
+  return REGISTERED.flatMap((owner) => (owner.options ?? []).map((option) => ({ owner, option })));
 }

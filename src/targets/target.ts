@@ -7,42 +7,24 @@ import type { Inventory } from '../policy/inventory.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
 import type { PathView } from './envoy-path.js';
+import type { MeshOption } from './mesh-option.js';
+import type { FenceProfile } from './fence/types.js';
 
-export type MeshName = 'istio' | 'linkerd' | 'gateway-api' | 'consul' | 'appmesh' | 'cilium';
+/** A target's name, as `--mesh` takes it: the registry's keys (registry.ts). */
+export type MeshName = string;
 
+/**
+ * What shapes a translation. The fields every target reads are here; each mesh adds its own fields
+ * in its folder (`declare module '../target.js'` in <mesh>/options.ts), next to the flags that set them.
+ */
 export interface TranslateOptions {
   /** Trust domain of mesh identities (Istio principals, Linkerd identities). */
   readonly trustDomain: string;
   /** DNS suffix of Services: <name>.<namespace>.svc.<clusterDomain>. */
   readonly clusterDomain: string;
-  /** Authorization resources paired with Gateway API routes. */
-  readonly authz?: 'istio' | 'linkerd';
-  /** Linkerd: legacy ServiceProfile dstOverrides for splits instead of HTTPRoutes (Linkerd before 2.14). */
-  readonly linkerdServiceProfiles?: boolean;
   /**
-   * Linkerd: the cluster's default inbound policy (proxy.defaultInboundPolicy or the namespace
-   * annotation), which decides on ports no Server covers. Unknown when absent.
-   */
-  readonly linkerdDefaultPolicy?: LinkerdDefaultPolicy;
-  /**
-   * Linkerd: write config.linkerd.io/default-inbound-policy: deny on the namespaces holding the
-   * destinations smi locks down (that annotation alone, by server-side apply), so ports no Server
-   * covers are denied there whatever the cluster's default is.
-   */
-  readonly linkerdNamespaceDeny?: boolean;
-  /**
-   * Consul: "single" (Consul CE, every Kubernetes namespace in Consul's default namespace) or
-   * "mirror" (Consul Enterprise namespace mirroring). Default single.
-   */
-  readonly consulNamespaces?: 'single' | 'mirror';
-  /**
-   * Istio: the mesh's root namespace (meshConfig.rootNamespace), where an AuthorizationPolicy with a
-   * selector applies to matching workloads of every namespace. Default istio-system.
-   */
-  readonly istioRootNamespace?: string;
-  /**
-   * enforce (default), or audit: the mesh reports what SMI would deny and denies nothing (Istio's
-   * istio.io/dry-run policies, Linkerd's audit access policy). Only targets with `audit` accept it.
+   * enforce (default), or audit: the mesh reports what SMI would deny and denies nothing. Only
+   * targets with `audit` accept it.
    */
   readonly enforcement?: 'enforce' | 'audit';
   /**
@@ -51,19 +33,12 @@ export interface TranslateOptions {
    * targets with `fence` accept it.
    */
   readonly fence?: 'networkpolicy';
-  /** Cilium: require mutual authentication (authentication.mode: required, backed by SPIRE) on every rule that grants callers. */
-  readonly ciliumMutualAuth?: boolean;
 }
 
 /** What an evaluation may need beyond the resources: the pods a request can come from (fences select callers by pod labels). */
 export interface EvaluationContext {
   readonly inventory: Inventory;
 }
-
-export const DEFAULT_ISTIO_ROOT_NAMESPACE = 'istio-system';
-
-export type LinkerdDefaultPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';
-export const LINKERD_DEFAULT_POLICIES: readonly LinkerdDefaultPolicy[] = ['deny', 'all-unauthenticated', 'all-authenticated', 'cluster-authenticated', 'cluster-unauthenticated', 'audit'];
 
 export const DEFAULT_OPTIONS: TranslateOptions = { trustDomain: 'cluster.local', clusterDomain: 'cluster.local' };
 
@@ -103,6 +78,20 @@ export interface Target {
   readonly writes: readonly string[];
   /** What it writes with these options, when that depends on them (the controller watches and RBAC allows exactly these). */
   writesWith?(options: TranslateOptions): readonly string[];
+  /** The flags of this mesh (its own fields of TranslateOptions): the CLI and install build on them (mesh-option.ts). */
+  readonly options?: readonly MeshOption[];
+  /**
+   * Whose authorization resources the translation writes: the target's own name, another target's
+   * it composes (gateway-api --authz), or undefined when it writes none. Options that apply to a
+   * mesh's authorization (appliesTo 'authorization') follow it.
+   */
+  authorization?(options: TranslateOptions): MeshName | undefined;
+  /**
+   * With these options the translation writes annotations on Namespaces smi does not own (as
+   * `v1/Namespace` resources holding only them): the controller applies them alone, and install
+   * grants `patch` on namespaces for it.
+   */
+  readonly annotatesNamespaces?: (options: TranslateOptions) => boolean;
   /** What the mesh cannot express; each shows up as a diagnostic where it matters. */
   readonly limitations: readonly string[];
   /**
@@ -116,7 +105,12 @@ export interface Target {
    * recomputes a changed namespace and those reading what it exports. Absent: namespaceLocal decides.
    */
   readonly partition?: (options: TranslateOptions) => Partition | undefined;
-  /** What the NetworkPolicy fence leaves to the mesh (--fence networkpolicy); absent: no fence for this target. */
+  /**
+   * What the mesh's proxies need reachable beside what SMI grants, for the NetworkPolicy fence
+   * (--fence networkpolicy); absent or undefined: the fence does not apply (the mesh denies everything itself).
+   */
+  fenceProfile?(options: TranslateOptions): FenceProfile | undefined;
+  /** What the NetworkPolicy fence leaves to the mesh (set by fence/index.ts from the profile); absent: no fence for this target. */
   readonly fence?: readonly string[];
   /** How the mesh can report denials without enforcing them (--enforcement audit); absent: it cannot. */
   readonly audit?: string;

@@ -25,7 +25,6 @@ interface CheckOptions extends MeshFlags {
   mesh?: string;
   trustDomain: string;
   clusterDomain: string;
-  authz?: 'istio' | 'linkerd';
 }
 
 export function checkCommand(ctx: CommandContext): Command {

@@ -65,7 +65,7 @@ export function uninstallCommand(ctx: CommandContext): Command {
     .summary('print the manifests to delete: smi uninstall --mesh X | kubectl delete -f -')
     .description('Prints what `smi install` creates, in reverse order, for `kubectl delete -f -`. Deleting the CRDs deletes every SMI\nobject; the mesh resources smi wrote are owned by them or carry app.kubernetes.io/managed-by=smi for cleanup.')
     .action(async (opts: InstallFlags) => {
-      if (opts.linkerdNamespaceDeny) ctx.io.stderr("note: the controller annotated namespaces (config.linkerd.io/default-inbound-policy: deny); stop the controller (kubectl -n smi-system scale deployment smi-controller --replicas 0), give them back with `smi release-namespaces`, then delete\n");
+      if (requireTarget(opts.mesh, opts).annotatesNamespaces?.(translateOptions(opts))) ctx.io.stderr("note: the controller annotated namespaces; stop the controller (kubectl -n smi-system scale deployment smi-controller --replicas 0), give them back with `smi release-namespaces`, then delete\n");
       const objects = (await manifests({ ...opts, webhook: opts.webhook === 'generate' ? 'cert-manager' : opts.webhook })).reverse();
       ctx.io.stdout(opts.output === 'json' ? toJson(objects) : toYamlStream(objects));
     });

@@ -22,7 +22,6 @@ interface RouteOptions extends MeshFlags {
   mesh?: string;
   trustDomain: string;
   clusterDomain: string;
-  authz?: 'istio' | 'linkerd';
 }
 
 export function routeCommand(ctx: CommandContext): Command {

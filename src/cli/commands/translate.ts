@@ -15,7 +15,6 @@ import { Progress } from '../progress.js';
 interface TranslateFlags extends MeshFlags {
   filename: string[];
   mesh: string;
-  authz?: 'istio' | 'linkerd';
   trustDomain: string;
   clusterDomain: string;
   accessMode: AccessMode;

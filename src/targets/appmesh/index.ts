@@ -1,5 +1,6 @@
 /** The AWS App Mesh target: VirtualNode, VirtualService, VirtualRouter (appmesh.k8s.aws/v1beta2). */
 import type { Target } from '../target.js';
+import { APPMESH_FENCE } from './fence-profile.js';
 import type { PathView } from '../envoy-path.js';
 import { translateByNamespace } from '../partition.js';
 import { evaluateAppMeshAccess, evaluateAppMeshRoute } from './evaluate.js';
@@ -26,6 +27,8 @@ export const appmesh: Target = {
     'weights are integers up to 100; splits need the root Service in the input',
   ],
   partition: () => appMeshPartition,
+  authorization: () => 'appmesh',
+  fenceProfile: () => APPMESH_FENCE,
   pathView: () => APPMESH_PATH_VIEW,
   translate: (model, options) => translateByNamespace(appMeshPartition, model, options),
   evaluateAccess: evaluateAppMeshAccess,

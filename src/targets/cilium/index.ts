@@ -4,6 +4,7 @@
  * which Cilium implements, for splits.
  */
 import type { Target } from '../target.js';
+import { CILIUM_OPTIONS } from './options.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateSplitRoutes } from '../gateway/split.js';
 import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
@@ -24,6 +25,8 @@ export const cilium: Target = {
     'paths are matched with the query string: smi writes each pathRegex so that the query never decides (regexes using (?m), or a word boundary beside an end anchor, are left out)',
   ],
   namespaceLocal: () => true,
+  options: CILIUM_OPTIONS,
+  authorization: () => 'cilium',
   pathView: () => CILIUM_PATH_VIEW,
   translate: (model, options) =>
     collectTranslation((report) => [

@@ -1,5 +1,7 @@
 /** The Consul target: ServiceIntentions, ServiceDefaults, ServiceSplitter, ServiceRouter, ServiceResolver (consul.hashicorp.com/v1alpha1). */
 import type { Target } from '../target.js';
+import { CONSUL_OPTIONS } from './options.js';
+import { CONSUL_FENCE } from './fence-profile.js';
 import type { PathView } from '../envoy-path.js';
 import { translateByNamespace } from '../partition.js';
 import { consulPartition } from './partition.js';
@@ -26,6 +28,9 @@ export const consul: Target = {
     'weights are percentages with two decimals',
   ],
   partition: () => consulPartition,
+  options: CONSUL_OPTIONS,
+  authorization: () => 'consul',
+  fenceProfile: () => CONSUL_FENCE,
   pathView: () => CONSUL_PATH_VIEW,
   translate: (model, options) => translateByNamespace(consulPartition, model, options),
   evaluateAccess: evaluateConsulAccess,

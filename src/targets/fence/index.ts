@@ -6,10 +6,9 @@ import { workloadsOf } from '../../policy/inventory.js';
 import { UNAUTHENTICATED } from '../../policy/request.js';
 import { collectTranslation } from '../diagnostics.js';
 import { sortResources } from '../naming.js';
-import type { MeshDecision, MeshResource, Target } from '../target.js';
+import type { MeshDecision, MeshResource, Target, TranslateOptions } from '../target.js';
 import { evaluateNetworkPolicies, type PeerPod } from './evaluate.js';
 import { translateFence } from './network-policy.js';
-import { fenceProfile } from './profiles.js';
 import { NETWORK_POLICY, NETWORK_POLICY_API } from './types.js';
 import { subsetOf } from '../resource-index.js';
 
@@ -17,7 +16,8 @@ const isFence = (r: { apiVersion: string; kind: string }) => r.apiVersion === NE
 const notFence = (r: MeshResource) => !isFence(r);
 
 export function withFence(target: Target): Target {
-  const notes = fenceProfile(target.name, { trustDomain: '', clusterDomain: '' })?.notes;
+  const fenceProfile = (options: TranslateOptions) => target.fenceProfile?.(options);
+  const notes = fenceProfile({ trustDomain: '', clusterDomain: '' })?.notes;
   if (!notes) return target;
   return {
     ...target,
@@ -35,7 +35,7 @@ export function withFence(target: Target): Target {
           report(undefined, 'error', 'FENCE_IN_AUDIT', 'the NetworkPolicy fence enforces and has no audit mode, so it is not written with --enforcement audit');
           return [];
         }
-        const profile = fenceProfile(target.name, options)!;
+        const profile = fenceProfile(options)!;
         const kept = [...profile.open, ...(profile.tcpWirePort ? [profile.tcpWirePort] : []), ...profile.tunnel];
         report(undefined, 'info', 'FENCE_MESH_PORTS', kept.length === 0 ? `the fence opens no port for ${target.name} itself: ${profile.notes[0] ?? ''}`
           : `the fence keeps open what ${target.name} needs: ${kept.map((p) => `${p.port} (${p.why})`).join('; ')}`);
@@ -48,7 +48,7 @@ export function withFence(target: Target): Target {
     },
     evaluateAccess(resources, workload, request, options, context): MeshDecision {
       const mesh = target.evaluateAccess(subsetOf(resources, notFence), workload, request, options, context);
-      const profile = fenceProfile(target.name, options);
+      const profile = fenceProfile(options);
       if (!options.fence || options.enforcement === 'audit' || !profile || mesh.unanswerable !== undefined) return mesh;
       const protocol = request.protocol === 'udp' ? 'UDP' : 'TCP';
       const port = protocol === 'TCP' && profile.tcpWirePort ? profile.tcpWirePort.port : request.port;

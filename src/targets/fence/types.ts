@@ -60,3 +60,6 @@ export interface FenceProfile {
   /** What the fence leaves to the mesh on this target, for the docs and `smi translate` notes. */
   readonly notes: readonly string[];
 }
+
+/** Said on every mesh's fence: kubelet probes come from the node. */
+export const NODE_PROBES = 'kubelet probes come from the node, which most NetworkPolicy implementations exempt; where yours does not, add a NetworkPolicy with an ipBlock for the node addresses';

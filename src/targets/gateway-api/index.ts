@@ -5,6 +5,10 @@
  * mesh would; without it, access control is reported as not enforced.
  */
 import type { Target } from '../target.js';
+import { GATEWAY_API_OPTIONS } from './options.js';
+import { GATEWAY_API_FENCE } from './fence-profile.js';
+import { ISTIO_FENCE } from '../istio/fence-profile.js';
+import { LINKERD_FENCE } from '../linkerd/fence-profile.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from '../istio/authorization.js';
 import { AUTHZ_API } from '../istio/types.js';
@@ -34,6 +38,10 @@ export const gatewayApi: Target = {
     'splits need the root Service in the input (routes attach to its ports)',
   ],
   namespaceLocal: () => true,
+  options: GATEWAY_API_OPTIONS,
+  authorization: (options) => options.authz,
+  fenceProfile: (options) => (options.authz === 'istio' ? ISTIO_FENCE : options.authz === 'linkerd' ? LINKERD_FENCE : GATEWAY_API_FENCE),
+  annotatesNamespaces: (options) => options.authz === 'linkerd' && options.linkerdNamespaceDeny === true,
   pathView: (options) => (options.authz === 'istio' ? ISTIO_PATH_VIEW : options.authz === 'linkerd' ? LINKERD_PATH_VIEW : RAW_PATH),
   audit: 'as the mesh named by --authz audits: Istio dry-run policies, or Linkerd audit Servers',
   translate: (model, options) =>

@@ -11,7 +11,8 @@ import { catches, planSelectors } from '../selectors.js';
 import { grantedPorts } from '../granted-ports.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
-import { DEFAULT_ISTIO_ROOT_NAMESPACE, type MeshResource, type TranslateOptions } from '../target.js';
+import type { MeshResource, TranslateOptions } from '../target.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE } from './options.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
 

@@ -1,5 +1,7 @@
 /** The Istio target: security.istio.io/v1 AuthorizationPolicy and networking.istio.io/v1 VirtualService. */
 import type { Target } from '../target.js';
+import { ISTIO_OPTIONS } from './options.js';
+import { ISTIO_FENCE } from './fence-profile.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from './authorization.js';
 import { translateTraffic } from './traffic.js';
@@ -17,6 +19,9 @@ export const istio: Target = {
   ],
   namespaceLocal: () => true,
   audit: 'every AuthorizationPolicy carries istio.io/dry-run: "true": evaluated and recorded (shadow decisions in logs and metrics), not enforced',
+  options: ISTIO_OPTIONS,
+  authorization: () => 'istio',
+  fenceProfile: () => ISTIO_FENCE,
   pathView: () => ISTIO_PATH_VIEW,
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,

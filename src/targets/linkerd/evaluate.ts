@@ -16,7 +16,8 @@
  */
 import type { Identity, Workload } from '../../policy/model.js';
 import type { AccessRequest } from '../../policy/request.js';
-import type { EvaluationContext, LinkerdDefaultPolicy, MeshDecision, MeshResource, TranslateOptions } from '../target.js';
+import type { EvaluationContext, MeshDecision, MeshResource, TranslateOptions } from '../target.js';
+import type { LinkerdDefaultPolicy } from './options.js';
 import { opaquePorts } from './opaque-ports.js';
 import { pickRule } from '../gateway/route-match.js';
 import { DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';

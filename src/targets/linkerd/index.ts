@@ -4,6 +4,8 @@
  * (or legacy ServiceProfile dstOverrides with linkerdServiceProfiles).
  */
 import type { Target } from '../target.js';
+import { LINKERD_OPTIONS } from './options.js';
+import { LINKERD_FENCE } from './fence-profile.js';
 import type { PathView } from '../envoy-path.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateSplitRoutes } from '../gateway/split.js';
@@ -34,6 +36,10 @@ export const linkerd: Target = {
     'splits need the root Service in the input (routes attach to its ports)',
   ],
   namespaceLocal: () => true,
+  options: LINKERD_OPTIONS,
+  authorization: () => 'linkerd',
+  fenceProfile: () => LINKERD_FENCE,
+  annotatesNamespaces: (options) => options.linkerdNamespaceDeny === true,
   pathView: () => LINKERD_PATH_VIEW,
   audit: 'Servers use accessPolicy audit (with a catch-all route): what no policy authorizes is let through and reported in authorization metrics and logs',
   translate: (model, options) =>
