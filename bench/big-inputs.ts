@@ -12,7 +12,7 @@ import { validateDocuments } from '../src/api/validate.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
 import { toJson } from '../src/cli/format.js';
 import { toYamlStream } from '../src/api/yaml-write.js';
-import { findTarget } from '../src/targets/registry.js';
+import { findTarget, scopeOptions } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS } from '../src/targets/target.js';
 import { generateCluster, toYaml } from './generate.js';
 import { medianMs } from './stats.js';
@@ -22,7 +22,7 @@ export function benchBigInputs(runs = 3): Record<string, unknown> {
   const yamlText = toYaml(cluster.objects);
   const jsonText = JSON.stringify({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '' }, items: cluster.objects }, null, 4);
   const istio = findTarget('istio')!;
-  const translate = (text: string, file: string) => istio.translate(resolvePolicy(validateDocuments(parseText(text, file).documents)), DEFAULT_OPTIONS).resources;
+  const translate = (text: string, file: string) => istio.translate(resolvePolicy(validateDocuments(parseText(text, file).documents), { scope: scopeOptions() }), DEFAULT_OPTIONS).resources;
   const resources = translate(yamlText, 'dump.yaml');
   const ms = (f: () => void) => +medianMs(runs, f).toFixed(0);
   const last = cluster.objects.length - 1;

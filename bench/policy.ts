@@ -5,6 +5,7 @@
 import { validateDocuments } from '../src/api/validate.js';
 import { syntheticOrigin } from '../src/api/document.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
+import { scopeOptions } from '../src/targets/registry.js';
 import { decide } from '../src/policy/decide.js';
 import { route } from '../src/policy/route.js';
 import { httpParts, type AccessRequest, type RouteRequest } from '../src/policy/request.js';
@@ -16,8 +17,8 @@ export function benchPolicy(): Record<string, number | string> {
   const origin = syntheticOrigin('bench');
   const documents = cluster.objects.map((value) => ({ value, origin }));
   const validated = validateDocuments(documents);
-  const resolveMs = medianMs(5, () => resolvePolicy(validated));
-  const model = resolvePolicy(validated);
+  const resolveMs = medianMs(5, () => resolvePolicy(validated, { scope: scopeOptions() }));
+  const model = resolvePolicy(validated, { scope: scopeOptions() });
 
   const rnd = random(7);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;

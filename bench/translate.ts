@@ -9,7 +9,7 @@ import { parseText } from '../src/api/parse.js';
 import { validateDocuments } from '../src/api/validate.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
 import { toYamlStream } from '../src/api/yaml-write.js';
-import { findTarget } from '../src/targets/registry.js';
+import { findTarget, scopeOptions } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../src/targets/target.js';
 import { generateCluster, toYaml } from './generate.js';
 import { pairedMedianMs } from './stats.js';
@@ -32,7 +32,7 @@ export function benchTranslate(runs = 3): Record<string, unknown> {
     let output = '';
     const full = () => {
       const validated = validateDocuments(parseText(text, 'bench.yaml').documents);
-      const translation = target.translate(resolvePolicy(validated), options);
+      const translation = target.translate(resolvePolicy(validated, { scope: scopeOptions() }), options);
       resources = translation.resources.length;
       output = toYamlStream(translation.resources);
     };

@@ -6,6 +6,7 @@ import { formatDiagnostics } from './format.js';
 import { UsageError } from './io.js';
 import { hasErrors, type Diagnostic } from '../api/diagnostic.js';
 import { resolvePolicy } from '../policy/resolve.js';
+import { scopeOptions } from '../targets/registry.js';
 import { ACCESS_MODES, type AccessMode, type PolicyModel } from '../policy/model.js';
 import { httpParts, PROTOCOLS, type HttpRequestParts, type Protocol } from '../policy/request.js';
 import type { Progress } from './progress.js';
@@ -68,7 +69,7 @@ export async function loadModel(ctx: CommandContext, files: readonly string[], m
   }
   if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
   progress?.step(`resolved the policy of ${input.valid.length.toLocaleString('en')} SMI objects over ${input.kube.length.toLocaleString('en')} others`);
-  const model = resolvePolicy(input, { mode, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
+  const model = resolvePolicy(input, { mode, scope: scopeOptions(namespaces) });
   const scoped = model.diagnostics.filter((d) => d.code === 'SMI_OUT_OF_SCOPE' || carriedProblem(d));
   if (scoped.length > 0) ctx.io.stderr(formatDiagnostics(scoped));
   return model;

@@ -9,6 +9,7 @@ import type { AccessMode, PolicyModel } from '../policy/model.js';
 import type { ValidatedSet } from '../api/validate.js';
 import type { Scope } from '../policy/scope.js';
 import { resolvePolicy } from '../policy/resolve.js';
+import { scopeOptions } from '../targets/registry.js';
 import { groupBy } from '../group-by.js';
 import { SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { MeshResource, Target, Translation, TranslateOptions } from '../targets/target.js';
@@ -39,7 +40,7 @@ const byObject = (ds: readonly Diagnostic[]): Map<string, Diagnostic[]> => group
 /** Validated and resolved: the policy model of these objects. */
 export function resolveObjects(smi: readonly ClusterObject[], inventory: readonly ClusterObject[], mode: AccessMode, namespaces?: readonly string[]): { validated: ValidatedSet; model: PolicyModel } {
   const validated = validateClusterObjects([...smi, ...inventory]);
-  const model = resolvePolicy(validated, { mode, osmPolicies: false, ...(namespaces && namespaces.length > 0 ? { scope: { namespaces } } : {}) });
+  const model = resolvePolicy(validated, { mode, osmPolicies: false, scope: scopeOptions(namespaces) });
   return { validated, model };
 }
 

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import type { ValidatedSet } from '../api/validate.js';
 import type { AccessMode, PolicyModel } from '../policy/model.js';
 import { resolvePolicy } from '../policy/resolve.js';
+import { scopeOptions } from '../targets/registry.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
 import type { MeshSide } from './what-if.js';
 
@@ -23,7 +24,7 @@ export interface DashboardSettings {
 }
 
 export function dashboardState(input: ValidatedSet, settings: DashboardSettings): DashboardState {
-  const model = resolvePolicy(input, { mode: settings.mode, ...(settings.namespaces && settings.namespaces.length > 0 ? { scope: { namespaces: settings.namespaces } } : {}) });
+  const model = resolvePolicy(input, { mode: settings.mode, scope: scopeOptions(settings.namespaces) });
   const sides = settings.meshes.map(({ target, options }) => ({ target, options, translation: target.translate(model, options) }));
   return { model, input: input.diagnostics, sides };
 }

@@ -8,8 +8,11 @@
 
 export const ENFORCE_LABEL = 'smi-spec.io/enforce';
 
-/** kube-*, the meshes' control planes and smi's own namespace: in scope only when named explicitly. */
-const SYSTEM: readonly RegExp[] = [/^kube-/, /^istio-system$/, /^linkerd(-|$)/, /^consul$/, /^appmesh-system$/, /^cilium(-|$)/, /^smi-system$/];
+/**
+ * Kubernetes' own namespaces and smi's: in scope only when named explicitly. The meshes' control
+ * planes join them from each target (Target.systemNamespaces), passed in by the edges (ScopeOptions.system).
+ */
+const SYSTEM: readonly RegExp[] = [/^kube-/, /^smi-system$/];
 
 export interface Scope {
   /** The namespaces smi governs. */
@@ -23,6 +26,8 @@ export interface Scope {
 export interface ScopeOptions {
   /** Exactly these namespaces (system ones included): the controller's and the CLI's -n. */
   readonly namespaces?: readonly string[];
+  /** System namespaces beside Kubernetes' own and smi's: the meshes' control planes (targets/registry.ts systemNamespaces()). */
+  readonly system?: readonly RegExp[];
 }
 
 export interface ScopeInput {
@@ -34,8 +39,8 @@ export interface ScopeInput {
   readonly labels: ReadonlyMap<string, Readonly<Record<string, string>>>;
 }
 
-function isSystemNamespace(namespace: string): boolean {
-  return SYSTEM.some((r) => r.test(namespace));
+function isSystemNamespace(namespace: string, extra: readonly RegExp[]): boolean {
+  return SYSTEM.some((r) => r.test(namespace)) || extra.some((r) => r.test(namespace));
 }
 
 export function computeScope(input: ScopeInput, options: ScopeOptions = {}): Scope {
@@ -51,7 +56,7 @@ export function computeScope(input: ScopeInput, options: ScopeOptions = {}): Sco
   }
   for (const ns of [...input.seen].sort()) {
     const label = input.labels.get(ns)?.[ENFORCE_LABEL];
-    if (isSystemNamespace(ns)) why.set(ns, 'a system namespace (kube-*, a mesh\'s control plane or smi\'s own): in scope only when named with -n');
+    if (isSystemNamespace(ns, options.system ?? [])) why.set(ns, 'a system namespace (kube-*, a mesh\'s control plane or smi\'s own): in scope only when named with -n');
     else if (label === 'false') why.set(ns, `labelled ${ENFORCE_LABEL}=false`);
     else if (input.smi.has(ns)) {
       namespaces.add(ns);

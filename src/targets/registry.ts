@@ -1,6 +1,7 @@
 /** Every mesh target by name. */
 import type { MeshName, Target } from './target.js';
 import type { MeshOption } from './mesh-option.js';
+import type { ScopeOptions } from '../policy/scope.js';
 import { istio } from './istio/index.js';
 import { linkerd } from './linkerd/index.js';
 import { gatewayApi } from './gateway-api/index.js';
@@ -26,4 +27,14 @@ export function findTarget(name: string): Target | undefined {
 /** Every mesh's own flags with the target that declares them, in registry order. */
 export function meshOptions(): { owner: Target; option: MeshOption }[] {
   return REGISTERED.flatMap((owner) => (owner.options ?? []).map((option) => ({ owner, option })));
+}
+
+/** Every mesh's own namespaces: none of them is governed by default, whichever mesh is translated to. */
+export function systemNamespaces(): RegExp[] {
+  return REGISTERED.flatMap((t) => [...(t.systemNamespaces ?? [])]);
+}
+
+/** The scope options of a policy model: exactly these namespaces when named (-n), and every mesh's system namespaces. */
+export function scopeOptions(namespaces?: readonly string[]): ScopeOptions {
+  return { system: systemNamespaces(), ...(namespaces && namespaces.length > 0 ? { namespaces } : {}) };
 }

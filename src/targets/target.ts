@@ -92,6 +92,8 @@ export interface Target {
    * grants `patch` on namespaces for it.
    */
   readonly annotatesNamespaces?: (options: TranslateOptions) => boolean;
+  /** The mesh's own namespaces (control plane, gateways): outside smi's scope unless named with -n (policy/scope.ts). */
+  readonly systemNamespaces?: readonly RegExp[];
   /** What the mesh cannot express; each shows up as a diagnostic where it matters. */
   readonly limitations: readonly string[];
   /**

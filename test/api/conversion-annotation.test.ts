@@ -8,6 +8,7 @@ import { stringify } from 'yaml';
 import { convertObject, CONVERSION_ANNOTATION } from '../../src/api/convert.js';
 import type { AnyObject } from '../../src/api/schema.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
+import { scopeOptions } from '../../src/targets/registry.js';
 import { decide } from '../../src/policy/decide.js';
 import { admit } from '../../src/webhooks/admission.js';
 import { validateYaml } from '../support/inputs.js';
@@ -25,7 +26,7 @@ const tcpRoute = { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'TCPRoute', m
 /** SMI's decision on these objects (with the inventory), and the validation codes. */
 function judge(objects: readonly AnyObject[], request: Parameters<typeof decide>[1]) {
   const validated = validateYaml(inventory + objects.map((o) => `---\n${stringify(o)}`).join(''));
-  const model = resolvePolicy(validated, { mode: 'strict' });
+  const model = resolvePolicy(validated, { mode: 'strict', scope: scopeOptions() });
   return { allowed: decide(model, request).allowed, codes: validated.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.severity}:${d.code}`) };
 }
 

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { stringify } from 'yaml';
 import { desiredState, type ClusterObject } from '../../src/controller/desired.js';
 import { conditionsFor, sameStatus, withTransitionTimes } from '../../src/controller/conditions.js';
-import { TARGETS } from '../../src/targets/registry.js';
+import { TARGETS, scopeOptions } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type Target, type TranslateOptions } from '../../src/targets/target.js';
 import { worlds } from '../support/worlds.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
@@ -52,7 +52,7 @@ describe('desired state', () => {
       { apiVersion: 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name: 't', namespace: 'b' }, spec: { destination: { kind: 'ServiceAccount', name: 'api', namespace: 'b' }, sources: [{ kind: 'ServiceAccount', name: 'web', namespace: 'a' }], rules: [{ kind: 'TCPRoute', name: 'r' }] } },
       { apiVersion: 'specs.smi-spec.io/v1alpha4', kind: 'TCPRoute', metadata: { name: 'r', namespace: 'b' }, spec: {} },
     ].map((o) => stringify(o)).join('---\n'));
-    const fenceOf = (labels: Record<string, string>) => TARGETS.istio!.translate(resolvePolicy(world(labels), { mode: 'strict' }), { ...options, fence: 'networkpolicy' }).resources
+    const fenceOf = (labels: Record<string, string>) => TARGETS.istio!.translate(resolvePolicy(world(labels), { mode: 'strict', scope: scopeOptions() }), { ...options, fence: 'networkpolicy' }).resources
       .filter((r) => r.kind === 'NetworkPolicy' && r.metadata.namespace === 'b');
     assert.notEqual(stringify(fenceOf({ app: 'web' })), stringify(fenceOf({ app: 'web2' })), 'a label changed in namespace a changes a NetworkPolicy in namespace b');
   });
@@ -64,7 +64,7 @@ describe('desired state', () => {
       ['consul', DEFAULT_OPTIONS], ['appmesh', DEFAULT_OPTIONS],
     ] as never;
     fc.assert(fc.property(worlds, (world) => {
-      const model = resolvePolicy(validateYaml(world.objects.map((o) => stringify(o)).join('---\n')), { mode: world.mode });
+      const model = resolvePolicy(validateYaml(world.objects.map((o) => stringify(o)).join('---\n')), { mode: world.mode, scope: scopeOptions(world.scope) });
       for (const [name, opts] of combos) {
         const target = TARGETS[name as keyof typeof TARGETS]!;
         const declared = new Set(target.writesWith?.(opts) ?? target.writes);

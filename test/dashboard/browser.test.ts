@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { watchedPage } from '../support/browser.js';
 import { validateYaml } from '../support/inputs.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
-import { findTarget } from '../../src/targets/registry.js';
+import { findTarget, scopeOptions } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { startDashboard, type RunningDashboard } from '../../src/dashboard/server.js';
 import { policyGraph } from '../../src/policy/graph.js';
@@ -19,7 +19,7 @@ import { policyGraph } from '../../src/policy/graph.js';
 const EXAMPLES = resolve(import.meta.dirname, '../../examples');
 const text = readdirSync(EXAMPLES, { recursive: true, encoding: 'utf8' }).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => readFileSync(join(EXAMPLES, f), 'utf8')).join('\n---\n');
 const input = validateYaml(text);
-const model = resolvePolicy(input, { mode: 'strict' });
+const model = resolvePolicy(input, { mode: 'strict', scope: scopeOptions() });
 const istio = findTarget('istio')!;
 
 let running: RunningDashboard;

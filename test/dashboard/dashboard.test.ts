@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { validateYaml } from '../support/inputs.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { decide } from '../../src/policy/decide.js';
-import { findTarget } from '../../src/targets/registry.js';
+import { findTarget, scopeOptions } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../../src/targets/target.js';
 import { startDashboard, CONTENT_SECURITY_POLICY, type RunningDashboard } from '../../src/dashboard/server.js';
 import { dashboardView } from '../../src/dashboard/view.js';
@@ -29,7 +29,7 @@ stringData: {password: hunter2-do-not-show}
 `;
 const text = readdirSync(BOOKSTORE).sort().map((f) => readFileSync(join(BOOKSTORE, f), 'utf8')).join('\n---\n') + SECRET;
 const input = validateYaml(text);
-const model = resolvePolicy(input, { mode: 'strict' });
+const model = resolvePolicy(input, { mode: 'strict', scope: scopeOptions() });
 const side = (mesh: string, options: TranslateOptions) => {
   const target = findTarget(mesh)!;
   return { target, options, translation: target.translate(model, options) };

@@ -17,14 +17,14 @@ import { route } from '../../src/policy/route.js';
 import { accessProbes, routeProbes } from '../../src/policy/probes.js';
 import { httpParts, type AccessRequest, type RouteRequest } from '../../src/policy/request.js';
 import type { AccessMode } from '../../src/policy/model.js';
-import { TARGETS } from '../../src/targets/registry.js';
+import { TARGETS, scopeOptions } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../../src/targets/target.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
 import { checkWorld, newTally } from '../support/equivalence.js';
 
 const DIR = resolve(import.meta.dirname, '../fixtures/field');
 const text = (file: string) => readFileSync(join(DIR, file), 'utf8');
-const model = (file: string, mode: AccessMode = 'strict') => resolvePolicy(validateYaml(text(file), {}, file), { mode });
+const model = (file: string, mode: AccessMode = 'strict') => resolvePolicy(validateYaml(text(file), {}, file), { mode, scope: scopeOptions() });
 const shares = (file: string, request: RouteRequest) => Object.fromEntries(route(model(file), request).backends.map((b) => [b.service, Math.round(b.share * 1000) / 1000]));
 const http = (namespace: string, name: string, port: number, headers: Record<string, string> = {}): RouteRequest =>
   ({ service: { namespace, name }, port, protocol: 'http', http: httpParts('GET', '/', Object.entries(headers)) });

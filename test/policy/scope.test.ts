@@ -13,7 +13,7 @@ import { resolvePolicy } from '../../src/policy/resolve.js';
 import { decide } from '../../src/policy/decide.js';
 import { explain } from '../../src/policy/explain.js';
 import { describeScope } from '../../src/policy/scope.js';
-import { TARGETS } from '../../src/targets/registry.js';
+import { TARGETS, scopeOptions } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../../src/targets/target.js';
 import { runCli } from '../support/cli.js';
 
@@ -38,7 +38,7 @@ spec:
   sources: [{kind: ServiceAccount, name: bookbuyer, namespace: bookstore}]
 `;
 
-const model = (namespaces?: string[]) => resolvePolicy(validateYaml(cluster), { mode: 'strict', ...(namespaces ? { scope: { namespaces } } : {}) });
+const model = (namespaces?: string[]) => resolvePolicy(validateYaml(cluster), { mode: 'strict', scope: scopeOptions(namespaces) });
 
 describe('the scope', () => {
   test('derived: namespaces with SMI objects or the opt-in label; never system ones; the reasons say why', () => {
@@ -57,7 +57,7 @@ describe('the scope', () => {
   });
 
   test('labelled smi-spec.io/enforce=false, a namespace with SMI objects is left alone', () => {
-    const m = resolvePolicy(validateYaml(bookstore + namespace('bookstore', { 'smi-spec.io/enforce': 'false' })), { mode: 'strict' });
+    const m = resolvePolicy(validateYaml(bookstore + namespace('bookstore', { 'smi-spec.io/enforce': 'false' })), { mode: 'strict', scope: scopeOptions() });
     assert.deepEqual([...m.scope.namespaces], []);
   });
 

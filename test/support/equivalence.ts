@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
 import { resolvePolicy } from '../../src/policy/resolve.js';
+import { scopeOptions } from '../../src/targets/registry.js';
 import { decide } from '../../src/policy/decide.js';
 import { route } from '../../src/policy/route.js';
 import { identityKey } from '../../src/policy/model.js';
@@ -43,7 +44,7 @@ export const newTally = (): Tally => ({ worlds: 0, allowedBoth: 0, deniedBoth: 0
 
 export function checkWorld(target: Target, schemas: CrdSchemas, world: World, requests: AccessRequest[], routes: RouteRequest[], options: TranslateOptions, tally: Tally): void {
   const validated = validateYaml(world.objects.map((o) => stringify(o)).join('---\n'));
-  const model = resolvePolicy(validated, { mode: world.mode, ...(world.scope ? { scope: { namespaces: world.scope } } : {}) });
+  const model = resolvePolicy(validated, { mode: world.mode, scope: scopeOptions(world.scope) });
   const translation = target.translate(model, options);
   tally.worlds++;
 

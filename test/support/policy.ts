@@ -1,6 +1,7 @@
 /** Builds policy models from YAML text or plain objects, the way the CLI does from files. */
 import { stringify } from 'yaml';
 import { resolvePolicy } from '../../src/policy/resolve.js';
+import { scopeOptions } from '../../src/targets/registry.js';
 import type { AccessMode, PolicyModel } from '../../src/policy/model.js';
 import { validateYaml } from './inputs.js';
 import { httpParts, type AccessRequest, type Protocol } from '../../src/policy/request.js';
@@ -9,12 +10,12 @@ export function modelOf(text: string, mode: AccessMode = 'strict'): PolicyModel 
   const v = validateYaml(text);
   const errors = v.all.filter((d) => d.severity === 'error');
   if (errors.length > 0) throw new Error(`test input has errors: ${errors.map((e) => `${e.line}: ${e.message}`).join('; ')}`);
-  return resolvePolicy(v, { mode });
+  return resolvePolicy(v, { mode, scope: scopeOptions() });
 }
 
 export function modelOfObjects(objects: readonly unknown[], mode: AccessMode = 'strict'): PolicyModel {
   const v = validateYaml(objects.map((o) => stringify(o)).join('---\n'));
-  return resolvePolicy(v, { mode });
+  return resolvePolicy(v, { mode, scope: scopeOptions() });
 }
 
 /** "ns/sa" → identity. */

@@ -8,6 +8,7 @@ import { CONSUL_NAMESPACES, worldsOver, worldsWithRequests, type World } from '.
 import type { AccessRequest, RouteRequest } from '../../src/policy/request.js';
 import { stringify } from 'yaml';
 import { resolvePolicy } from '../../src/policy/resolve.js';
+import { scopeOptions } from '../../src/targets/registry.js';
 import { identityKey } from '../../src/policy/model.js';
 import { validateYaml } from '../support/inputs.js';
 import { checkWorld, newTally } from '../support/equivalence.js';
@@ -31,7 +32,7 @@ describe('Consul target: equivalence with the SMI semantics', () => {
     const existing = (world: World, routes: RouteRequest[]) =>
       routes.filter((r) => world.objects.some((o) => o.kind === 'Service' && JSON.stringify(o.metadata) === JSON.stringify({ name: r.service.name, namespace: r.service.namespace })));
     const known = (world: World, requests: AccessRequest[]) => {
-      const model = resolvePolicy(validateYaml(world.objects.map((o) => stringify(o)).join('---\n')), { mode: world.mode });
+      const model = resolvePolicy(validateYaml(world.objects.map((o) => stringify(o)).join('---\n')), { mode: world.mode, scope: scopeOptions(world.scope) });
       const ids = new Set([...model.identities.map(identityKey), ...model.inventory.workloads.map((w) => `${w.namespace}/${w.serviceAccount}`)]);
       return requests.filter((r) => r.source === 'unauthenticated' || ids.has(identityKey(r.source)));
     };

@@ -17,6 +17,7 @@ import type { Workload } from '../../src/policy/model.js';
 import { l4Request, modelOf } from '../support/policy.js';
 import { validateYaml } from '../support/inputs.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
+import { scopeOptions } from '../../src/targets/registry.js';
 import { runCli } from '../support/cli.js';
 
 // The same labels in istio-system and in an application namespace: what a root-namespace selector would catch.
@@ -53,7 +54,7 @@ spec:
 `;
 
 // istio-system is a system namespace: in smi's scope only when named explicitly, as here.
-const explicit = (text: string, namespaces = ['istio-system', 'shop', 'mesh-root']) => resolvePolicy(validateYaml(text), { mode: 'strict', scope: { namespaces } });
+const explicit = (text: string, namespaces = ['istio-system', 'shop', 'mesh-root']) => resolvePolicy(validateYaml(text), { mode: 'strict', scope: scopeOptions(namespaces) });
 
 const workload = (ns: string, name: string, sa: string): Workload => ({ kind: 'Deployment', namespace: ns, name, serviceAccount: sa, labels: { app: 'metrics' }, ports: [{ port: 9090, protocol: 'TCP' }] });
 

@@ -9,6 +9,7 @@ import { hasErrors } from '../../api/diagnostic.js';
 import { syntheticOrigin } from '../../api/document.js';
 import { validateDocuments } from '../../api/validate.js';
 import { resolvePolicy } from '../../policy/resolve.js';
+import { scopeOptions } from '../../targets/registry.js';
 import { judgeFlow, type FlowImpact, type FlowVerdict } from '../../policy/impact.js';
 import { describeScope } from '../../policy/scope.js';
 import type { AccessMode } from '../../policy/model.js';
@@ -95,7 +96,7 @@ export function impactCommand(ctx: CommandContext): Command {
         const cluster = validateDocuments([...lists.values()].flat().map((o) => ({ value: o as never, origin: syntheticOrigin(`cluster:${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`) }))).kube;
         kube = [...kube, ...cluster.filter((k) => !have.has(`${k.kind}/${k.namespace}/${k.name}`))];
       }
-      const model = resolvePolicy({ smi: input.smi, valid: input.valid, kube }, { mode: opts.accessMode, ...(opts.namespace?.length ? { scope: { namespaces: opts.namespace } } : {}) });
+      const model = resolvePolicy({ smi: input.smi, valid: input.valid, kube }, { mode: opts.accessMode, scope: scopeOptions(opts.namespace) });
 
       let samples;
       let audit: AuditFinding[] = [];

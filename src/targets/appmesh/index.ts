@@ -29,6 +29,7 @@ export const appmesh: Target = {
   partition: () => appMeshPartition,
   authorization: () => 'appmesh',
   fenceProfile: () => APPMESH_FENCE,
+  systemNamespaces: [/^appmesh-system$/],
   pathView: () => APPMESH_PATH_VIEW,
   translate: (model, options) => translateByNamespace(appMeshPartition, model, options),
   evaluateAccess: evaluateAppMeshAccess,

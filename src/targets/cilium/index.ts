@@ -27,6 +27,7 @@ export const cilium: Target = {
   namespaceLocal: () => true,
   options: CILIUM_OPTIONS,
   authorization: () => 'cilium',
+  systemNamespaces: [/^cilium(-|$)/],
   pathView: () => CILIUM_PATH_VIEW,
   translate: (model, options) =>
     collectTranslation((report) => [

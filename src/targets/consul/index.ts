@@ -31,6 +31,7 @@ export const consul: Target = {
   options: CONSUL_OPTIONS,
   authorization: () => 'consul',
   fenceProfile: () => CONSUL_FENCE,
+  systemNamespaces: [/^consul$/],
   pathView: () => CONSUL_PATH_VIEW,
   translate: (model, options) => translateByNamespace(consulPartition, model, options),
   evaluateAccess: evaluateConsulAccess,

@@ -22,6 +22,7 @@ export const istio: Target = {
   options: ISTIO_OPTIONS,
   authorization: () => 'istio',
   fenceProfile: () => ISTIO_FENCE,
+  systemNamespaces: [/^istio-system$/],
   pathView: () => ISTIO_PATH_VIEW,
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,

@@ -40,6 +40,7 @@ export const linkerd: Target = {
   authorization: () => 'linkerd',
   fenceProfile: () => LINKERD_FENCE,
   annotatesNamespaces: (options) => options.linkerdNamespaceDeny === true,
+  systemNamespaces: [/^linkerd(-|$)/],
   pathView: () => LINKERD_PATH_VIEW,
   audit: 'Servers use accessPolicy audit (with a catch-all route): what no policy authorizes is let through and reported in authorization metrics and logs',
   translate: (model, options) =>
