@@ -1,7 +1,7 @@
 /** Live traffic for the dashboard from Prometheus: the three queries of metrics/edge-traffic.ts, asked together. */
 import { edgeTrafficQueries, observedEdges, type ObservedEdge } from '../metrics/edge-traffic.js';
 import type { Prometheus } from '../metrics/prometheus.js';
-import type { MetricsMesh } from '../metrics/promql.js';
+import type { MeshName } from '../targets/target.js';
 
 export interface TrafficReader {
   readonly mesh: string;
@@ -9,7 +9,7 @@ export interface TrafficReader {
 }
 
 /** Undefined when the mesh's metrics do not name the caller (no edges to draw). */
-export function prometheusTraffic(prometheus: Prometheus, mesh: MetricsMesh): TrafficReader | undefined {
+export function prometheusTraffic(prometheus: Prometheus, mesh: MeshName): TrafficReader | undefined {
   if (!edgeTrafficQueries(mesh, '1m')) return undefined;
   return {
     mesh,

@@ -4,7 +4,9 @@
  * `edges` sub-resource, and a `window`. Answers are built from Prometheus (promql.ts); a Prometheus
  * that is down or slow is a 503 with a Status. The HTTP server around it is server.ts.
  */
-import { edgeQueries, edgesNeedFronting, missingLabels, splitBackendQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type MetricsMesh, type ResourceKind, type ResourceQueries } from './promql.js';
+import { edgeQueries, edgesNeedFronting, missingLabels, splitBackendQueries, KIND_OF, parseWindow, RESOURCE_KINDS, resourceQueries, groupLabels, type ResourceQueries } from './promql.js';
+import type { ResourceKind } from '../targets/metrics-spec.js';
+import type { MeshName } from '../targets/target.js';
 import { Prometheus, PrometheusUnavailable } from './prometheus.js';
 import type { FrontingResolver, SelectorResolver, SplitResolver } from './resolver.js';
 
@@ -12,7 +14,7 @@ export const GROUP = 'metrics.smi-spec.io';
 export const VERSIONS = ['v1alpha2', 'v1alpha1'] as const;
 
 export interface MetricsApiOptions {
-  readonly mesh: MetricsMesh;
+  readonly mesh: MeshName;
   readonly prometheus: Prometheus;
   /** The evaluation time in seconds (tests pin it); default: now. */
   readonly now?: () => number;

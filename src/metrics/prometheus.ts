@@ -1,7 +1,9 @@
 /** A Prometheus HTTP API client for instant queries and series, with a timeout: a slow or down Prometheus is an error, never a hang. */
 export class PrometheusUnavailable extends Error {}
 
-export interface Sample { readonly metric: Record<string, string>; readonly value: number }
+import type { Sample } from '../targets/metrics-spec.js';
+
+export type { Sample };
 
 export class Prometheus {
   constructor(private readonly url: string, private readonly timeoutMs = 5000) {}

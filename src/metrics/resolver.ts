@@ -4,7 +4,8 @@
  */
 import { rootServiceShortName } from '../api/names.js';
 import { KubernetesObjectApi, type KubeConfig } from '@kubernetes/client-node';
-import { KIND_OF, type ResourceKind } from './promql.js';
+import { KIND_OF } from './promql.js';
+import type { ResourceKind } from '../targets/metrics-spec.js';
 import { selects, stringMap } from '../policy/inventory.js';
 import { isRecord } from '../api/object.js';
 

@@ -1,6 +1,7 @@
 /** Every mesh target by name. */
 import type { MeshName, Target } from './target.js';
 import type { MeshOption } from './mesh-option.js';
+import type { MeshMetrics } from './metrics-spec.js';
 import type { ScopeOptions } from '../policy/scope.js';
 import { istio } from './istio/index.js';
 import { linkerd } from './linkerd/index.js';
@@ -37,4 +38,13 @@ export function systemNamespaces(): RegExp[] {
 /** The scope options of a policy model: exactly these namespaces when named (-n), and every mesh's system namespaces. */
 export function scopeOptions(namespaces?: readonly string[]): ScopeOptions {
   return { system: systemNamespaces(), ...(namespaces && namespaces.length > 0 ? { namespaces } : {}) };
+}
+
+/** The meshes whose metrics smi reads. */
+export function metricsMeshes(): MeshName[] {
+  return REGISTERED.filter((t) => t.metrics).map((t) => t.name);
+}
+
+export function metricsOf(name: MeshName): MeshMetrics | undefined {
+  return findTarget(name)?.metrics;
 }

@@ -9,6 +9,7 @@ import type { AccessRequest, RouteRequest } from '../policy/request.js';
 import type { PathView } from './envoy-path.js';
 import type { MeshOption } from './mesh-option.js';
 import type { FenceProfile } from './fence/types.js';
+import type { MeshMetrics } from './metrics-spec.js';
 
 /** A target's name, as `--mesh` takes it: the registry's keys (registry.ts). */
 export type MeshName = string;
@@ -92,6 +93,8 @@ export interface Target {
    * grants `patch` on namespaces for it.
    */
   readonly annotatesNamespaces?: (options: TranslateOptions) => boolean;
+  /** The mesh's metrics, as TrafficMetrics, `smi top`, `smi impact` and the dashboard read them; absent: it has none smi reads. */
+  readonly metrics?: MeshMetrics;
   /** The mesh's own namespaces (control plane, gateways): outside smi's scope unless named with -n (policy/scope.ts). */
   readonly systemNamespaces?: readonly RegExp[];
   /** What the mesh cannot express; each shows up as a diagnostic where it matters. */

@@ -7,9 +7,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { MetricsApi } from '../../src/metrics/api.js';
 import { Prometheus } from '../../src/metrics/prometheus.js';
-import type { MetricsMesh } from '../../src/metrics/promql.js';
 import { edgeTrafficQueries, observedEdges, type ObservedEdge } from '../../src/metrics/edge-traffic.js';
 import { openMetrics, series, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { metricsMeshes } from '../../src/targets/registry.js';
 
 const START = 1_700_000_000;
 const POINTS = 9; // 0 … 120 s
@@ -30,7 +30,9 @@ const splitCallers = (labels: (service: string) => Record<string, string>) => [
 
 const HUBBLE_IN = { source_namespace: 'shop', source_workload: 'client', destination_namespace: 'shop', destination_workload: 'web', destination_pod: 'web-1' };
 
-const FIXTURES: Record<MetricsMesh, string> = {
+/** Every mesh whose metrics smi reads (a test below checks that this is all of them). */
+type MetricsMesh = keyof typeof FIXTURES;
+const FIXTURES = {
   istio: openMetrics([
     series('istio_requests_total', [
       { labels: { reporter: 'destination', destination_workload: 'web', destination_workload_namespace: 'shop', source_workload: 'client', source_workload_namespace: 'shop', pod: 'web-1', response_code: '200' }, step: 10 },
@@ -94,7 +96,11 @@ const FIXTURES: Record<MetricsMesh, string> = {
     buckets('envoy_cluster_upstream_rq_time_bucket', { envoy_cluster_name: 'cds_ingress_mesh_web_http_8080', namespace: 'shop', deployment: 'web', pod: 'web-1' }),
     buckets('envoy_cluster_upstream_rq_time_bucket', APPMESH_CLIENT_TO_WEB),
   ]),
-};
+} satisfies Record<string, string>;
+
+test('the fixtures cover every mesh whose metrics smi reads', () => {
+  assert.deepEqual(Object.keys(FIXTURES).sort(), metricsMeshes().sort());
+});
 
 type Metrics = { resource: { kind: string; namespace?: string; name: string }; edge?: { direction: string; side: string; resource: { namespace: string; name: string } }; window: string; timestamp: string; metrics: { name: string; unit?: string; value: string }[] };
 const values = (m: Metrics) => Object.fromEntries(m.metrics.map((x) => [x.name, x.value]));

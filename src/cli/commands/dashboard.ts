@@ -17,7 +17,8 @@ import { followCluster } from '../../dashboard/cluster-source.js';
 import { prometheusTraffic } from '../../dashboard/prometheus-traffic.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { Prometheus } from '../../metrics/prometheus.js';
-import { METRICS_MESHES, parseWindow, type MetricsMesh } from '../../metrics/promql.js';
+import { parseWindow } from '../../metrics/promql.js';
+import { metricsMeshes } from '../../targets/registry.js';
 
 interface DashboardFlags extends TranslateFlags {
   filename?: string[];
@@ -26,7 +27,7 @@ interface DashboardFlags extends TranslateFlags {
   accessMode: AccessMode;
   namespace?: string[];
   prometheusUrl?: string;
-  metricsMesh?: MetricsMesh;
+  metricsMesh?: string;
   window: string;
   refresh: string;
   host: string;
@@ -54,7 +55,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
     .addOption(accessModeOption())
     .addOption(scopeOption())
     .option('--prometheus-url <url>', 'live traffic on the edges from this Prometheus')
-    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names to read (default: the first --mesh that has metrics)').choices([...METRICS_MESHES]))
+    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names to read (default: the first --mesh that has metrics)').choices(metricsMeshes()))
     .option('--window <duration>', 'the traffic window shown first (the page offers 1m, 5m, 15m, 1h)', '5m')
     .option('--refresh <seconds>', 'how often the page re-reads traffic', '10')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
@@ -123,8 +124,8 @@ function trafficOption(opts: DashboardFlags): DashboardOptions['traffic'] {
   if (!window) throw new UsageError(`--window ${opts.window}: a duration such as 30s, 5m or 1h`);
   const refreshSeconds = Number(opts.refresh);
   if (!Number.isFinite(refreshSeconds) || refreshSeconds < 1) throw new UsageError(`--refresh ${opts.refresh}: seconds, at least 1`);
-  const mesh = opts.metricsMesh ?? (opts.mesh ?? []).find((m): m is MetricsMesh => (METRICS_MESHES as readonly string[]).includes(m));
-  if (!mesh) throw new UsageError(`--prometheus-url needs --metrics-mesh (${METRICS_MESHES.join(', ')}): metric names differ by mesh`);
+  const mesh = opts.metricsMesh ?? (opts.mesh ?? []).find((m) => metricsMeshes().includes(m));
+  if (!mesh) throw new UsageError(`--prometheus-url needs --metrics-mesh (${metricsMeshes().join(', ')}): metric names differ by mesh`);
   const reader = prometheusTraffic(new Prometheus(opts.prometheusUrl), mesh);
   if (!reader) throw new UsageError(`--metrics-mesh ${mesh}: its metrics do not name both ends of a request, so there are no edges to draw`);
   return { reader, windows: [...new Set([...WINDOWS, window])], window, refreshSeconds };

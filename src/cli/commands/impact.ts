@@ -9,14 +9,17 @@ import { hasErrors } from '../../api/diagnostic.js';
 import { syntheticOrigin } from '../../api/document.js';
 import { validateDocuments } from '../../api/validate.js';
 import { resolvePolicy } from '../../policy/resolve.js';
-import { scopeOptions } from '../../targets/registry.js';
+import { metricsMeshes, metricsOf, scopeOptions } from '../../targets/registry.js';
+
+/** The meshes whose metrics name the caller of a request (Target.metrics.flows). */
+const flowMeshes = (): string[] => metricsMeshes().filter((m) => metricsOf(m)?.flows);
 import { judgeFlow, type FlowImpact, type FlowVerdict } from '../../policy/impact.js';
 import { describeScope } from '../../policy/scope.js';
 import type { AccessMode } from '../../policy/model.js';
 import { Prometheus } from '../../metrics/prometheus.js';
 import { flowQuery } from '../../metrics/flows.js';
 import { auditQuery, type AuditFinding, type AuditQuery } from '../../metrics/audit-results.js';
-import { parseWindow, windowSeconds, type MetricsMesh } from '../../metrics/promql.js';
+import { parseWindow, windowSeconds } from '../../metrics/promql.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND } from '../../kube/kinds.js';
@@ -25,7 +28,7 @@ interface ImpactFlags {
   filename: string[];
   kubeconfig?: string;
   prometheusUrl: string;
-  mesh: MetricsMesh;
+  mesh: string;
   window: string;
   at?: string;
   accessMode: AccessMode;
@@ -62,7 +65,7 @@ export function impactCommand(ctx: CommandContext): Command {
         'identity and the workload it reached, and the port where the mesh records it), and judges each against the ' +
         'policy in -f: ALLOW (the whole flow), PARTLY (only requests fitting HTTP routes, which metrics do not show), ' +
         'DENY, NOT GOVERNED (outside smi\'s scope) or UNKNOWN (the workload is not in the input: add --kubeconfig to ' +
-        'read the cluster\'s workloads). Meshes whose metrics name the caller: istio, linkerd.\n\n' +
+        'read the cluster\'s workloads). Meshes whose metrics name the caller: ' + flowMeshes().join(', ') + '.\n\n' +
         'With --audit-results, also what the mesh itself reported it would have denied under the policy applied now in ' +
         'audit mode (`smi controller --enforcement audit`): Linkerd counts requests its audit access policy let through, with ' +
         'the caller; Istio counts, per pod and port, requests its dry-run ALLOW policies would have denied, without the caller.\n\n' +
@@ -71,7 +74,7 @@ export function impactCommand(ctx: CommandContext): Command {
     .addOption(filenameOption())
     .option('--kubeconfig <file>', "also read the cluster's Namespaces, Services, ServiceAccounts and workloads (the files win where both have an object)")
     .requiredOption('--prometheus-url <url>', 'Prometheus holding the mesh\'s metrics')
-    .addOption(new Option('--mesh <mesh>', 'whose metrics to read (only these name the caller of a request)').choices(['istio', 'linkerd']).makeOptionMandatory())
+    .addOption(new Option('--mesh <mesh>', 'whose metrics to read (only these name the caller of a request)').choices(flowMeshes()).makeOptionMandatory())
     .option('--window <duration>', 'how far back to look for flows', '1h')
     .option('--at <time>', 'judge the window ending at this time (Unix seconds or RFC 3339; default now)')
     .addOption(accessModeOption())
@@ -82,7 +85,7 @@ export function impactCommand(ctx: CommandContext): Command {
       const window = parseWindow(opts.window);
       if (!window) throw new UsageError(`--window takes a duration such as 30s, 5m or 1h, got "${opts.window}"`);
       const query = flowQuery(opts.mesh, window);
-      if (!query) throw new UsageError(`--mesh ${opts.mesh}: its metrics do not name the caller of a request (Envoy's inbound statistics), so live flows cannot be read; istio and linkerd can`);
+      if (!query) throw new UsageError(`--mesh ${opts.mesh}: its metrics do not name the caller of a request (Envoy's inbound statistics), so live flows cannot be read; ${flowMeshes().join(' and ')} can`);
       const at = parseAt(opts.at);
 
       const input = await loadInput(ctx, opts.filename);

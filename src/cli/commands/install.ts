@@ -1,5 +1,7 @@
 import { Command, Option } from 'commander';
-import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
+import { metricsMeshes } from '../../targets/registry.js';
+import { UsageError } from '../io.js';
+import type { Target, TranslateOptions } from '../../targets/target.js';
 import type { CommandContext } from '../context.js';
 import { accessModeOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
@@ -32,11 +34,19 @@ const common = (c: Command) =>
     .option('--replicas <n>', 'controller replicas (one leads, the others stand by)', '2')
     .addOption(new Option('--webhook <mode>', 'admission + conversion webhook: generate (a CA and serving certificate now), cert-manager (a Certificate and CA injection), or none').choices(['generate', 'cert-manager', 'none']).default('generate'))
     .option('--metrics-prometheus-url <url>', 'also serve the TrafficMetrics API (metrics.smi-spec.io) from this Prometheus')
-    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names the TrafficMetrics API reads (default: --mesh, or istio for gateway-api)').choices([...METRICS_MESHES]))
+    .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names the TrafficMetrics API reads (default: --mesh, or the mesh whose authorization it writes)').choices(metricsMeshes()))
     .addOption(new Option('--api-server-cidr <cidr>', "where the API server's calls to the webhook and metrics-server come from (repeatable); without it those two ports are open to any address").argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(new Option('--allow-metrics-from <namespace>', "a namespace (Prometheus) that may scrape the controller's /metrics and read /healthz and /plan (repeatable; default: none)").argParser((v: string, prev: string[] = []) => [...prev, v]))
     .option('--no-network-policy', "do not write NetworkPolicies for smi's namespace")
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
+
+/** Whose metrics the TrafficMetrics API reads by default: the mesh's own, or those of the mesh whose authorization it writes. */
+function metricsMeshOf(target: Target, options: TranslateOptions): string {
+  if (target.metrics) return target.name;
+  const authorization = target.authorization?.(options);
+  if (authorization && metricsMeshes().includes(authorization)) return authorization;
+  throw new UsageError(`--metrics-prometheus-url: ${target.name} has no metrics of its own; name whose to read with --metrics-mesh (${metricsMeshes().join(', ')})`);
+}
 
 async function manifests(opts: InstallFlags) {
   const replicas = Number(opts.replicas);
@@ -46,7 +56,7 @@ async function manifests(opts: InstallFlags) {
     : { mode: opts.webhook };
   return installManifests({ target, translate: translateOptions(opts), namespace: opts.namespace, image: opts.image, replicas: Number.isInteger(replicas) && replicas > 0 ? replicas : 2, accessMode: opts.accessMode, webhook,
     networkPolicy: opts.networkPolicy === false ? false : { ...(opts.apiServerCidr ? { apiServerCidrs: opts.apiServerCidr } : {}), ...(opts.allowMetricsFrom ? { metricsFrom: opts.allowMetricsFrom } : {}) },
-    ...(opts.metricsPrometheusUrl ? { metrics: { prometheusUrl: opts.metricsPrometheusUrl, mesh: opts.metricsMesh ?? ((METRICS_MESHES as readonly string[]).includes(target.name) ? (target.name as MetricsMesh) : 'istio') } } : {}) });
+    ...(opts.metricsPrometheusUrl ? { metrics: { prometheusUrl: opts.metricsPrometheusUrl, mesh: opts.metricsMesh ?? metricsMeshOf(target, translateOptions(opts)) } } : {}) });
 }
 
 export function installCommand(ctx: CommandContext): Command {

@@ -12,11 +12,11 @@ import { clusterFronting, clusterResolver, clusterSplits } from '../../metrics/r
 import { loadKubeConfig } from '../../kube/config.js';
 import { clusterFrontProxyTrust } from '../../metrics/cluster-trust.js';
 import type { FrontProxyTrust } from '../../metrics/front-proxy.js';
-import { METRICS_MESHES, type MetricsMesh } from '../../metrics/promql.js';
+import { metricsMeshes } from '../../targets/registry.js';
 import { cachedAuthorizer, cachedTokenAuthenticator } from '../../metrics/access.js';
 import { subjectAccessReviews, tokenReviews } from '../../kube/access-review.js';
 
-interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: MetricsMesh; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; bindAddress?: string; insecureServePlaintext?: boolean; requestheaderClientCaFile?: string; requestheaderAllowedNames?: string; prometheusTimeout: string; delegatedAuthorization: boolean; authorizationCacheTtl: string }
+interface Flags { kubeconfig?: string; clusterSelectors: boolean; prometheusUrl?: string; mesh: string; securePort: string; tlsCertFile?: string; tlsPrivateKeyFile?: string; bindAddress?: string; insecureServePlaintext?: boolean; requestheaderClientCaFile?: string; requestheaderAllowedNames?: string; prometheusTimeout: string; delegatedAuthorization: boolean; authorizationCacheTtl: string }
 
 /** Whom to trust as the front proxy: the given CA file, else what the cluster publishes. */
 async function frontProxyTrust(opts: Flags): Promise<FrontProxyTrust> {
@@ -50,7 +50,7 @@ export function metricsServerCommand(_ctx: CommandContext): Command {
         '\n\nRuns until SIGTERM or SIGINT.',
     )
     .option('--prometheus-url <url>', 'Prometheus HTTP API base URL')
-    .addOption(new Option('--mesh <mesh>', 'whose metric names to read').choices([...METRICS_MESHES]).makeOptionMandatory())
+    .addOption(new Option('--mesh <mesh>', 'whose metric names to read').choices(metricsMeshes()).makeOptionMandatory())
     .option('--secure-port <port>', 'port to serve on', '6443')
     .option('--bind-address <ip>', 'address to listen on (default: 0.0.0.0 with TLS; 127.0.0.1 without, where nothing authenticates a caller)')
     .option('--insecure-serve-plaintext', 'without TLS, listen on a non-loopback --bind-address anyway: anyone who reaches it reads every TrafficMetrics')

@@ -3,10 +3,11 @@ import type { CommandContext } from '../context.js';
 import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { Prometheus } from '../../metrics/prometheus.js';
-import { METRICS_MESHES, windowSeconds, type MetricsMesh } from '../../metrics/promql.js';
+import { windowSeconds } from '../../metrics/promql.js';
+import { metricsMeshes } from '../../targets/registry.js';
 import { table as renderTable } from '../table.js';
 
-interface TopFlags { namespace?: string; edges?: string; prometheusUrl?: string; mesh?: MetricsMesh; server: string; window: string; output: 'table' | 'json' }
+interface TopFlags { namespace?: string; edges?: string; prometheusUrl?: string; mesh?: string; server: string; window: string; output: 'table' | 'json' }
 interface Item { resource: { namespace?: string; name: string }; edge?: { direction: string; resource: { namespace?: string; name: string } }; metrics: { name: string; value: string }[] }
 
 
@@ -22,7 +23,7 @@ export function topCommand(ctx: CommandContext): Command {
     .option('-n, --namespace <ns>', 'namespace', 'default')
     .option('--edges <name>', 'the edges of one resource: who calls it, whom it calls')
     .option('--prometheus-url <url>', 'read Prometheus directly instead of the API')
-    .addOption(new Option('--mesh <mesh>', 'with --prometheus-url: whose metric names to read').choices([...METRICS_MESHES]))
+    .addOption(new Option('--mesh <mesh>', 'with --prometheus-url: whose metric names to read').choices(metricsMeshes()))
     .option('--server <url>', 'base URL of the Kubernetes API (e.g. kubectl proxy)', 'http://127.0.0.1:8001')
     .option('--window <duration>', 'window of the counts and percentiles', '1m')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))

@@ -1,5 +1,6 @@
 /** The AWS App Mesh target: VirtualNode, VirtualService, VirtualRouter (appmesh.k8s.aws/v1beta2). */
 import type { Target } from '../target.js';
+import { APPMESH_METRICS } from './metrics.js';
 import { APPMESH_FENCE } from './fence-profile.js';
 import type { PathView } from '../envoy-path.js';
 import { translateByNamespace } from '../partition.js';
@@ -30,6 +31,7 @@ export const appmesh: Target = {
   authorization: () => 'appmesh',
   fenceProfile: () => APPMESH_FENCE,
   systemNamespaces: [/^appmesh-system$/],
+  metrics: APPMESH_METRICS,
   pathView: () => APPMESH_PATH_VIEW,
   translate: (model, options) => translateByNamespace(appMeshPartition, model, options),
   evaluateAccess: evaluateAppMeshAccess,

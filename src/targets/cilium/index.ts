@@ -4,6 +4,7 @@
  * which Cilium implements, for splits.
  */
 import type { Target } from '../target.js';
+import { CILIUM_METRICS } from './metrics.js';
 import { CILIUM_OPTIONS } from './options.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateSplitRoutes } from '../gateway/split.js';
@@ -28,6 +29,7 @@ export const cilium: Target = {
   options: CILIUM_OPTIONS,
   authorization: () => 'cilium',
   systemNamespaces: [/^cilium(-|$)/],
+  metrics: CILIUM_METRICS,
   pathView: () => CILIUM_PATH_VIEW,
   translate: (model, options) =>
     collectTranslation((report) => [

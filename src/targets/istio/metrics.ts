@@ -1,0 +1,66 @@
+/** Istio's standard metrics (istio_requests_total and its duration histogram, reported by both proxies) and its dry-run RBAC statistics. */
+import { firstLabel, labelled, quote, spiffe, type MeshMetrics } from '../metrics-spec.js';
+
+/** Pod labels as Prometheus' Kubernetes service discovery is commonly relabelled (both spellings). */
+const POD_NAMESPACE = ['namespace', 'kubernetes_namespace'] as const;
+const POD_NAME = ['pod', 'kubernetes_pod_name'] as const;
+
+export const ISTIO_METRICS: MeshMetrics = {
+  requests: 'istio_requests_total', buckets: 'istio_request_duration_milliseconds_bucket',
+  base: ['reporter="destination"'], namespace: 'destination_workload_namespace',
+  name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'pod' },
+  success: 'response_code!~"5.."', failure: 'response_code=~"5.."',
+  edges: {
+    from: labelled('server', ['reporter="destination"'], { namespace: 'destination_workload_namespace', name: 'destination_workload' }, { namespace: 'source_workload_namespace', name: 'source_workload' }),
+    to: labelled('client', ['reporter="source"'], { namespace: 'source_workload_namespace', name: 'source_workload' }, { namespace: 'destination_workload_namespace', name: 'destination_workload' }),
+  },
+  splitBackend: (namespace, service) => ['reporter="source"', `destination_service_namespace=${quote(namespace)}`, `destination_service_name=${quote(service)}`],
+  edgeTraffic: (window) => {
+    const by = 'source_principal, destination_workload, destination_workload_namespace';
+    return {
+      total: `sum by (${by}) (increase(istio_requests_total{reporter="destination"}[${window}]))`,
+      failed: `sum by (${by}) (increase(istio_requests_total{reporter="destination", response_code=~"5.."}[${window}]))`,
+      p99: `histogram_quantile(0.99, sum by (le, ${by}) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[${window}])))`,
+      key: ({ metric: m }) => (m.destination_workload && m.destination_workload_namespace
+        ? { source: spiffe(m.source_principal) ?? 'unauthenticated', destination: { namespace: m.destination_workload_namespace, name: m.destination_workload } }
+        : undefined),
+    };
+  },
+  // The server side names the caller by its SPIFFE ID (source_principal).
+  flows: (window, namespace) => {
+    const sel = ['reporter="destination"', ...(namespace ? [`destination_workload_namespace=${quote(namespace)}`] : [])];
+    return {
+      promql: `sum by (source_principal, source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) (increase(istio_requests_total{${sel.join(', ')}}[${window}]))`,
+      parse: (s) => {
+        const m = s.metric;
+        if (!m.destination_workload || !m.destination_workload_namespace) return undefined;
+        return {
+          source: spiffe(m.source_principal) ?? 'unauthenticated',
+          ...(m.source_workload && m.source_workload !== 'unknown' ? { sourceWorkload: { namespace: m.source_workload_namespace ?? '', name: m.source_workload } } : {}),
+          destination: { namespace: m.destination_workload_namespace, name: m.destination_workload },
+          requests: s.value,
+        };
+      },
+    };
+  },
+  // ALLOW policies annotated istio.io/dry-run count in the sidecar's RBAC statistics,
+  // envoy_http_inbound_<address>_<port>_rbac{authz_dry_run_action="allow", authz_dry_run_result="denied"},
+  // per pod and inbound listener; the caller is not named (Envoy's access log and traces have it).
+  audit: (window, namespace) => {
+    const sel = ['authz_dry_run_action="allow"', 'authz_dry_run_result="denied"'];
+    const by = [...POD_NAMESPACE, ...POD_NAME];
+    return {
+      names: `{__name__=~"envoy_http_inbound_.+_rbac", ${sel.join(', ')}}`,
+      promql: (name) => `sum by (${by.join(', ')}) (increase(${name ?? ''}{${sel.join(', ')}}[${window}]))`,
+      blind: 'per pod and inbound port: Envoy\'s RBAC statistics do not name the caller',
+      parse: (s, name) => {
+        const m = s.metric;
+        const podNamespace = firstLabel(m, POD_NAMESPACE);
+        const pod = firstLabel(m, POD_NAME);
+        if (!podNamespace || !pod || (namespace !== undefined && podNamespace !== namespace)) return undefined;
+        const port = Number(/_(\d+)_rbac$/.exec(name ?? '')?.[1]);
+        return { destination: { namespace: podNamespace, name: pod, kind: 'pod' }, ...(Number.isInteger(port) && port > 0 ? { port } : {}), requests: s.value };
+      },
+    };
+  },
+};
