@@ -4,11 +4,10 @@
  */
 import { Option, type Command } from 'commander';
 import { findTarget, meshOptions, targetNames } from '../targets/registry.js';
-import type { MeshOption } from '../targets/mesh-option.js';
 import { given, translateOptions, type TranslateFlags } from '../targets/option-flags.js';
 
 export { translateOptions, type TranslateFlags };
-import { DEFAULT_OPTIONS, type Target } from '../targets/target.js';
+import { DEFAULT_OPTIONS, type MeshOption, type Target } from '../targets/target.js';
 import { UsageError } from './io.js';
 
 export const meshOption = (required = true) => {

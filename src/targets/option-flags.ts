@@ -4,8 +4,10 @@
  * arguments with it, so the two cannot drift.
  */
 import { meshOptions } from './registry.js';
-import { flagKey, type MeshOption } from './mesh-option.js';
-import { DEFAULT_OPTIONS, type TranslateOptions } from './target.js';
+import { DEFAULT_OPTIONS, type MeshOption, type TranslateOptions } from './target.js';
+
+/** `linkerd-default-policy` → `linkerdDefaultPolicy`, the key commander stores it under. */
+export const flagKey = (flag: string): string => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /** The parsed flags of a translation command: the common ones by name, each mesh's under its camel-cased flag. */
 export interface TranslateFlags {

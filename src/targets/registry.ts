@@ -1,6 +1,6 @@
 /** Every mesh target by name. */
 import type { MeshName, Target } from './target.js';
-import type { MeshOption } from './mesh-option.js';
+import type { MeshOption } from './target.js';
 import type { MeshMetrics } from './metrics-spec.js';
 import type { ScopeOptions } from '../policy/scope.js';
 import { istio } from './istio/index.js';

@@ -7,7 +7,6 @@ import type { Inventory } from '../policy/inventory.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
 import type { PathView } from './envoy-path.js';
-import type { MeshOption } from './mesh-option.js';
 import type { FenceProfile } from './fence/types.js';
 import type { MeshMetrics } from './metrics-spec.js';
 
@@ -42,6 +41,33 @@ export interface EvaluationContext {
 }
 
 export const DEFAULT_OPTIONS: TranslateOptions = { trustDomain: 'cluster.local', clusterDomain: 'cluster.local' };
+
+/**
+ * A mesh's own flag, declared once in its folder: the CLI builds the commander option from it,
+ * refuses it where it does not apply, and install writes it back into the controller's arguments
+ * (option-flags.ts).
+ */
+export interface MeshOption {
+  /** The flag without its dashes: `linkerd-default-policy`. */
+  readonly flag: string;
+  /** The value's name in help (`<policy>`); absent for a switch. */
+  readonly value?: string;
+  readonly choices?: readonly string[];
+  readonly description: string;
+  /**
+   * 'mesh': only when its mesh is the target. 'authorization': also wherever another target writes
+   * this mesh's authorization resources (Target.authorization).
+   */
+  readonly appliesTo: 'mesh' | 'authorization';
+  /** It chooses whose authorization a composing target writes (gateway-api's --authz): its choices are mesh names. */
+  readonly selectsAuthorization?: boolean;
+  /** The options it sets from its value (true for a switch). */
+  readonly set: (value: string | true) => Partial<TranslateOptions>;
+  /** Its value in these options, to write it back as arguments; undefined when unset. */
+  readonly get: (options: TranslateOptions) => string | true | undefined;
+  /** Why it cannot go with the other options, when it cannot. */
+  readonly refuse?: (options: TranslateOptions) => string | undefined;
+}
 
 /** A Kubernetes object the translation writes. */
 export interface MeshResource {
@@ -79,7 +105,7 @@ export interface Target {
   readonly writes: readonly string[];
   /** What it writes with these options, when that depends on them (the controller watches and RBAC allows exactly these). */
   writesWith?(options: TranslateOptions): readonly string[];
-  /** The flags of this mesh (its own fields of TranslateOptions): the CLI and install build on them (mesh-option.ts). */
+  /** The flags of this mesh (its own fields of TranslateOptions): the CLI and install build on them (option-flags.ts). */
   readonly options?: readonly MeshOption[];
   /**
    * Whose authorization resources the translation writes: the target's own name, another target's

@@ -1,5 +1,5 @@
 /** Cilium's flags and the translation options they set. */
-import type { MeshOption } from '../mesh-option.js';
+import type { MeshOption } from '../target.js';
 
 declare module '../target.js' {
   interface TranslateOptions {

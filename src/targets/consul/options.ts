@@ -1,5 +1,5 @@
 /** Consul's flags and the translation options they set. */
-import type { MeshOption } from '../mesh-option.js';
+import type { MeshOption } from '../target.js';
 
 declare module '../target.js' {
   interface TranslateOptions {

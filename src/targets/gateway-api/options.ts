@@ -1,5 +1,5 @@
 /** Gateway API's flags: whose authorization resources to pair with the routes. */
-import type { MeshOption } from '../mesh-option.js';
+import type { MeshOption } from '../target.js';
 
 /** The targets whose authorization gateway-api composes (their folders hold the translation). */
 export const AUTHZ_CHOICES = ['istio', 'linkerd'] as const;

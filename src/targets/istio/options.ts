@@ -1,5 +1,5 @@
 /** Istio's flags and the translation options they set. */
-import type { MeshOption } from '../mesh-option.js';
+import type { MeshOption } from '../target.js';
 
 export const DEFAULT_ISTIO_ROOT_NAMESPACE = 'istio-system';
 

@@ -1,5 +1,5 @@
 /** Linkerd's flags and the translation options they set. */
-import type { MeshOption } from '../mesh-option.js';
+import type { MeshOption } from '../target.js';
 
 export type LinkerdDefaultPolicy = 'deny' | 'all-unauthenticated' | 'all-authenticated' | 'cluster-authenticated' | 'cluster-unauthenticated' | 'audit';
 export const LINKERD_DEFAULT_POLICIES: readonly LinkerdDefaultPolicy[] = ['deny', 'all-unauthenticated', 'all-authenticated', 'cluster-authenticated', 'cluster-unauthenticated', 'audit'];
