@@ -155,7 +155,7 @@ spec:
     const lost = t.diagnostics.filter((d) => d.code === 'LINKERD_HTTP_ON_OPAQUE_PORT');
     assert.equal(lost.length, 1, JSON.stringify(t.diagnostics));
     assert.equal(lost[0]?.severity, 'error');
-    assert.match(lost[0]?.message ?? '', /port 3306 of db\/sql.*default opaque ports.*TCPRoute instead/);
+    assert.match(lost[0]?.message ?? '', /port 3306 of db\/sql.*the cluster's opaque ports, proxy\.opaquePorts \(Linkerd's default list.*TCPRoute instead/);
     assert.equal(decision.allowed, false);
     assert.match(decision.reasons[0] ?? '', /opaque/);
     assert.equal(ask(model, 8080).decision.allowed, true, 'a port Linkerd detects is unaffected');
@@ -171,6 +171,29 @@ spec: {selector: {app: sql}, ports: [{port: 80, targetPort: 8080, appProtocol: l
     const { t, decision } = ask(model, 8080);
     assert.ok(t.diagnostics.some((d) => d.code === 'LINKERD_HTTP_ON_OPAQUE_PORT' && /appProtocol linkerd\.io\/opaque/.test(d.message)));
     assert.equal(decision.allowed, false);
+  });
+
+  test('--linkerd-opaque-ports: the cluster\'s own list replaces Linkerd\'s default (3306 detected, 8080 opaque)', () => {
+    const model = world('{kind: HTTPRouteGroup, name: reads}');
+    const own = { ...options, linkerdOpaquePorts: '25, 8000-8100' };
+    const t = linkerd.translate(model, own);
+    const lost = t.diagnostics.filter((d) => d.code === 'LINKERD_HTTP_ON_OPAQUE_PORT');
+    assert.deepEqual(lost.map((d) => /port (\d+) of/.exec(d.message)?.[1]), ['8080']);
+    const ask = (port: number) => linkerd.evaluateAccess(t.resources, sql, { source: { namespace: 'db', name: 'app' }, destination: { namespace: 'db', name: 'sql' }, port, protocol: 'http', http: { method: 'GET', path: '/', headers: new Map() } }, own, { inventory: model.inventory }).allowed;
+    assert.deepEqual([ask(3306), ask(8080)], [true, false]);
+  });
+
+  test('--linkerd-opaque-ports on the command line: refused when malformed or for another mesh; written into the controller\'s arguments by install', async () => {
+    const { runCli } = await import('../support/cli.js');
+    const bad = await runCli(['translate', '-f', 'examples/l4', '--mesh', 'linkerd', '--linkerd-opaque-ports', '3306,70000']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--linkerd-opaque-ports takes ports and ranges from 1 to 65535/);
+    const other = await runCli(['translate', '-f', 'examples/l4', '--mesh', 'istio', '--linkerd-opaque-ports', '3306']);
+    assert.equal(other.code, 2);
+    assert.match(other.stderr, /--linkerd-opaque-ports applies to --mesh linkerd, or --mesh gateway-api --authz linkerd/);
+    const install = await runCli(['install', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '--linkerd-opaque-ports', '25,3306']);
+    assert.equal(install.code, 0, install.stderr);
+    assert.match(install.stdout, /- "--linkerd-opaque-ports"\n\s+- 25,3306\n/);
   });
 
   test('a TCP grant carries HTTP on an opaque port (authorized at the Server): no error', () => {

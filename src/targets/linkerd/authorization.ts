@@ -21,7 +21,7 @@ import type { HTTPRouteMatch } from '../gateway/types.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { AUTHZ_API, DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, POLICY_ROUTE_API, SERVER_API, meshIdentity, type AuthorizationPolicySpec, type MeshTLSAuthenticationSpec, type ServerSpec } from './types.js';
-import { DEFAULT_OPAQUE_PORTS, OPAQUE_APP_PROTOCOL, opaquePorts } from './opaque-ports.js';
+import { clusterOpaque, OPAQUE_APP_PROTOCOL, opaquePorts } from './opaque-ports.js';
 
 
 interface RouteGroup {
@@ -90,7 +90,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
     const refs = targets.map((t) => t.ref);
     plan.selectors.forEach((selector, si) => {
       const caught = own.filter((w) => catches(selector, w));
-      const opaque = opaquePorts(caught, model.inventory);
+      const opaque = opaquePorts(caught, model.inventory, options);
       for (const port of tcpPorts(caught)) {
         const server = derivedName(resourceName('smi', identity.name), plan.selectors.length > 1 ? `s${si}-p${port}` : `p${port}`);
         // audit: what no policy authorizes is let through and reported (Linkerd's audit access policy).
@@ -107,7 +107,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
           // Route-level grants cannot match traffic Linkerd carries as opaque TCP (opaque-ports.ts).
           for (const t of targets.filter((x) => x.hasHttpRules && x.httpMatches.length > 0 && x.sources.length > 0 && portGranted(grantedPorts(x), port))) {
             report(t.ref, 'error', 'LINKERD_HTTP_ON_OPAQUE_PORT',
-              `${provenanceLabel(t.ref)} grants ${t.sources.map(identityKey).join(', ')} HTTP routes on port ${port} of ${label}, which Linkerd treats as opaque (${DEFAULT_OPAQUE_PORTS.has(port) ? 'one of its default opaque ports, proxy.opaquePorts' : `a Service port with appProtocol ${OPAQUE_APP_PROTOCOL}`}): ` +
+              `${provenanceLabel(t.ref)} grants ${t.sources.map(identityKey).join(', ')} HTTP routes on port ${port} of ${label}, which Linkerd treats as opaque (${clusterOpaque(port, options) ? `one of the cluster's opaque ports, proxy.opaquePorts${options.linkerdOpaquePorts === undefined ? ' (Linkerd\'s default list; pass --linkerd-opaque-ports if the cluster sets another)' : ''}` : `a Service port with appProtocol ${OPAQUE_APP_PROTOCOL}`}): ` +
               'requests there are carried as TCP and no HTTPRoute sees them, so the grant is lost on that port (narrower than SMI). Grant the port with a TCPRoute instead, or take the port out of the opaque list (proxy.opaquePorts, the config.linkerd.io/opaque-ports annotation, appProtocol)');
           }
         }

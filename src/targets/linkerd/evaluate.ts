@@ -119,7 +119,7 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
 export function evaluateLinkerdAccess(resources: readonly MeshResource[], workload: Workload, asked: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
   if (asked.protocol === 'udp') return { allowed: true, enforced: false, reasons: ["Linkerd's proxy does not carry UDP"] };
   // On an opaque port the connection is carried as TCP: no route sees the HTTP request.
-  const opaque = asked.protocol === 'http' && asked.port !== undefined && opaquePorts([workload], context?.inventory).has(asked.port);
+  const opaque = asked.protocol === 'http' && asked.port !== undefined && opaquePorts([workload], context?.inventory, options).has(asked.port);
   const request: AccessRequest = opaque ? { source: asked.source, destination: asked.destination, port: asked.port, protocol: 'tcp' } : asked;
   const port = request.port;
   if (port === undefined) {

@@ -1,21 +1,30 @@
 /**
  * Ports where Linkerd may carry traffic as opaque TCP (no protocol detection), so HTTP requests meet
  * only Server-level authorization and route-level grants never match:
- * - Linkerd's default opaque ports (`proxy.opaquePorts`, applied by the proxy injector to every
- *   injected pod: SMTP, MySQL, Galera, PostgreSQL, Redis, Elasticsearch, Memcached);
+ * - the cluster's opaque ports (`proxy.opaquePorts`, applied by the proxy injector to every injected
+ *   pod): Linkerd's default list (SMTP, MySQL, Galera, PostgreSQL, Redis, Elasticsearch, Memcached),
+ *   or what --linkerd-opaque-ports says the cluster set;
  * - Service ports marked `appProtocol: linkerd.io/opaque`.
  * smi's Servers say `proxyProtocol: unknown` (detect), but whether that overrides the client side's
  * opaque marking depends on event order in Linkerd's destination controller (SetToServerProtocol only
  * ever sets opaque; updateServer clears it), so smi assumes opaque: the narrower reading.
  */
 import { servicesSelecting, type Inventory, type Workload } from '../../policy/inventory.js';
+import type { TranslateOptions } from '../target.js';
+import { parsePortRanges } from './options.js';
 
 export const DEFAULT_OPAQUE_PORTS: ReadonlySet<number> = new Set([25, 587, 3306, 4444, 5432, 6379, 9300, 11211]);
 export const OPAQUE_APP_PROTOCOL = 'linkerd.io/opaque';
 
-/** The opaque ports of these workloads (target ports of their opaque Service ports included). */
-export function opaquePorts(workloads: readonly Workload[], inventory: Inventory | undefined): Set<number> {
-  const out = new Set(DEFAULT_OPAQUE_PORTS);
+/** Whether the cluster's opaque-ports setting covers the port (Linkerd's default list unless the options say otherwise). */
+export function clusterOpaque(port: number, options: TranslateOptions): boolean {
+  if (options.linkerdOpaquePorts === undefined) return DEFAULT_OPAQUE_PORTS.has(port);
+  return (parsePortRanges(options.linkerdOpaquePorts) ?? []).some((r) => port >= r.from && port <= r.to);
+}
+
+/** The opaque ports among these workloads' ports (target ports of their opaque Service ports included). */
+export function opaquePorts(workloads: readonly Workload[], inventory: Inventory | undefined, options: TranslateOptions): Set<number> {
+  const out = new Set(workloads.flatMap((w) => w.ports.map((p) => p.port)).filter((p) => clusterOpaque(p, options)));
   if (!inventory) return out;
   for (const s of servicesSelecting(inventory, workloads)) {
     for (const p of s.ports) {
