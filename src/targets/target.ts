@@ -9,6 +9,7 @@ import type { AccessRequest, RouteRequest } from '../policy/request.js';
 import type { PathView } from './envoy-path.js';
 import type { FenceProfile } from './fence/types.js';
 import type { MeshMetrics } from './metrics-spec.js';
+import type { FeatureTable } from './features.js';
 
 /** A target's name, as `--mesh` takes it: the registry's keys (registry.ts). */
 export type MeshName = string;
@@ -123,6 +124,8 @@ export interface Target {
   readonly metrics?: MeshMetrics;
   /** The mesh's own namespaces (control plane, gateways): outside smi's scope unless named with -n (policy/scope.ts). */
   readonly systemNamespaces?: readonly RegExp[];
+  /** How much of each SMI feature the mesh carries with these options (features.ts); the conformance catalogue holds it to its word. */
+  features?(options: TranslateOptions): FeatureTable;
   /** What the mesh cannot express; each shows up as a diagnostic where it matters. */
   readonly limitations: readonly string[];
   /**

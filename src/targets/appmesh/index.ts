@@ -1,5 +1,6 @@
 /** The AWS App Mesh target: VirtualNode, VirtualService, VirtualRouter (appmesh.k8s.aws/v1beta2). */
 import type { Target } from '../target.js';
+import { APPMESH_FEATURES } from './features.js';
 import { APPMESH_METRICS } from './metrics.js';
 import { APPMESH_FENCE } from './fence-profile.js';
 import type { PathView } from '../envoy-path.js';
@@ -32,6 +33,7 @@ export const appmesh: Target = {
   fenceProfile: () => APPMESH_FENCE,
   systemNamespaces: [/^appmesh-system$/],
   metrics: APPMESH_METRICS,
+  features: () => APPMESH_FEATURES,
   pathView: () => APPMESH_PATH_VIEW,
   translate: (model, options) => translateByNamespace(appMeshPartition, model, options),
   evaluateAccess: evaluateAppMeshAccess,

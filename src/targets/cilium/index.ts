@@ -4,6 +4,7 @@
  * which Cilium implements, for splits.
  */
 import type { Target } from '../target.js';
+import { CILIUM_FEATURES } from './features.js';
 import { CILIUM_METRICS } from './metrics.js';
 import { CILIUM_OPTIONS } from './options.js';
 import { collectTranslation } from '../diagnostics.js';
@@ -30,6 +31,7 @@ export const cilium: Target = {
   authorization: () => 'cilium',
   systemNamespaces: [/^cilium(-|$)/],
   metrics: CILIUM_METRICS,
+  features: () => CILIUM_FEATURES,
   pathView: () => CILIUM_PATH_VIEW,
   translate: (model, options) =>
     collectTranslation((report) => [

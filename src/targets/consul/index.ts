@@ -1,5 +1,6 @@
 /** The Consul target: ServiceIntentions, ServiceDefaults, ServiceSplitter, ServiceRouter, ServiceResolver (consul.hashicorp.com/v1alpha1). */
 import type { Target } from '../target.js';
+import { CONSUL_FEATURES } from './features.js';
 import { CONSUL_METRICS } from './metrics.js';
 import { CONSUL_OPTIONS } from './options.js';
 import { CONSUL_FENCE } from './fence-profile.js';
@@ -34,6 +35,7 @@ export const consul: Target = {
   fenceProfile: () => CONSUL_FENCE,
   systemNamespaces: [/^consul$/],
   metrics: CONSUL_METRICS,
+  features: () => CONSUL_FEATURES,
   pathView: () => CONSUL_PATH_VIEW,
   translate: (model, options) => translateByNamespace(consulPartition, model, options),
   evaluateAccess: evaluateConsulAccess,

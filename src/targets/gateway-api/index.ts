@@ -5,6 +5,7 @@
  * mesh would; without it, access control is reported as not enforced.
  */
 import type { Target } from '../target.js';
+import { gatewayApiFeatures } from './features.js';
 import { GATEWAY_API_OPTIONS } from './options.js';
 import { GATEWAY_API_FENCE } from './fence-profile.js';
 import { ISTIO_FENCE } from '../istio/fence-profile.js';
@@ -42,6 +43,7 @@ export const gatewayApi: Target = {
   authorization: (options) => options.authz,
   fenceProfile: (options) => (options.authz === 'istio' ? ISTIO_FENCE : options.authz === 'linkerd' ? LINKERD_FENCE : GATEWAY_API_FENCE),
   annotatesNamespaces: (options) => options.authz === 'linkerd' && options.linkerdNamespaceDeny === true,
+  features: (options) => gatewayApiFeatures(options.authz),
   pathView: (options) => (options.authz === 'istio' ? ISTIO_PATH_VIEW : options.authz === 'linkerd' ? LINKERD_PATH_VIEW : RAW_PATH),
   audit: 'as the mesh named by --authz audits: Istio dry-run policies, or Linkerd audit Servers',
   translate: (model, options) =>

@@ -1,5 +1,6 @@
 /** The Istio target: security.istio.io/v1 AuthorizationPolicy and networking.istio.io/v1 VirtualService. */
 import type { Target } from '../target.js';
+import { ISTIO_FEATURES } from './features.js';
 import { ISTIO_METRICS } from './metrics.js';
 import { ISTIO_OPTIONS } from './options.js';
 import { ISTIO_FENCE } from './fence-profile.js';
@@ -25,6 +26,7 @@ export const istio: Target = {
   fenceProfile: () => ISTIO_FENCE,
   systemNamespaces: [/^istio-system$/],
   metrics: ISTIO_METRICS,
+  features: () => ISTIO_FEATURES,
   pathView: () => ISTIO_PATH_VIEW,
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,

@@ -4,6 +4,7 @@
  * (or legacy ServiceProfile dstOverrides with linkerdServiceProfiles).
  */
 import type { Target } from '../target.js';
+import { LINKERD_FEATURES } from './features.js';
 import { LINKERD_METRICS } from './metrics.js';
 import { LINKERD_OPTIONS } from './options.js';
 import { LINKERD_FENCE } from './fence-profile.js';
@@ -43,6 +44,7 @@ export const linkerd: Target = {
   annotatesNamespaces: (options) => options.linkerdNamespaceDeny === true,
   systemNamespaces: [/^linkerd(-|$)/],
   metrics: LINKERD_METRICS,
+  features: () => LINKERD_FEATURES,
   pathView: () => LINKERD_PATH_VIEW,
   audit: 'Servers use accessPolicy audit (with a catch-all route): what no policy authorizes is let through and reported in authorization metrics and logs',
   translate: (model, options) =>
