@@ -11,26 +11,9 @@ import { workloadsOf } from '../policy/inventory.js';
 import type { PolicyModel } from '../policy/model.js';
 import type { AccessRequest } from '../policy/request.js';
 import { whatIf, type MeshSide } from './what-if.js';
+import type { DestinationDifference, DifferencesProgress, MeshDifferences } from './contract.js';
 
-export interface DestinationDifference {
-  /** Node id: sa:NS/NAME. */
-  readonly node: string;
-  readonly requests: number;
-  readonly example: string;
-}
-
-export interface MeshDifferences {
-  readonly mesh: string;
-  readonly destinations: readonly DestinationDifference[];
-}
-
-export interface DifferencesProgress {
-  /** Destinations asked so far, of all to ask. */
-  readonly done: number;
-  readonly total: number;
-  /** Requests asked so far (of each mesh). */
-  readonly requests: number;
-}
+export type { DestinationDifference, DifferencesProgress, MeshDifferences };
 
 const describe = (r: AccessRequest, smi: boolean, mesh: string): string => {
   const from = r.source === 'unauthenticated' ? 'unauthenticated' : `${r.source.namespace}/${r.source.name}`;

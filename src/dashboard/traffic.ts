@@ -8,32 +8,11 @@
  */
 import type { ObservedEdge } from '../metrics/edge-traffic.js';
 import type { GraphEdge } from '../policy/graph.js';
+import type { TrafficEdge, TrafficView } from './contract.js';
 import type { PolicyModel } from '../policy/model.js';
 import { selects } from '../policy/inventory.js';
 
-export interface TrafficEdge {
-  /** sa:NS/NAME, or 'unauthenticated'. */
-  readonly from: string;
-  /** sa:NS/NAME when the workload is known, else workload:NS/NAME. */
-  readonly to: string;
-  /** The workloads the metrics named, NS/NAME. */
-  readonly workloads: readonly string[];
-  readonly requestsPerSecond: number;
-  readonly successRate?: number;
-  readonly p99Ms?: number;
-  /** Whether the policy graph has an access edge for this pair (SMI lets the caller reach the destination on something). */
-  readonly inPolicy: boolean;
-}
-
-export interface TrafficView {
-  readonly mesh: string;
-  readonly window: string;
-  /** When the figures were read (ISO 8601). */
-  readonly at: string;
-  readonly edges: readonly TrafficEdge[];
-  /** Why there are no figures, when there are none to give (Prometheus down, a mesh without caller identities). */
-  readonly error?: string;
-}
+export type { TrafficEdge, TrafficView };
 
 /** The one ServiceAccount behind the workloads these Services select, if there is exactly one. */
 function serviceIdentity(model: PolicyModel, namespace: string | undefined, name: string): string | undefined {

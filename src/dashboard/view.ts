@@ -4,44 +4,12 @@
  * mesh's translation — tied to the nodes it concerns. The page draws it and lists it as text.
  */
 import type { Diagnostic } from '../api/diagnostic.js';
-import { policyGraph, type GraphEdge } from '../policy/graph.js';
+import { policyGraph } from '../policy/graph.js';
 import type { PolicyModel } from '../policy/model.js';
 import type { Translation } from '../targets/target.js';
-import type { DifferencesProgress, MeshDifferences } from './differences.js';
+import type { DashboardView, DiagnosticView, MeshDifferences, NamespaceView } from './contract.js';
 
-export interface NamespaceView {
-  readonly name: string;
-  readonly inScope: boolean;
-  readonly why: string;
-  /** Node ids: sa:NS/NAME. */
-  readonly identities: readonly string[];
-  /** Node ids: svc:NS/NAME. */
-  readonly services: readonly string[];
-}
-
-export interface DiagnosticView {
-  readonly severity: Diagnostic['severity'];
-  readonly code: string;
-  readonly message: string;
-  /** file:line offline, the object (Kind/ns/name) online. */
-  readonly where?: string;
-  /** The mesh whose translation said it; absent for SMI's own checks. */
-  readonly mesh?: string;
-  /** Node ids it concerns. */
-  readonly nodes: readonly string[];
-}
-
-export interface DashboardView {
-  readonly mode: PolicyModel['mode'];
-  readonly namespaces: readonly NamespaceView[];
-  readonly edges: readonly GraphEdge[];
-  readonly diagnostics: readonly DiagnosticView[];
-  readonly meshes: readonly string[];
-  /** Per mesh, the destinations where it answers differently from SMI (or does not enforce). */
-  readonly differences: readonly MeshDifferences[];
-  /** How far the differences are: complete, or the destinations asked so far. */
-  readonly differencesProgress: DifferencesProgress & { readonly complete: boolean };
-}
+export type { DashboardView, DiagnosticView, NamespaceView };
 
 const namespaceOf = (node: string) => node.slice(node.indexOf(':') + 1).split('/')[0] ?? '';
 

@@ -58,9 +58,9 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
     } else assert.equal(r.metadata.labels?.['app.kubernetes.io/managed-by'], 'smi', 'every resource is marked as smi-managed');
   }
 
-  // Which destination each TrafficTarget names, to tie diagnostics to requests.
+  // Which destination each grant (a TrafficTarget, or an IngressBackend) names, to tie diagnostics to requests.
   const ttDestination = new Map<string, string>();
-  for (const d of model.destinations.values()) for (const t of d.targets) ttDestination.set(`TrafficTarget/${t.ref.namespace}/${t.ref.name}`, identityKey(d.identity));
+  for (const d of model.destinations.values()) for (const t of d.targets) ttDestination.set(`${t.ref.kind}/${t.ref.namespace}/${t.ref.name}`, identityKey(d.identity));
   const explained = (destination: string, request: AccessRequest) =>
     translation.diagnostics.some((d) => d.severity !== 'info' && (d.message.includes(destination) || (d.object !== undefined && ttDestination.get(d.object) === destination))) ||
     // Meshes that accept only mTLS refuse callers outside the mesh everywhere, and say so once.
