@@ -17,7 +17,7 @@ import { generateCluster } from './generate.js';
 import { realServer, testServer, usage, type BenchServer } from './controller-servers.js';
 import { findTarget } from '../src/targets/registry.js';
 import { ownedKinds } from '../src/controller/controller.js';
-import { kindPath } from '../src/kube/kinds.js';
+import { kindPath } from '../src/api/watched-kinds.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../src/targets/target.js';
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;

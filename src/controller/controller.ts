@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { createHash } from 'node:crypto';
 import type { AccessMode } from '../policy/model.js';
 import { Cache } from '../kube/cache.js';
-import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../kube/kinds.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../api/watched-kinds.js';
 import { describeScope } from '../policy/scope.js';
 import { Writer } from '../kube/writer.js';
 import { MANAGED_BY, SOURCE_ANNOTATION } from '../targets/naming.js';

@@ -4,7 +4,7 @@
  * policy — planned against the mesh resources of smi's that are live. `smi diff --live` prints it.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../kube/kinds.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../api/watched-kinds.js';
 import { listKinds } from '../kube/snapshot.js';
 import { MANAGED_BY } from '../targets/naming.js';
 import type { AccessMode } from '../policy/model.js';

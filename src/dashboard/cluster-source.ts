@@ -6,7 +6,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { validateClusterObjects, type ClusterObject } from '../api/cluster-objects.js';
 import { Cache } from '../kube/cache.js';
-import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds } from '../kube/kinds.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds } from '../api/watched-kinds.js';
 import { dashboardState, type DashboardSettings } from './state.js';
 import { StateFeed, type StateSource } from './source.js';
 

@@ -9,7 +9,7 @@
 import { allCrds } from '../api/crds.js';
 import { KINDS } from '../api/registry.js';
 import { ownedKinds } from '../controller/controller.js';
-import { INVENTORY_KINDS, NAMESPACE_KIND } from '../kube/kinds.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND } from '../api/watched-kinds.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
 import { translateArguments } from '../targets/option-flags.js';
 import { smiNetworkPolicies } from './network-policy.js';

@@ -5,7 +5,7 @@
  * resourceVersion otherwise. Listeners hear every add, update and delete.
  */
 import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
-import { kindPath, typedItems, type WatchedKind } from './kinds.js';
+import { kindPath, typedItems, type WatchedKind } from '../api/watched-kinds.js';
 import { toCachedForm } from './cached-form.js';
 import { fromClientModel } from './wire.js';
 import { groupBy } from '../group-by.js';

@@ -1,7 +1,7 @@
 /** The admission webhook's view of the other SMI objects, read from a watch cache (the controller's or the webhook's own). */
 import type { ClusterView } from '../webhooks/admission.js';
 import type { Cache } from './cache.js';
-import type { WatchedKind } from './kinds.js';
+import type { WatchedKind } from '../api/watched-kinds.js';
 
 export function clusterViewOf(cache: Cache, kinds: readonly WatchedKind[]): ClusterView {
   return {

@@ -3,7 +3,7 @@
  * namespaces. For commands that look once (`smi diff --live`, `smi impact`); the controller watches.
  */
 import { KubernetesObjectApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { typedItems, type WatchedKind } from './kinds.js';
+import { typedItems, type WatchedKind } from '../api/watched-kinds.js';
 import { fromClientModel } from './wire.js';
 
 /** A kind the cluster does not serve (a mesh's CRDs not installed) reads as empty; other errors are thrown. */

@@ -8,7 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiServer } from '../support/kube-api/server.js';
 import { TestClient, eventually } from '../support/kube-api/client.js';
 import { Cache } from '../../src/kube/cache.js';
-import { INVENTORY_KINDS } from '../../src/kube/kinds.js';
+import { INVENTORY_KINDS } from '../../src/api/watched-kinds.js';
 
 test('cached objects carry no managedFields nor last-applied configuration; other annotations stay', async () => {
   const server = await new KubeApiServer().start();

@@ -22,7 +22,7 @@ import { auditQuery, type AuditFinding, type AuditQuery } from '../../metrics/au
 import { parseWindow, windowSeconds } from '../../metrics/promql.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
-import { INVENTORY_KINDS, NAMESPACE_KIND } from '../../kube/kinds.js';
+import { INVENTORY_KINDS, NAMESPACE_KIND } from '../../api/watched-kinds.js';
 
 interface ImpactFlags {
   filename: string[];

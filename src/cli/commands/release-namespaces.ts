@@ -5,7 +5,7 @@ import type { CommandContext } from '../context.js';
 import { EXIT } from '../io.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
-import { NAMESPACE_KIND } from '../../kube/kinds.js';
+import { NAMESPACE_KIND } from '../../api/watched-kinds.js';
 import { Writer } from '../../kube/writer.js';
 import { namespacePatch, ownedAnnotations, type NamespaceObject } from '../../controller/namespace-annotations.js';
 

@@ -9,7 +9,7 @@ import { CertificateFiles } from '../../webhooks/tls.js';
 import { Cache } from '../../kube/cache.js';
 import { clusterViewOf } from '../../kube/cluster-view.js';
 import { loadKubeConfig } from '../../kube/config.js';
-import { smiKinds } from '../../kube/kinds.js';
+import { smiKinds } from '../../api/watched-kinds.js';
 
 interface WebhookFlags {
   port: string;

@@ -1,5 +1,5 @@
-/** What the controller watches: the SMI kinds (their storage version) and the inventory they refer to. */
-import { apiVersionOf, hubVersion, KINDS } from '../api/registry.js';
+/** What the controller watches: the SMI kinds (their storage version) and the Kubernetes inventory they refer to. Pure data: the paths and shapes of the kinds, no IO. */
+import { apiVersionOf, hubVersion, KINDS } from './registry.js';
 
 export interface WatchedKind {
   readonly apiVersion: string;
