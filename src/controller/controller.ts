@@ -1,28 +1,29 @@
 /**
  * The controller: informers feed a work queue; each reconcile computes the desired mesh resources
- * and statuses from the cache (desired.ts, pure) and writes only the difference with what is live —
- * server-side apply for what changed, then deletes for what smi wrote and no longer wants, then
- * statuses and Events. Writes happen only while leading (when leader election is on).
+ * and statuses from the cache (desired.ts, pure), decides everything it will write as one plan
+ * (write-plan.ts, pure: applies, namespace annotations, deletes, statuses, Events), and runs that plan
+ * through the injected writer — applies first, deletes last. `--dry-run` reports the same plan's
+ * changes instead. Writes happen only while leading (when leader election is on).
  */
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { createHash } from 'node:crypto';
 import type { AccessMode } from '../policy/model.js';
 import { Cache } from '../kube/cache.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../api/watched-kinds.js';
 import { describeScope } from '../policy/scope.js';
-import { Writer } from '../kube/writer.js';
+import { Writer, type ClusterWriter } from '../kube/writer.js';
 import { MANAGED_BY, SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
-import { sameStatus, withTransitionTimes, withWriteFailure, type SmiStatus } from './conditions.js';
+import { withTransitionTimes, withWriteFailure } from './conditions.js';
 import { type DesiredState, desiredState, objectKey, type ClusterObject } from './desired.js';
-import { DESIRED_HASH, planChanges, resourceKey, type LiveResource, type Plan, type PlannedChange } from './plan.js';
+import { DESIRED_HASH, resourceKey, type LiveResource, type PlannedChange } from './plan.js';
+import { planWrites, statusesToWrite, type WritePlan } from './write-plan.js';
 import type { ControllerMetrics } from './metrics.js';
 import { WorkQueue } from './queue.js';
 import { NamespacedDesired, type NamespaceObjects } from './partitioned.js';
 import type { ClusterView } from '../webhooks/admission.js';
 import { clusterViewOf } from '../kube/cluster-view.js';
-import { holdsAnnotations, namespacePatch, ownedAnnotations } from './namespace-annotations.js';
+import { namespacePatch, ownedAnnotations } from './namespace-annotations.js';
 
 export interface ControllerOptions {
   readonly target: Target;
@@ -34,6 +35,8 @@ export interface ControllerOptions {
   readonly metrics: ControllerMetrics;
   /** Compute and report what would be written and deleted; write nothing (not even statuses or Events). */
   readonly dryRun?: boolean;
+  /** Where writes go; default the API server of the kubeconfig (kube/writer.ts). */
+  readonly writer?: ClusterWriter;
 }
 
 const plural = (kind: string): string => {
@@ -82,7 +85,7 @@ export class Controller {
   private readonly eventKind: WatchedKind = { apiVersion: 'v1', kind: 'Event', resource: 'events', namespaced: true, smi: false };
   private readonly owned: WatchedKind[];
   private readonly cache: Cache;
-  readonly writer: Writer;
+  readonly writer: ClusterWriter;
   private readonly queue: WorkQueue;
   private leading = true;
   private readonly eventsSent = new Set<string>();
@@ -113,7 +116,7 @@ export class Controller {
       // A mesh kind the cluster does not serve must not hold everything else up: writing it fails, and says so.
       optional: (k) => this.owned.includes(k),
     });
-    this.writer = new Writer(kc);
+    this.writer = options.writer ?? new Writer(kc);
     this.queue = new WorkQueue(() => this.reconcile(), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000 }, (key, error, retryInMs) => {
       options.metrics.reconciles.inc({ result: 'error' });
       options.log.error({ key, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
@@ -247,39 +250,6 @@ export class Controller {
   /** Namespace → the annotations this process applied there (JSON), until the cache shows them. */
   private readonly annotated = new Map<string, string>();
 
-  /**
-   * Annotates the namespaces that need it and gives back the annotations of those that no longer do;
-   * only in the namespaces looked at. Returns the number of writes.
-   */
-  private async reconcileNamespaceAnnotations(wanted: ReadonlyMap<string, Readonly<Record<string, string>>>, looked: Set<string> | undefined): Promise<number> {
-    const { log, metrics } = this.options;
-    const live = new Map(this.namespaceKinds.flatMap((k) => this.cache.list(k)).map((n) => [n.metadata?.name ?? '', n]));
-    const inView = (ns: string) => !looked || looked.has(ns);
-    const writes: { name: string; annotations: Readonly<Record<string, string>> }[] = [];
-    for (const [name, annotations] of wanted) {
-      if (!inView(name) || holdsAnnotations(live.get(name), annotations) || this.annotated.get(name) === JSON.stringify(annotations)) continue;
-      writes.push({ name, annotations });
-    }
-    const mine = new Set([...this.annotated.keys(), ...[...live.values()].filter((n) => ownedAnnotations(n).length > 0).map((n) => n.metadata?.name ?? '')]);
-    for (const name of mine) if (inView(name) && !wanted.has(name)) writes.push({ name, annotations: {} });
-    if (this.options.dryRun) {
-      for (const w of writes) {
-        const key = `v1/Namespace//${w.name}`;
-        this.pending.set(key, { verb: 'update', key, kind: 'Namespace', namespace: w.name, name: w.name, fields: ['annotations'] });
-        log.info({ namespace: w.name, annotations: w.annotations }, Object.keys(w.annotations).length > 0 ? 'dry run: would annotate the namespace' : "dry run: would give back smi's annotations on the namespace");
-      }
-      return 0;
-    }
-    await inParallel(writes, WRITE_CONCURRENCY, async (w) => {
-      await this.writer.apply(namespacePatch(w.name, w.annotations) as KubernetesObject);
-      if (Object.keys(w.annotations).length > 0) this.annotated.set(w.name, JSON.stringify(w.annotations));
-      else this.annotated.delete(w.name);
-      log.info({ namespace: w.name, annotations: w.annotations }, Object.keys(w.annotations).length > 0 ? 'annotated the namespace' : "gave back smi's annotations on the namespace");
-      metrics.writes.inc({ verb: 'apply' });
-    });
-    return writes.length;
-  }
-
   /** What a dry run would change now, by resource key. */
   private readonly pending = new Map<string, PlannedChange>();
 
@@ -288,10 +258,10 @@ export class Controller {
     return [...this.pending.values()].sort((a, b) => a.key.localeCompare(b.key));
   }
 
-  private notePlan(plan: Plan, looked: Set<string> | undefined): void {
+  private notePlan(changes: readonly PlannedChange[], looked: Set<string> | undefined): void {
     const { log, metrics } = this.options;
     for (const [key, c] of this.pending) if (!looked || looked.has(c.namespace)) this.pending.delete(key);
-    for (const c of plan.changes) {
+    for (const c of changes) {
       const before = this.pending.get(c.key);
       this.pending.set(c.key, c);
       if (!before || before.verb !== c.verb || before.fields.join() !== c.fields.join()) {
@@ -339,21 +309,37 @@ export class Controller {
     this.noteScope(desired.scope, namespaces);
     log.debug({ scope: scope === 'all' ? 'all' : [...scope], smi: smi.length, inventory: inventory.length, resources: desired.resources.length }, 'desired state');
 
-    const live = this.owned.flatMap((k) => this.cache.in(k, namespaces));
-    const plan = planChanges(desired.resources, live as LiveResource[]);
+    const live = this.owned.flatMap((k) => this.cache.in(k, namespaces)) as LiveResource[];
+    const plan = planWrites({
+      desired, smi, live, looked: namespaces,
+      namespaces: new Map(this.namespaceKinds.flatMap((k) => this.cache.list(k)).map((n) => [n.metadata?.name ?? '', n])),
+      applied: this.applied, annotated: this.annotated, sentEvents: this.eventsSent,
+      postedEvents: new Set(this.cache.in(this.eventKind, namespaces).map((e) => `${e.metadata?.namespace}/${e.metadata?.name}`)),
+    });
     if (this.options.dryRun) {
-      this.notePlan(plan, namespaces);
+      this.notePlan(plan.changes, namespaces);
       end();
       metrics.reconciles.inc({ result: 'ok' });
       return;
     }
-    // Writes first, deletes last: a reconcile cut short never removes before adding.
+    const done = await this.execute(plan);
+    end();
+    if (done.refused.length > 0) throw new Error(`${done.refused.length} write(s) refused, first: ${done.refused[0]!.message}`);
+    metrics.reconciles.inc({ result: 'ok' });
+    if (done.applies + done.deletes + done.statuses > 0) log.info({ applies: done.applies, deletes: done.deletes, statuses: done.statuses, resources: desired.resources.length }, 'reconciled');
+  }
+
+  /**
+   * Runs a plan: applies (and namespace annotations) first, deletes last, so a reconcile cut short never
+   * removes before adding; a kind whose applies were refused keeps its old resources (a replacement may
+   * be what failed), and the SMI objects they came from say so in their status.
+   */
+  private async execute(plan: WritePlan): Promise<{ applies: number; deletes: number; statuses: number; refused: { kind: string; message: string }[] }> {
+    const { log, metrics } = this.options;
     const fields = new Map(plan.changes.map((c) => [c.key, c.fields]));
-    const toApply = plan.applies.filter((r) => this.applied.get(resourceKey(r)) !== r.metadata.annotations?.[DESIRED_HASH]);
-    // A refused write is kept, not thrown at once: the SMI objects it came from say so in their status.
     const refused: { kind: string; message: string }[] = [];
     const refusedSources = new Map<string, string>();
-    await inParallel(toApply, WRITE_CONCURRENCY, async (r) => {
+    await inParallel(plan.applies, WRITE_CONCURRENCY, async (r) => {
       log.debug({ key: resourceKey(r), fields: fields.get(resourceKey(r)) }, 'apply');
       try {
         await this.writer.apply(r as KubernetesObject);
@@ -366,51 +352,31 @@ export class Controller {
       this.applied.set(resourceKey(r), r.metadata.annotations?.[DESIRED_HASH] ?? '');
       metrics.writes.inc({ verb: 'apply' });
     });
-    const applies = toApply.length + await this.reconcileNamespaceAnnotations(desired.namespaceAnnotations, namespaces);
-    // A kind whose writes were refused keeps its old resources until they succeed (a replacement may be
-    // what failed); every other kind's deletes go on, so a revoked grant is not kept alive by them.
+    await inParallel(plan.annotations, WRITE_CONCURRENCY, async (w) => {
+      await this.writer.apply(namespacePatch(w.name, w.annotations) as KubernetesObject);
+      if (Object.keys(w.annotations).length > 0) this.annotated.set(w.name, JSON.stringify(w.annotations));
+      else this.annotated.delete(w.name);
+      log.info({ namespace: w.name, annotations: w.annotations }, Object.keys(w.annotations).length > 0 ? 'annotated the namespace' : "gave back smi's annotations on the namespace");
+      metrics.writes.inc({ verb: 'apply' });
+    });
     const held = new Set(refused.map((f) => f.kind));
     const toDelete = plan.deletes.filter((o) => !held.has(`${o.apiVersion}/${o.kind}`));
     await inParallel(toDelete, WRITE_CONCURRENCY, async (o) => {
       await this.writer.delete(o as KubernetesObject);
       metrics.writes.inc({ verb: 'delete' });
     });
-    const deletes = toDelete.length;
     const now = new Date().toISOString();
-    const statusWrites = smi.flatMap((o) => {
-      const failed = refusedSources.get(objectKey(o));
-      const planned = desired.statuses.get(objectKey(o));
-      const next = planned && failed ? withWriteFailure(planned, failed) : planned;
-      const previous = (o as { status?: SmiStatus }).status;
-      return next && !sameStatus(previous, next) ? [{ o, status: withTransitionTimes(next, previous, now) }] : [];
-    });
-    await inParallel(statusWrites, WRITE_CONCURRENCY, async ({ o, status }) => {
-      log.debug({ key: objectKey(o), previous: (o as { status?: unknown }).status, next: status }, 'status');
-      await this.writer.applyStatus(o as never, this.smi.find((k) => k.kind === o.kind)!.resource, status);
+    const statuses = statusesToWrite(plan.statuses, refusedSources, withWriteFailure);
+    await inParallel(statuses, WRITE_CONCURRENCY, async ({ object: o, planned, previous }) => {
+      log.debug({ key: objectKey(o), previous, next: planned }, 'status');
+      await this.writer.applyStatus(o as never, this.smi.find((k) => k.kind === o.kind)!.resource, withTransitionTimes(planned, previous, now));
       metrics.writes.inc({ verb: 'status' });
     });
-    const statuses = statusWrites.length;
-    const events: { o: ClusterObject; code: string; message: string; id: string }[] = [];
-    const posted = new Set(this.cache.in(this.eventKind, namespaces).map((e) => `${e.metadata?.namespace}/${e.metadata?.name}`));
-    const byKey = new Map(smi.map((o) => [objectKey(o), o]));
-    for (const [key, problems] of desired.problems) {
-      const o = byKey.get(key);
-      if (!o) continue;
-      for (const p of problems) {
-        const id = createHash('sha256').update(`${o.metadata?.uid}/${p.code}/${p.message}`).digest('hex').slice(0, 16);
-        if (this.eventsSent.has(id)) continue;
-        this.eventsSent.add(id);
-        if (posted.has(`${o.metadata?.namespace}/${o.metadata?.name}.${id}`)) continue;
-        events.push({ o, code: p.code, message: p.message, id });
-      }
-    }
-    await inParallel(events, WRITE_CONCURRENCY, async (e) => {
-      await this.writer.event(e.o as never, 'Warning', e.code, e.message, `${e.o.metadata?.name}.${e.id}`);
+    await inParallel(plan.events, WRITE_CONCURRENCY, async (e) => {
+      this.eventsSent.add(e.id);
+      await this.writer.event(e.object as never, 'Warning', e.code, e.message, `${e.object.metadata?.name}.${e.id}`);
       metrics.writes.inc({ verb: 'event' });
     });
-    end();
-    if (refused.length > 0) throw new Error(`${refused.length} write(s) refused, first: ${refused[0]!.message}`);
-    metrics.reconciles.inc({ result: 'ok' });
-    if (applies + deletes + statuses > 0) log.info({ applies, deletes, statuses, resources: desired.resources.length }, 'reconciled');
+    return { applies: plan.applies.length + plan.annotations.length, deletes: toDelete.length, statuses: statuses.length, refused };
   }
 }

@@ -35,7 +35,16 @@ export interface Writes {
   events: number;
 }
 
-export class Writer {
+/** What the controller writes through: the API server (Writer), or anything speaking the same calls. */
+export interface ClusterWriter {
+  readonly writes: Writes;
+  apply(object: KubernetesObject): Promise<KubernetesObject>;
+  delete(object: KubernetesObject): Promise<void>;
+  applyStatus(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, plural: string, status: unknown): Promise<void>;
+  event(involved: { apiVersion: string; kind: string; metadata: { name: string; namespace: string; uid?: string } }, type: 'Normal' | 'Warning', reason: string, message: string, name: string): Promise<void>;
+}
+
+export class Writer implements ClusterWriter {
   private readonly objects: KubernetesObjectApi;
   private readonly custom: CustomObjectsApi;
   private readonly core: CoreV1Api;
