@@ -27,3 +27,9 @@ export type FeatureTable = Readonly<Record<Feature, FeatureSupport>>;
 export const full: FeatureSupport = { support: 'full' };
 export const partial = (note: string): FeatureSupport => ({ support: 'partial', note });
 export const none = (note: string): FeatureSupport => ({ support: 'none', note });
+
+/** A target's feature table as the Markdown its doc page carries (docs/targets/<mesh>.md, kept equal by a test). */
+export function featureTableMarkdown(table: FeatureTable): string {
+  const rows = (Object.keys(FEATURES) as Feature[]).map((f) => `| ${FEATURES[f]} | ${table[f].support} | ${table[f].note ?? ''} |`);
+  return ['| SMI feature | support | what is lost |', '|---|---|---|', ...rows].join('\n');
+}

@@ -8,12 +8,12 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseAllDocuments } from 'yaml';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import './cases.js';
 import { registeredCases } from './catalogue.js';
 import { TARGETS, targetNames, scopeOptions } from '../../src/targets/registry.js';
-import { FEATURES, type Feature } from '../../src/targets/features.js';
+import { FEATURES, featureTableMarkdown, type Feature } from '../../src/targets/features.js';
 import { DEFAULT_OPTIONS, type Target, type TranslateOptions } from '../../src/targets/target.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { decide } from '../../src/policy/decide.js';
@@ -54,6 +54,13 @@ test('every registered target declares its support of every feature', () => {
         if (row.support !== 'full') assert.ok(row.note && row.note.length > 0, `${label}: ${f} is ${row.support} without saying what is lost`);
       }
     }
+  }
+});
+
+test('each target\'s doc page carries its feature table as declared', () => {
+  for (const name of targetNames()) {
+    const doc = readFileSync(resolve(import.meta.dirname, `../../docs/targets/${name}.md`), 'utf8');
+    assert.ok(doc.includes(featureTableMarkdown(TARGETS[name]!.features!(DEFAULT_OPTIONS))), `docs/targets/${name}.md does not show the feature table src/targets/${name}/features.ts declares`);
   }
 });
 
