@@ -136,7 +136,7 @@ describe('smi check / route --mesh', () => {
 
   test('linkerd decides per port: without one for a multi-port destination, exit 2 with the reason', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'smi-check-'));
-    writeFileSync(join(dir, 'in.yaml'), deploymentYaml('n', 'api', 'api', [80, 9090]));
+    writeFileSync(join(dir, 'in.yaml'), deploymentYaml('n', 'api', 'api', [80, 9090]) + deploymentYaml('n', 'web', 'web', [80]));
     // n holds no SMI objects: named with -n, it is in smi's scope all the same.
     const args = ['check', '-f', dir, '--from', 'n/web', '--to', 'n/api', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '-n', 'n'];
     const run = await runCli(args);

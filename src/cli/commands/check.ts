@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { requireIdentity } from '../known-names.js';
 import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
 import { decide } from '../../policy/decide.js';
 import { UNAUTHENTICATED, type AccessRequest, type Protocol } from '../../policy/request.js';
@@ -53,6 +54,8 @@ export function checkCommand(ctx: CommandContext): Command {
       let port = parsePort(opts.port);
       const http = parseHttp(opts.protocol, opts);
       const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      if (source !== UNAUTHENTICATED) requireIdentity(model, '--from', source);
+      requireIdentity(model, '--to', destination);
       if (port === undefined) {
         // Convenience: the destination's pods expose exactly one port of this protocol, so that is the one meant.
         const wanted = opts.protocol === 'udp' ? 'UDP' : 'TCP';

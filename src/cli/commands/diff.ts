@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, collect, loadModel, scopeOption } from '../policy-input.js';
+import { accessModeOption, collect, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
+import { requireIdentity } from '../known-names.js';
 import { loadInput } from '../load.js';
 import { formatDiagnostics } from '../format.js';
 import { hasErrors } from '../../api/diagnostic.js';
@@ -63,6 +64,9 @@ export function diffCommand(ctx: CommandContext): Command {
         if (value !== undefined && value !== 'unauthenticated' && !/^[^/\s]+\/[^/\s]+$/.test(value)) throw new UsageError(`${flag} ${value}: give NAMESPACE/SERVICEACCOUNT${flag === '--from' ? ' or unauthenticated' : ''}`);
       }
       const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      // A filter naming nothing the input holds would report "no differences" about nothing.
+      if (opts.from !== undefined && opts.from !== 'unauthenticated') requireIdentity(model, '--from', parseNamespacedName('--from', opts.from));
+      if (opts.to !== undefined) requireIdentity(model, '--to', parseNamespacedName('--to', opts.to));
       const options = translateOptions(opts);
       const sides = opts.mesh.map((name) => {
         if (name === 'smi') {

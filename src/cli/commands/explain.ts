@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { requireIdentity } from '../known-names.js';
 import { accessModeOption, filenameOption, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
 import { explain } from '../../policy/explain.js';
 import type { AccessMode } from '../../policy/model.js';
@@ -18,6 +19,7 @@ export function explainCommand(ctx: CommandContext): Command {
     .action(async (opts: { filename: string[]; to: string; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml' }) => {
       const destination = parseNamespacedName('--to', opts.to);
       const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      requireIdentity(model, '--to', destination);
       const e = explain(model, destination);
       if (opts.output === 'json') return void ctx.io.stdout(`${JSON.stringify(e, null, 2)}\n`);
       if (opts.output === 'yaml') return void ctx.io.stdout(toYamlStream([e]));

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { requireService } from '../known-names.js';
 import { collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
 import { route } from '../../policy/route.js';
 import type { Protocol } from '../../policy/request.js';
@@ -47,6 +48,7 @@ export function routeCommand(ctx: CommandContext): Command {
       let port = parsePort(opts.port);
       const http = parseHttp(opts.protocol, opts);
       const model = await loadModel(ctx, opts.filename, 'strict', opts.namespace);
+      requireService(model, '--service', service);
       const root = model.inventory.services.get(`${service.namespace}/${service.name}`);
       if (port === undefined && root && root.ports.length > 1) {
         throw new UsageError(`Service ${opts.service} has ports ${root.ports.map((p) => p.port).join(', ')}: say which with --port`);
