@@ -8,6 +8,14 @@ import type { Diagnostic } from '../api/diagnostic.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
+/** A document that means to be a Kubernetes object: a map with apiVersion, kind or metadata (a list of them too). */
+function kubernetesShaped(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.includes('apiVersion') || keys.includes('kind') || keys.includes('metadata');
+}
+
 export interface Inputs {
   readonly documents: LoadedDocument[];
   readonly diagnostics: Diagnostic[];
@@ -99,6 +107,14 @@ export async function readInputs(paths: readonly string[], readStdin: () => Prom
       continue;
     }
     const parsed = parseText(decode(bytes), file === '-' ? '<stdin>' : file);
+    // A Helm values.yaml, a test's expectations or a JSON config beside the manifests is not input:
+    // skipped with a note, rather than blocking every command. One Kubernetes-looking document keeps
+    // the whole file in (its mistakes are errors).
+    if (parsed.documents.length > 0 && !parsed.diagnostics.some((d) => d.severity === 'error') && !parsed.documents.some((d) => kubernetesShaped(d.value))) {
+      diagnostics.push({ severity: 'warning', code: 'SMI_FILE_SKIPPED', message: 'holds no Kubernetes object (no document has apiVersion, kind or metadata): skipped', path: '', file: file === '-' ? '<stdin>' : file });
+      onFile?.(file, documents.length);
+      continue;
+    }
     for (const d of parsed.documents) documents.push(d);
     diagnostics.push(...parsed.diagnostics);
     onFile?.(file, documents.length);
