@@ -20,7 +20,7 @@ import { topCommand } from './commands/top.js';
 import { impactCommand } from './commands/impact.js';
 import { releaseNamespacesCommand } from './commands/release-namespaces.js';
 import { dashboardCommand } from './commands/dashboard.js';
-import { routesCommand } from './commands/routes.js';
+import { routeGroupsCommand, routesAliasCommand } from './commands/routes.js';
 import { packageVersion } from '../version.js';
 
 export interface MainOptions {
@@ -28,7 +28,7 @@ export interface MainOptions {
   readonly io?: CliIO;
 }
 
-export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, routesCommand, explainCommand, graphCommand, translateCommand, diffCommand, impactCommand, dashboardCommand, controllerCommand, webhookCommand, metricsServerCommand, topCommand, installCommand, uninstallCommand, releaseNamespacesCommand, versionCommand];
+export const COMMANDS = [validateCommand, convertCommand, crdsCommand, checkCommand, routeCommand, routeGroupsCommand, explainCommand, graphCommand, translateCommand, diffCommand, impactCommand, dashboardCommand, controllerCommand, webhookCommand, metricsServerCommand, topCommand, installCommand, uninstallCommand, releaseNamespacesCommand, versionCommand];
 
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIO;
@@ -43,6 +43,12 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     const command = make(ctx);
     command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
     program.addCommand(command);
+  }
+  // Old names that still work, hidden from help.
+  for (const make of [routesAliasCommand]) {
+    const command = make(ctx);
+    command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
+    program.addCommand(command, { hidden: true });
   }
   try {
     await program.parseAsync([...argv], { from: 'user' });

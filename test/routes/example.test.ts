@@ -12,7 +12,7 @@ import { runCli } from '../support/cli.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 test('examples/shelter/routes.yaml is the generated group, kept in step with its description', async () => {
-  const r = await runCli(['routes', 'from-openapi', `${ROOT}/docs/api-descriptions/shelter.swagger.json`, '--name', 'shelter-api', '--namespace', 'shelter']);
+  const r = await runCli(['route-groups', 'from-openapi', `${ROOT}/docs/api-descriptions/shelter.swagger.json`, '--name', 'shelter-api', '--namespace', 'shelter']);
   assert.equal(r.code, 0, r.stderr);
   const committed = readFileSync(`${ROOT}/examples/shelter/routes.yaml`, 'utf8').replace(/^#.*\n/gm, '');
   assert.equal(committed, r.stdout, 'regenerate examples/shelter/routes.yaml (see its header)');

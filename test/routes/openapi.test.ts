@@ -19,7 +19,7 @@ import { operationsOf } from '../../src/routes/openapi.js';
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/openapi');
 
 test('OpenAPI 3: servers with a variable, $refs, integer and enum parameters; a label-style parameter is left out and reported', async () => {
-  const r = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets']);
+  const r = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets']);
   assert.equal(r.code, 1, r.stderr);
   assert.match(r.stderr, /error: .*shelter-3\.yaml: paths\.\/search\{format\}\.get: left out: parameter format has style label/);
   const group = parse(r.stdout) as { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: { matches: Match[] } };
@@ -38,17 +38,17 @@ test('OpenAPI 3: servers with a variable, $refs, integer and enum parameters; a 
   assert.ok(!fits(byName.get('list-pets')!, 'GET', '/v1/pets/1'), 'nothing longer');
   assert.ok(fits(byName.get('list-pets')!, 'GET', '/v1/pets?limit=3'), 'the query string is not part of the path');
 
-  const one = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--server', 'https://shelter.example.com/{version}', '-o', 'json']);
+  const one = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--server', 'https://shelter.example.com/{version}', '-o', 'json']);
   assert.equal(JSON.parse(one.stdout).spec.matches[0].pathRegex, '(?:/v1/pets$|/v2/pets$)');
-  const base = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--base-path', '/', '-o', 'json']);
+  const base = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--base-path', '/', '-o', 'json']);
   assert.equal(JSON.parse(base.stdout).spec.matches[0].pathRegex, '/pets$');
-  const none = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--server', 'https://elsewhere']);
+  const none = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets', '--server', 'https://elsewhere']);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /no such server/);
 });
 
 test('Swagger 2.0: basePath, parameters on the operation by $ref, names from method and path where there is no operationId', async () => {
-  const r = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets', '-o', 'json']);
+  const r = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets', '-o', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const group = JSON.parse(r.stdout) as { spec: { matches: Match[] } };
   assert.deepEqual(group.spec.matches.map((m) => [m.name, m.methods[0], m.pathRegex]), [
@@ -57,15 +57,15 @@ test('Swagger 2.0: basePath, parameters on the operation by $ref, names from met
     ['create-pet', 'POST', '/api/v1/pets$'],
     ['show-pet-by-id', 'GET', '/api/v1/pets/-?[0-9]+$'],
   ]);
-  const names = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets', '--match-names', 'method-path', '-o', 'json']);
+  const names = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets', '--match-names', 'method-path', '-o', 'json']);
   assert.deepEqual((JSON.parse(names.stdout) as { spec: { matches: Match[] } }).spec.matches.map((m) => m.name), ['put-owners-name', 'get-pets', 'post-pets', 'get-pets-pet-id']);
 });
 
 test('from stdin: the same group as from the file', async () => {
   const { readFileSync } = await import('node:fs');
   const text = readFileSync(`${FIXTURES}/shelter-2.json`, 'utf8');
-  const piped = await runCli(['routes', 'from-openapi', '-', '--name', 'shelter', '--namespace', 'pets'], text);
-  const file = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets']);
+  const piped = await runCli(['route-groups', 'from-openapi', '-', '--name', 'shelter', '--namespace', 'pets'], text);
+  const file = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets']);
   assert.equal(piped.code, 0, piped.stderr);
   assert.equal(piped.stdout, file.stdout);
 });
@@ -75,7 +75,7 @@ test('usage errors say what is wrong', async () => {
     [['/nonexistent.yaml'], /nonexistent\.yaml/],
     [[`${FIXTURES}/shelter-2.json`, '--base-path', 'v1'], /--base-path v1: starts with \//],
   ] as const) {
-    const r = await runCli(['routes', 'from-openapi', ...args, '--name', 'g', '--namespace', 'n']);
+    const r = await runCli(['route-groups', 'from-openapi', ...args, '--name', 'g', '--namespace', 'n']);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, message);
   }
@@ -134,7 +134,7 @@ test('operations from both description formats, operation parameters over path-i
 });
 
 test('routes check: a forgotten operation, a match for nothing, a match wider than its operation (with the request that shows it)', async () => {
-  const r = await runCli(['routes', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', `${FIXTURES}/shelter-routes.yaml`, '-o', 'json']);
+  const r = await runCli(['route-groups', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', `${FIXTURES}/shelter-routes.yaml`, '-o', 'json']);
   assert.equal(r.code, 1, r.stderr);
   const { findings } = JSON.parse(r.stdout) as { findings: { kind: string; operation?: string; match?: string; example?: string }[] };
   assert.deepEqual(findings.map((f) => [f.kind, f.operation ?? f.match, f.example]), [
@@ -145,14 +145,14 @@ test('routes check: a forgotten operation, a match for nothing, a match wider th
   ]);
   assert.deepEqual(JSON.parse(r.stdout).notJudged, ['pets/shelter#canary-list']);
   assert.match(r.stderr, /note: not judged, their header conditions .*: pets\/shelter#canary-list/);
-  const text = await runCli(['routes', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', `${FIXTURES}/shelter-routes.yaml`]);
+  const text = await runCli(['route-groups', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', `${FIXTURES}/shelter-routes.yaml`]);
   assert.match(text.stdout, /wider than the operations\s+pets\/shelter#show-pet\s+.*shelter-routes\.yaml:\d+\s+GET \/api\/v1\/pets\/x/);
 
   // The generated group passes its own audit.
-  const generated = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets']);
+  const generated = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-2.json`, '--name', 'shelter', '--namespace', 'pets']);
   const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'smi-routes-'));
   (await import('node:fs')).writeFileSync(join(dir, 'g.yaml'), generated.stdout);
-  const clean = await runCli(['routes', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', join(dir, 'g.yaml')]);
+  const clean = await runCli(['route-groups', 'check', '--openapi', `${FIXTURES}/shelter-2.json`, '-f', join(dir, 'g.yaml')]);
   assert.equal(clean.code, 0, clean.stdout + clean.stderr);
   assert.match(clean.stdout, /4 match\(es\) against 4 operation\(s\): every operation covered/);
 });
@@ -189,4 +189,16 @@ test('for random descriptions: each operation\'s requests fit its own match; pat
       }
     }
   }), { numRuns: 200 });
+});
+
+test('the old name `smi routes` still works, hidden from help, and says it is now `smi route-groups`', async () => {
+  const old = await runCli(['routes', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets']);
+  const now = await runCli(['route-groups', 'from-openapi', `${FIXTURES}/shelter-3.yaml`, '--name', 'shelter', '--namespace', 'pets']);
+  assert.equal(old.code, now.code);
+  assert.equal(old.stdout, now.stdout);
+  assert.match(old.stderr, /`smi routes` is now `smi route-groups`/);
+  assert.doesNotMatch(now.stderr, /is now/);
+  const help = await runCli(['--help']);
+  assert.match(help.stdout, /route-groups/);
+  assert.doesNotMatch(help.stdout, /^ {2}routes\b/m);
 });

@@ -19,26 +19,26 @@ import { routeGroup } from '../../src/routes/route-group.js';
 const PROTO = resolve(import.meta.dirname, '../fixtures/proto');
 
 test('a googleapis-style service: one POST match per RPC, streaming ones included, the imported file\'s service left out', async () => {
-  const r = await runCli(['routes', 'from-proto', `${PROTO}/library/library.proto`, '-I', `${PROTO}/include`, '-I', PROTO, '--name', 'library', '--namespace', 'books', '-o', 'json']);
+  const r = await runCli(['route-groups', 'from-proto', `${PROTO}/library/library.proto`, '-I', `${PROTO}/include`, '-I', PROTO, '--name', 'library', '--namespace', 'books', '-o', 'json']);
   assert.equal(r.code, 0, r.stderr);
   const group = JSON.parse(r.stdout) as { spec: { matches: Match[] } };
   assert.deepEqual(group.spec.matches.map((m) => [m.name, m.methods, m.pathRegex]), ['Chat', 'DeleteShelf', 'GetShelf', 'ImportBooks', 'WatchShelves'].map((rpc) => [
     `library-service-${rpc.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}`, ['POST'], `/example\\.library\\.v1\\.LibraryService/${rpc}$`,
   ]));
-  const yaml = await runCli(['routes', 'from-proto', `${PROTO}/library/library.proto`, '-I', `${PROTO}/include`, '-I', PROTO, '--name', 'library', '--namespace', 'books']);
+  const yaml = await runCli(['route-groups', 'from-proto', `${PROTO}/library/library.proto`, '-I', `${PROTO}/include`, '-I', PROTO, '--name', 'library', '--namespace', 'books']);
   assert.equal(validateYaml(yaml.stdout).diagnostics.filter((d) => d.severity === 'error').length, 0, 'a valid HTTPRouteGroup');
 
-  const both = await runCli(['routes', 'from-proto', `${PROTO}/library/library.proto`, `${PROTO}/library/shelf.proto`, '-I', `${PROTO}/include`, '-I', PROTO, '--name', 'library', '--namespace', 'books', '-o', 'json']);
+  const both = await runCli(['route-groups', 'from-proto', `${PROTO}/library/library.proto`, `${PROTO}/library/shelf.proto`, '-I', `${PROTO}/include`, '-I', PROTO, '--name', 'library', '--namespace', 'books', '-o', 'json']);
   assert.ok((JSON.parse(both.stdout) as { spec: { matches: Match[] } }).spec.matches.some((m) => m.pathRegex === '/example\\.library\\.v1\\.ShelfAdmin/Rebuild$'));
 });
 
 test('input errors name the file and line; a missing import is said', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'smi-proto-'));
   writeFileSync(join(dir, 'bad.proto'), 'syntax = "proto3";\npackage p;\nservice S {\n  rpc M(A) returns B;\n}\n');
-  const bad = await runCli(['routes', 'from-proto', join(dir, 'bad.proto'), '--name', 'g', '--namespace', 'n']);
+  const bad = await runCli(['route-groups', 'from-proto', join(dir, 'bad.proto'), '--name', 'g', '--namespace', 'n']);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /bad\.proto: illegal token .B., .\(. expected \(line 4\)/);
-  const missing = await runCli(['routes', 'from-proto', `${PROTO}/library/library.proto`, '--name', 'g', '--namespace', 'n']);
+  const missing = await runCli(['route-groups', 'from-proto', `${PROTO}/library/library.proto`, '--name', 'g', '--namespace', 'n']);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /example\/api\/http\.proto/);
 });

@@ -35,7 +35,7 @@ export function checkHttpRouteGroup(group: HTTPRouteGroup, report: Report): void
   // Every regex is compiled by each review and translation: bound the whole object's regex text first.
   const text = group.spec.matches.reduce((n, m) => n + (m.pathRegex?.length ?? 0) + headerEntries(m.headers).reduce((h, e) => h + e.name.length + e.regex.length, 0), 0);
   if (text > MAX_REGEX_TEXT_PER_OBJECT) {
-    report('error', 'SMI_REGEX_TOO_LARGE', ['spec', 'matches'], `the regexes of this group hold ${text} characters together; at most ${MAX_REGEX_TEXT_PER_OBJECT} are compiled per object (split the group, or generate narrower routes with smi routes from-openapi)`);
+    report('error', 'SMI_REGEX_TOO_LARGE', ['spec', 'matches'], `the regexes of this group hold ${text} characters together; at most ${MAX_REGEX_TEXT_PER_OBJECT} are compiled per object (split the group, or generate narrower routes with smi route-groups from-openapi)`);
     return;
   }
   const program = group.spec.matches.reduce((n, m) => n + (m.pathRegex === undefined ? 0 : Math.min(programSize(m.pathRegex), MAX_REGEX_PROGRAM + 1)) + headerEntries(m.headers).reduce((h, e) => h + Math.min(programSize(e.regex), MAX_REGEX_PROGRAM + 1), 0), 0);

@@ -1,4 +1,4 @@
-/** `smi routes`: HTTPRouteGroups from the API descriptions people already have. */
+/** `smi route-groups`: HTTPRouteGroups from the API descriptions people already have. */
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -194,11 +194,19 @@ function row(f: Finding): string[] {
   }
 }
 
-export function routesCommand(ctx: CommandContext): Command {
-  return new Command('routes')
+/** `smi route-groups`: HTTPRouteGroups from API descriptions (named apart from `smi route`, where traffic goes). */
+export function routeGroupsCommand(ctx: CommandContext, name = 'route-groups'): Command {
+  return new Command(name)
     .summary('HTTPRouteGroups from API descriptions (OpenAPI, Swagger, gRPC .proto)')
-    .description('Generates HTTPRouteGroups from the API descriptions people already have, instead of hand-written regexes.')
+    .description('Generates HTTPRouteGroups from the API descriptions people already have, instead of hand-written regexes,\nand audits hand-written ones against them. (Not `smi route`, which says where a request to a Service goes.)')
     .addCommand(fromOpenApi(ctx))
     .addCommand(fromProto(ctx))
     .addCommand(check(ctx));
+}
+
+/** The old name, `smi routes`: hidden from help, and it says so each time it is used. */
+export function routesAliasCommand(ctx: CommandContext): Command {
+  return routeGroupsCommand(ctx, 'routes').hook('preAction', () => {
+    ctx.io.stderr('note: `smi routes` is now `smi route-groups` (one letter away from `smi route`, which does something else); the old name still works\n');
+  });
 }
