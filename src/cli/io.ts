@@ -42,7 +42,8 @@ export const processIO: CliIO = {
 };
 
 /** Exit codes scripts can rely on. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+/** 0 ok; 1 findings (denied, differs, errors in the input); 2 usage or unreadable input; 3 a bug in smi. */
+export const EXIT = { ok: 0, failed: 1, usage: 2, internal: 3 } as const;
 
 /** A usage or input problem that makes the command unable to run at all (exit 2). */
 export class UsageError extends Error {}

@@ -39,17 +39,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
-  for (const make of COMMANDS) {
-    const command = make(ctx);
+  // Every command and subcommand reports through ctx.io and returns its exit status (no process.exit).
+  const configure = (command: Command): Command => {
     command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
-    program.addCommand(command);
-  }
+    for (const sub of command.commands) configure(sub);
+    return command;
+  };
+  for (const make of COMMANDS) program.addCommand(configure(make(ctx)));
   // Old names that still work, hidden from help.
-  for (const make of [routesAliasCommand]) {
-    const command = make(ctx);
-    command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
-    program.addCommand(command, { hidden: true });
-  }
+  for (const make of [routesAliasCommand]) program.addCommand(configure(make(ctx)), { hidden: true });
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return ctx.exitCode;
@@ -65,6 +63,6 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     }
     // A bug, not the user's fault: say so plainly, without a stack unless asked for.
     io.stderr(`internal error: ${(error as Error).message ?? String(error)}\n${process.env.SMI_DEBUG ? `${(error as Error).stack}\n` : 'set SMI_DEBUG=1 for a stack trace\n'}`);
-    return EXIT.usage;
+    return EXIT.internal;
   }
 }

@@ -8,6 +8,9 @@ import type { Diagnostic } from '../api/diagnostic.js';
 
 const EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 
+/** Input smi could not read at all (missing, not a file, too large, unreadable): a usage problem, exit 2, in every command. */
+export const UNREADABLE: ReadonlySet<string> = new Set(['SMI_PATH_NOT_FOUND', 'SMI_NOT_A_FILE', 'SMI_FILE_TOO_LARGE', 'SMI_READ_FAILED']);
+
 /** A document that means to be a Kubernetes object: a map with apiVersion, kind or metadata (a list of them too). */
 function kubernetesShaped(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;

@@ -89,7 +89,7 @@ describe('bad input never crashes', () => {
       writeFileSync(join(dir, name), content);
       const run = await runCli(['validate', join(dir, name)]);
       assert.equal(run.code, 1, `${name}: ${run.stdout}${run.stderr}`);
-      assert.match(run.stdout, new RegExp(`${name}:\\d+:\\d+: error SMI_`));
+      assert.match(run.stderr, new RegExp(`${name}:\\d+:\\d+: error SMI_`));
       assert.doesNotMatch(run.stdout + run.stderr, /at .*\.(ts|js):\d+/);
     }
   });

@@ -22,14 +22,30 @@ describe('smi validate', () => {
   test('the bundled examples are valid', async () => {
     const run = await runCli(['validate', EXAMPLES]);
     assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stderr, /0 errors, 0 warnings/);
+    assert.match(run.stdout, /0 errors, 0 warnings/, 'the summary is the result: stdout');
   });
 
   test('compiler-style output and exit 1 on errors', async () => {
     const file = tempFile('bad.yaml', 'apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\nmetadata: { name: s }\nspec:\n  service: web\n  backends: [{ service: web-v1, weight: -1 }]\n');
     const run = await runCli(['validate', file]);
     assert.equal(run.code, 1);
-    assert.equal(run.stdout.split('\n')[0], `${file}:6:41: error SMI_SPLIT_WEIGHT_NEGATIVE: weight -1 is negative; weights are whole numbers ≥ 0 (spec.backends[0].weight)`);
+    assert.equal(run.stderr.split('\n')[0], `${file}:6:41: error SMI_SPLIT_WEIGHT_NEGATIVE: weight -1 is negative; weights are whole numbers ≥ 0 (spec.backends[0].weight)`);
+  });
+
+  test('exit 2 for input that cannot be read, as in every command; diagnostics on stderr', async () => {
+    const run = await runCli(['validate', 'no-such-file.yaml']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no-such-file\.yaml: error SMI_PATH_NOT_FOUND/);
+    const check = await runCli(['check', '-f', 'no-such-file.yaml', '--from', 'a/b', '--to', 'c/d']);
+    assert.equal(check.code, 2);
+  });
+
+  test('a missing required option of a subcommand is a usage error (exit 2), not a finding', async () => {
+    for (const args of [['route-groups', 'from-openapi', 'x.yaml'], ['route-groups', 'from-proto', 'x.proto'], ['route-groups', 'check']]) {
+      const run = await runCli(args);
+      assert.equal(run.code, 2, args.join(' '));
+      assert.match(run.stderr, /required option/);
+    }
   });
 
   test('-o json prints the diagnostics with every field', async () => {

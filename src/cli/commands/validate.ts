@@ -4,6 +4,7 @@ import { loadInput } from '../load.js';
 import { diagnosticsJson, formatDiagnostics, summary } from '../format.js';
 import { hasErrors } from '../../api/diagnostic.js';
 import { EXIT } from '../io.js';
+import { UNREADABLE } from '../read-inputs.js';
 
 export function validateCommand(ctx: CommandContext): Command {
   return new Command('validate')
@@ -11,7 +12,8 @@ export function validateCommand(ctx: CommandContext): Command {
     .description(
       'Checks every SMI object in the given files and folders (recursively; - reads stdin): schema of its version,\n' +
         'names, RE2 regexes, ports, weights, and references between objects. Non-SMI objects are read and kept.\n' +
-        'Exit status: 0 without errors, 1 with errors, 2 on usage errors.',
+        'Diagnostics go to stderr, the summary (or -o json) to stdout. Exit status: 0 without errors, 1 with errors\n' +
+        'in the input, 2 on usage errors or input that cannot be read (a missing file).',
     )
     .argument('<path...>', 'files or folders of YAML/JSON; - for stdin')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
@@ -23,9 +25,9 @@ export function validateCommand(ctx: CommandContext): Command {
       const shown = opts.quiet ? input.diagnostics.filter((d) => d.severity === 'error') : input.diagnostics;
       if (opts.output === 'json') ctx.io.stdout(diagnosticsJson(shown));
       else {
-        ctx.io.stdout(formatDiagnostics(shown));
-        ctx.io.stderr(`${input.smi.length} SMI object(s) and ${input.kube.length} other object(s) in ${input.files} file(s): ${summary(input.diagnostics)}\n`);
+        ctx.io.stderr(formatDiagnostics(shown));
+        ctx.io.stdout(`${input.smi.length} SMI object(s) and ${input.kube.length} other object(s) in ${input.files} file(s): ${summary(input.diagnostics)}\n`);
       }
-      ctx.exitCode = hasErrors(input.diagnostics) ? EXIT.failed : EXIT.ok;
+      ctx.exitCode = input.diagnostics.some((d) => UNREADABLE.has(d.code)) ? EXIT.usage : hasErrors(input.diagnostics) ? EXIT.failed : EXIT.ok;
     });
 }
