@@ -1,4 +1,6 @@
 /** Kubernetes name rules, as the API server applies them. */
+import { distance } from 'fastest-levenshtein';
+
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -61,30 +63,14 @@ export function headerNameProblem(name: string): string | undefined {
   return /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(name) ? undefined : 'is not a valid HTTP header name (RFC 9110 token)';
 }
 
-/** Edit distance, for "did you mean" hints on misspelt fields and kinds. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = distance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+/** The names within a few edits of the one typed, nearest first (at most `max`): "did you mean" hints. */
+export function nearest(word: string, candidates: Iterable<string>, max = 3): string[] {
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  return [...new Set(candidates)].map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) })).filter((x) => x.d <= limit)
+    .sort((x, y) => x.d - y.d || x.c.localeCompare(y.c)).slice(0, max).map((x) => x.c);
 }
 
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0] ?? 0;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j] ?? 0;
-      row[j] = Math.min((row[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length] ?? 0;
+/** The nearest candidate, for hints on misspelt fields and kinds. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  return nearest(word, candidates, 1)[0];
 }

@@ -156,7 +156,34 @@ export function validateDocuments(documents: readonly LoadedDocument[], options:
     const loc = o.origin.locate(path);
     diagnostics.push({ severity, code, message, path: formatPath(path), file: loc.file ?? o.origin.file, line: loc.line, column: loc.column, object: objectLabel(o) });
   });
+  checkKubeDuplicates(kube, diagnostics);
   return { smi, valid: smi.filter((o) => !failed.has(o)), kube, diagnostics };
+}
+
+/**
+ * The same Service (Deployment, ServiceAccount, …) defined twice with different content: which one the
+ * cluster holds depends on the order of applying, so policy read from either could be wrong. Reported
+ * like a duplicate SMI object; a repeat of the very same object (a file listed twice) is harmless.
+ */
+function checkKubeDuplicates(kube: readonly KubeObject[], diagnostics: Diagnostic[]): void {
+  const first = new Map<string, { object: KubeObject; text: string }>();
+  for (const o of kube) {
+    if (o.name === '') continue;
+    const group = o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '';
+    const key = `${group}/${o.kind}/${o.kind === 'Namespace' ? '' : o.namespace}/${o.name}`;
+    const { status: _status, ...rest } = o.object as Record<string, unknown>;
+    const text = JSON.stringify(rest);
+    const seen = first.get(key);
+    if (!seen) {
+      first.set(key, { object: o, text });
+      continue;
+    }
+    if (seen.text === text) continue;
+    diagnostics.push({
+      severity: 'error', code: 'SMI_DUPLICATE_OBJECT', path: '', file: o.origin.file, line: o.origin.line, column: o.origin.column, object: `${o.kind}/${o.namespace}/${o.name}`,
+      message: `${o.kind} ${o.kind === 'Namespace' ? o.name : `${o.namespace}/${o.name}`} is defined twice with different content (first at ${seen.object.origin.file}:${seen.object.origin.line}); the cluster keeps only one, so keep one`,
+    });
+  }
 }
 
 function checkObject(o: SmiObject, report: Report): void {

@@ -4,16 +4,10 @@
  * about nothing. A Service where a ServiceAccount is meant (or the other way round) is named for what
  * it is, with the names that were probably meant.
  */
-import { distance } from 'fastest-levenshtein';
+import { nearest } from '../api/names.js';
 import { selects, servicesSelecting, workloadsOf } from '../policy/inventory.js';
 import { identityKey, type Identity, type PolicyModel } from '../policy/model.js';
 import { UsageError } from './io.js';
-
-/** The closest of these names to the one typed, best first (at most three, each within a few edits). */
-export function nearest(typed: string, known: Iterable<string>): string[] {
-  const limit = Math.max(2, Math.floor(typed.length / 3));
-  return [...new Set(known)].map((k) => ({ k, d: distance(typed, k) })).filter((x) => x.d <= limit).sort((a, b) => a.d - b.d || a.k.localeCompare(b.k)).slice(0, 3).map((x) => x.k);
-}
 
 const didYouMean = (names: readonly string[]): string => (names.length > 0 ? `; did you mean ${names.join(' or ')}?` : '');
 

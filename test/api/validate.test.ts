@@ -237,3 +237,13 @@ describe('IdentityBinding (experimental)', () => {
     assert.deepEqual(codes(bad.all, 'error'), ['SMI_IB_EXCLUSIVE_SCHEMES']);
   });
 });
+
+test('the same Service defined twice with different content is an error, like a duplicate SMI object; the very same object twice is not', () => {
+  const svc = (port: number) => `---\napiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec: {selector: {app: web}, ports: [{port: ${port}}]}\n`;
+  const twice = validateYaml(svc(80) + svc(8080));
+  const dup = twice.all.filter((d) => d.code === 'SMI_DUPLICATE_OBJECT');
+  assert.equal(dup.length, 1);
+  assert.equal(dup[0]!.severity, 'error');
+  assert.match(dup[0]!.message, /Service shop\/web is defined twice with different content \(first at .*:2\)/);
+  assert.deepEqual(validateYaml(svc(80) + svc(80)).all.filter((d) => d.code === 'SMI_DUPLICATE_OBJECT'), []);
+});

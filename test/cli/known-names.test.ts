@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { runCli } from '../support/cli.js';
-import { nearest } from '../../src/cli/known-names.js';
+import { nearest } from '../../src/api/names.js';
 
 const OSM = resolve(import.meta.dirname, '../fixtures/field/osm-bookstore.yaml');
 const CANARY = resolve(import.meta.dirname, '../../examples/canary');
