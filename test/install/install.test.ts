@@ -140,3 +140,22 @@ describe('install manifests', () => {
     }
   });
 });
+
+describe('smi uninstall removes what install wrote for the same flags', () => {
+  const ids = (text: string) => objects(text).map((o) => `${String(o.kind)}/${String((o.metadata as { namespace?: string })?.namespace ?? '')}/${String((o.metadata as { name?: string })?.name)}`).sort();
+  for (const webhook of ['generate', 'cert-manager', 'none']) {
+    test(`--webhook ${webhook}: the same objects, by identity (nothing from cert-manager unless install wrote it)`, async () => {
+      const install = await runCli(['install', '--mesh', 'istio', '--webhook', webhook]);
+      const uninstall = await runCli(['uninstall', '--mesh', 'istio', '--webhook', webhook]);
+      assert.equal(uninstall.code, 0, uninstall.stderr);
+      assert.deepEqual(ids(uninstall.stdout), ids(install.stdout));
+      if (webhook !== 'cert-manager') assert.doesNotMatch(uninstall.stdout, /cert-manager\.io/);
+    });
+  }
+  test('its help lists the flags that change what it deletes, not the image or replicas', async () => {
+    const help = (await runCli(['uninstall', '--help'])).stdout;
+    assert.doesNotMatch(help, /--image|--replicas|--api-server-cidr|--allow-metrics-from/);
+    assert.match(help, /--webhook/);
+    assert.equal((await runCli(['uninstall', '--mesh', 'istio', '--image', 'x', '--replicas', '3'])).code, 0, 'still accepted, so a script passes the same flags to both');
+  });
+});
