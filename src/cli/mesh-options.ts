@@ -4,7 +4,9 @@
  */
 import { Option, type Command } from 'commander';
 import { findTarget, meshOptions, targetNames } from '../targets/registry.js';
-import { given, translateOptions, type TranslateFlags } from '../targets/option-flags.js';
+import { flagKey, given, translateOptions, type TranslateFlags } from '../targets/option-flags.js';
+
+const flagKeyOf = (o: MeshOption): string => flagKey(o.flag);
 
 export { translateOptions, type TranslateFlags };
 import { DEFAULT_OPTIONS, type MeshOption, type Target } from '../targets/target.js';
@@ -39,6 +41,39 @@ function whereItApplies(owner: Target, o: MeshOption): string {
   if (o.appliesTo === 'mesh') return `--mesh ${owner.name} only`;
   const composers = meshOptions().filter(({ owner: t, option }) => t !== owner && option.selectsAuthorization && option.choices?.includes(owner.name));
   return [`--mesh ${owner.name}`, ...composers.map(({ owner: t, option }) => `--mesh ${t.name} --${option.flag} ${owner.name}`)].join(', or ');
+}
+
+/** Whether a mesh's flag applies to a translation by this target with these options. */
+function appliesTo(owner: Target, option: MeshOption, target: Target, options: ReturnType<typeof translateOptions>): boolean {
+  return owner === target || (option.appliesTo === 'authorization' && target.authorization?.(options) === owner.name);
+}
+
+/**
+ * Several meshes side by side (the dashboard, diff): each mesh flag must apply to at least one of
+ * them, and each mesh gets only the flags that apply to it (`--mesh istio --mesh linkerd
+ * --linkerd-default-policy deny` gives Linkerd its default policy and Istio nothing).
+ */
+export function requireTargets(names: readonly string[], flags: TranslateFlags = {}): { target: Target; options: ReturnType<typeof translateOptions> }[] {
+  const all = translateOptions(flags);
+  const targets = names.map((name) => {
+    const target = findTarget(name);
+    if (!target) throw new UsageError(`--mesh ${name}: unknown mesh; smi translates to ${targetNames().join(', ')}`);
+    return target;
+  });
+  const given = meshOptions().filter(({ option }) => flags[flagKeyOf(option)] !== undefined);
+  for (const { owner, option } of given) {
+    if (!targets.some((t) => appliesTo(owner, option, t, all))) throw new UsageError(`--${option.flag} applies to ${whereItApplies(owner, option)}, and none of the meshes shown is one`);
+  }
+  // --fence applies to the meshes that have one (cilium is shown as it is), as long as one does.
+  if (flags.fence !== undefined && !targets.some((t) => t.fence)) throw new UsageError(`--fence applies to meshes that cannot deny everything SMI denies themselves; ${targets.map((t) => t.name).join(', ')} enforce in the datapath without it`);
+  return targets.map((target) => {
+    const own: TranslateFlags = Object.fromEntries(Object.entries(flags).filter(([key]) => {
+      if (key === 'fence') return Boolean(target.fence);
+      const mine = given.find(({ option }) => flagKeyOf(option) === key);
+      return !mine || appliesTo(mine.owner, mine.option, target, all);
+    }));
+    return { target: requireTarget(target.name, own), options: translateOptions(own) };
+  });
 }
 
 export function requireTarget(name: string, flags: TranslateFlags = {}): Target {

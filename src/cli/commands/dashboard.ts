@@ -9,7 +9,7 @@ import { formatDiagnostics } from '../format.js';
 import { UsageError } from '../io.js';
 import { hasErrors } from '../../api/diagnostic.js';
 import type { AccessMode } from '../../policy/model.js';
-import { addTranslateOptions, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
+import { addTranslateOptions, requireTargets, type TranslateFlags } from '../mesh-options.js';
 import { startDashboard, type DashboardOptions } from '../../dashboard/server.js';
 import { dashboardState, type DashboardSettings } from '../../dashboard/state.js';
 import { fixedSource, type StateSource } from '../../dashboard/source.js';
@@ -69,15 +69,13 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
       if (files.length > 0 && opts.kubeconfig) throw new UsageError('-f and --kubeconfig are exclusive: the dashboard shows files or a cluster, not both');
       const traffic = trafficOption(opts);
 
-      const options = translateOptions(opts);
       const settings: DashboardSettings = {
         mode: opts.accessMode,
         ...(opts.namespace && opts.namespace.length > 0 ? { namespaces: opts.namespace } : {}),
-        meshes: (opts.mesh ?? []).flatMap((name) => {
-          // With --fence, a mesh that has one is shown both bare and fenced; cilium is shown as it is.
-          const target = requireTarget(name, { ...opts, fence: undefined });
+        // Each mesh with the flags that apply to it; with --fence, a mesh that has one is shown both bare and fenced.
+        meshes: requireTargets(opts.mesh ?? [], opts).flatMap(({ target, options }) => {
           const bare = { target, options: { ...options, fence: undefined } };
-          return target.fence && options.fence ? [bare, { target, options }] : [bare];
+          return options.fence ? [bare, { target, options }] : [bare];
         }),
       };
 

@@ -8,7 +8,7 @@ import { hasErrors } from '../../api/diagnostic.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { livePlan } from '../../controller/live.js';
 import { describeScope } from '../../policy/scope.js';
-import { addTranslateOptions, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
+import { addTranslateOptions, requireTarget, requireTargets, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { probesByDestination, routeProbes } from '../../policy/probes.js';
 import { identityKey, type Identity } from '../../policy/model.js';
 import type { Protocol } from '../../policy/request.js';
@@ -67,14 +67,13 @@ export function diffCommand(ctx: CommandContext): Command {
       // A filter naming nothing the input holds would report "no differences" about nothing.
       if (opts.from !== undefined && opts.from !== 'unauthenticated') requireIdentity(model, '--from', parseNamespacedName('--from', opts.from));
       if (opts.to !== undefined) requireIdentity(model, '--to', parseNamespacedName('--to', opts.to));
-      const options = translateOptions(opts);
+      // Each mesh with the flags that apply to it (--fence to the sides that have one: istio --fence against cilium compares like with like).
+      const meshes = new Map(requireTargets(opts.mesh.filter((n) => n !== 'smi'), opts).map((m) => [m.target.name, m]));
       const sides = opts.mesh.map((name) => {
         if (name === 'smi') {
           return { name, access: (r: AccessRequest) => (decide(model, r).allowed ? 'ALLOW' : 'DENY'), route: (r: RouteRequest) => route(model, r).backends };
         }
-        const target = requireTarget(name);
-        // --fence applies to the sides that have one (diff istio --fence against cilium compares like with like).
-        const sideOptions = target.fence ? options : { ...options, fence: undefined };
+        const { target, options: sideOptions } = meshes.get(name)!;
         const { resources } = target.translate(model, sideOptions);
         return {
           name,
