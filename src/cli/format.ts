@@ -1,5 +1,6 @@
 /** Printing diagnostics and documents. */
 import { compareDiagnostics, type Diagnostic } from '../api/diagnostic.js';
+import { toYamlStream } from '../api/yaml-write.js';
 
 /** Compiler style: file:line:col: severity CODE: message (further message lines indented). */
 export function formatDiagnostic(d: Diagnostic): string {
@@ -40,3 +41,8 @@ export function toJson(objects: readonly unknown[]): string {
 }
 
 export type OutputFormat = 'yaml' | 'json';
+
+/** Data as -o json or -o yaml asks for it: one document, the same fields either way. */
+export function formatData(format: 'json' | 'yaml', value: unknown): string {
+  return format === 'yaml' ? toYamlStream([value]) : `${JSON.stringify(value, null, 2)}\n`;
+}

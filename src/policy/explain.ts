@@ -3,7 +3,20 @@ import { identityKey, provenanceLabel, provenanceWhere, type Identity, type Poli
 import { servicesSelecting, workloadsOf } from './inventory.js';
 import { distribute } from './route.js';
 
+/** What a row grants, as data (for -o json|yaml): the display strings below say the same for a table. */
+export interface AccessGrant {
+  /** Ports on the destination: every port, these, or none (a legacy port outside the route's ports). */
+  readonly ports: 'all' | 'none' | readonly number[];
+  /** HTTP: the methods allowed; absent: any method. */
+  readonly methods?: readonly string[];
+  /** HTTP: the pathRegex, anchored at the start; absent: any path. */
+  readonly pathRegex?: string;
+  /** HTTP: header regexes that must all match (anchored at the start). */
+  readonly headers?: readonly { readonly name: string; readonly regex: string }[];
+}
+
 export interface AccessRow {
+  readonly grant: AccessGrant;
   readonly source: string;
   readonly protocol: 'http' | 'tcp' | 'udp';
   readonly ports: string;
@@ -44,6 +57,11 @@ function portsText(target: TargetPolicy, l4: PortSet | undefined): string {
   return 'none';
 }
 
+function portsData(target: TargetPolicy, l4: PortSet | undefined): AccessGrant['ports'] {
+  const text = portsText(target, l4);
+  return text === 'all' || text === 'none' ? text : text.split(',').map(Number);
+}
+
 function rowsOf(target: TargetPolicy): AccessRow[] {
   const rows: AccessRow[] = [];
   const via = provenanceLabel(target.ref);
@@ -53,6 +71,12 @@ function rowsOf(target: TargetPolicy): AccessRow[] {
     if (target.hasHttpRules) {
       for (const m of target.httpMatches) {
         rows.push({
+          grant: {
+            ports: portsData(target, target.tcpPorts),
+            ...(m.methods ? { methods: [...m.methods] } : {}),
+            ...(m.pathRegex !== undefined ? { pathRegex: m.pathRegex } : {}),
+            headers: m.headers.map((h) => ({ name: h.name, regex: h.regex })),
+          },
           source: src, protocol: 'http', ports: portsText(target, target.tcpPorts),
           methods: m.methods ? [...m.methods].join(',') : '*',
           path: m.pathRegex !== undefined ? `^${m.pathRegex}` : '*',
@@ -61,10 +85,10 @@ function rowsOf(target: TargetPolicy): AccessRow[] {
         });
       }
     } else if (target.tcpPorts !== undefined) {
-      rows.push({ source: src, protocol: 'tcp', ports: portsText(target, target.tcpPorts), methods: '-', path: '-', headers: '-', via, where });
+      rows.push({ grant: { ports: portsData(target, target.tcpPorts) }, source: src, protocol: 'tcp', ports: portsText(target, target.tcpPorts), methods: '-', path: '-', headers: '-', via, where });
     }
     if (target.udpPorts !== undefined) {
-      rows.push({ source: src, protocol: 'udp', ports: portsText(target, target.udpPorts), methods: '-', path: '-', headers: '-', via, where });
+      rows.push({ grant: { ports: portsData(target, target.udpPorts) }, source: src, protocol: 'udp', ports: portsText(target, target.udpPorts), methods: '-', path: '-', headers: '-', via, where });
     }
   }
   return rows;

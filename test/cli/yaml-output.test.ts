@@ -29,3 +29,30 @@ test('toYamlStream reads back the same under YAML 1.1 and 1.2', () => {
     }
   }), { numRuns: 1000 });
 });
+
+test('-o yaml everywhere data comes out, the same fields as -o json; explain gives data, not display strings', async () => {
+  const { runCli } = await import('../support/cli.js');
+  const { parse } = await import('yaml');
+  const { resolve } = await import('node:path');
+  const OSM = resolve(import.meta.dirname, '../fixtures/field/osm-bookstore.yaml');
+  const CANARY = resolve(import.meta.dirname, '../../examples/canary');
+  const commands = [
+    ['check', '-f', OSM, '--from', 'bookbuyer/bookbuyer', '--to', 'bookstore/bookstore', '--path', '/books-bought'],
+    ['route', '-f', CANARY, '--service', 'web/website', '--port', '80'],
+    ['diff', '-f', OSM, '--mesh', 'smi', '--mesh', 'istio'],
+    ['validate', OSM],
+    ['explain', '-f', OSM, '--to', 'bookstore/bookstore'],
+  ];
+  for (const args of commands) {
+    const json = await runCli([...args, '-o', 'json']);
+    const yaml = await runCli([...args, '-o', 'yaml']);
+    assert.equal(yaml.code, json.code, args.join(' '));
+    assert.deepEqual(parse(yaml.stdout), JSON.parse(json.stdout), args.join(' '));
+  }
+  const explained = JSON.parse((await runCli(['explain', '-f', OSM, '--to', 'bookstore/bookstore', '-o', 'json'])).stdout) as { access: Record<string, unknown>[] };
+  assert.deepEqual(explained.access[0], {
+    source: 'bookbuyer/bookbuyer', protocol: 'http', ports: 'all', methods: ['GET'], pathRegex: '/books-bought',
+    headers: [{ name: 'user-agent', regex: '.*-http-client/*.*' }, { name: 'client-app', regex: 'bookbuyer' }],
+    grantedBy: 'TrafficTarget bookstore/bookstore (bookstore-service-routes/books-bought)', where: `${OSM}:123`,
+  });
+});

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { formatData } from '../format.js';
 import { requireIdentity } from '../known-names.js';
 import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
 import { decide } from '../../policy/decide.js';
@@ -22,7 +23,7 @@ interface CheckOptions extends MeshFlags {
   path?: string;
   header?: string[];
   accessMode: AccessMode;
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'yaml';
   mesh?: string;
   trustDomain: string;
   clusterDomain: string;
@@ -47,7 +48,7 @@ export function checkCommand(ctx: CommandContext): Command {
     .addOption(accessModeOption())
     .addOption(scopeOption())
     .addOption(meshOption(false))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .action(async (opts: CheckOptions) => {
       const source = opts.from === UNAUTHENTICATED ? UNAUTHENTICATED : parseNamespacedName('--from', opts.from);
       const destination = parseNamespacedName('--to', opts.to);
@@ -70,8 +71,8 @@ export function checkCommand(ctx: CommandContext): Command {
       const decision = decide(model, request);
       const from = source === UNAUTHENTICATED ? UNAUTHENTICATED : `${source.namespace}/${source.name}`;
       const to = `${destination.namespace}/${destination.name}`;
-      if (opts.output === 'json') {
-        ctx.io.stdout(`${JSON.stringify({
+      if (opts.output !== 'text') {
+        ctx.io.stdout(formatData(opts.output, {
           allowed: decision.allowed,
           decision: decision.allowed ? 'ALLOW' : 'DENY',
           mode: model.mode,
@@ -83,7 +84,7 @@ export function checkCommand(ctx: CommandContext): Command {
             effect: r.effect, message: r.message, via: r.via ?? null,
             target: r.target ? { kind: r.target.kind, namespace: r.target.namespace, name: r.target.name, file: r.target.file, line: r.target.line } : null,
           })),
-        }, null, 2)}\n`);
+        }));
       } else {
         const what = http ? `${opts.protocol} ${http.method} ${http.path}${[...http.headers].map(([k, v]) => ` ${k}=${v}`).join('')}` : opts.protocol;
         ctx.io.stdout(`${decision.allowed ? 'ALLOW' : 'DENY'}  ${from} → ${to}  ${what}${port !== undefined ? ` port ${port}` : ''}  (${model.mode} mode)\n`);
@@ -111,12 +112,12 @@ function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel
   const destination = identityKey(request.destination);
   const targetsOfDestination = new Set((model.destinations.get(destination)?.targets ?? []).map((t) => `TrafficTarget/${t.ref.namespace}/${t.ref.name}`));
   const relevant = translation.diagnostics.filter((d) => d.severity !== 'info' && (d.object === undefined || targetsOfDestination.has(d.object) || d.message.includes(destination)));
-  if (opts.output === 'json') {
-    ctx.io.stdout(`${JSON.stringify({
+  if (opts.output !== 'text') {
+    ctx.io.stdout(formatData(opts.output, {
       mesh: target.name, allowed, decision: allowed ? 'ALLOW' : 'DENY', smi: { allowed: smi.allowed },
       workloads: results.map((r) => ({ workload: r.workload, allowed: r.allowed, enforced: r.enforced, reasons: r.reasons })),
       diagnostics: relevant.map((d) => ({ severity: d.severity, code: d.code, message: d.message, object: d.object ?? null })),
-    }, null, 2)}\n`);
+    }));
   } else {
     ctx.io.stdout(`${allowed ? 'ALLOW' : 'DENY'}  on ${target.name}; SMI says ${smi.allowed ? 'ALLOW' : 'DENY'}${allowed === smi.allowed ? '' : '  ← the mesh differs'}\n`);
     for (const r of results) ctx.io.stdout(`  ${r.workload}: ${r.allowed ? 'allowed' : 'denied'}${r.enforced ? '' : options.fence ? ' (not enforced: the fence lets it in and the mesh does not judge it)' : ' (not enforced by the mesh)'} — ${r.reasons.join('; ')}\n`);

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { accessModeOption, collect, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
 import { requireIdentity } from '../known-names.js';
 import { loadInput } from '../load.js';
-import { formatDiagnostics } from '../format.js';
+import { formatDiagnostics, formatData } from '../format.js';
 import { hasErrors } from '../../api/diagnostic.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { livePlan } from '../../controller/live.js';
@@ -54,8 +54,8 @@ export function diffCommand(ctx: CommandContext): Command {
     .addOption(new Option('--protocol <protocol>', 'only requests of this protocol').choices(['http', 'tcp', 'udp']))
     .option('--from <ns/sa>', 'only requests from this caller (or "unauthenticated")')
     .option('--to <ns/sa>', 'only requests to this destination')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
-    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json'; live: boolean; kubeconfig?: string; protocol?: Protocol; from?: string; to?: string }) => {
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
+    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml'; live: boolean; kubeconfig?: string; protocol?: Protocol; from?: string; to?: string }) => {
       if (opts.live) return liveDiff(ctx, opts);
       if (opts.kubeconfig) throw new UsageError('--kubeconfig applies to --live only');
       if (!opts.filename) throw new UsageError('give the policy with -f PATH (or compare a cluster with --live)');
@@ -129,8 +129,8 @@ export function diffCommand(ctx: CommandContext): Command {
         const [x, y] = [shareText(a.route(r)), shareText(b.route(r))];
         if (x !== y) routeDiffs.push({ request: describeRoute(r), [a.name]: x, [b.name]: y });
       }
-      if (!text) {
-        ctx.io.stdout(`${JSON.stringify({ meshes: [a.name, b.name], requestsCompared: compared, pairs, access: accessDiffs, routes: routeDiffs }, null, 2)}\n`);
+      if (opts.output !== 'text') {
+        ctx.io.stdout(formatData(opts.output, { meshes: [a.name, b.name], requestsCompared: compared, pairs, access: accessDiffs, routes: routeDiffs }));
       } else {
         if (routeDiffs.length > 0) ctx.io.stdout(table(['ROUTE', a.name.toUpperCase(), b.name.toUpperCase()], routeDiffs.map((d) => [d.request, d[a.name] ?? '', d[b.name] ?? ''])));
         ctx.io.stdout(`compared ${compared} access and ${routes.length} route requests: ${differing + routeDiffs.length} difference(s)${pairCount > 0 ? ` in ${pairCount} caller/destination pair(s)` : ''}\n`);
@@ -140,7 +140,7 @@ export function diffCommand(ctx: CommandContext): Command {
 }
 
 /** `smi diff --live`: the controller's plan for the cluster as it is now, written nowhere. */
-async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json'; kubeconfig?: string }): Promise<void> {
+async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml'; kubeconfig?: string }): Promise<void> {
   if (opts.mesh.length !== 1 || opts.mesh[0] === 'smi') throw new UsageError('--live compares one mesh\'s live resources with what smi would write: give --mesh once, e.g. --mesh istio');
   const target = requireTarget(opts.mesh[0]!, opts);
   let from: { smi: Record<string, unknown>[]; inventory: Record<string, unknown>[] } | undefined;
@@ -158,8 +158,8 @@ async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: stri
   });
   // What the translation could not carry (a caller losing its access): shown with the preview, never hidden by it.
   const problems = [...desired.problems].sort(([a], [b]) => a.localeCompare(b)).flatMap(([object, ds]) => ds.map((d) => ({ object, severity: d.severity, code: d.code, message: d.message })));
-  if (opts.output === 'json') {
-    ctx.io.stdout(`${JSON.stringify({ mesh: target.name, scope: [...desired.scope.namespaces].sort(), changes: plan.changes, problems }, null, 2)}\n`);
+  if (opts.output !== 'text') {
+    ctx.io.stdout(formatData(opts.output, { mesh: target.name, scope: [...desired.scope.namespaces].sort(), changes: plan.changes, problems }));
   } else {
     ctx.io.stderr(`${describeScope(desired.scope)}\n`);
     for (const p of problems) ctx.io.stderr(`${p.severity} ${p.code} (${p.object}): ${p.message}\n`);

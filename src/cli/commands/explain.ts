@@ -1,11 +1,11 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { formatData } from '../format.js';
 import { requireIdentity } from '../known-names.js';
 import { accessModeOption, filenameOption, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
 import { explain } from '../../policy/explain.js';
 import type { AccessMode } from '../../policy/model.js';
 import { table } from '../table.js';
-import { toYamlStream } from '../../api/yaml-write.js';
 
 export function explainCommand(ctx: CommandContext): Command {
   return new Command('explain')
@@ -21,8 +21,11 @@ export function explainCommand(ctx: CommandContext): Command {
       const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
       requireIdentity(model, '--to', destination);
       const e = explain(model, destination);
-      if (opts.output === 'json') return void ctx.io.stdout(`${JSON.stringify(e, null, 2)}\n`);
-      if (opts.output === 'yaml') return void ctx.io.stdout(toYamlStream([e]));
+      if (opts.output !== 'text') {
+        // Data, not the table's display strings: ports as numbers (or all), methods and headers as lists, absent for "any".
+        const data = { ...e, access: e.access.map((r) => ({ source: r.source, protocol: r.protocol, ...r.grant, grantedBy: r.via, where: r.where })) };
+        return void ctx.io.stdout(formatData(opts.output, data));
+      }
       const out: string[] = [];
       out.push(`Destination: ServiceAccount ${e.destination}   (${e.mode} mode)`);
       out.push(`Scope:       ${e.scope.inScope ? 'governed by smi' : 'outside smi\'s scope'} (${e.scope.why})`);

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, filenameOption, scopeOption } from '../policy-input.js';
 import { loadInput } from '../load.js';
-import { formatDiagnostics } from '../format.js';
+import { formatDiagnostics, formatData } from '../format.js';
 import { table } from '../table.js';
 import { EXIT, UsageError } from '../io.js';
 import { hasErrors } from '../../api/diagnostic.js';
@@ -33,7 +33,7 @@ interface ImpactFlags {
   at?: string;
   accessMode: AccessMode;
   namespace?: string[];
-  output: 'table' | 'json';
+  output: 'table' | 'json' | 'yaml';
   auditResults?: boolean;
 }
 
@@ -80,7 +80,7 @@ export function impactCommand(ctx: CommandContext): Command {
     .addOption(accessModeOption())
     .addOption(scopeOption())
     .option('--audit-results', "also read what the mesh reports its audit mode let through and would have denied (Linkerd's audit access policy, Istio's dry-run policies)")
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (opts: ImpactFlags) => {
       const window = parseWindow(opts.window);
       if (!window) throw new UsageError(`--window takes a duration such as 30s, 5m or 1h, got "${opts.window}"`);
@@ -121,8 +121,8 @@ export function impactCommand(ctx: CommandContext): Command {
       const auditSource = (f: AuditFinding) => (f.source === undefined ? '-' : f.source === 'unauthenticated' ? 'unauthenticated' : `${f.source.namespace}/${f.source.name}`);
       const auditJson = audited ? { auditResults: { blind: audited.blind, findings: audit.map((f) => ({ destination: `${f.destination.namespace}/${f.destination.name}`, destinationKind: f.destination.kind, ...(f.source !== undefined ? { source: auditSource(f) } : {}), port: f.port, requests: f.requests, rps: f.requests / seconds })) } } : {};
       const who = (i: FlowImpact) => (i.flow.source === 'unauthenticated' ? `unauthenticated${i.flow.sourceWorkload ? ` (${i.flow.sourceWorkload.namespace}/${i.flow.sourceWorkload.name})` : ''}` : `${i.flow.source.namespace}/${i.flow.source.name}`);
-      if (opts.output === 'json') {
-        ctx.io.stdout(`${JSON.stringify({ window, flows: impacts.map((i) => ({ source: who(i), destination: `${i.flow.destination.namespace}/${i.flow.destination.name}`, destinationServiceAccount: i.destinationIdentity, port: i.flow.port, requests: i.flow.requests, rps: i.flow.requests / seconds, verdict: i.verdict, why: i.why })), ...auditJson }, null, 2)}\n`);
+      if (opts.output !== 'table') {
+        ctx.io.stdout(formatData(opts.output, { window, flows: impacts.map((i) => ({ source: who(i), destination: `${i.flow.destination.namespace}/${i.flow.destination.name}`, destinationServiceAccount: i.destinationIdentity, port: i.flow.port, requests: i.flow.requests, rps: i.flow.requests / seconds, verdict: i.verdict, why: i.why })), ...auditJson }));
       } else {
         ctx.io.stderr(`${describeScope(model.scope)}\n`);
         ctx.io.stdout(`${impacts.length} live flow(s) in the last ${window}: ${denied.length} would be denied, ${impacts.filter((i) => i.verdict === 'partly').length} partly\n`);

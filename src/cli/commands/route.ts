@@ -6,7 +6,7 @@ import { route } from '../../policy/route.js';
 import type { Protocol } from '../../policy/request.js';
 import { provenanceLabel, provenanceWhere } from '../../policy/model.js';
 import { table } from '../table.js';
-import { formatDiagnostics } from '../format.js';
+import { formatDiagnostics, formatData } from '../format.js';
 import { EXIT, UsageError } from '../io.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 
@@ -19,7 +19,7 @@ interface RouteOptions extends MeshFlags {
   method?: string;
   path?: string;
   header?: string[];
-  output: 'text' | 'json';
+  output: 'text' | 'json' | 'yaml';
   mesh?: string;
   trustDomain: string;
   clusterDomain: string;
@@ -42,7 +42,7 @@ export function routeCommand(ctx: CommandContext): Command {
     .option('--path <path>', 'HTTP path (default /)')
     .option('--header <name=value>', 'HTTP header (repeatable)', collect)
     .addOption(meshOption(false))
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .action(async (opts: RouteOptions) => {
       const service = parseNamespacedName('--service', opts.service);
       let port = parsePort(opts.port);
@@ -71,15 +71,15 @@ export function routeCommand(ctx: CommandContext): Command {
         if (relevant.length > 0) ctx.io.stderr(formatDiagnostics(relevant));
       }
       const result = mesh ?? smi;
-      if (opts.output === 'json') {
-        ctx.io.stdout(`${JSON.stringify({
+      if (opts.output !== 'text') {
+        ctx.io.stdout(formatData(opts.output, {
           service: opts.service,
           port: port ?? null,
           split: smi.split ? { namespace: smi.split.namespace, name: smi.split.name, file: smi.split.file, line: smi.split.line } : null,
           ...(mesh ? { mesh: mesh.name, differs: mesh.differs, smi: { backends: smi.backends.map((b) => ({ service: b.service, share: b.share, ...(b.weight !== undefined ? { weight: b.weight } : {}) })) } } : {}),
           backends: result.backends.map((b) => ({ service: b.service, share: b.share, ...('weight' in b && b.weight !== undefined ? { weight: b.weight } : {}) })),
           reasons: mesh ? [`answered by evaluating the ${mesh.name} resources`, ...mesh.reasons] : smi.reasons,
-        }, null, 2)}\n`);
+        }));
       } else {
         ctx.io.stdout(smi.split ? `${provenanceLabel(smi.split)} [${provenanceWhere(smi.split)}]\n` : 'no TrafficSplit applies\n');
         if (mesh) {

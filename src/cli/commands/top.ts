@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
+import { formatData } from '../format.js';
 import { UsageError } from '../io.js';
 import { MetricsApi } from '../../metrics/api.js';
 import { Prometheus } from '../../metrics/prometheus.js';
@@ -7,7 +8,7 @@ import { windowSeconds } from '../../metrics/promql.js';
 import { metricsMeshes } from '../../targets/registry.js';
 import { table as renderTable } from '../table.js';
 
-interface TopFlags { namespace?: string; edges?: string; prometheusUrl?: string; mesh?: string; server: string; window: string; output: 'table' | 'json' }
+interface TopFlags { namespace?: string; edges?: string; prometheusUrl?: string; mesh?: string; server: string; window: string; output: 'table' | 'json' | 'yaml' }
 interface Item { resource: { namespace?: string; name: string }; edge?: { direction: string; resource: { namespace?: string; name: string } }; metrics: { name: string; value: string }[] }
 
 
@@ -26,7 +27,7 @@ export function topCommand(ctx: CommandContext): Command {
     .addOption(new Option('--mesh <mesh>', 'with --prometheus-url: whose metric names to read').choices(metricsMeshes()))
     .option('--server <url>', 'base URL of the Kubernetes API (e.g. kubectl proxy)', 'http://127.0.0.1:8001')
     .option('--window <duration>', 'window of the counts and percentiles', '1m')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
     .action(async (kind: string, opts: TopFlags) => {
       if (!['deployments', 'pods', 'namespaces'].includes(kind)) throw new UsageError(`top shows deployments, pods or namespaces, not ${kind}`);
       if (opts.prometheusUrl && !opts.mesh) throw new UsageError('--prometheus-url needs --mesh: metric names differ by mesh');
@@ -53,8 +54,8 @@ export function topCommand(ctx: CommandContext): Command {
         return;
       }
       const items = ((body as { items?: Item[] }).items ?? [body as Item]).filter((i) => i?.metrics);
-      if (opts.output === 'json') {
-        ctx.io.stdout(`${JSON.stringify(items, null, 2)}\n`);
+      if (opts.output !== 'table') {
+        ctx.io.stdout(formatData(opts.output, items));
         return;
       }
       const seconds = windowSeconds(opts.window);

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { loadInput } from '../load.js';
-import { diagnosticsJson, formatDiagnostics, summary } from '../format.js';
+import { diagnosticsJson, formatData, formatDiagnostics, summary } from '../format.js';
 import { hasErrors } from '../../api/diagnostic.js';
 import { EXIT } from '../io.js';
 import { UNREADABLE } from '../read-inputs.js';
@@ -16,7 +16,7 @@ export function validateCommand(ctx: CommandContext): Command {
         'in the input, 2 on usage errors or input that cannot be read (a missing file).',
     )
     .argument('<path...>', 'files or folders of YAML/JSON; - for stdin')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .option('--strict', 'the input is the whole picture: a missing referent is an error, not a warning', false)
     .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
     .option('-q, --quiet', 'print errors only', false)
@@ -24,6 +24,7 @@ export function validateCommand(ctx: CommandContext): Command {
       const input = await loadInput(ctx, paths, opts.strict, opts.namespace);
       const shown = opts.quiet ? input.diagnostics.filter((d) => d.severity === 'error') : input.diagnostics;
       if (opts.output === 'json') ctx.io.stdout(diagnosticsJson(shown));
+      else if (opts.output === 'yaml') ctx.io.stdout(formatData('yaml', JSON.parse(diagnosticsJson(shown)) as unknown));
       else {
         ctx.io.stderr(formatDiagnostics(shown));
         ctx.io.stdout(`${input.smi.length} SMI object(s) and ${input.kube.length} other object(s) in ${input.files} file(s): ${summary(input.diagnostics)}\n`);
