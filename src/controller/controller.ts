@@ -72,12 +72,9 @@ async function inParallel<T>(items: readonly T[], limit: number, work: (item: T)
 }
 
 
-/** Some namespaces of a reconcile failed: they alone are retried. */
-class NamespacesFailed extends Error {
-  constructor(readonly namespaces: readonly string[], readonly first: unknown) {
-    super(`reconciling ${namespaces.length} namespace(s) failed: ${first instanceof Error ? first.message : String(first)}`);
-  }
-}
+/** The queue's keys: one per namespace, and one for what only the whole cluster can answer. */
+const CLUSTER = '*';
+const namespaceKey = (ns: string): string => `ns:${ns}`;
 
 export class Controller {
   private readonly smi = smiKinds();
@@ -94,13 +91,13 @@ export class Controller {
   private scopeChanged = false;
   /** Namespace labels decide the scope unless -n names it. */
   private readonly namespaceKinds: WatchedKind[];
-  /** Namespaces to recompute ('all' when a change is not namespace-local or the target is not). */
-  private dirty: Set<string> | 'all' = 'all';
   private ready = false;
   /** Whether a change costs its namespace (the target with these options reads nothing across namespaces) or the cluster. */
   private readonly namespaceLocal: boolean;
   /** For targets translated by namespace: each namespace's exports, and who reads them. */
   private readonly partitioned: NamespacedDesired | undefined;
+  /** Namespaces whose exports the cluster pass refreshed and whose key has not run since. */
+  private readonly exportsFresh = new Set<string>();
 
   constructor(kc: KubeConfig, private readonly options: ControllerOptions) {
     this.owned = ownedKinds(options.target, options.translate);
@@ -117,7 +114,9 @@ export class Controller {
       optional: (k) => this.owned.includes(k),
     });
     this.writer = options.writer ?? new Writer(kc);
-    this.queue = new WorkQueue(() => this.reconcile(), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000 }, (key, error, retryInMs) => {
+    // One key at a time, first come first served: writes of different keys never race, and a change is
+    // not stuck behind a cold start (which is one key per namespace too).
+    this.queue = new WorkQueue((key) => this.reconcile(key), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000, concurrency: 1 }, (key, error, retryInMs) => {
       options.metrics.reconciles.inc({ result: 'error' });
       options.log.error({ key, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
     });
@@ -136,16 +135,12 @@ export class Controller {
   setLeading(leading: boolean): void {
     this.leading = leading;
     this.options.metrics.leader.set(leading ? 1 : 0);
-    if (leading) {
-      this.dirty = 'all';
-      this.queue.add('sync', 0);
-    }
+    if (leading) this.queue.add(CLUSTER, 0);
   }
 
-  private markDirty(namespace: string | undefined): void {
-    if (this.dirty === 'all') return;
-    if (!(this.namespaceLocal || this.partitioned) || !namespace) this.dirty = 'all';
-    else this.dirty.add(namespace);
+  /** The key a change in this namespace costs: its own, where the target can work a namespace at a time; the cluster's otherwise. */
+  private keyOf(namespace: string | undefined): string {
+    return (this.namespaceLocal || this.partitioned) && namespace ? namespaceKey(namespace) : CLUSTER;
   }
 
   async start(): Promise<void> {
@@ -154,13 +149,14 @@ export class Controller {
       // The cache now shows this object as the server has it: what smi applied to it no longer needs remembering.
       if (this.owned.includes(c.kind)) this.applied.delete(resourceKey({ ...c.object, apiVersion: c.kind.apiVersion, kind: c.kind.kind }));
       if (c.kind === NAMESPACE_KIND) this.annotated.delete(c.object.metadata?.name ?? '');
-      this.markDirty(c.kind === NAMESPACE_KIND ? c.object.metadata?.name : c.object.metadata?.namespace);
-      this.queue.add('sync');
+      const namespace = c.kind === NAMESPACE_KIND ? c.object.metadata?.name : c.object.metadata?.namespace;
+      if (namespace !== undefined) this.exportsFresh.delete(namespace); // changed since the cluster pass read it
+      this.queue.add(this.keyOf(namespace));
     });
     await this.cache.start();
     this.ready = true;
     this.options.log.info({ cached: this.cache.size(), mesh: this.options.target.name }, 'caches synced');
-    this.queue.add('sync', 0);
+    this.queue.add(CLUSTER, 0);
   }
 
   async stop(): Promise<void> {
@@ -173,54 +169,40 @@ export class Controller {
     return this.queue.drain();
   }
 
-  private async reconcile(): Promise<void> {
+  /**
+   * One key: a namespace (its desired state, planned and written), or the cluster — which, for targets
+   * that work a namespace at a time, only hands out every namespace's key (after refreshing every
+   * namespace's exports, for targets translated by namespace), and otherwise reconciles everything.
+   * A key that fails is retried on its own, with its own backoff.
+   */
+  private async reconcile(key: string): Promise<void> {
     const { metrics } = this.options;
     metrics.cached.set(this.cache.size());
     metrics.queueDepth.set(this.queue.depth);
     // Never act on a partial cache: a kind not listed yet would read as "delete everything of it".
     if (!this.leading || !this.ready) return;
-    const dirty = this.dirty;
-    this.dirty = new Set();
-    try {
+    if (key === CLUSTER) {
       if (this.partitioned) {
-        // Exports first (every namespace on a cold start, before any translation reads them), then
-        // the namespaces whose translation may have changed, one at a time.
-        const cold = dirty === 'all';
-        const refreshed = cold ? [...new Set([...this.namespacesHeld(), ...this.partitioned.known()])].sort() : [...dirty].sort();
+        // Exports first, every namespace's, before any translation reads them.
+        const all = [...new Set([...this.namespacesHeld(), ...this.partitioned.known()])].sort();
         const affected = new Set<string>();
-        for (const ns of refreshed) for (const n of this.partitioned.refresh(ns, this.objectsIn(new Set([ns])), !cold)) affected.add(n);
-        await this.eachNamespace([...affected].sort());
-      } else if (dirty === 'all' && this.namespaceLocal) {
-        // Everything, one namespace at a time: the same result, a fraction of the memory at once.
-        await this.eachNamespace(this.namespacesHeld());
-      } else if (dirty !== 'all' && this.namespaceLocal) {
-        // The echo of a cold start dirties every namespace at once: still one at a time.
-        await this.eachNamespace([...dirty].sort());
-      } else await this.reconcileScope(dirty);
-      this.logScope();
-    } catch (e) {
-      // What was not done is still to do: the namespaces that failed, or everything.
-      if (e instanceof NamespacesFailed) for (const ns of e.namespaces) this.markDirty(ns);
-      else if (dirty === 'all') this.dirty = 'all';
-      else for (const ns of dirty) this.markDirty(ns);
-      throw e;
-    }
-  }
-
-  /** One namespace at a time; one that fails (a kind the cluster does not serve, a refused write) does not hold up the others. */
-  private async eachNamespace(namespaces: readonly string[]): Promise<void> {
-    const failed: string[] = [];
-    let first: unknown;
-    for (const ns of namespaces) {
-      try {
-        await this.reconcileScope(new Set([ns]));
-      } catch (e) {
-        failed.push(ns);
-        first ??= e;
-        this.options.log.warn({ namespace: ns, err: e instanceof Error ? e.message : String(e) }, 'reconciling the namespace failed; going on with the others');
+        for (const ns of all) for (const n of this.partitioned.refresh(ns, this.objectsIn(new Set([ns])), false)) affected.add(n);
+        for (const ns of all) this.exportsFresh.add(ns);
+        for (const ns of [...affected].sort()) this.queue.add(namespaceKey(ns), 0);
+      } else if (this.namespaceLocal) {
+        for (const ns of this.namespacesHeld()) this.queue.add(namespaceKey(ns), 0);
+      } else {
+        await this.reconcileScope('all');
       }
+    } else {
+      const namespace = key.slice('ns:'.length);
+      // Its exports may have changed (unless the cluster pass just refreshed them): the namespaces that read them are translated again too.
+      if (this.partitioned && !this.exportsFresh.delete(namespace)) {
+        for (const ns of this.partitioned.refresh(namespace, this.objectsIn(new Set([namespace])))) if (ns !== namespace) this.queue.add(namespaceKey(ns));
+      }
+      await this.reconcileScope(new Set([namespace]));
     }
-    if (failed.length > 0) throw new NamespacesFailed(failed, first);
+    this.logScope();
   }
 
   /** Every namespace holding something smi reads or wrote, sorted. */

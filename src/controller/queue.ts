@@ -1,16 +1,21 @@
 /**
- * A rate-limited work queue: keys are deduplicated while waiting, one worker at a time per key,
- * failures come back after an exponential backoff (per key, capped), successes reset it. Changes
- * arriving in a burst are batched by a short delay before the key is handed out.
+ * A rate-limited work queue: keys are deduplicated while waiting, one worker at a time per key (and
+ * at most `concurrency` keys at once, handed out first come, first served, so a change is not stuck
+ * behind a long run of others), failures come back after an exponential backoff (per key, capped),
+ * successes reset it. Changes arriving in a burst are batched by a short delay before the key is ready.
  */
 export interface QueueOptions {
   readonly batchDelayMs: number;
   readonly backoffBaseMs: number;
   readonly backoffMaxMs: number;
+  /** Keys worked on at once; default unlimited. */
+  readonly concurrency?: number;
 }
 
 export class WorkQueue {
   private readonly waiting = new Map<string, NodeJS.Timeout>();
+  /** Keys whose delay has passed, in the order they became ready. */
+  private readonly ready: string[] = [];
   private readonly failures = new Map<string, number>();
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
@@ -19,7 +24,7 @@ export class WorkQueue {
   constructor(private readonly work: (key: string) => Promise<void>, private readonly options: QueueOptions, private readonly onError: (key: string, error: unknown, retryInMs: number) => void) {}
 
   get depth(): number {
-    return this.waiting.size + this.dirty.size;
+    return this.waiting.size + this.ready.length + this.dirty.size;
   }
 
   add(key: string, delayMs = this.options.batchDelayMs): void {
@@ -28,12 +33,23 @@ export class WorkQueue {
       this.dirty.add(key); // picked up again when the current run ends
       return;
     }
-    if (this.waiting.has(key)) return;
-    this.waiting.set(key, setTimeout(() => void this.run(key), delayMs));
+    if (this.waiting.has(key) || this.ready.includes(key)) return;
+    this.waiting.set(key, setTimeout(() => {
+      this.waiting.delete(key);
+      this.ready.push(key);
+      this.pump();
+    }, delayMs));
+  }
+
+  /** Starts ready keys while there is room. */
+  private pump(): void {
+    while (!this.stopped && this.ready.length > 0 && this.running.size < (this.options.concurrency ?? Infinity)) {
+      const key = this.ready.shift()!;
+      void this.run(key);
+    }
   }
 
   private async run(key: string): Promise<void> {
-    this.waiting.delete(key);
     this.running.add(key);
     try {
       await this.work(key);
@@ -46,20 +62,23 @@ export class WorkQueue {
       this.running.delete(key);
       this.dirty.delete(key);
       this.add(key, delay);
+      this.pump();
       return;
     }
     this.running.delete(key);
     if (this.dirty.delete(key)) this.add(key);
+    this.pump();
   }
 
-  /** Resolves once nothing is waiting or running. */
+  /** Resolves once nothing is waiting, ready or running. */
   async drain(): Promise<void> {
-    while (this.waiting.size > 0 || this.running.size > 0 || this.dirty.size > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.waiting.size > 0 || this.ready.length > 0 || this.running.size > 0 || this.dirty.size > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
   stop(): void {
     this.stopped = true;
     for (const t of this.waiting.values()) clearTimeout(t);
     this.waiting.clear();
+    this.ready.length = 0;
   }
 }
