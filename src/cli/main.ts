@@ -1,5 +1,6 @@
 /** The `smi` command line: one file per command under commands/. */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type Option } from 'commander';
+import { translateOptionFlags } from './mesh-options.js';
 import { processIO, EXIT, UsageError, type CliIO } from './io.js';
 import type { CommandContext } from './context.js';
 import { validateCommand } from './commands/validate.js';
@@ -23,6 +24,9 @@ import { dashboardCommand } from './commands/dashboard.js';
 import { routeGroupsCommand, routesAliasCommand } from './commands/routes.js';
 import { packageVersion } from '../version.js';
 
+/** Prose lines joined into paragraphs (blank lines kept), so the help wraps once, at the terminal's width; indented lines and list items stay. */
+export const reflow = (text: string): string => text.split('\n\n').map((p) => p.replace(/\n(?![ \t]|- )/g, ' ')).join('\n\n');
+
 export interface MainOptions {
   readonly programName?: string;
   readonly io?: CliIO;
@@ -40,8 +44,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .exitOverride();
   // Every command and subcommand reports through ctx.io and returns its exit status (no process.exit).
+  const translateFlags = translateOptionFlags();
   const configure = (command: Command): Command => {
     command.configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) }).exitOverride().showHelpAfterError('(run with --help for usage)');
+    // Help: the command's own options first, the translation's (common and each mesh's) after.
+    const options = command.options as Option[];
+    const own = options.filter((o) => !translateFlags.has(o.long ?? ''));
+    options.splice(0, options.length, ...own, ...options.filter((o) => !own.includes(o)));
+    // Descriptions are written in lines of prose: commander wraps them to the terminal itself.
+    command.description(reflow(command.description()));
     for (const sub of command.commands) configure(sub);
     return command;
   };

@@ -29,6 +29,11 @@ function commanderOption(o: MeshOption): Option {
   return o.choices ? option.choices([...o.choices]) : option;
 }
 
+/** The long flags addTranslateOptions adds: help lists them after a command's own (main.ts). */
+export function translateOptionFlags(): Set<string> {
+  return new Set(['--trust-domain', '--cluster-domain', '--enforcement', '--fence', ...meshOptions().map(({ option }) => `--${option.flag}`)]);
+}
+
 /** Every option that shapes a translation, on one command: the common ones, then each mesh's. */
 export function addTranslateOptions(command: Command): Command {
   command.addOption(trustDomainOption()).addOption(clusterDomainOption()).addOption(enforcementOption()).addOption(fenceOption());

@@ -174,3 +174,24 @@ describe('the installed binaries', () => {
     assert.match(help.stdout, /Usage: kubectl smi/);
   });
 });
+
+describe('help reads like kubectl\'s', () => {
+  test('a command\'s own options come first, the translation\'s (common and each mesh\'s) after', async () => {
+    for (const command of ['translate', 'check', 'diff', 'controller', 'install']) {
+      const help = (await runCli([command, '--help'])).stdout;
+      const own = help.indexOf('--mesh');
+      const mesh = help.indexOf('--linkerd-default-policy');
+      assert.ok(own > 0 && mesh > own, `${command}: --mesh before the mesh flags`);
+      assert.ok(help.indexOf('--trust-domain') > own, `${command}: common translation flags after the command's own`);
+    }
+  });
+
+  test('descriptions are prose that commander wraps once: no line broken mid-sentence and wrapped again', async () => {
+    const { reflow } = await import('../../src/cli/main.js');
+    assert.equal(reflow('one line\ncontinues\n\nnext paragraph\n  indented stays\n- a list item stays'), 'one line continues\n\nnext paragraph\n  indented stays\n- a list item stays');
+    const help = (await runCli(['translate', '--help'])).stdout;
+    // Before: the source's own break after "(or --out-dir)," survived commander's wrapping, leaving a short line.
+    assert.doesNotMatch(help, /\(or --out-dir\),\ndiagnostics/);
+    assert.match(help, /\(or --out-dir\),\s+diagnostics to stderr/);
+  });
+});
