@@ -10,8 +10,29 @@ export function formatDiagnostic(d: Diagnostic): string {
   return `${where}${d.severity} ${d.code}: ${first}${field}\n${rest.map((l) => `    ${l}\n`).join('')}`;
 }
 
+/** Past this many diagnostics of one code, the text shows the first few and a count (-o json keeps them all). */
+export const GROUP_AFTER = 10;
+const SHOWN_OF_GROUP = 3;
+
+/**
+ * Compiler style, one per line; a code repeated more than GROUP_AFTER times (one warning per
+ * destination at 50k destinations) shows its first few and one line counting the rest.
+ */
 export function formatDiagnostics(diagnostics: readonly Diagnostic[]): string {
-  return [...diagnostics].sort(compareDiagnostics).map(formatDiagnostic).join('');
+  const sorted = [...diagnostics].sort(compareDiagnostics);
+  const count = new Map<string, number>();
+  for (const d of sorted) count.set(`${d.severity} ${d.code}`, (count.get(`${d.severity} ${d.code}`) ?? 0) + 1);
+  const shown = new Map<string, number>();
+  const out: string[] = [];
+  for (const d of sorted) {
+    const key = `${d.severity} ${d.code}`;
+    const total = count.get(key) ?? 0;
+    const n = (shown.get(key) ?? 0) + 1;
+    shown.set(key, n);
+    if (total <= GROUP_AFTER || n <= SHOWN_OF_GROUP) out.push(formatDiagnostic(d));
+    else if (n === SHOWN_OF_GROUP + 1) out.push(`… and ${(total - SHOWN_OF_GROUP).toLocaleString('en')} more ${d.severity}${total - SHOWN_OF_GROUP === 1 ? '' : 's'} ${d.code} like these (each object's in -o json, where the command has it)\n`);
+  }
+  return out.join('');
 }
 
 /** The JSON shape of `-o json`: every field present, in a fixed order. */

@@ -131,3 +131,16 @@ describe('smi explain and smi graph', () => {
     assert.doesNotMatch(dot.stdout, /bookthief" ->/, 'the thief has no edge');
   });
 });
+
+test('a diagnostic repeated for many objects is shown a few times and counted, not printed for each', async () => {
+  const { formatDiagnostics } = await import('../../src/cli/format.js');
+  const many = Array.from({ length: 50 }, (_, i) => ({ severity: 'warning' as const, code: 'LINKERD_UNDECLARED_PORTS', message: `ns/sa${String(i).padStart(2, '0')}: undeclared`, path: '' }));
+  const few = [{ severity: 'error' as const, code: 'OTHER', message: 'once', path: '' }];
+  const text = formatDiagnostics([...many, ...few]);
+  const lines = text.trimEnd().split('\n');
+  assert.equal(lines.length, 5, text);
+  assert.match(text, /warning LINKERD_UNDECLARED_PORTS: ns\/sa00: undeclared/);
+  assert.match(text, /… and 47 more warnings LINKERD_UNDECLARED_PORTS like these/);
+  assert.match(text, /error OTHER: once/);
+  assert.equal(formatDiagnostics(many.slice(0, 10)).trimEnd().split('\n').length, 10, 'ten or fewer: each shown');
+});
