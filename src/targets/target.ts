@@ -62,6 +62,8 @@ export interface MeshOption {
   readonly appliesTo: 'mesh' | 'authorization';
   /** It chooses whose authorization a composing target writes (gateway-api's --authz): its choices are mesh names. */
   readonly selectsAuthorization?: boolean;
+  /** Each choice makes a different translation worth proving on its own: the conformance catalogue runs every one. */
+  readonly variant?: boolean;
   /** The options it sets from its value (true for a switch). */
   readonly set: (value: string | true) => Partial<TranslateOptions>;
   /** Its value in these options, to write it back as arguments; undefined when unset. */

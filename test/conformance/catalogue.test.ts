@@ -27,12 +27,15 @@ const CRD_FOLDERS = readdirSync(resolve(import.meta.dirname, '../reference/crds'
 const schemas = new CrdSchemas(...CRD_FOLDERS);
 const CASES = registeredCases();
 
-/** A target's variants: its defaults, and each authorization it can be told to write (gateway-api --authz). */
+/** A target's variants: its defaults, and each choice of the options it marks as variants (gateway-api --authz, Istio's data plane). */
 function variants(target: Target): { label: string; options: TranslateOptions }[] {
   const out = [{ label: target.name, options: DEFAULT_OPTIONS }];
   for (const o of target.options ?? []) {
-    if (!o.selectsAuthorization) continue;
-    for (const choice of o.choices ?? []) out.push({ label: `${target.name} --${o.flag} ${choice}`, options: { ...DEFAULT_OPTIONS, ...o.set(choice) } });
+    if (!o.variant) continue;
+    for (const choice of o.choices ?? []) {
+      const options = { ...DEFAULT_OPTIONS, ...o.set(choice) };
+      if (o.get(options) !== undefined) out.push({ label: `${target.name} --${o.flag} ${choice}`, options }); // the default is the first variant already
+    }
   }
   return out;
 }

@@ -2,12 +2,14 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { istio } from '../../src/targets/istio/index.js';
+import { TARGETS } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
 import { worldsWithRequests } from '../support/worlds.js';
 import { checkWorld, newTally } from '../support/equivalence.js';
 
 const schemas = new CrdSchemas('crds/istio');
+const fenceSchemas = new CrdSchemas('crds/istio');
 
 describe('Istio target: equivalence with the SMI semantics', () => {
   test('random worlds and requests: never more access, differences explained, valid CRDs', () => {
@@ -16,6 +18,21 @@ describe('Istio target: equivalence with the SMI semantics', () => {
     // The comparison must not be vacuous: both outcomes and routes must actually occur.
     assert.ok(tally.allowedBoth > 50 && tally.deniedBoth > 50 && tally.routesExact > 50, JSON.stringify(tally));
     console.log(`istio equivalence: ${JSON.stringify(tally)}`);
+  });
+
+  test('--istio-data-plane ambient (no waypoint): ztunnel\'s L4 only — never more access, every HTTP grant and split said to be left out', () => {
+    const tally = newTally();
+    const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const };
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(istio, schemas, world, requests, routes, options, tally)), { numRuns: 200 });
+    assert.ok(tally.allowedBoth > 20 && tally.deniedBoth > 50 && tally.narrowed > 20, JSON.stringify(tally));
+    console.log(`istio ambient equivalence: ${JSON.stringify(tally)}`);
+  });
+
+  test('--istio-data-plane ambient --fence networkpolicy: the fence lets granted TCP in over HBONE (15008)', () => {
+    const tally = newTally();
+    const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const, fence: 'networkpolicy' as const };
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(TARGETS.istio!, fenceSchemas, world, requests, routes, options, tally)), { numRuns: 100 });
+    assert.ok(tally.allowedBoth > 10 && tally.deniedBoth > 50, JSON.stringify(tally));
   });
 
   test('--enforcement audit: every denial SMI makes is reported (dry run), none enforced, nothing else changes', () => {
@@ -111,5 +128,71 @@ spec:
       const r = await judge(name, app);
       assert.deepEqual([r.allowed, r.lost.length], [true, 0], `${name} ${app ?? ''}`);
     }
+  });
+});
+
+describe('Istio ambient (--istio-data-plane ambient), named cases', () => {
+  const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const };
+  test('an L4 grant is an ALLOW policy ztunnel enforces (principals and ports); HTTP to the port passes as a connection', async () => {
+    const { modelOf, deploymentYaml, httpRequest, l4Request } = await import('../support/policy.js');
+    const model = modelOf(deploymentYaml('shop', 'db', 'db', [5432]) + deploymentYaml('shop', 'api', 'api', [80]) + deploymentYaml('shop', 'cron', 'cron', [80]) + `
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: TCPRoute
+metadata: {name: pg, namespace: shop}
+spec: {matches: {ports: [5432]}}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: api-db, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: db, namespace: shop}
+  rules: [{kind: TCPRoute, name: pg}]
+  sources: [{kind: ServiceAccount, name: api, namespace: shop}]
+`);
+    const t = istio.translate(model, options);
+    const policy = t.resources.find((r) => r.metadata.name === 'smi-db');
+    assert.deepEqual(policy?.spec, { selector: { matchLabels: { app: 'db' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/api'] } }], to: [{ operation: { ports: ['5432'] } }] }] });
+    const db = model.inventory.workloads.find((w) => w.name === 'db')!;
+    const ask = (r: Parameters<typeof istio.evaluateAccess>[2]) => istio.evaluateAccess(t.resources, db, r, options, { inventory: model.inventory }).allowed;
+    assert.equal(ask(l4Request('shop/api', 'shop/db', 'tcp', 5432)), true);
+    assert.equal(ask(httpRequest('shop/api', 'shop/db', 'GET', '/', { port: 5432 })), true);
+    assert.equal(ask(l4Request('shop/cron', 'shop/db', 'tcp', 5432)), false);
+    assert.equal(ask(l4Request('shop/api', 'shop/db', 'tcp', 5433)), false);
+  });
+
+  test('an HTTP grant is left out with an error (a waypoint would carry it); nothing with HTTP fields is ever written for ztunnel', async () => {
+    const { modelOf, deploymentYaml, httpRequest } = await import('../support/policy.js');
+    const model = modelOf(deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + `
+---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: reads, namespace: shop}
+spec: {matches: [{name: get, methods: [GET], pathRegex: /books}]}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: web-books, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: books, namespace: shop}
+  rules: [{kind: HTTPRouteGroup, name: reads}]
+  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
+`);
+    const t = istio.translate(model, options);
+    const lost = t.diagnostics.find((d) => d.code === 'ISTIO_AMBIENT_NEEDS_WAYPOINT');
+    assert.equal(lost?.severity, 'error');
+    assert.match(lost?.message ?? '', /shop\/web.*shop\/books.*waypoint/);
+    assert.doesNotMatch(JSON.stringify(t.resources), /"(paths|methods|notPaths|notMethods)"/);
+    const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+    assert.equal(istio.evaluateAccess(t.resources, books, httpRequest('shop/web', 'shop/books', 'GET', '/books', { port: 8080 }), options, { inventory: model.inventory }).allowed, false);
+  });
+
+  test('a policy with HTTP fields enforced by ztunnel never matches (Istio\'s fail-safe for ALLOW)', async () => {
+    const { httpRequest } = await import('../support/policy.js');
+    const resources = [{ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'books' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], to: [{ operation: { methods: ['GET'] } }] }] } }];
+    const books = { kind: 'Deployment', namespace: 'shop', name: 'books', labels: { app: 'books' }, serviceAccount: 'books', ports: [{ port: 8080, protocol: 'TCP' }] };
+    const request = httpRequest('shop/web', 'shop/books', 'GET', '/', { port: 8080 });
+    assert.equal(istio.evaluateAccess(resources, books, request, DEFAULT_OPTIONS).allowed, true, 'a sidecar matches the method');
+    assert.equal(istio.evaluateAccess(resources, books, request, options).allowed, false, 'ztunnel cannot: the rule is dropped');
   });
 });

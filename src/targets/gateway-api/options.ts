@@ -13,7 +13,7 @@ declare module '../target.js' {
 
 export const GATEWAY_API_OPTIONS: readonly MeshOption[] = [
   {
-    flag: 'authz', value: 'mesh', choices: AUTHZ_CHOICES, appliesTo: 'mesh', selectsAuthorization: true,
+    flag: 'authz', value: 'mesh', choices: AUTHZ_CHOICES, appliesTo: 'mesh', selectsAuthorization: true, variant: true,
     description: 'authorization resources to pair with Gateway API routes',
     set: (v) => ({ authz: v as (typeof AUTHZ_CHOICES)[number] }),
     get: (o) => o.authz,

@@ -12,7 +12,7 @@ import { grantedPorts } from '../granted-ports.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
-import { DEFAULT_ISTIO_ROOT_NAMESPACE } from './options.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient } from './options.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
 
@@ -134,6 +134,14 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
     for (const target of targets) {
       const principals = target.sources.map((s) => principal(options.trustDomain, s.namespace, s.name));
       for (const u of target.unresolved) report(target.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${provenanceLabel(target.ref)}: ${u}; nothing is emitted for it`);
+      if (target.hasHttpRules && isAmbient(options)) {
+        // ztunnel sees connections, not requests: an L4 rule would let raw TCP through too, which the grant does not.
+        if (target.sources.length > 0 && target.httpMatches.length > 0) {
+          report(target.ref, 'error', 'ISTIO_AMBIENT_NEEDS_WAYPOINT',
+            `${provenanceLabel(target.ref)} grants ${target.sources.map(identityKey).join(', ')} HTTP requests to ${identityKey(identity)}; in ambient mode ztunnel enforces L4 only (a rule there would admit raw TCP too), and route-level rules need a waypoint proxy, which smi does not write yet: the grant is left out (narrower). Grant the ports with a TCPRoute if any connection may pass, or run the destination with a sidecar`);
+        }
+        continue;
+      }
       if (target.hasHttpRules) {
         const ports = sortedPorts(grantedPorts(target));
         if (ports?.length === 0) continue;
@@ -176,7 +184,7 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
 
   if (model.mode === 'strict' || destinations.length > 0) {
     report(undefined, 'warning', 'ISTIO_UDP_NOT_ENFORCED',
-      "Istio's sidecars intercept TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)");
+      `Istio's ${isAmbient(options) ? 'ztunnel carries' : 'sidecars intercept'} TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)`);
   }
   if (model.mode === 'strict') {
     for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) namespaces.add(w.namespace);

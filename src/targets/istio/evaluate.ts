@@ -18,7 +18,7 @@ import { istioPortProtocol } from './protocol.js';
 import type { Workload } from '../../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../../policy/request.js';
 import type { EvaluationContext, MeshDecision, MeshResource, MeshRoute, TranslateOptions } from '../target.js';
-import { DEFAULT_ISTIO_ROOT_NAMESPACE } from './options.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient } from './options.js';
 import { re2FullMatch } from '../full-match.js';
 import { principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
 import { resourcesIn } from '../resource-index.js';
@@ -103,10 +103,18 @@ export const ISTIO_PATH_VIEW: PathView = {
 
 export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, given: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
   if (given.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
+  // Ambient without waypoints: ztunnel judges the connection (every port is opaque to it, rules with
+  // HTTP fields never match: Istio's fail-safe for ALLOW) and touches no path.
+  if (isAmbient(options)) return authorizeOn(resources, workload, given, options, true);
   const http = given.http && normalizedHttp(ISTIO_PATH_VIEW, given.http);
   if (given.http && !http) return { allowed: false, enforced: true, reasons: ["the sidecar's Envoy refuses the path (400)"] };
   const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
   const opaque = context !== undefined && request.port !== undefined && istioPortProtocol(context.inventory, workload, request.port).kind === 'opaque';
+  return authorizeOn(resources, workload, request, options, opaque);
+}
+
+/** The policies that select the workload (its namespace's and the root namespace's), dry run included. */
+function authorizeOn(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions, opaque: boolean): MeshDecision {
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
   const selecting = resourcesIn(resources, 'AuthorizationPolicy', [workload.namespace, root]).filter((r) => selects(r, workload, root));
   // Dry-run policies are evaluated in the shadow only: they never change the decision.

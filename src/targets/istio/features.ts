@@ -9,3 +9,13 @@ export const ISTIO_FEATURES: FeatureTable = {
   'udp-grant': none('sidecars intercept TCP only: UDP is neither allowed nor denied (use --fence networkpolicy)'),
   'weighted-split': partial('weights are whole percentages: shares are rounded'),
 };
+
+/** With --istio-data-plane ambient and no waypoint: ztunnel's L4 enforcement only. */
+export const ISTIO_AMBIENT_FEATURES: FeatureTable = {
+  'l4-grant': full,
+  'http-route-grant': none('ztunnel enforces L4 only and smi writes no waypoint yet: HTTP grants are left out (ISTIO_AMBIENT_NEEDS_WAYPOINT)'),
+  'http-regex-path': none('as HTTP route grants'),
+  'http-header-match': none('as HTTP route grants'),
+  'udp-grant': none('ztunnel carries TCP only (use --fence networkpolicy)'),
+  'weighted-split': none('weighted routing needs a waypoint, which smi does not write yet (ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED)'),
+};

@@ -10,7 +10,15 @@ export const ISTIO_FENCE: FenceProfile = {
   tunnel: [],
   notes: [
     'sidecar mode: meshed traffic arrives at the application port (redirected to the sidecar inside the pod), so the fence applies to the ports SMI names',
-    'ambient mode (HBONE on 15008) is not fenced: smi writes sidecar-mode AuthorizationPolicies',
+    'with --istio-data-plane ambient, meshed traffic arrives over HBONE (15008) instead: see the ambient profile',
     NODE_PROBES,
   ],
+};
+
+/** Ambient mode: meshed connections arrive at the pod over HBONE (15008), tunnelled by ztunnel; the application port sees only traffic from outside the mesh. */
+export const ISTIO_AMBIENT_FENCE: FenceProfile = {
+  open: [],
+  tcpWirePort: { port: 15008, why: "ambient's HBONE tunnel: ztunnel carries a granted caller's connection to the destination pod over it, not to the application port" },
+  tunnel: [],
+  notes: ['ambient mode: granted TCP is let in on HBONE (15008) from the granted callers; application ports see only traffic from outside the mesh, which the fence closes', NODE_PROBES],
 };

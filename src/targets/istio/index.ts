@@ -1,9 +1,10 @@
 /** The Istio target: security.istio.io/v1 AuthorizationPolicy and networking.istio.io/v1 VirtualService. */
 import type { Target } from '../target.js';
-import { ISTIO_FEATURES } from './features.js';
+import { ISTIO_AMBIENT_FEATURES, ISTIO_FEATURES } from './features.js';
 import { ISTIO_METRICS } from './metrics.js';
-import { ISTIO_OPTIONS } from './options.js';
-import { ISTIO_FENCE } from './fence-profile.js';
+import { isAmbient, ISTIO_OPTIONS } from './options.js';
+import { ISTIO_AMBIENT_FENCE, ISTIO_FENCE } from './fence-profile.js';
+import { RAW_PATH } from '../envoy-path.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from './authorization.js';
 import { translateTraffic } from './traffic.js';
@@ -18,16 +19,18 @@ export const istio: Target = {
     'UDP is not intercepted by Istio proxies: UDPRoute rules and UDP denials are not enforced',
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'weights are whole percentages: shares are rounded',
+    'ambient mode (--istio-data-plane ambient): L4 grants only, enforced by ztunnel; route-level grants and splits need waypoints, which smi does not write yet',
   ],
   namespaceLocal: () => true,
   audit: 'every AuthorizationPolicy carries istio.io/dry-run: "true": evaluated and recorded (shadow decisions in logs and metrics), not enforced',
   options: ISTIO_OPTIONS,
   authorization: () => 'istio',
-  fenceProfile: () => ISTIO_FENCE,
+  fenceProfile: (options) => (isAmbient(options) ? ISTIO_AMBIENT_FENCE : ISTIO_FENCE),
   systemNamespaces: [/^istio-system$/],
   metrics: ISTIO_METRICS,
-  features: () => ISTIO_FEATURES,
-  pathView: () => ISTIO_PATH_VIEW,
+  features: (options) => (isAmbient(options) ? ISTIO_AMBIENT_FEATURES : ISTIO_FEATURES),
+  // Ambient: ztunnel forwards bytes and judges no path.
+  pathView: (options) => (isAmbient(options) ? RAW_PATH : ISTIO_PATH_VIEW),
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,
   evaluateRoute: evaluateIstioRoute,

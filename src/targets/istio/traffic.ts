@@ -11,6 +11,7 @@ import { repeatedHeaderNames, repeatedHeadersReason } from '../header-conditions
 import { splitPortPlans } from '../split-plan.js';
 import { meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
+import { isAmbient } from './options.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { NETWORKING_API, serviceHost, type HttpMatchRequest, type HttpRoute, type RouteDestination, type TcpRoute } from './types.js';
 
@@ -28,6 +29,11 @@ export function translateTraffic(model: PolicyModel, options: TranslateOptions, 
   const out: MeshResource[] = [];
   for (const split of [...model.splits.values()].sort((a, b) => `${a.namespace}/${a.service}`.localeCompare(`${b.namespace}/${b.service}`))) {
     const label = provenanceLabel(split.ref);
+    if (isAmbient(options)) {
+      // Routing by weight is L7: in ambient mode a waypoint does it, and smi writes none yet.
+      report(split.ref, 'error', 'ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED', `${label}: in ambient mode weighted routing needs a waypoint proxy, which smi does not write yet; nothing is written, so ${split.namespace}/${split.service} keeps its own endpoints (no split)`);
+      continue;
+    }
     const host = (key: string) => {
       const [ns = '', name = ''] = key.split('/');
       return serviceHost(name, ns, options.clusterDomain);
