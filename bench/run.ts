@@ -1,4 +1,4 @@
-/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server[:<mesh>]|:kube-apiserver]] [webhooks] [metrics] [dashboard] [big-inputs] */
+/** Runs the benchmarks named on the command line (all when none): npm run bench -- [api] [policy] [translate] [controller[:test-server[:<mesh>]|:kube-apiserver]] [webhooks] [metrics] [dashboard] [big-inputs] [scale] */
 import { benchApiLoad } from './api-load.js';
 import { benchPolicy } from './policy.js';
 import { benchTranslate } from './translate.js';
@@ -7,6 +7,7 @@ import { benchWebhooks } from './webhooks.js';
 import { benchMetrics } from './metrics.js';
 import { benchDashboard } from './dashboard.js';
 import { benchBigInputs } from './big-inputs.js';
+import { benchScale } from './scale.js';
 
 const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<string, unknown>>> = {
   api: () => benchApiLoad(),
@@ -18,6 +19,7 @@ const BENCHES: Record<string, () => Record<string, unknown> | Promise<Record<str
   metrics: () => benchMetrics(),
   dashboard: () => benchDashboard(),
   'big-inputs': () => benchBigInputs(),
+  scale: () => benchScale(),
 };
 
 // A name stands for every benchmark it prefixes: `controller` runs it on both servers.

@@ -263,3 +263,28 @@ test('smi check --mesh shows the diagnostics about the destination asked, not th
   assert.ok(!warehouse.diagnostics.some(own), "another destination's are not");
   for (const d of warehouse.diagnostics) assert.ok(d.object === null || d.object.startsWith('TrafficTarget/bookwarehouse/') || d.message.includes('bookwarehouse/bookwarehouse'), JSON.stringify(d));
 });
+
+test('check --mesh compares with SMI\'s answer for the request as the mesh forwards it (Istio normalises /x/../entries to /entries)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smi-forwarded-'));
+  writeFileSync(join(dir, 'in.yaml'), deploymentYaml('shop', 'api', 'api', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + `---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: g, namespace: shop}
+spec: {matches: [{name: entries, pathRegex: /entries}]}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: t, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: api, namespace: shop}
+  rules: [{kind: HTTPRouteGroup, name: g}]
+  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
+`);
+  const r = await runCli(['check', '-f', dir, '--from', 'shop/web', '--to', 'shop/api', '--path', '/x/../entries', '--mesh', 'istio']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^ALLOW {2}on istio; SMI says ALLOW\n/);
+  assert.match(r.stderr, /istio forwards the path \/x\/\.\.\/entries as \/entries/);
+  // Linkerd forwards the path as written: a prefix rule for /entries does not fit /x/../entries there, as in SMI.
+  const l = await runCli(['check', '-f', dir, '--from', 'shop/web', '--to', 'shop/api', '--path', '/x/../entries', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny']);
+  assert.match(l.stdout, /^DENY {2}on linkerd; SMI says DENY\n/);
+});

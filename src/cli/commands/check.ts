@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { formatData } from '../format.js';
 import { requireIdentity } from '../known-names.js';
+import { normalizedHttp } from '../../targets/envoy-path.js';
 import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
 import { decide } from '../../policy/decide.js';
 import { UNAUTHENTICATED, type AccessRequest, type Protocol } from '../../policy/request.js';
@@ -103,7 +104,12 @@ function checkOnMesh(ctx: CommandContext, opts: CheckOptions, model: PolicyModel
     throw new UsageError(`no workload in the input runs as ${opts.to}: add its Deployment, StatefulSet, DaemonSet or Pod to the input so ${target.name}'s answer can be computed`);
   }
   const translation = target.translate(model, options);
-  const smi = decide(model, request);
+  // SMI's answer is the one for the request as the destination receives it through this mesh
+  // (docs/semantics.md A7): a mesh that normalises the path forwards /b for /a/../b.
+  const forwarded = request.http && normalizedHttp(target.pathView(options), request.http);
+  const smiRequest = forwarded && forwarded !== request.http ? { ...request, http: forwarded } : request;
+  if (forwarded && forwarded.path !== request.http?.path && opts.output === 'text') ctx.io.stderr(`note: ${target.name} forwards the path ${request.http?.path} as ${forwarded.path}; SMI's answer is for ${forwarded.path}\n`);
+  const smi = decide(model, smiRequest);
   const results = workloads.map((w) => ({ workload: `${w.kind}/${w.name}`, ...target.evaluateAccess(translation.resources, w, request, options, { inventory: model.inventory }) }));
   const unanswerable = results.find((r) => r.unanswerable !== undefined);
   if (unanswerable) throw new UsageError(`${target.name} cannot answer this as asked: ${unanswerable.unanswerable ?? ''}; pass --port`);
