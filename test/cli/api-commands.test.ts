@@ -159,9 +159,10 @@ describe('smi crds and smi version', () => {
 describe('the installed binaries', () => {
   test('bin/smi.js runs the built CLI', () => {
     const out = execFileSync(process.execPath, [join(ROOT, 'bin/smi.js'), 'validate', EXAMPLES], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    assert.equal(out, '');
+    assert.match(out, /^\d+ SMI object\(s\) and \d+ other object\(s\) in \d+ file\(s\): 0 errors, 0 warnings\n$/);
     const bad = spawnSync(process.execPath, [join(ROOT, 'bin/smi.js'), 'validate', '/nonexistent/x.yaml'], { encoding: 'utf8' });
-    assert.equal(bad.status, 1);
+    assert.equal(bad.status, 2, 'input that cannot be read is a usage problem');
+    assert.match(bad.stderr, /SMI_PATH_NOT_FOUND/);
   });
 
   test('kubectl finds it as a plugin: kubectl smi version', () => {
