@@ -9,7 +9,7 @@ import { resolvePolicy } from '../src/policy/resolve.js';
 import { toYamlStream } from '../src/api/yaml-write.js';
 import { findTarget, scopeOptions } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../src/targets/target.js';
-import { accessProbes } from '../src/policy/probes.js';
+import { probesByDestination } from '../src/policy/probes.js';
 import { decide } from '../src/policy/decide.js';
 import { workloadsOf } from '../src/policy/inventory.js';
 import { generateCluster, toYaml } from './generate.js';
@@ -35,11 +35,14 @@ if (op === 'translate' || op === 'diff') {
     // smi diff --mesh smi --mesh <mesh>: every telling probe, asked of both.
     let requests = 0;
     let differ = 0;
-    for (const r of accessProbes(model)) {
-      requests++;
-      const ws = workloadsOf(model.inventory, r.destination.namespace, r.destination.name);
-      const mesh = ws.map((w) => target.evaluateAccess(translation.resources, w, r, options, { inventory: model.inventory }));
-      if (mesh.length > 0 && mesh.every((d) => d.allowed) !== decide(model, r).allowed) differ++;
+    // One destination at a time, as `smi diff` streams them.
+    for (const [destination, probes] of probesByDestination(model)) {
+      const ws = workloadsOf(model.inventory, destination.namespace, destination.name);
+      for (const r of probes) {
+        requests++;
+        const mesh = ws.map((w) => target.evaluateAccess(translation.resources, w, r, options, { inventory: model.inventory }));
+        if (mesh.length > 0 && mesh.every((d) => d.allowed) !== decide(model, r).allowed) differ++;
+      }
     }
     detail = { requests, differ };
   }
