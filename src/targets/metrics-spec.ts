@@ -104,6 +104,8 @@ export interface MeshMetrics {
   readonly required?: { readonly labels: readonly string[]; readonly fix: string };
   /** Matchers of the client-side requests sent to one Service (a split's backend); absent: the metrics do not name it. */
   splitBackend?(namespace: string, service: string): string[];
+  /** What the live edges' two ends are in these metrics, in words (help and docs). */
+  readonly edgeEnds?: string;
   /** Traffic per caller and destination (the dashboard's live edges); absent: the metrics cannot say. */
   edgeTraffic?(window: string): EdgeTrafficQueries;
   /** Live flows by caller identity (`smi impact`); absent: the metrics do not name the caller. */

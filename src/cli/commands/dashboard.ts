@@ -18,7 +18,7 @@ import { prometheusTraffic } from '../../dashboard/prometheus-traffic.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { Prometheus } from '../../metrics/prometheus.js';
 import { parseWindow } from '../../metrics/promql.js';
-import { metricsMeshes } from '../../targets/registry.js';
+import { metricsMeshes, metricsOf } from '../../targets/registry.js';
 
 interface DashboardFlags extends TranslateFlags {
   filename?: string[];
@@ -45,8 +45,8 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
       'to S go?) answered by SMI and by each --mesh (with --fence networkpolicy: with and without the fence).\n' +
       'From files (-f) or following a cluster (--kubeconfig: the page updates itself as objects change).\n' +
       'With --prometheus-url, edges carry live requests per second, success rate and p99 from the metrics of\n' +
-      '--metrics-mesh: istio, linkerd (caller identity → workload), cilium (Hubble: workload → workload), consul and\n' +
-      'appmesh (the callers\' sidecars: workload → the Service called), each end shown as the ServiceAccount behind it.\n' +
+      `--metrics-mesh: ${metricsMeshes().map((m) => `${m} (${metricsOf(m)?.edgeEnds ?? 'no live edges'})`).join(', ')}, each end shown as the\n` +
+      'ServiceAccount behind it.\n' +
       'Read-only, bound to 127.0.0.1 unless --host says otherwise; JSON at /api/view, /api/check, /api/route,\n' +
       '/api/explain, /api/traffic; /api/events streams version changes. Runs until interrupted.')
     .addOption(filenameOption().makeOptionMandatory(false))

@@ -2,6 +2,7 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, collect, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
 import { requireIdentity } from '../known-names.js';
+import { targetNames } from '../../targets/registry.js';
 import { loadInput } from '../load.js';
 import { formatDiagnostics, formatData } from '../format.js';
 import { hasErrors } from '../../api/diagnostic.js';
@@ -59,7 +60,7 @@ export function diffCommand(ctx: CommandContext): Command {
       if (opts.live) return liveDiff(ctx, opts);
       if (opts.kubeconfig) throw new UsageError('--kubeconfig applies to --live only');
       if (!opts.filename) throw new UsageError('give the policy with -f PATH (or compare a cluster with --live)');
-      if (opts.mesh.length !== 2) throw new UsageError('give --mesh exactly twice, e.g. --mesh istio --mesh linkerd (or --mesh smi)');
+      if (opts.mesh.length !== 2) throw new UsageError(`give --mesh exactly twice, e.g. --mesh ${targetNames()[0] ?? 'A'} --mesh ${targetNames()[1] ?? 'B'} (or --mesh smi)`);
       for (const [flag, value] of [['--from', opts.from], ['--to', opts.to]] as const) {
         if (value !== undefined && value !== 'unauthenticated' && !/^[^/\s]+\/[^/\s]+$/.test(value)) throw new UsageError(`${flag} ${value}: give NAMESPACE/SERVICEACCOUNT${flag === '--from' ? ' or unauthenticated' : ''}`);
       }
@@ -141,7 +142,7 @@ export function diffCommand(ctx: CommandContext): Command {
 
 /** `smi diff --live`: the controller's plan for the cluster as it is now, written nowhere. */
 async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml'; kubeconfig?: string }): Promise<void> {
-  if (opts.mesh.length !== 1 || opts.mesh[0] === 'smi') throw new UsageError('--live compares one mesh\'s live resources with what smi would write: give --mesh once, e.g. --mesh istio');
+  if (opts.mesh.length !== 1 || opts.mesh[0] === 'smi') throw new UsageError(`--live compares one mesh's live resources with what smi would write: give --mesh once, e.g. --mesh ${targetNames()[0] ?? 'M'}`);
   const target = requireTarget(opts.mesh[0]!, opts);
   let from: { smi: Record<string, unknown>[]; inventory: Record<string, unknown>[] } | undefined;
   if (opts.filename) {

@@ -12,8 +12,8 @@ import { namespacePatch, ownedAnnotations, type NamespaceObject } from '../../co
 export function releaseNamespacesCommand(ctx: CommandContext): Command {
   return new Command('release-namespaces')
     .summary("give back the namespace annotations smi's controller owns (run before smi uninstall)")
-    .description('With --linkerd-namespace-deny the controller owns config.linkerd.io/default-inbound-policy on the\n' +
-      'namespaces holding its destinations. This applies each such Namespace with none of them under the\n' +
+    .description('With a mesh flag that annotates namespaces (Linkerd\'s --linkerd-namespace-deny, for one) the controller owns\n' +
+      'those annotations on the namespaces holding its destinations. This applies each such Namespace with none of them under the\n' +
       "controller's field manager (server-side apply), so the server removes what only smi owned and keeps\n" +
       'what someone else also set. Exit 0 when done (or nothing to do), 1 with --dry-run when there is something.')
     .option('--kubeconfig <file>', 'kubeconfig (default: $KUBECONFIG, ~/.kube/config, or in-cluster)')

@@ -20,6 +20,7 @@ const egressTo = (namespace: string, services: readonly string[]): string =>
   `envoy_cluster_name=~${quote(`cds_egress_.+_(${services.map((s) => escapeRegex(serviceNodeName(s))).join('|')})_${escapeRegex(namespace)}_(http|http2|grpc|tcp)_[0-9]+`)}`;
 
 export const APPMESH_METRICS: MeshMetrics = {
+  edgeEnds: "the callers' sidecars: workload → the Service called",
   requests: 'envoy_cluster_upstream_rq_xx', buckets: 'envoy_cluster_upstream_rq_time_bucket',
   base: ['envoy_cluster_name=~"cds_ingress_.*"'], namespace: 'namespace', name: ENVOY_NAMES,
   success: 'envoy_response_code_class!="5"', failure: 'envoy_response_code_class="5"',

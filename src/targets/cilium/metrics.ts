@@ -2,6 +2,7 @@
 import { labelled, type MeshMetrics } from '../metrics-spec.js';
 
 export const CILIUM_METRICS: MeshMetrics = {
+  edgeEnds: 'Hubble: workload → workload',
   requests: 'hubble_http_requests_total', buckets: 'hubble_http_request_duration_seconds_bucket', seconds: true,
   base: ['reporter="server"'], namespace: 'destination_namespace',
   name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'destination_pod' },

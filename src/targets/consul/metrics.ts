@@ -12,6 +12,7 @@ function consulSelf(self: EdgeSelf): string {
 }
 
 export const CONSUL_METRICS: MeshMetrics = {
+  edgeEnds: "the callers' sidecars: workload → the Service called",
   requests: 'envoy_cluster_upstream_rq_xx', buckets: 'envoy_cluster_upstream_rq_time_bucket',
   base: ['envoy_cluster_name="local_app"'], namespace: 'namespace', name: ENVOY_NAMES,
   success: 'envoy_response_code_class!="5"', failure: 'envoy_response_code_class="5"',

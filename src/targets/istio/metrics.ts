@@ -6,6 +6,7 @@ const POD_NAMESPACE = ['namespace', 'kubernetes_namespace'] as const;
 const POD_NAME = ['pod', 'kubernetes_pod_name'] as const;
 
 export const ISTIO_METRICS: MeshMetrics = {
+  edgeEnds: 'caller identity → workload',
   requests: 'istio_requests_total', buckets: 'istio_request_duration_milliseconds_bucket',
   base: ['reporter="destination"'], namespace: 'destination_workload_namespace',
   name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'pod' },

@@ -8,6 +8,7 @@ export function linkerdIdentity(id: string | undefined): { namespace: string; na
 }
 
 export const LINKERD_METRICS: MeshMetrics = {
+  edgeEnds: 'caller identity → workload',
   requests: 'response_total', buckets: 'response_latency_ms_bucket',
   base: ['direction="inbound"'], namespace: 'namespace',
   name: { deployments: 'deployment', daemonsets: 'daemonset', statefulsets: 'statefulset', pods: 'pod' },
