@@ -51,7 +51,16 @@ function sampleHeaders(matches: readonly CompiledMatch[]): [string, string][][] 
   const add = (pairs: [string, string][]) => void sets.set(JSON.stringify(pairs), pairs);
   for (const m of matches) {
     if (m.headers.length === 0) continue;
-    const values = m.headers.map((h) => ({ name: h.name, ...headerValues(h.regex) }));
+    // A header named twice in one match (OSM's list form) must fit every regex given for it: its value
+    // inside is one that does, from any of their witnesses.
+    const byName = new Map<string, CompiledMatch['headers'][number][]>();
+    for (const h of m.headers) byName.set(h.name, [...(byName.get(h.name) ?? []), h]);
+    const values = [...byName].map(([name, hs]) => {
+      const candidates = hs.flatMap((h) => [headerValues(h.regex).inside, ...regexWitnesses(h.regex).inside]).filter((c): c is string => c !== undefined);
+      const inside = candidates.find((c) => hs.every((h) => h.matches(c))) ?? candidates[0];
+      const outside = hs.map((h) => headerValues(h.regex).outside).find((o) => o !== undefined);
+      return { name, ...(inside !== undefined ? { inside } : {}), ...(outside !== undefined ? { outside } : {}) };
+    });
     const inside = values.map((v): [string, string] => [v.name, v.inside ?? 'x']);
     add(inside);
     values.forEach((v, i) => {

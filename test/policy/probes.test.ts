@@ -39,3 +39,25 @@ test('telling callers: all granted, one ungranted per namespace in play, one fro
     }
   }), { numRuns: 150 });
 });
+
+test('a header named twice in one match (OSM\'s list form) is probed with a value that fits both regexes', async () => {
+  const { modelOf, deploymentYaml } = await import('../support/policy.js');
+  const { decide } = await import('../../src/policy/decide.js');
+  const model = modelOf(deploymentYaml('a', 'api', 'api', [8080]) + deploymentYaml('a', 'web', 'web', [80]) + `---
+apiVersion: specs.smi-spec.io/v1alpha4
+kind: HTTPRouteGroup
+metadata: {name: g, namespace: a}
+spec: {matches: [{name: m, pathRegex: /api, headers: [{x-v: "1|2"}, {X-V: "2|3"}]}]}
+---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: t, namespace: a}
+spec:
+  destination: {kind: ServiceAccount, name: api, namespace: a}
+  rules: [{kind: HTTPRouteGroup, name: g}]
+  sources: [{kind: ServiceAccount, name: web, namespace: a}]
+`);
+  const granted = accessProbes(model).filter((r) => r.source !== 'unauthenticated' && identityKey(r.source) === 'a/web' && r.http?.headers.get('x-v') === '2');
+  assert.ok(granted.length > 0, 'a probe carries x-v: 2, the value both conditions admit');
+  assert.ok(granted.some((r) => decide(model, r).allowed), 'and SMI allows it: the grant is probed from inside');
+});
