@@ -18,7 +18,7 @@ import type { Identity, Workload } from '../../policy/model.js';
 import type { AccessRequest } from '../../policy/request.js';
 import type { EvaluationContext, MeshDecision, MeshResource, TranslateOptions } from '../target.js';
 import type { LinkerdDefaultPolicy } from './options.js';
-import { opaquePorts } from './opaque-ports.js';
+import { workloadOpaquePorts } from './opaque-ports.js';
 import { pickRule } from '../gateway/route-match.js';
 import { DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';
 import { resourcesOf } from '../resource-index.js';
@@ -119,7 +119,7 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
 export function evaluateLinkerdAccess(resources: readonly MeshResource[], workload: Workload, asked: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
   if (asked.protocol === 'udp') return { allowed: true, enforced: false, reasons: ["Linkerd's proxy does not carry UDP"] };
   // On an opaque port the connection is carried as TCP: no route sees the HTTP request.
-  const opaque = asked.protocol === 'http' && asked.port !== undefined && opaquePorts([workload], context?.inventory, options).has(asked.port);
+  const opaque = asked.protocol === 'http' && asked.port !== undefined && workloadOpaquePorts(workload, context?.inventory, options).has(asked.port);
   const request: AccessRequest = opaque ? { source: asked.source, destination: asked.destination, port: asked.port, protocol: 'tcp' } : asked;
   const port = request.port;
   if (port === undefined) {

@@ -19,7 +19,27 @@ export const OPAQUE_APP_PROTOCOL = 'linkerd.io/opaque';
 /** Whether the cluster's opaque-ports setting covers the port (Linkerd's default list unless the options say otherwise). */
 export function clusterOpaque(port: number, options: TranslateOptions): boolean {
   if (options.linkerdOpaquePorts === undefined) return DEFAULT_OPAQUE_PORTS.has(port);
-  return (parsePortRanges(options.linkerdOpaquePorts) ?? []).some((r) => port >= r.from && port <= r.to);
+  let ranges = parsed.get(options.linkerdOpaquePorts);
+  if (!ranges) parsed.set(options.linkerdOpaquePorts, (ranges = parsePortRanges(options.linkerdOpaquePorts) ?? []));
+  return ranges.some((r) => port >= r.from && port <= r.to);
+}
+
+/** The opaque-ports settings seen, parsed once (the evaluator asks per request). */
+const parsed = new Map<string, { from: number; to: number }[]>();
+
+/** One workload's opaque ports, worked out once per inventory, workload and setting: the evaluator asks per request. */
+const cached = new WeakMap<Inventory, WeakMap<Workload, Map<string, Set<number>>>>();
+
+export function workloadOpaquePorts(workload: Workload, inventory: Inventory | undefined, options: TranslateOptions): ReadonlySet<number> {
+  if (!inventory) return opaquePorts([workload], undefined, options);
+  let byWorkload = cached.get(inventory);
+  if (!byWorkload) cached.set(inventory, (byWorkload = new WeakMap()));
+  let bySetting = byWorkload.get(workload);
+  if (!bySetting) byWorkload.set(workload, (bySetting = new Map()));
+  const key = options.linkerdOpaquePorts ?? '';
+  let ports = bySetting.get(key);
+  if (!ports) bySetting.set(key, (ports = opaquePorts([workload], inventory, options)));
+  return ports;
 }
 
 /** The opaque ports among these workloads' ports (target ports of their opaque Service ports included). */
