@@ -13,6 +13,7 @@ import { INVENTORY_KINDS, NAMESPACE_KIND } from '../api/watched-kinds.js';
 import type { Target, TranslateOptions } from '../targets/target.js';
 import { translateArguments } from '../targets/option-flags.js';
 import { smiNetworkPolicies } from './network-policy.js';
+import { findTarget } from '../targets/registry.js';
 
 export type WebhookInstall = { readonly mode: 'none' } | { readonly mode: 'cert-manager' } | { readonly mode: 'generate'; readonly caPem: string; readonly certPem: string; readonly keyPem: string };
 
@@ -105,6 +106,28 @@ function webhookObjects(options: InstallOptions, meta: (n: string, namespaced?: 
   return { objects, ...(caBundle ? { caBundle } : {}), annotations };
 }
 
+/**
+ * Exactly what the metrics server reads (metrics/resolver.ts), and no more: `list` (never `get` or
+ * `watch`) of the kinds a label selector can pick and of TrafficSplits; a mesh whose edges are told
+ * by the Services in front of a workload (App Mesh) adds `get` of that workload and `list` of
+ * Services. Anything broader (Secrets, ConfigMaps, cluster-wide `get` of pods) would be reach a
+ * compromised metrics server does not need.
+ */
+export function metricsServerRules(mesh: string): Obj[] {
+  const metrics = findTarget(mesh)?.metrics;
+  const fronting = Boolean(metrics?.edges?.from?.needsFronting || metrics?.edges?.to?.needsFronting);
+  return [
+    { apiGroups: [''], resources: ['namespaces', 'pods'], verbs: ['list'] },
+    { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'statefulsets'], verbs: ['list'] },
+    { apiGroups: ['split.smi-spec.io'], resources: ['trafficsplits'], verbs: ['list'] },
+    ...(fronting ? [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['list'] },
+      { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'statefulsets'], verbs: ['get'] },
+    ] : []),
+  ];
+}
+
 /** The TrafficMetrics API: APIServices for both versions, its Service and Deployment, and the RBAC an aggregated API needs. */
 function metricsObjects(options: InstallOptions, meta: (n: string, namespaced?: boolean) => Obj, caBundle: string | undefined, annotations: Record<string, string>): Obj[] {
   const m = options.metrics;
@@ -122,8 +145,7 @@ function metricsObjects(options: InstallOptions, meta: (n: string, namespaced?: 
     // Aggregated API servers read the front-proxy CA from kube-system and may delegate authentication.
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'smi-metrics-server-auth-reader', namespace: 'kube-system', labels: { ...labels } }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'extension-apiserver-authentication-reader' }, subjects: [{ kind: 'ServiceAccount', name: 'smi-metrics-server', namespace: ns }] },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta('smi-metrics-server-auth-delegator', false), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'system:auth-delegator' }, subjects: [{ kind: 'ServiceAccount', name: 'smi-metrics-server', namespace: ns }] },
-    // Label selectors: the server lists the objects whose labels match.
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('smi-metrics-server', false), rules: [{ apiGroups: [''], resources: ['namespaces', 'pods', 'services'], verbs: ['get', 'list'] }, { apiGroups: ['apps'], resources: ['daemonsets', 'deployments', 'statefulsets'], verbs: ['get', 'list'] }, { apiGroups: ['split.smi-spec.io'], resources: ['trafficsplits'], verbs: ['get', 'list'] }] },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('smi-metrics-server', false), rules: metricsServerRules(m.mesh) },
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: meta('smi-metrics-server', false), roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'smi-metrics-server' }, subjects: [{ kind: 'ServiceAccount', name: 'smi-metrics-server', namespace: ns }] },
     // Who may read TrafficMetrics: bind this to users (kubectl top-style readers).
     { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta('smi-metrics-reader', false), rules: [{ apiGroups: ['metrics.smi-spec.io'], resources: ['namespaces', 'deployments', 'pods', 'daemonsets', 'statefulsets', 'trafficsplits', 'deployments/edges', 'pods/edges', 'daemonsets/edges', 'statefulsets/edges'], verbs: ['get', 'list'] }] },

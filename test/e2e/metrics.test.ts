@@ -124,6 +124,10 @@ describe('TrafficMetrics through the real aggregation layer', () => {
     };
     assert.deepEqual(await list('tier=front'), ['web']);
     assert.deepEqual(await list('tier=back'), []);
+    // ... and that RBAC reaches no further than the resolver reads (the API server's own answer).
+    const canI = async (...what: string[]) => (await kubectl('auth', 'can-i', ...what, '--as', 'system:serviceaccount:smi-system:smi-metrics-server')).stdout.trim();
+    assert.equal(await canI('list', 'pods', '-n', 'shop'), 'yes');
+    for (const denied of [['get', 'pods', '-n', 'shop'], ['list', 'secrets', '-n', 'shop'], ['list', 'services', '-n', 'shop'], ['watch', 'deployments', '-n', 'shop']]) assert.equal(await canI(...denied), 'no', denied.join(' '));
   });
 
   test('the API server\'s RBAC decides who reads: refused without a binding, allowed with the install\'s reader role', async () => {

@@ -66,6 +66,21 @@ describe('install manifests', () => {
     }
   });
 
+  test('the metrics server reads only what it resolves: list of selectable kinds and TrafficSplits; get and Services only for a mesh told by fronting Services', async () => {
+    const roleOf = async (mesh: string) => {
+      const { code, stdout, stderr } = await runCli(['install', '--mesh', mesh, '--metrics-prometheus-url', PROMETHEUS]);
+      assert.equal(code, 0, stderr);
+      const role = objects(stdout).find((o) => o.kind === 'ClusterRole' && (o.metadata as { name: string }).name === 'smi-metrics-server')!;
+      // As "verb group/resource" pairs, the way `kubectl auth can-i` asks.
+      return new Set((role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[]).flatMap((r) => r.apiGroups.flatMap((g) => r.resources.flatMap((res) => r.verbs.map((v) => `${v} ${g}/${res}`)))));
+    };
+    const istio = await roleOf('istio');
+    assert.deepEqual([...istio].sort(), ['list /namespaces', 'list /pods', 'list apps/daemonsets', 'list apps/deployments', 'list apps/statefulsets', 'list split.smi-spec.io/trafficsplits']);
+    const appmesh = await roleOf('appmesh');
+    for (const extra of ['get /pods', 'list /services', 'get apps/deployments']) assert.ok(appmesh.has(extra), extra);
+    for (const never of ['get /secrets', 'list /secrets', 'watch /pods', 'get /namespaces']) assert.ok(!appmesh.has(never) && !istio.has(never), never);
+  });
+
   test('the Deployment runs non-root on a read-only root filesystem, with requests and probes, leader-elected', async () => {
     const { stdout } = await runCli(['install', '--mesh', 'istio']);
     const d = objects(stdout).find((o) => o.kind === 'Deployment') as { spec: { template: { spec: { securityContext: Record<string, unknown>; containers: Record<string, any>[] } } } } & Obj; // eslint-disable-line @typescript-eslint/no-explicit-any
