@@ -8,7 +8,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { AccessMode } from '../policy/model.js';
-import { Cache } from '../kube/cache.js';
+import { Cache, type ClusterReader, type ReaderFactory } from '../kube/cache.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND, smiKinds, type WatchedKind } from '../api/watched-kinds.js';
 import { describeScope } from '../policy/scope.js';
 import { Writer, type ClusterWriter } from '../kube/writer.js';
@@ -37,6 +37,8 @@ export interface ControllerOptions {
   readonly dryRun?: boolean;
   /** Where writes go; default the API server of the kubeconfig (kube/writer.ts). */
   readonly writer?: ClusterWriter;
+  /** Where reads come from; default an informer cache on the API server of the kubeconfig (kube/cache.ts). */
+  readonly reader?: ReaderFactory;
 }
 
 const plural = (kind: string): string => {
@@ -81,7 +83,7 @@ export class Controller {
   /** smi's own Events, so a restarted controller does not post them again. */
   private readonly eventKind: WatchedKind = { apiVersion: 'v1', kind: 'Event', resource: 'events', namespaced: true, smi: false };
   private readonly owned: WatchedKind[];
-  private readonly cache: Cache;
+  private readonly cache: ClusterReader;
   readonly writer: ClusterWriter;
   private readonly queue: WorkQueue;
   private leading = true;
@@ -99,21 +101,24 @@ export class Controller {
   /** Namespaces whose exports the cluster pass refreshed and whose key has not run since. */
   private readonly exportsFresh = new Set<string>();
 
-  constructor(kc: KubeConfig, private readonly options: ControllerOptions) {
+  /** kc may be left out only when both the reader and the writer are given. */
+  constructor(kc: KubeConfig | undefined, private readonly options: ControllerOptions) {
+    if (!kc && !(options.reader && options.writer)) throw new Error('Controller: a kubeconfig, or both a reader and a writer');
     this.owned = ownedKinds(options.target, options.translate);
     this.namespaceLocal = options.target.namespaceLocal?.(options.translate) ?? false;
     const partition = this.namespaceLocal ? undefined : options.target.partition?.(options.translate);
     this.partitioned = partition && new NamespacedDesired(partition, options.target, options.translate, options.mode, options.namespaces);
     this.namespaceKinds = options.namespaces && options.namespaces.length > 0 ? [] : [NAMESPACE_KIND];
     const selector = `app.kubernetes.io/managed-by=${MANAGED_BY['app.kubernetes.io/managed-by']},smi-spec.io/mesh=${options.target.name}`;
-    this.cache = new Cache(kc, [...this.smi, ...INVENTORY_KINDS, ...this.namespaceKinds, ...this.owned, this.eventKind], {
+    const reader: ReaderFactory = options.reader ?? ((kinds, cacheOptions) => new Cache(kc!, kinds, cacheOptions));
+    this.cache = reader([...this.smi, ...INVENTORY_KINDS, ...this.namespaceKinds, ...this.owned, this.eventKind], {
       ...(options.namespaces ? { namespaces: options.namespaces } : {}),
       labelSelector: (k) => (this.owned.includes(k) ? selector : k === this.eventKind ? EVENT_SELECTOR : undefined),
       onError: (k, e) => options.log.warn({ kind: k.kind, apiVersion: k.apiVersion, err: String(e) }, 'watch failed; restarting'),
       // A mesh kind the cluster does not serve must not hold everything else up: writing it fails, and says so.
       optional: (k) => this.owned.includes(k),
     });
-    this.writer = options.writer ?? new Writer(kc);
+    this.writer = options.writer ?? new Writer(kc!);
     // One key at a time, first come first served: writes of different keys never race, and a change is
     // not stuck behind a cold start (which is one key per namespace too).
     this.queue = new WorkQueue((key) => this.reconcile(key), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000, concurrency: 1 }, (key, error, retryInMs) => {

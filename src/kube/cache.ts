@@ -25,7 +25,22 @@ export interface CacheOptions {
   readonly backoffMs?: { readonly initial: number; readonly max: number };
 }
 
-export class Cache {
+/** What the controller reads through: an informer cache (Cache), or anything that keeps the same promises. */
+export interface ClusterReader {
+  /** Every add, update and delete, after start() and after the change is visible to list(). */
+  onChange(fn: (c: Change) => void): () => void;
+  /** Resolves once every kind has been listed. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  list(kind: WatchedKind): KubernetesObject[];
+  in(kind: WatchedKind, namespaces?: Iterable<string>): KubernetesObject[];
+  size(): number;
+}
+
+/** Builds the reader for the kinds the controller watches, with the cache's options (namespaces, label selectors). */
+export type ReaderFactory = (kinds: readonly WatchedKind[], options: CacheOptions) => ClusterReader;
+
+export class Cache implements ClusterReader {
   private readonly informers: { kind: WatchedKind; informer: Informer<KubernetesObject> & ObjectCache<KubernetesObject>; failures: number }[] = [];
   private readonly listeners = new Set<(c: Change) => void>();
   private stopped = false;

@@ -1,9 +1,9 @@
 /** The admission webhook's view of the other SMI objects, read from a watch cache (the controller's or the webhook's own). */
 import type { ClusterView } from '../webhooks/admission.js';
-import type { Cache } from './cache.js';
+import type { ClusterReader } from './cache.js';
 import type { WatchedKind } from '../api/watched-kinds.js';
 
-export function clusterViewOf(cache: Cache, kinds: readonly WatchedKind[]): ClusterView {
+export function clusterViewOf(cache: Pick<ClusterReader, 'in'>, kinds: readonly WatchedKind[]): ClusterView {
   return {
     objects: (namespace, kind) => {
       const k = kinds.find((x) => x.kind === kind);
