@@ -1,8 +1,10 @@
 /**
  * The shop: the world the conformance cases share. books (two versions behind one Service, running as
  * ServiceAccount books, listening on TCP 8080 and UDP 5353), web (the usual caller) and cron (a
- * caller no case grants anything), each with its ServiceAccount, in namespace shop.
+ * caller no case grants anything), each with its ServiceAccount, in namespace shop. smallShop is the
+ * one-version shop each mesh's named cases start from.
  */
+import { deploymentYaml, serviceYaml } from '../support/policy.js';
 const deployment = (name: string, sa: string, labels: Record<string, string>, ports: string) => `---
 apiVersion: apps/v1
 kind: Deployment
@@ -52,3 +54,12 @@ kind: ${kind}
 metadata: {name: ${name}, namespace: shop}
 spec: ${spec}
 `;
+
+/**
+ * The one-version shop: Deployment books (ServiceAccount books, TCP 8080) behind Service books, and web
+ * (TCP 80, behind Service web unless `webService: false`); with `cron`, a caller without ports or Service.
+ */
+export const smallShop = (options: { readonly cron?: boolean; readonly webService?: boolean } = {}): string =>
+  deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80])
+  + (options.cron ? deploymentYaml('shop', 'cron', 'cron', []) : '')
+  + serviceYaml('shop', 'books', 8080) + (options.webService === false ? '' : serviceYaml('shop', 'web', 80));

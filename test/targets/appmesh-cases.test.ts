@@ -9,36 +9,17 @@ import { DEFAULT_OPTIONS, type MeshResource } from '../../src/targets/target.js'
 import { httpParts } from '../../src/policy/request.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
 import { deploymentYaml, httpRequest, l4Request, modelOf, serviceYaml } from '../support/policy.js';
+import { grantBooks, route, smallShop } from '../conformance/shop.js';
 
 const schemas = new CrdSchemas('crds/appmesh');
 const named = (resources: readonly MeshResource[], kind: string, name: string) => resources.find((r) => r.kind === kind && r.metadata.name === name);
 const service = serviceYaml;
-const inventory = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + deploymentYaml('shop', 'cron', 'cron', []) + service('shop', 'books', 8080);
-const rules = `
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: HTTPRouteGroup
-metadata: {name: routes, namespace: shop}
-spec:
+const inventory = smallShop({ cron: true, webService: false });
+const rules = route('HTTPRouteGroup', 'routes', `
   matches:
   - {name: everything}
-  - {name: reads, methods: [GET], pathRegex: /books}
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: TCPRoute
-metadata: {name: tcp, namespace: shop}
-spec: {}
-`;
-const grant = (name: string, from: string, rule: string) => `
----
-apiVersion: access.smi-spec.io/v1alpha3
-kind: TrafficTarget
-metadata: {name: ${name}, namespace: shop}
-spec:
-  destination: {kind: ServiceAccount, name: books, namespace: shop}
-  rules: [${rule}]
-  sources: [{kind: ServiceAccount, name: ${from}, namespace: shop}]
-`;
+  - {name: reads, methods: [GET], pathRegex: /books}`) + route('TCPRoute', 'tcp', '{}');
+const grant = (name: string, from: string, rule: string) => grantBooks(name, [from], `[${rule}]`);
 const booksPod = { kind: 'Deployment', namespace: 'shop', name: 'books', labels: { app: 'books' }, serviceAccount: 'books', ports: [{ port: 8080, protocol: 'TCP' }] };
 
 describe('App Mesh: named cases', () => {

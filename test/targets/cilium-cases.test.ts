@@ -10,32 +10,14 @@ import { cilium } from '../../src/targets/cilium/index.js';
 import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { decide } from '../../src/policy/decide.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
-import { deploymentYaml, httpRequest, l4Request, modelOf, serviceYaml } from '../support/policy.js';
+import { deploymentYaml, httpRequest, l4Request, modelOf } from '../support/policy.js';
+import { grantBooks, route, smallShop } from '../conformance/shop.js';
 
 const schemas = new CrdSchemas('crds/cilium', 'crds/gateway-api');
-const inventory = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + serviceYaml('shop', 'books', 8080) + serviceYaml('shop', 'web', 80);
-const routes = (headers: string) => `
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: HTTPRouteGroup
-metadata: {name: books-routes, namespace: shop}
-spec:
-  matches:
-  - {name: list, methods: [GET], pathRegex: /books${headers}}
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: UDPRoute
-metadata: {name: dns, namespace: shop}
-spec: {matches: {ports: [53]}}
----
-apiVersion: access.smi-spec.io/v1alpha3
-kind: TrafficTarget
-metadata: {name: web-to-books, namespace: shop}
-spec:
-  destination: {kind: ServiceAccount, name: books, namespace: shop}
-  rules: [{kind: HTTPRouteGroup, name: books-routes}, {kind: UDPRoute, name: dns}]
-  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
-`;
+const inventory = smallShop();
+const routes = (headers: string) => route('HTTPRouteGroup', 'books-routes', `{matches: [{name: list, methods: [GET], pathRegex: /books${headers}}]}`)
+  + route('UDPRoute', 'dns', '{matches: {ports: [53]}}')
+  + grantBooks('web-to-books', ['web'], '[{kind: HTTPRouteGroup, name: books-routes}, {kind: UDPRoute, name: dns}]');
 
 const setup = (headers = '') => {
   const model = modelOf(inventory + routes(headers));

@@ -9,34 +9,20 @@ import { DEFAULT_OPTIONS, type MeshResource } from '../../src/targets/target.js'
 import { httpParts } from '../../src/policy/request.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
 import { deploymentYaml, httpRequest, l4Request, modelOf, serviceYaml } from '../support/policy.js';
+import { grantBooks, route, smallShop } from '../conformance/shop.js';
 
 const schemas = new CrdSchemas('crds/consul');
 const mirror = { ...DEFAULT_OPTIONS, consulNamespaces: 'mirror' as const };
 const byKind = (resources: readonly MeshResource[], kind: string) => resources.filter((r) => r.kind === kind);
 const service = serviceYaml;
 
-const inventory = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + service('shop', 'books', 8080) + service('shop', 'web', 80);
-const routes = `
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: HTTPRouteGroup
-metadata: {name: books-routes, namespace: shop}
-spec:
+const inventory = smallShop();
+const routes = route('HTTPRouteGroup', 'books-routes', `
   matches:
   - {name: list, methods: [GET], pathRegex: /books}
   - {name: versioned, pathRegex: '/v[0-9]+/books', headers: {x-user: 'a|b'}}
-  - {name: health, methods: [GET], pathRegex: /healthz$}
-`;
-const grant = (matches: string[]) => `
----
-apiVersion: access.smi-spec.io/v1alpha3
-kind: TrafficTarget
-metadata: {name: web-to-books, namespace: shop}
-spec:
-  destination: {kind: ServiceAccount, name: books, namespace: shop}
-  rules: [{kind: HTTPRouteGroup, name: books-routes, matches: [${matches.join(', ')}]}]
-  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
-`;
+  - {name: health, methods: [GET], pathRegex: /healthz$}`);
+const grant = (matches: string[]) => grantBooks('web-to-books', ['web'], `[{kind: HTTPRouteGroup, name: books-routes, matches: [${matches.join(', ')}]}]`);
 
 describe('Consul: named cases', () => {
   test('HTTP rules become L7 permissions closed by a deny, then "*" deny; strict adds "*" → "*" deny', () => {
