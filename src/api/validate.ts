@@ -12,6 +12,7 @@ import { objectLabel } from './objects.js';
 import { KINDS, findKind, findVersion, hubVersion, type KindDef } from './registry.js';
 import { CONVERSION_ANNOTATION, convertObject, readTruth } from './convert.js';
 import { isRecord, splitApiVersion } from './object.js';
+import { INVENTORY_KINDS } from './watched-kinds.js';
 import { schemaProblems } from './schema-errors.js';
 import { closest, labelProblem, subdomainProblem } from './names.js';
 import { checkHttpRouteGroup } from './checks/http-route-group.js';
@@ -28,8 +29,10 @@ import type { IdentityBinding } from './access/v1alpha4.js';
 export interface ValidateOptions {
   /** Missing referents become errors: the input is the whole picture. */
   readonly strict?: boolean;
-  /** Namespace of objects that name none (kubectl's default). */
+  /** Namespace of objects that name none (kubectl's -n; default "default"). */
   readonly defaultNamespace?: string;
+  /** Warn on each object read into the default namespace because it names none (a kustomize base must not land there unsaid). */
+  readonly warnDefaultedNamespace?: boolean;
 }
 
 export interface ValidatedSet {
@@ -55,6 +58,8 @@ function sourcePathMapper(def: KindDef, version: string): (p: FieldPath) => Fiel
 }
 
 const SMI_SUFFIX = 'smi-spec.io';
+/** The namespaced kinds smi reads besides SMI's (its inventory). */
+const READ_NAMESPACED = new Set(INVENTORY_KINDS.filter((k) => k.namespaced).map((k) => `${k.apiVersion}/${k.kind}`));
 
 export function validateDocuments(documents: readonly LoadedDocument[], options: ValidateOptions = {}): ValidatedSet {
   const diagnostics: Diagnostic[] = [];
@@ -85,8 +90,12 @@ export function validateDocuments(documents: readonly LoadedDocument[], options:
     }
     const { group, version } = splitApiVersion(value.apiVersion);
     const metadata = isRecord(value.metadata) ? value.metadata : {};
-    const namespace = typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : defaultNamespace;
+    const named = typeof metadata.namespace === 'string' && metadata.namespace !== '';
+    const namespace = named ? (metadata.namespace as string) : defaultNamespace;
     const name = typeof metadata.name === 'string' ? metadata.name : '';
+    if (!named && options.warnDefaultedNamespace && (group.endsWith(SMI_SUFFIX) || READ_NAMESPACED.has(`${value.apiVersion}/${value.kind}`))) {
+      at('warning', 'SMI_NAMESPACE_DEFAULTED', ['metadata'], `${value.kind} ${name || '<unnamed>'} names no namespace and is read as "default"; give -n NAMESPACE for objects that name none (as kubectl apply -n would), or set metadata.namespace`, true);
+    }
 
     if (!group.endsWith(SMI_SUFFIX)) {
       kube.push({ apiVersion: value.apiVersion, kind: value.kind, namespace, name, object: value as AnyObject, origin: doc.origin });

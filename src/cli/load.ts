@@ -16,6 +16,7 @@ export async function loadInput(ctx: CommandContext, paths: readonly string[], s
   const inputs = await readInputs(paths, () => ctx.io.readStdin(), (file, documents) => progress?.relabel(`read ${file}: ${documents.toLocaleString('en')} documents so far`));
   progress?.relabel(`read ${inputs.files} file${inputs.files === 1 ? '' : 's'}: ${inputs.documents.length.toLocaleString('en')} documents`);
   progress?.step(`validated ${inputs.documents.length.toLocaleString('en')} documents`);
-  const validated = validateDocuments(inputs.documents, { strict, defaultNamespace: namespace });
+  // Without -n, objects that name no namespace go to "default" as with kubectl, each with a warning.
+  const validated = validateDocuments(inputs.documents, { strict, defaultNamespace: namespace ?? 'default', warnDefaultedNamespace: namespace === undefined });
   return { ...validated, files: inputs.files, diagnostics: [...inputs.diagnostics, ...validated.diagnostics] };
 }

@@ -15,8 +15,25 @@ export const collect = (value: string, previous: string[] = []): string[] => [..
 
 export const filenameOption = () => new Option('-f, --filename <path>', 'SMI and inventory YAML/JSON: a file, a folder, or - (repeatable)').argParser(collect).makeOptionMandatory();
 export const accessModeOption = () => new Option('--access-mode <mode>', 'how destinations without TrafficTargets are treated').choices(ACCESS_MODES).default('strict');
+/** The namespaces smi governs (repeatable). */
 export const scopeOption = () =>
-  new Option('-n, --namespace <ns>', "namespaces smi governs, exactly (repeatable; system namespaces only this way). Default: those holding SMI objects or labelled smi-spec.io/enforce=true, never kube-*, a mesh's control plane or smi-system").argParser(collect);
+  new Option('--scope <ns>', "namespaces smi governs, exactly (repeatable; system namespaces only this way). Default: those holding SMI objects or labelled smi-spec.io/enforce=true, never kube-*, a mesh's control plane or smi-system").argParser(collect);
+/** kubectl's -n: where objects that name no namespace go. Collected, so the old repeated form is caught (namespaceOf). */
+export const namespaceOption = () =>
+  new Option('-n, --namespace <ns>', 'namespace of objects that name none, as kubectl -n (default "default", with a warning per such object)').argParser(collect);
+
+export interface NamespaceFlags {
+  readonly namespace?: readonly string[];
+  readonly scope?: readonly string[];
+}
+
+/** The one namespace -n names; -n given twice is the old spelling of --scope, refused with the new one. */
+export function namespaceOf(flags: NamespaceFlags): string | undefined {
+  const given = flags.namespace ?? [];
+  if (given.length > 1) throw new UsageError(`-n/--namespace names one namespace (for objects that name none), got ${given.join(', ')}; the namespaces smi governs are --scope (repeatable): ${given.map((n) => `--scope ${n}`).join(' ')}`);
+  return given[0];
+}
+
 export const protocolOption = () => new Option('--protocol <protocol>', 'protocol of the request').choices(PROTOCOLS).default('http');
 
 /** NS/NAME, as kubectl writes namespaced names. */
@@ -60,8 +77,9 @@ export function parseHttp(protocol: Protocol, flags: HttpFlags): HttpRequestPart
 export const carriedProblem = (d: Diagnostic): boolean => d.code.startsWith('OSM_');
 
 /** Loads and resolves; input errors are printed and end the command with exit 2. */
-export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict', namespaces?: readonly string[], progress?: Progress): Promise<PolicyModel> {
-  const input = await loadInput(ctx, files, false, undefined, progress);
+export async function loadModel(ctx: CommandContext, files: readonly string[], mode: AccessMode = 'strict', flags: NamespaceFlags = {}, progress?: Progress): Promise<PolicyModel> {
+  const namespaces = flags.scope;
+  const input = await loadInput(ctx, files, false, namespaceOf(flags), progress);
   const shown = input.diagnostics.filter((d) => d.severity !== 'info');
   if (hasErrors(input.diagnostics)) {
     ctx.io.stderr(formatDiagnostics(shown));

@@ -27,7 +27,7 @@ describe('smi validate', () => {
 
   test('compiler-style output and exit 1 on errors', async () => {
     const file = tempFile('bad.yaml', 'apiVersion: split.smi-spec.io/v1alpha4\nkind: TrafficSplit\nmetadata: { name: s }\nspec:\n  service: web\n  backends: [{ service: web-v1, weight: -1 }]\n');
-    const run = await runCli(['validate', file]);
+    const run = await runCli(['validate', '-n', 'default', file]);
     assert.equal(run.code, 1);
     assert.equal(run.stderr.split('\n')[0], `${file}:6:41: error SMI_SPLIT_WEIGHT_NEGATIVE: weight -1 is negative; weights are whole numbers ≥ 0 (spec.backends[0].weight)`);
   });
@@ -50,7 +50,7 @@ describe('smi validate', () => {
 
   test('-o json prints the diagnostics with every field', async () => {
     const file = tempFile('bad.yaml', 'apiVersion: specs.smi-spec.io/v1alpha4\nkind: TCPRoute\nmetadata: { name: p }\nspec: { matches: { ports: [0] } }\n');
-    const run = await runCli(['validate', '-o', 'json', file]);
+    const run = await runCli(['validate', '-n', 'default', '-o', 'json', file]);
     assert.equal(run.code, 1);
     const rows = JSON.parse(run.stdout) as Record<string, unknown>[];
     assert.deepEqual(rows, [{

@@ -138,7 +138,7 @@ describe('smi check / route --mesh', () => {
     const dir = mkdtempSync(join(tmpdir(), 'smi-check-'));
     writeFileSync(join(dir, 'in.yaml'), deploymentYaml('n', 'api', 'api', [80, 9090]) + deploymentYaml('n', 'web', 'web', [80]));
     // n holds no SMI objects: named with -n, it is in smi's scope all the same.
-    const args = ['check', '-f', dir, '--from', 'n/web', '--to', 'n/api', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '-n', 'n'];
+    const args = ['check', '-f', dir, '--from', 'n/web', '--to', 'n/api', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny', '--scope', 'n'];
     const run = await runCli(args);
     assert.equal(run.code, 2, run.stdout + run.stderr);
     assert.match(run.stderr, /per destination port.*--port/);

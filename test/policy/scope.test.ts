@@ -111,7 +111,7 @@ describe('the CLI', () => {
     const run = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio']);
     assert.match(run.stderr, /^scope: bookstore; left alone: monitoring$/m);
     assert.match(run.stdout, /namespace: bookstore/);
-    const named = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio', '-n', 'monitoring']);
+    const named = await runCli(['translate', '-f', BOOKSTORE, '--mesh', 'istio', '--scope', 'monitoring']);
     assert.match(named.stderr, /^scope \(named with -n\): monitoring; left alone: bookstore$/m);
     assert.match(named.stderr, /warning SMI_OUT_OF_SCOPE: namespace bookstore is outside smi's scope \(not among the namespaces named with -n\)/);
     assert.doesNotMatch(named.stdout, /namespace: bookstore/);

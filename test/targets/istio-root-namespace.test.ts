@@ -111,7 +111,7 @@ describe("Istio's root namespace", () => {
     const dir = mkdtempSync(join(tmpdir(), 'smi-root-ns-'));
     const file = join(dir, 'in.yaml');
     writeFileSync(file, input('istio-system'));
-    const run = await runCli(['translate', '-f', file, '--mesh', 'istio', '-n', 'istio-system', '-n', 'shop']);
+    const run = await runCli(['translate', '-f', file, '--mesh', 'istio', '--scope', 'istio-system', '--scope', 'shop']);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /error ISTIO_ROOT_NAMESPACE_NOT_ENFORCED/);
     assert.doesNotMatch(run.stdout, /namespace: istio-system/);

@@ -3,7 +3,7 @@ import type { CommandContext } from '../context.js';
 import { formatData } from '../format.js';
 import { requireIdentity } from '../known-names.js';
 import { normalizedHttp } from '../../targets/envoy-path.js';
-import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
+import { accessModeOption, collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption, namespaceOption } from '../policy-input.js';
 import { decide } from '../../policy/decide.js';
 import { UNAUTHENTICATED, type AccessRequest, type Protocol } from '../../policy/request.js';
 import type { AccessMode, PolicyModel } from '../../policy/model.js';
@@ -15,6 +15,7 @@ import { UsageError } from '../io.js';
 
 interface CheckOptions extends MeshFlags {
   namespace?: string[];
+  scope?: string[];
   filename: string[];
   from: string;
   to: string;
@@ -47,6 +48,7 @@ export function checkCommand(ctx: CommandContext): Command {
     .option('--path <path>', 'HTTP path (default /); a query string is ignored by pathRegex')
     .option('--header <name=value>', 'HTTP header (repeatable)', collect)
     .addOption(accessModeOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
     .addOption(meshOption(false))
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
@@ -55,7 +57,7 @@ export function checkCommand(ctx: CommandContext): Command {
       const destination = parseNamespacedName('--to', opts.to);
       let port = parsePort(opts.port);
       const http = parseHttp(opts.protocol, opts);
-      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts);
       if (source !== UNAUTHENTICATED) requireIdentity(model, '--from', source);
       requireIdentity(model, '--to', destination);
       if (port === undefined) {

@@ -11,6 +11,7 @@ interface ControllerFlags extends TranslateFlags {
   mesh: string;
   kubeconfig?: string;
   namespace?: string[];
+  scope?: string[];
   accessMode: AccessMode;
   leaderElect: boolean;
   leaderElectNamespace: string;
@@ -35,7 +36,8 @@ export function controllerCommand(_ctx: CommandContext): Command {
     .addOption(meshOption())
     .addOption(accessModeOption())
     .option('--kubeconfig <file>', 'kubeconfig file')
-    .option('-n, --namespace <ns...>', "watch and govern exactly these namespaces, system ones included (default: all namespaces watched; governed are those holding SMI objects or labelled smi-spec.io/enforce=true, never kube-*, a mesh's or smi's own)")
+    .addOption(new Option('-n, --namespace <ns...>', 'renamed --scope').hideHelp())
+    .option('--scope <ns...>', "watch and govern exactly these namespaces, system ones included (default: all namespaces watched; governed are those holding SMI objects or labelled smi-spec.io/enforce=true, never kube-*, a mesh's or smi's own)")
     .option('--dry-run', 'compute what would be written and deleted, and report it (logs, the smi_controller_dry_run_pending_changes metric, GET /plan on --health-addr, `smi diff --live`); write nothing', false)
     .option('--leader-elect', 'elect a leader on a coordination.k8s.io Lease; only the leader writes', false)
     .option('--leader-elect-namespace <ns>', 'namespace of the Lease', 'smi-system')
@@ -46,13 +48,15 @@ export function controllerCommand(_ctx: CommandContext): Command {
     .option('--tls-cert-file <file>', 'webhook serving certificate (PEM), reloaded when it changes')
     .option('--tls-private-key-file <file>', 'webhook private key (PEM)')
     .action(async (opts: ControllerFlags) => {
+      // -n is kubectl's namespace for objects that name none in every other command: here it was the scope.
+      if (opts.namespace) throw new UsageError(`the controller's namespaces are --scope now (-n means the namespace of objects that name none elsewhere): --scope ${opts.namespace.join(' ')}`);
       const target = requireTarget(opts.mesh, opts);
       if (opts.webhookPort && (!opts.tlsCertFile || !opts.tlsPrivateKeyFile)) throw new UsageError('--webhook-port needs --tls-cert-file and --tls-private-key-file: the webhooks are served over TLS only');
       const seconds = Number(opts.leaseDuration);
       const running = await runController({
         target, translate: translateOptions(opts), mode: opts.accessMode,
         ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
-        ...(opts.namespace ? { namespaces: opts.namespace } : {}),
+        ...(opts.scope ? { namespaces: opts.scope } : {}),
         ...(opts.leaderElect ? { leaderElect: { namespace: opts.leaderElectNamespace, name: `smi-controller-${target.name}`, leaseDurationSeconds: seconds, retryPeriodMs: Math.max(200, (seconds * 1000) / 5) } } : {}),
         ...(opts.metricsAddr ? { metricsAddr: opts.metricsAddr } : {}),
         ...(opts.healthAddr ? { healthAddr: opts.healthAddr } : {}),

@@ -37,7 +37,8 @@ export function convertCommand(ctx: CommandContext): Command {
         if (!versions.includes(version)) throw new UsageError(`--to ${to}: ${group} has no version "${version}" (versions: ${[...new Set(versions)].join(', ')})`);
         targets.set(group, to);
       }
-      const input = await loadInput(ctx, paths);
+      // Objects are converted where they stand: one that names no namespace is written back without one.
+      const input = await loadInput(ctx, paths, false, 'default');
       const diagnostics: Diagnostic[] = [...input.diagnostics];
       const converted = new Map<unknown, unknown>();
       for (const o of input.smi) {

@@ -3,7 +3,7 @@ import { logUnhandledRejections } from '../signals.js';
 import { isLoopbackAddress } from '../../http/guard.js';
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, filenameOption, scopeOption } from '../policy-input.js';
+import { accessModeOption, filenameOption, scopeOption, namespaceOption, namespaceOf } from '../policy-input.js';
 import { loadInput } from '../load.js';
 import { formatDiagnostics } from '../format.js';
 import { UsageError } from '../io.js';
@@ -26,6 +26,7 @@ interface DashboardFlags extends TranslateFlags {
   mesh?: string[];
   accessMode: AccessMode;
   namespace?: string[];
+  scope?: string[];
   prometheusUrl?: string;
   metricsMesh?: string;
   window: string;
@@ -53,6 +54,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
     .option('--kubeconfig <file>', 'follow this cluster instead of files (watches SMI objects, Services, ServiceAccounts, workloads, Namespaces)')
     .addOption(new Option('--mesh <mesh>', 'a mesh to answer beside SMI (repeatable)').argParser((v: string, prev: string[] = []) => [...prev, v]))
     .addOption(accessModeOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
     .option('--prometheus-url <url>', 'live traffic on the edges from this Prometheus')
     .addOption(new Option('--metrics-mesh <mesh>', 'whose metric names to read (default: the first --mesh that has metrics)').choices(metricsMeshes()))
@@ -71,7 +73,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
 
       const settings: DashboardSettings = {
         mode: opts.accessMode,
-        ...(opts.namespace && opts.namespace.length > 0 ? { namespaces: opts.namespace } : {}),
+        ...(opts.scope && opts.scope.length > 0 ? { namespaces: opts.scope } : {}),
         // Each mesh with the flags that apply to it; with --fence, a mesh that has one is shown both bare and fenced.
         meshes: requireTargets(opts.mesh ?? [], opts).flatMap(({ target, options }) => {
           const bare = { target, options: { ...options, fence: undefined } };
@@ -88,7 +90,7 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
         source = followed.source;
         stop = followed.stop;
       } else {
-        const input = await loadInput(ctx, files);
+        const input = await loadInput(ctx, files, false, namespaceOf(opts));
         const shown = input.diagnostics.filter((d) => d.severity !== 'info');
         if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
         if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');

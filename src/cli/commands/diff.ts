@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, collect, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
+import { accessModeOption, collect, loadModel, parseNamespacedName, scopeOption, namespaceOption, namespaceOf } from '../policy-input.js';
 import { requireIdentity } from '../known-names.js';
 import { targetNames } from '../../targets/registry.js';
 import { loadInput } from '../load.js';
@@ -51,12 +51,13 @@ export function diffCommand(ctx: CommandContext): Command {
     .option('--live', 'compare the cluster\'s live mesh resources with what smi would write', false)
     .option('--kubeconfig <file>', 'kubeconfig file (with --live)')
     .addOption(accessModeOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
     .addOption(new Option('--protocol <protocol>', 'only requests of this protocol').choices(['http', 'tcp', 'udp']))
     .option('--from <ns/sa>', 'only requests from this caller (or "unauthenticated")')
     .option('--to <ns/sa>', 'only requests to this destination')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
-    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml'; live: boolean; kubeconfig?: string; protocol?: Protocol; from?: string; to?: string }) => {
+    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; scope?: string[]; output: 'text' | 'json' | 'yaml'; live: boolean; kubeconfig?: string; protocol?: Protocol; from?: string; to?: string }) => {
       if (opts.live) return liveDiff(ctx, opts);
       if (opts.kubeconfig) throw new UsageError('--kubeconfig applies to --live only');
       if (!opts.filename) throw new UsageError('give the policy with -f PATH (or compare a cluster with --live)');
@@ -64,7 +65,7 @@ export function diffCommand(ctx: CommandContext): Command {
       for (const [flag, value] of [['--from', opts.from], ['--to', opts.to]] as const) {
         if (value !== undefined && value !== 'unauthenticated' && !/^[^/\s]+\/[^/\s]+$/.test(value)) throw new UsageError(`${flag} ${value}: give NAMESPACE/SERVICEACCOUNT${flag === '--from' ? ' or unauthenticated' : ''}`);
       }
-      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts);
       // A filter naming nothing the input holds would report "no differences" about nothing.
       if (opts.from !== undefined && opts.from !== 'unauthenticated') requireIdentity(model, '--from', parseNamespacedName('--from', opts.from));
       if (opts.to !== undefined) requireIdentity(model, '--to', parseNamespacedName('--to', opts.to));
@@ -141,12 +142,12 @@ export function diffCommand(ctx: CommandContext): Command {
 }
 
 /** `smi diff --live`: the controller's plan for the cluster as it is now, written nowhere. */
-async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml'; kubeconfig?: string }): Promise<void> {
+async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; scope?: string[]; output: 'text' | 'json' | 'yaml'; kubeconfig?: string }): Promise<void> {
   if (opts.mesh.length !== 1 || opts.mesh[0] === 'smi') throw new UsageError(`--live compares one mesh's live resources with what smi would write: give --mesh once, e.g. --mesh ${targetNames()[0] ?? 'M'}`);
   const target = requireTarget(opts.mesh[0]!, opts);
   let from: { smi: Record<string, unknown>[]; inventory: Record<string, unknown>[] } | undefined;
   if (opts.filename) {
-    const input = await loadInput(ctx, opts.filename);
+    const input = await loadInput(ctx, opts.filename, false, namespaceOf(opts));
     const shown = input.diagnostics.filter((d) => d.severity !== 'info');
     if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
     if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
@@ -154,7 +155,7 @@ async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: stri
   }
   const { plan, desired } = await livePlan(loadKubeConfig(opts.kubeconfig), {
     target, translate: translateOptions(opts), mode: opts.accessMode,
-    ...(opts.namespace ? { namespaces: opts.namespace } : {}),
+    ...(opts.scope ? { namespaces: opts.scope } : {}),
     ...(from ? { from } : {}),
   });
   // What the translation could not carry (a caller losing its access): shown with the preview, never hidden by it.

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { formatData } from '../format.js';
 import { requireIdentity } from '../known-names.js';
-import { accessModeOption, filenameOption, loadModel, parseNamespacedName, scopeOption } from '../policy-input.js';
+import { accessModeOption, filenameOption, loadModel, parseNamespacedName, scopeOption, namespaceOption } from '../policy-input.js';
 import { explain } from '../../policy/explain.js';
 import type { AccessMode } from '../../policy/model.js';
 import { table } from '../table.js';
@@ -14,11 +14,12 @@ export function explainCommand(ctx: CommandContext): Command {
     .addOption(filenameOption())
     .requiredOption('--to <ns/name>', 'the destination ServiceAccount: NAMESPACE/NAME')
     .addOption(accessModeOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
-    .action(async (opts: { filename: string[]; to: string; accessMode: AccessMode; namespace?: string[]; output: 'text' | 'json' | 'yaml' }) => {
+    .action(async (opts: { filename: string[]; to: string; accessMode: AccessMode; namespace?: string[]; scope?: string[]; output: 'text' | 'json' | 'yaml' }) => {
       const destination = parseNamespacedName('--to', opts.to);
-      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts);
       requireIdentity(model, '--to', destination);
       const e = explain(model, destination);
       if (opts.output !== 'text') {

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, filenameOption, loadModel, scopeOption } from '../policy-input.js';
+import { accessModeOption, filenameOption, loadModel, scopeOption, namespaceOption } from '../policy-input.js';
 import { renderGraph, type GraphFormat } from '../../policy/graph.js';
 import type { AccessMode } from '../../policy/model.js';
 
@@ -11,9 +11,10 @@ export function graphCommand(ctx: CommandContext): Command {
     .addOption(filenameOption())
     .addOption(new Option('-o, --output <format>', 'graph format').choices(['dot', 'mermaid']).default('dot'))
     .addOption(accessModeOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
-    .action(async (opts: { filename: string[]; output: GraphFormat; accessMode: AccessMode; namespace?: string[] }) => {
-      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace);
+    .action(async (opts: { filename: string[]; output: GraphFormat; accessMode: AccessMode; namespace?: string[]; scope?: string[] }) => {
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts);
       ctx.io.stdout(renderGraph(model, opts.output));
     });
 }

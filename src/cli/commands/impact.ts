@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, filenameOption, scopeOption } from '../policy-input.js';
+import { accessModeOption, filenameOption, scopeOption, namespaceOption, namespaceOf } from '../policy-input.js';
 import { loadInput } from '../load.js';
 import { formatDiagnostics, formatData } from '../format.js';
 import { table } from '../table.js';
@@ -33,6 +33,7 @@ interface ImpactFlags {
   at?: string;
   accessMode: AccessMode;
   namespace?: string[];
+  scope?: string[];
   output: 'table' | 'json' | 'yaml';
   auditResults?: boolean;
 }
@@ -78,6 +79,7 @@ export function impactCommand(ctx: CommandContext): Command {
     .option('--window <duration>', 'how far back to look for flows', '1h')
     .option('--at <time>', 'judge the window ending at this time (Unix seconds or RFC 3339; default now)')
     .addOption(accessModeOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
     .option('--audit-results', "also read what the mesh reports its audit mode let through and would have denied (Linkerd's audit access policy, Istio's dry-run policies)")
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']).default('table'))
@@ -88,7 +90,7 @@ export function impactCommand(ctx: CommandContext): Command {
       if (!query) throw new UsageError(`--mesh ${opts.mesh}: its metrics do not name the caller of a request (Envoy's inbound statistics), so live flows cannot be read; ${flowMeshes().join(' and ')} can`);
       const at = parseAt(opts.at);
 
-      const input = await loadInput(ctx, opts.filename);
+      const input = await loadInput(ctx, opts.filename, false, namespaceOf(opts));
       const shown = input.diagnostics.filter((d) => d.severity !== 'info');
       if (shown.length > 0) ctx.io.stderr(formatDiagnostics(shown));
       if (hasErrors(input.diagnostics)) throw new UsageError('the input has errors (above); fix them or check them with `smi validate`');
@@ -99,7 +101,7 @@ export function impactCommand(ctx: CommandContext): Command {
         const cluster = validateDocuments([...lists.values()].flat().map((o) => ({ value: o as never, origin: syntheticOrigin(`cluster:${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`) }))).kube;
         kube = [...kube, ...cluster.filter((k) => !have.has(`${k.kind}/${k.namespace}/${k.name}`))];
       }
-      const model = resolvePolicy({ smi: input.smi, valid: input.valid, kube }, { mode: opts.accessMode, scope: scopeOptions(opts.namespace) });
+      const model = resolvePolicy({ smi: input.smi, valid: input.valid, kube }, { mode: opts.accessMode, scope: scopeOptions(opts.scope) });
 
       let samples;
       let audit: AuditFinding[] = [];

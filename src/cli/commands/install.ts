@@ -32,7 +32,7 @@ const common = (c: Command, uninstall = false) =>
   addTranslateOptions(c)
     .addOption(meshOption())
     .addOption(accessModeOption())
-    .option('--namespace <ns>', 'namespace of the controller', 'smi-system')
+    .option('-n, --namespace <ns>', 'namespace of the controller', 'smi-system')
     .addOption(maybeHidden(new Option('--image <image>', 'controller image').default(`ghcr.io/smi-spec/smi:${packageVersion()}`), uninstall))
     .addOption(maybeHidden(new Option('--replicas <n>', 'controller replicas (one leads, the others stand by)').default('2'), uninstall))
     .addOption(new Option('--webhook <mode>', 'admission + conversion webhook: generate (a CA and serving certificate now), cert-manager (a Certificate and CA injection), or none').choices(['generate', 'cert-manager', 'none']).default('generate'))

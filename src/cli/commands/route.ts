@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { requireService } from '../known-names.js';
-import { collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption } from '../policy-input.js';
+import { collect, filenameOption, loadModel, parseHttp, parseNamespacedName, parsePort, protocolOption, scopeOption, namespaceOption } from '../policy-input.js';
 import { route } from '../../policy/route.js';
 import type { Protocol } from '../../policy/request.js';
 import { provenanceLabel, provenanceWhere } from '../../policy/model.js';
@@ -12,6 +12,7 @@ import { addTranslateOptions, meshOption, requireTarget, translateOptions, type 
 
 interface RouteOptions extends MeshFlags {
   namespace?: string[];
+  scope?: string[];
   filename: string[];
   service: string;
   port?: string;
@@ -34,6 +35,7 @@ export function routeCommand(ctx: CommandContext): Command {
         'can take the request (the root service lacks the port), 2 usage or input error.',
     )
     .addOption(filenameOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
     .requiredOption('--service <ns/name>', 'the root service the client calls')
     .option('--port <port>', 'port of the root service (needed when it has several)')
@@ -47,7 +49,7 @@ export function routeCommand(ctx: CommandContext): Command {
       const service = parseNamespacedName('--service', opts.service);
       let port = parsePort(opts.port);
       const http = parseHttp(opts.protocol, opts);
-      const model = await loadModel(ctx, opts.filename, 'strict', opts.namespace);
+      const model = await loadModel(ctx, opts.filename, 'strict', opts);
       requireService(model, '--service', service);
       const root = model.inventory.services.get(`${service.namespace}/${service.name}`);
       if (port === undefined && root && root.ports.length > 1) {

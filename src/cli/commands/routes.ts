@@ -28,7 +28,7 @@ interface FromOpenApiFlags extends GroupFlags, BaseFlags { matchNames: MatchName
 function groupOptions(command: Command): Command {
   return command
     .requiredOption('--name <name>', 'name of the HTTPRouteGroup')
-    .requiredOption('--namespace <ns>', 'namespace of the HTTPRouteGroup')
+    .requiredOption('-n, --namespace <ns>', 'namespace of the HTTPRouteGroup')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'));
 }
 

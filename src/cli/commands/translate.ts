@@ -3,7 +3,7 @@ import { Command, Option } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { accessModeOption, carriedProblem, filenameOption, loadModel, scopeOption } from '../policy-input.js';
+import { accessModeOption, carriedProblem, filenameOption, loadModel, scopeOption, namespaceOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
 import { formatDiagnostics, summary, toJson } from '../format.js';
 import { toYamlStream } from '../../api/yaml-write.js';
@@ -19,6 +19,7 @@ interface TranslateFlags extends MeshFlags {
   clusterDomain: string;
   accessMode: AccessMode;
   namespace?: string[];
+  scope?: string[];
   strict: boolean;
   output: 'yaml' | 'json';
   outDir?: string;
@@ -35,6 +36,7 @@ export function translateCommand(ctx: CommandContext): Command {
     .addOption(filenameOption())
     .addOption(meshOption())
     .addOption(accessModeOption())
+    .addOption(namespaceOption())
     .addOption(scopeOption())
     .option('--strict', 'treat warnings (rounded weights, narrowed rules) as errors', false)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
@@ -42,7 +44,7 @@ export function translateCommand(ctx: CommandContext): Command {
     .action(async (opts: TranslateFlags) => {
       const target = requireTarget(opts.mesh, opts);
       const progress = new Progress(ctx.io);
-      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts.namespace, progress);
+      const model = await loadModel(ctx, opts.filename, opts.accessMode, opts, progress);
       ctx.io.stderr(`${describeScope(model.scope)}\n`);
       progress.step(`translated to ${target.name}`);
       const { resources, diagnostics } = target.translate(model, translateOptions(opts));

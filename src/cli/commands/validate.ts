@@ -18,9 +18,9 @@ export function validateCommand(ctx: CommandContext): Command {
     .argument('<path...>', 'files or folders of YAML/JSON; - for stdin')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .option('--strict', 'the input is the whole picture: a missing referent is an error, not a warning', false)
-    .option('-n, --namespace <ns>', 'namespace of objects that name none', 'default')
+    .option('-n, --namespace <ns>', 'namespace of objects that name none, as kubectl -n (default "default", with a warning per such object)')
     .option('-q, --quiet', 'print errors only', false)
-    .action(async (paths: string[], opts: { output: string; strict: boolean; namespace: string; quiet: boolean }) => {
+    .action(async (paths: string[], opts: { output: string; strict: boolean; namespace?: string; quiet: boolean }) => {
       const input = await loadInput(ctx, paths, opts.strict, opts.namespace);
       const shown = opts.quiet ? input.diagnostics.filter((d) => d.severity === 'error') : input.diagnostics;
       if (opts.output === 'json') ctx.io.stdout(diagnosticsJson(shown));
