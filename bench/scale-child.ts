@@ -1,6 +1,7 @@
 /**
  * One measurement of the scale benchmark, in its own process so its peak memory is its own:
  * node --import tsx bench/scale-child.ts <validate|translate|diff> <smi objects> [mesh]
+ * (diff runs `smi diff -f FILE --mesh smi --mesh <mesh>` in this process.)
  * Prints {"ms": wall time of the operation, "maxRssMB": the process's peak resident memory}.
  */
 import { parseText } from '../src/api/parse.js';
@@ -9,9 +10,10 @@ import { resolvePolicy } from '../src/policy/resolve.js';
 import { toYamlStream } from '../src/api/yaml-write.js';
 import { findTarget, scopeOptions } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../src/targets/target.js';
-import { probesByDestination } from '../src/policy/probes.js';
-import { decide } from '../src/policy/decide.js';
-import { workloadsOf } from '../src/policy/inventory.js';
+import { main } from '../src/cli/main.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { generateCluster, toYaml } from './generate.js';
 
 const OPTIONS: Record<string, TranslateOptions> = {
@@ -24,28 +26,23 @@ const [op = 'translate', size = '10000', mesh = 'istio'] = process.argv.slice(2)
 const text = toYaml(generateCluster(Number(size)).objects);
 const start = performance.now();
 let detail: Record<string, number> = {};
-const validated = validateDocuments(parseText(text, 'scale.yaml').documents);
-if (op === 'translate' || op === 'diff') {
-  const model = resolvePolicy(validated, { scope: scopeOptions() });
-  const target = findTarget(mesh)!;
-  const options = OPTIONS[mesh] ?? DEFAULT_OPTIONS;
-  const translation = target.translate(model, options);
-  if (op === 'translate') detail = { resources: translation.resources.length, outputBytes: toYamlStream(translation.resources).length };
-  else {
-    // smi diff --mesh smi --mesh <mesh>: every telling probe, asked of both.
-    let requests = 0;
-    let differ = 0;
-    // One destination at a time, as `smi diff` streams them.
-    for (const [destination, probes] of probesByDestination(model)) {
-      const ws = workloadsOf(model.inventory, destination.namespace, destination.name);
-      for (const r of probes) {
-        requests++;
-        const mesh = ws.map((w) => target.evaluateAccess(translation.resources, w, r, options, { inventory: model.inventory }));
-        if (mesh.length > 0 && mesh.every((d) => d.allowed) !== decide(model, r).allowed) differ++;
-      }
-    }
-    detail = { requests, differ };
-  }
-} else detail = { smiObjects: validated.smi.length };
+if (op === 'diff') {
+  // `smi diff` itself, as a person runs it (callers auto: telling above 50 identities), against SMI: reading the file included.
+  const dir = mkdtempSync(join(tmpdir(), 'smi-scale-'));
+  writeFileSync(join(dir, 'cluster.yaml'), text);
+  let out = '';
+  const code = await main(['diff', '-f', join(dir, 'cluster.yaml'), '--mesh', 'smi', '--mesh', mesh, ...(mesh === 'linkerd' ? ['--linkerd-default-policy', 'deny'] : [])], {
+    io: { stdout: (t) => { out = (out + t).slice(-400); }, stderr: () => {}, readStdin: async () => Buffer.alloc(0) },
+  });
+  const summary = /compared (\d+) access and (\d+) route requests: (\d+) difference/.exec(out);
+  detail = { exit: code, requests: Number(summary?.[1] ?? -1), routes: Number(summary?.[2] ?? -1), differ: Number(summary?.[3] ?? -1) };
+} else {
+  const validated = validateDocuments(parseText(text, 'scale.yaml').documents);
+  if (op === 'translate') {
+    const model = resolvePolicy(validated, { scope: scopeOptions() });
+    const translation = findTarget(mesh)!.translate(model, OPTIONS[mesh] ?? DEFAULT_OPTIONS);
+    detail = { resources: translation.resources.length, outputBytes: toYamlStream(translation.resources).length };
+  } else detail = { smiObjects: validated.smi.length };
+}
 const ms = performance.now() - start;
 process.stdout.write(JSON.stringify({ ms: Math.round(ms), maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), ...detail }));

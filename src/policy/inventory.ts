@@ -128,8 +128,23 @@ export function selects(selector: Readonly<Record<string, string>> | undefined, 
 }
 
 /** Workloads running as a ServiceAccount. */
+/** Workloads by namespace/ServiceAccount, built once per inventory (asked per request by diff and the evaluators). */
+const workloadsByIdentity = new WeakMap<Inventory, Map<string, Workload[]>>();
+
 export function workloadsOf(inventory: Inventory, namespace: string, serviceAccount: string): Workload[] {
-  return inventory.workloads.filter((w) => w.namespace === namespace && w.serviceAccount === serviceAccount);
+  let index = workloadsByIdentity.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const w of inventory.workloads) {
+      const key = `${w.namespace}/${w.serviceAccount}`;
+      const list = index.get(key);
+      if (list) list.push(w);
+      else index.set(key, [w]);
+    }
+    workloadsByIdentity.set(inventory, index);
+  }
+  // A copy: callers may sort or filter what they get.
+  return [...(index.get(`${namespace}/${serviceAccount}`) ?? [])];
 }
 
 /** Services by namespace, built once per inventory (an inventory is never changed once built). */

@@ -96,6 +96,8 @@ export interface ProbeOptions {
   readonly callers?: 'all' | 'telling';
   /** Only these destinations. */
   readonly destinations?: (destination: Identity) => boolean;
+  /** One caller only (whichever `callers` says): what is asked of every destination on its behalf. */
+  readonly source?: Identity | typeof UNAUTHENTICATED;
 }
 
 type Caller = Identity | typeof UNAUTHENTICATED;
@@ -143,7 +145,7 @@ export function* probesByDestination(model: PolicyModel, options: ProbeOptions =
   for (const w of model.inventory.workloads) destinations.set(`${w.namespace}/${w.serviceAccount}`, { namespace: w.namespace, name: w.serviceAccount });
   for (const destination of destinations.values()) {
     if (options.destinations && !options.destinations(destination)) continue;
-    const callers = options.callers === 'telling' ? tellingCallers(model, destination, byNamespace) : everyone;
+    const callers = options.source !== undefined ? [options.source] : options.callers === 'telling' ? tellingCallers(model, destination, byNamespace) : everyone;
     const out: AccessRequest[] = [];
     const policy = model.destinations.get(identityKey(destination));
     const matches = policy?.targets.flatMap((t) => t.httpMatches) ?? [];
@@ -158,12 +160,14 @@ export function* probesByDestination(model: PolicyModel, options: ProbeOptions =
     const portList = [...ports, ...(other !== undefined ? [other] : [])].sort((a, b) => a - b);
     // Every method a match names, and methods none names (a class each: safe, unsafe, another).
     const methods = [...new Set(['GET', 'POST', 'DELETE', ...matches.flatMap((m) => (m.methods ? [...m.methods] : []))])];
+    // The HTTP parts depend on the destination's matches alone: worked out (regex witnesses and all) once, not per caller and port.
+    const paths = samplePaths(matches);
+    const headerSets = sampleHeaders(matches);
+    const requests = paths.flatMap((path) => methods.flatMap((method) => headerSets.map((headers) => httpParts(method, path, headers))));
     for (const source of callers) {
       for (const port of portList) {
         for (const protocol of ['tcp', 'udp'] as const) out.push({ source, destination, port, protocol });
-        for (const path of samplePaths(matches)) for (const method of methods) for (const headers of sampleHeaders(matches)) {
-          out.push({ source, destination, port, protocol: 'http', http: httpParts(method, path, headers) });
-        }
+        for (const http of requests) out.push({ source, destination, port, protocol: 'http', http });
       }
     }
     yield [destination, out];

@@ -44,8 +44,20 @@ function dotAt(s: string, i: number): number {
 
 const isSlash = (c: string | undefined) => c === '/' || c === '\\';
 
+/** Paths already made canonical: diff and the dashboard ask about the same few paths millions of times. */
+const canonical = new Map<string, string | undefined>();
+const CANONICAL_CACHE_MAX = 4096;
+
 /** Envoy's canonical form of a path (no query), or undefined when Envoy refuses it. */
 export function envoyCanonicalPath(path: string): string | undefined {
+  if (canonical.has(path)) return canonical.get(path);
+  const out = canonicalOf(path);
+  if (canonical.size >= CANONICAL_CACHE_MAX) canonical.clear();
+  canonical.set(path, out);
+  return out;
+}
+
+function canonicalOf(path: string): string | undefined {
   // Envoy works on bytes: non-ASCII characters arrive as their UTF-8 bytes (then escaped).
   const s = [...new TextEncoder().encode(path)].map((b) => String.fromCharCode(b)).join('');
   let out = isSlash(s[0]) ? '' : '/';

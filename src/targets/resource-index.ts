@@ -42,9 +42,10 @@ export function resourcesOf(resources: readonly MeshResource[], kind: string, na
 /** The resources of a kind in any of several namespaces, in list order. */
 export function resourcesIn(resources: readonly MeshResource[], kind: string, namespaces: readonly string[]): readonly MeshResource[] {
   const index = indexOf(resources);
-  const unique = [...new Set(namespaces)];
-  if (unique.length === 1) return index.byKey.get(key(kind, unique[0])) ?? [];
-  const k = key(kind, unique.sort().join('\u0000'));
+  // The usual asks (one namespace; a workload's and the root's) without building a set and a sorted key.
+  if (namespaces.length === 1 || (namespaces.length === 2 && namespaces[0] === namespaces[1])) return index.byKey.get(key(kind, namespaces[0])) ?? [];
+  const unique = [...new Set(namespaces)].sort();
+  const k = key(kind, unique.join('\u0000'));
   let merged = index.merged.get(k);
   if (!merged) {
     merged = unique.flatMap((ns) => index.byKey.get(key(kind, ns)) ?? []).sort((a, b) => index.position.get(a)! - index.position.get(b)!);

@@ -10,7 +10,8 @@ import { loadKubeConfig } from '../../kube/config.js';
 import { livePlan } from '../../controller/live.js';
 import { describeScope } from '../../policy/scope.js';
 import { addTranslateOptions, requireTarget, requireTargets, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
-import { probesByDestination, routeProbes } from '../../policy/probes.js';
+import { probeDestinationCount, probesByDestination, routeProbes, type ProbeOptions } from '../../policy/probes.js';
+import { Progress } from '../progress.js';
 import { identityKey, type Identity } from '../../policy/model.js';
 import type { Protocol } from '../../policy/request.js';
 import { decide } from '../../policy/decide.js';
@@ -31,6 +32,9 @@ function describeRoute(r: RouteRequest): string {
   const what = r.http ? `${r.http.method} ${r.http.path}${[...r.http.headers].map(([k, v]) => ` ${k}=${v}`).join('')}` : r.protocol;
   return `${r.service.namespace}/${r.service.name}:${r.port ?? '*'} ${what}`;
 }
+
+/** Up to this many identities, diff asks every caller about every destination by default. */
+const AUTO_ALL_MAX = 50;
 
 const shareText = (backends: readonly { service: string; share: number }[]) => backends.map((b) => `${b.service} ${(b.share * 100).toFixed(1)}%`).join(', ');
 
@@ -54,10 +58,11 @@ export function diffCommand(ctx: CommandContext): Command {
     .addOption(namespaceOption())
     .addOption(scopeOption())
     .addOption(new Option('--protocol <protocol>', 'only requests of this protocol').choices(['http', 'tcp', 'udp']))
+    .addOption(new Option('--callers <which>', `which callers each destination is asked about: all (every identity: quadratic), telling (those SMI grants, one other from each namespace in play, one from elsewhere, unauthenticated: linear), auto (all up to ${AUTO_ALL_MAX} identities, telling above, said on stderr)`).choices(['auto', 'all', 'telling']).default('auto'))
     .option('--from <ns/sa>', 'only requests from this caller (or "unauthenticated")')
     .option('--to <ns/sa>', 'only requests to this destination')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
-    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; scope?: string[]; output: 'text' | 'json' | 'yaml'; live: boolean; kubeconfig?: string; protocol?: Protocol; from?: string; to?: string }) => {
+    .action(async (opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; scope?: string[]; output: 'text' | 'json' | 'yaml'; callers: 'auto' | 'all' | 'telling'; live: boolean; kubeconfig?: string; protocol?: Protocol; from?: string; to?: string }) => {
       if (opts.live) return liveDiff(ctx, opts);
       if (opts.kubeconfig) throw new UsageError('--kubeconfig applies to --live only');
       if (!opts.filename) throw new UsageError('give the policy with -f PATH (or compare a cluster with --live)');
@@ -99,8 +104,22 @@ export function diffCommand(ctx: CommandContext): Command {
       const text = opts.output === 'text';
       if (text) ctx.io.stdout(`differences between ${a.name} and ${b.name}, by caller and destination (one example each):\n`);
       // One destination at a time: its rows are written as soon as they are known, and nothing grows with the whole policy but the counts.
-      for (const [destination, all] of probesByDestination(model, opts.to ? { destinations: (d: Identity) => identityKey(d) === opts.to } : {})) {
-        if (workloadsOf(model.inventory, destination.namespace, destination.name).length === 0) continue;
+      const callers = opts.callers === 'auto' ? (model.identities.length <= AUTO_ALL_MAX ? 'all' : 'telling') : opts.callers;
+      if (opts.callers === 'auto' && callers === 'telling' && opts.from === undefined) {
+        ctx.io.stderr(`note: ${model.identities.length.toLocaleString('en')} identities: each destination is asked about the telling callers (those SMI grants, one other from each namespace in play, one from elsewhere, unauthenticated); --callers all asks every caller (quadratic)\n`);
+      }
+      const source = opts.from === undefined ? undefined : opts.from === 'unauthenticated' ? 'unauthenticated' as const : parseNamespacedName('--from', opts.from);
+      const probeOptions: ProbeOptions = {
+        callers,
+        ...(source !== undefined ? { source } : {}),
+        destinations: (d: Identity) => (opts.to === undefined || identityKey(d) === opts.to) && workloadsOf(model.inventory, d.namespace, d.name).length > 0,
+      };
+      const progress = new Progress(ctx.io);
+      const total = probeDestinationCount(model, probeOptions);
+      progress.step(`compared ${a.name} and ${b.name} on ${total.toLocaleString('en')} destinations`);
+      let visited = 0;
+      for (const [destination, all] of probesByDestination(model, probeOptions)) {
+        progress.note(`compared ${(++visited).toLocaleString('en')} of ${total.toLocaleString('en')} destinations (${compared.toLocaleString('en')} requests)`);
         const bySource = new Map<string, { requests: number; differ: number; example?: { request: string; [mesh: string]: string } }>();
         for (const r of all) {
           if (!wanted(r)) continue;
@@ -125,6 +144,7 @@ export function diffCommand(ctx: CommandContext): Command {
           pairCount++;
         }
       }
+      progress.done();
       const routeDiffs: { request: string; [mesh: string]: string }[] = [];
       const routes = opts.protocol === 'udp' || opts.from !== undefined ? [] : routeProbes(model).filter((r) => (opts.to === undefined) && (opts.protocol === undefined || r.protocol === opts.protocol));
       for (const r of routes) {

@@ -5,6 +5,7 @@
  * enforced in the datapath (UDP included); HTTP matches become L7 rules for the node's Envoy.
  * Deny-by-default: a policy with an ingress section puts the pods it selects into default deny.
  */
+import { workloadsOf } from '../../policy/inventory.js';
 import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import { ciliumPathRegex } from './path-regex.js';
@@ -55,7 +56,7 @@ function httpRules(match: CompiledMatch): HttpRule[] | string {
 function ingressRules(model: PolicyModel, identity: Identity, targets: readonly TargetPolicy[], report: Report): IngressRule[] {
   const rules: IngressRule[] = [];
   // HTTP on "every port": Cilium's L7 rules name ports, so the ports the destination's pods declare.
-  const declared = new Set(model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name)
+  const declared = new Set(workloadsOf(model.inventory, identity.namespace, identity.name)
     .flatMap((w) => w.ports.filter((p) => p.protocol === 'TCP').map((p) => p.port)));
   for (const target of targets) {
     for (const u of target.unresolved) report(target.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${provenanceLabel(target.ref)}: ${u}; nothing is emitted for it`);

@@ -4,7 +4,7 @@
  * Istio docs: Authorization Policy reference ("Allow/deny evaluation", "Rule", "Operation").
  */
 import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type TargetPolicy } from '../../policy/model.js';
-import { servicesSelecting } from '../../policy/inventory.js';
+import { servicesSelecting, workloadsOf } from '../../policy/inventory.js';
 import { istioPortProtocol } from './protocol.js';
 import { regexForms } from '../../policy/regex-forms.js';
 import { catches, planSelectors } from '../selectors.js';
@@ -52,7 +52,7 @@ function istioHeaderValues(regex: string): { values: string[] } | string {
  */
 function reportOpaquePorts(model: PolicyModel, identity: Identity, target: TargetPolicy, ports: readonly number[] | undefined, report: Report): void {
   const lost = new Map<number, string>();
-  for (const w of model.inventory.workloads.filter((x) => x.namespace === identity.namespace && x.serviceAccount === identity.name)) {
+  for (const w of workloadsOf(model.inventory, identity.namespace, identity.name)) {
     const candidates = ports ?? [...new Set([...w.ports.map((p) => p.port), ...servicesSelecting(model.inventory, [w]).flatMap((s) => s.ports.flatMap((p) => (typeof p.targetPort === 'number' ? [p.targetPort] : typeof p.targetPort === 'string' ? [] : [p.port])))])];
     for (const port of candidates) {
       const protocol = istioPortProtocol(model.inventory, w, port);

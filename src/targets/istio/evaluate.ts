@@ -50,10 +50,13 @@ function selects(resource: MeshResource, workload: Workload, rootNamespace: stri
   return Object.entries(labels).every(([k, v]) => workload.labels[k] === v);
 }
 
-function ruleMatches(rule: AuthorizationRule, request: AccessRequest, options: TranslateOptions, opaquePort = false): boolean {
+/** The caller's principal as Istio sees it (its SPIFFE name without the scheme), or undefined without mTLS. */
+const peerOf = (request: AccessRequest, options: TranslateOptions): string | undefined =>
+  request.source === 'unauthenticated' ? undefined : principal(options.trustDomain, request.source.namespace, request.source.name);
+
+function ruleMatches(rule: AuthorizationRule, request: AccessRequest, peer: string | undefined, opaquePort = false): boolean {
   // On a port Istio treats as TCP (Service protocol declared so), the listener sees no HTTP: HTTP fields never match.
   const isHttp = request.protocol === 'http' && request.http !== undefined && !opaquePort;
-  const peer = request.source === 'unauthenticated' ? undefined : principal(options.trustDomain, request.source.namespace, request.source.name);
   if (rule.from && rule.from.length > 0) {
     const fromOk = rule.from.some(({ source }) => {
       if (!source) return true;
@@ -113,14 +116,31 @@ export function evaluateIstioAccess(resources: readonly MeshResource[], workload
   return authorizeOn(resources, workload, request, options, opaque);
 }
 
+/** The policies selecting a workload, per resource list, workload and root namespace: the same for every request it is asked. */
+interface Selecting { readonly selecting: MeshResource[]; readonly shadow: MeshResource[]; readonly real: MeshResource[] }
+const selectingMemo = new WeakMap<readonly MeshResource[], WeakMap<Workload, Map<string, Selecting>>>();
+
+function selectingPolicies(resources: readonly MeshResource[], workload: Workload, root: string): Selecting {
+  let byWorkload = selectingMemo.get(resources);
+  if (!byWorkload) selectingMemo.set(resources, (byWorkload = new WeakMap()));
+  let byRoot = byWorkload.get(workload);
+  if (!byRoot) byWorkload.set(workload, (byRoot = new Map()));
+  let found = byRoot.get(root);
+  if (!found) {
+    const selecting = resourcesIn(resources, 'AuthorizationPolicy', [workload.namespace, root]).filter((r) => selects(r, workload, root));
+    const shadow = selecting.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
+    byRoot.set(root, (found = { selecting, shadow, real: selecting.filter((r) => !shadow.includes(r)) }));
+  }
+  return found;
+}
+
 /** The policies that select the workload (its namespace's and the root namespace's), dry run included. */
 function authorizeOn(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions, opaque: boolean): MeshDecision {
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
-  const selecting = resourcesIn(resources, 'AuthorizationPolicy', [workload.namespace, root]).filter((r) => selects(r, workload, root));
+  const { selecting, shadow, real: enforced } = selectingPolicies(resources, workload, root);
   // Dry-run policies are evaluated in the shadow only: they never change the decision.
-  const shadow = selecting.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
   if (shadow.length > 0) {
-    const real = authorize(selecting.filter((r) => !shadow.includes(r)), request, options, opaque);
+    const real = authorize(enforced, request, options, opaque);
     const would = authorize(selecting, request, options, opaque);
     if (real.allowed !== would.allowed) return { allowed: real.allowed, enforced: false, reasons: [`dry run: the policies would ${would.allowed ? 'allow' : 'deny'} (${would.reasons.join('; ')}), recorded but not enforced`] };
     return real;
@@ -133,16 +153,22 @@ function authorizeOn(resources: readonly MeshResource[], workload: Workload, req
 }
 
 /** Istio's decision from the policies that select a workload: DENY first, then ALLOW, none ⇒ allow. */
+const actionOf = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.action ?? 'ALLOW';
+const rulesOf = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
+/** DENY and ALLOW policies of a list, split once per list (the lists are memoised per workload). */
+const byAction = new WeakMap<readonly MeshResource[], { deny: MeshResource[]; allow: MeshResource[] }>();
+
 function authorize(policies: readonly MeshResource[], request: AccessRequest, options: TranslateOptions, opaquePort = false): MeshDecision {
-  const action = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.action ?? 'ALLOW';
-  const rules = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
-  for (const p of policies.filter((r) => action(r) === 'DENY')) {
-    if (rules(p).some((rule) => ruleMatches(rule, request, options, opaquePort))) return { allowed: false, enforced: true, reasons: [`DENY policy ${p.metadata.name} matches`] };
+  let split = byAction.get(policies);
+  if (!split) byAction.set(policies, (split = { deny: policies.filter((r) => actionOf(r) === 'DENY'), allow: policies.filter((r) => actionOf(r) === 'ALLOW') }));
+  const peer = peerOf(request, options);
+  for (const p of split.deny) {
+    if (rulesOf(p).some((rule) => ruleMatches(rule, request, peer, opaquePort))) return { allowed: false, enforced: true, reasons: [`DENY policy ${p.metadata.name} matches`] };
   }
-  const allow = policies.filter((r) => action(r) === 'ALLOW');
+  const allow = split.allow;
   if (allow.length === 0) return { allowed: true, enforced: true, reasons: ['no ALLOW policy selects the workload'] };
   for (const p of allow) {
-    if (rules(p).some((rule) => ruleMatches(rule, request, options, opaquePort))) return { allowed: true, enforced: true, reasons: [`ALLOW policy ${p.metadata.name} matches`] };
+    if (rulesOf(p).some((rule) => ruleMatches(rule, request, peer, opaquePort))) return { allowed: true, enforced: true, reasons: [`ALLOW policy ${p.metadata.name} matches`] };
   }
   return { allowed: false, enforced: true, reasons: [`no rule of ${allow.map((p) => p.metadata.name).join(', ')} matches`] };
 }

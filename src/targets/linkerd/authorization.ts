@@ -9,6 +9,7 @@
  * those of every match that provably covers it; where overlapping routes still differ, a request may
  * be judged by the narrower one: never more access, and a diagnostic says where.
  */
+import { workloadsOf } from '../../policy/inventory.js';
 import { identityKey, inScope, provenanceLabel, type CompiledMatch, type Identity, type PolicyModel, type Provenance, type TargetPolicy, type Workload } from '../../policy/model.js';
 import { catches, planSelectors } from '../selectors.js';
 import { grantedPorts, portGranted } from '../granted-ports.js';
@@ -86,7 +87,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
         `Linkerd Servers select pods by labels and must not overlap, and these workloads of ${label} share their labels with workloads of other ServiceAccounts: ${plan.conflicts.join('; ')}. ` +
           "They get no Server, so Linkerd's default inbound policy decides for them instead of SMI (with default-inbound-policy deny: nothing is allowed). Give them distinguishing labels");
     }
-    const own = model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
+    const own = workloadsOf(model.inventory, identity.namespace, identity.name);
     const refs = targets.map((t) => t.ref);
     plan.selectors.forEach((selector, si) => {
       const caught = own.filter((w) => catches(selector, w));
@@ -184,7 +185,7 @@ export function translateLinkerdAuthorization(model: PolicyModel, options: Trans
       // Ports no Server covers are denied by the default: narrower than SMI wherever SMI grants them.
       for (const { identity, targets } of covered) {
         if (!targets.some((t) => t.sources.length > 0)) continue;
-        const own = model.inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name);
+        const own = workloadsOf(model.inventory, identity.namespace, identity.name);
         if (own.length === 0) continue;
         report(targets[0]?.ref, 'warning', 'LINKERD_UNDECLARED_PORTS',
           `${identityKey(identity)}: Servers cover only the TCP ports its pods declare (${tcpPorts(own).join(', ') || 'none'}); traffic to other ports meets the default inbound policy deny, even where SMI grants it. Declare the ports in the pod spec`);

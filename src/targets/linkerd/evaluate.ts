@@ -73,14 +73,27 @@ function authenticated(ref: TargetRef, policyNamespace: string, resources: reado
   return (spec.identityRefs ?? []).some((r) => r.kind === 'ServiceAccount' && r.name === source.name && (r.namespace ?? authn.metadata.namespace) === source.namespace);
 }
 
+/**
+ * Lookups that depend on the resources and the workload, server or port but not on the request,
+ * remembered per resource list (never changed after translation): diff asks millions of requests of one list.
+ */
+const memo = new WeakMap<readonly MeshResource[], Map<string, MeshResource[]>>();
+function remembered(resources: readonly MeshResource[], key: string, compute: () => MeshResource[]): MeshResource[] {
+  let byKey = memo.get(resources);
+  if (!byKey) memo.set(resources, (byKey = new Map()));
+  let found = byKey.get(key);
+  if (!found) byKey.set(key, (found = compute()));
+  return found;
+}
+
 /** The AuthorizationPolicies of a target that the source satisfies. */
 function authorizedBy(resources: readonly MeshResource[], namespace: string, target: { kind: string; name: string }, source: Identity | 'unauthenticated', options: TranslateOptions): string[] {
-  return resourcesOf(resources, 'AuthorizationPolicy', namespace)
+  return remembered(resources, `policies\u0000${namespace}\u0000${target.kind}\u0000${target.name}`, () => resourcesOf(resources, 'AuthorizationPolicy', namespace)
     .filter((r) => {
       const ref = (r.spec as AuthorizationPolicySpec).targetRef;
       if (ref.kind === 'Namespace') return ref.name === namespace;
       return ref.kind === target.kind && ref.name === target.name && (ref.group ?? '') !== '';
-    })
+    }))
     .filter((r) => {
       const required = (r.spec as AuthorizationPolicySpec).requiredAuthenticationRefs ?? [];
       return required.length > 0 && required.every((ref) => authenticated(ref, namespace, resources, source, options));
@@ -102,8 +115,8 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
   const fallback = accessPolicyAllows((server.spec as ServerSpec).accessPolicy ?? 'deny', request.source);
   const atServer = authorizedBy(resources, ns, { kind: 'Server', name }, request.source, options);
   if (request.protocol === 'http' && request.http) {
-    const routes = resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
-      ((r.spec as PolicyHTTPRouteSpec | undefined)?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name));
+    const routes = remembered(resources, `routes\u0000${ns}\u0000${name}`, () => resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
+      ((r.spec as PolicyHTTPRouteSpec | undefined)?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name)));
     if (routes.length > 0) {
       const picked = pickRule(routes, request.http);
       if (!picked) return { allowed: false, why: `Server ${name}: no HTTPRoute takes the request (404)` };
@@ -116,6 +129,18 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
   return { allowed: fallback, byDefault: true, why: `Server ${name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
 }
 
+/** The Servers selecting a workload's port, per resource list, workload and port. */
+const serversMemo = new WeakMap<readonly MeshResource[], WeakMap<Workload, Map<number, MeshResource[]>>>();
+function serversOf(resources: readonly MeshResource[], workload: Workload, port: number): MeshResource[] {
+  let byWorkload = serversMemo.get(resources);
+  if (!byWorkload) serversMemo.set(resources, (byWorkload = new WeakMap()));
+  let byPort = byWorkload.get(workload);
+  if (!byPort) byWorkload.set(workload, (byPort = new Map()));
+  let servers = byPort.get(port);
+  if (!servers) byPort.set(port, (servers = resourcesOf(resources, 'Server', workload.namespace).filter((r) => serverSelects(r, workload, port))));
+  return servers;
+}
+
 export function evaluateLinkerdAccess(resources: readonly MeshResource[], workload: Workload, asked: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
   if (asked.protocol === 'udp') return { allowed: true, enforced: false, reasons: ["Linkerd's proxy does not carry UDP"] };
   // On an opaque port the connection is carried as TCP: no route sees the HTTP request.
@@ -126,7 +151,7 @@ export function evaluateLinkerdAccess(resources: readonly MeshResource[], worklo
     const why = 'Linkerd decides per destination port, and the request names none';
     return { allowed: false, enforced: true, reasons: [why], unanswerable: why };
   }
-  const servers = resourcesOf(resources, 'Server', workload.namespace).filter((r) => serverSelects(r, workload, port));
+  const servers = serversOf(resources, workload, port);
   if (servers.length === 0) {
     const where = `no Server selects ${workload.kind}/${workload.name} port ${port}`;
     // A namespace annotation (smi writes it with --linkerd-namespace-deny) overrides the cluster's default.
