@@ -82,10 +82,13 @@ export function diffCommand(ctx: CommandContext): Command {
         }
         const { target, options: sideOptions } = meshes.get(name)!;
         const { resources } = target.translate(model, sideOptions);
+        // Requests come a destination at a time: its workloads are looked up once, not per request.
+        let last: { destination: Identity; workloads: ReturnType<typeof workloadsOf> } | undefined;
+        const workloads = (d: Identity) => (last?.destination === d ? last.workloads : (last = { destination: d, workloads: workloadsOf(model.inventory, d.namespace, d.name) }).workloads);
         return {
           name,
           access: (r: AccessRequest) => {
-            const decisions = workloadsOf(model.inventory, r.destination.namespace, r.destination.name).map((w) => target.evaluateAccess(resources, w, r, sideOptions, { inventory: model.inventory }));
+            const decisions = workloads(r.destination).map((w) => target.evaluateAccess(resources, w, r, sideOptions, { inventory: model.inventory }));
             if (decisions.some((d) => d.unanswerable !== undefined)) return 'n/a (names no port)';
             if (decisions.some((d) => !d.enforced)) return 'ALLOW (not enforced)';
             return decisions.length > 0 && decisions.every((d) => d.allowed) ? 'ALLOW' : 'DENY';

@@ -9,6 +9,7 @@
 import type { RouteRequest } from '../../policy/request.js';
 import type { MeshResource, MeshRoute } from '../target.js';
 import { pickRule } from './route-match.js';
+import { resourcesOf } from '../resource-index.js';
 import type { HTTPBackendRef, HTTPRouteRule, ParentRef, TCPRouteRule } from './types.js';
 
 function attaches(route: MeshResource, request: RouteRequest): boolean {
@@ -35,7 +36,8 @@ export function evaluateGatewayRoute(resources: readonly MeshResource[], request
   const root = `${request.service.namespace}/${request.service.name}`;
   const namespace = request.service.namespace;
   const kind = request.protocol === 'http' ? 'HTTPRoute' : request.protocol === 'tcp' ? 'TCPRoute' : 'UDPRoute';
-  const routes = resources.filter((r) => r.kind === kind && r.apiVersion.startsWith('gateway.networking.k8s.io/') && attaches(r, request));
+  // Only producer routes, in the Service's namespace: looked up there, not scanned for (list order kept).
+  const routes = resourcesOf(resources, kind, namespace).filter((r) => r.apiVersion.startsWith('gateway.networking.k8s.io/') && attaches(r, request));
   if (routes.length === 0) return { backends: [{ service: root, share: 1 }], reasons: [`no ${kind} attaches to Service ${root}${request.port !== undefined ? ` port ${request.port}` : ''}; the Service itself serves it`] };
   if (kind === 'HTTPRoute' && request.http) {
     const picked = pickRule<HTTPRouteRule>(routes, request.http);

@@ -77,22 +77,20 @@ function authenticated(ref: TargetRef, policyNamespace: string, resources: reado
  * Lookups that depend on the resources and the workload, server or port but not on the request,
  * remembered per resource list (never changed after translation): diff asks millions of requests of one list.
  */
-const memo = new WeakMap<readonly MeshResource[], Map<string, MeshResource[]>>();
-function remembered(resources: readonly MeshResource[], key: string, compute: () => MeshResource[]): MeshResource[] {
-  let byKey = memo.get(resources);
-  if (!byKey) memo.set(resources, (byKey = new Map()));
-  let found = byKey.get(key);
-  if (!found) byKey.set(key, (found = compute()));
-  return found;
+const memo = new WeakMap<MeshResource, { policies?: MeshResource[]; routes?: MeshResource[] }>();
+function remembered(of: MeshResource, what: 'policies' | 'routes', compute: () => MeshResource[]): MeshResource[] {
+  let entry = memo.get(of);
+  if (!entry) memo.set(of, (entry = {}));
+  return (entry[what] ??= compute());
 }
 
-/** The AuthorizationPolicies of a target that the source satisfies. */
-function authorizedBy(resources: readonly MeshResource[], namespace: string, target: { kind: string; name: string }, source: Identity | 'unauthenticated', options: TranslateOptions): string[] {
-  return remembered(resources, `policies\u0000${namespace}\u0000${target.kind}\u0000${target.name}`, () => resourcesOf(resources, 'AuthorizationPolicy', namespace)
+/** The AuthorizationPolicies of a target (a Server or HTTPRoute of the list) that the source satisfies. */
+function authorizedBy(resources: readonly MeshResource[], namespace: string, target: MeshResource, source: Identity | 'unauthenticated', options: TranslateOptions): string[] {
+  return remembered(target, 'policies', () => resourcesOf(resources, 'AuthorizationPolicy', namespace)
     .filter((r) => {
       const ref = (r.spec as AuthorizationPolicySpec).targetRef;
       if (ref.kind === 'Namespace') return ref.name === namespace;
-      return ref.kind === target.kind && ref.name === target.name && (ref.group ?? '') !== '';
+      return ref.kind === target.kind && ref.name === target.metadata.name && (ref.group ?? '') !== '';
     }))
     .filter((r) => {
       const required = (r.spec as AuthorizationPolicySpec).requiredAuthenticationRefs ?? [];
@@ -113,14 +111,14 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
   const ns = server.metadata.namespace ?? '';
   const name = server.metadata.name;
   const fallback = accessPolicyAllows((server.spec as ServerSpec).accessPolicy ?? 'deny', request.source);
-  const atServer = authorizedBy(resources, ns, { kind: 'Server', name }, request.source, options);
+  const atServer = authorizedBy(resources, ns, server, request.source, options);
   if (request.protocol === 'http' && request.http) {
-    const routes = remembered(resources, `routes\u0000${ns}\u0000${name}`, () => resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
+    const routes = remembered(server, 'routes', () => resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
       ((r.spec as PolicyHTTPRouteSpec | undefined)?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name)));
     if (routes.length > 0) {
       const picked = pickRule(routes, request.http);
       if (!picked) return { allowed: false, why: `Server ${name}: no HTTPRoute takes the request (404)` };
-      const atRoute = authorizedBy(resources, ns, { kind: 'HTTPRoute', name: picked.route.metadata.name }, request.source, options);
+      const atRoute = authorizedBy(resources, ns, picked.route, request.source, options);
       if (atServer.length > 0 || atRoute.length > 0) return { allowed: true, why: `Server ${name}, HTTPRoute ${picked.route.metadata.name}: authorized by ${[...atServer, ...atRoute].join(', ')}` };
       return { allowed: fallback, byDefault: true, why: `Server ${name}, HTTPRoute ${picked.route.metadata.name}: no policy authorizes the client; accessPolicy ${fallback ? 'allows' : 'denies'}` };
     }
