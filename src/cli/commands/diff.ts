@@ -43,7 +43,7 @@ export function diffCommand(ctx: CommandContext): Command {
     .summary('requests on which two meshes (or a mesh and SMI) decide differently; or, with --live, what smi would change on a cluster')
     .description(
       'Translates the policy for each --mesh, evaluates both on a set of telling requests derived from the policy ' +
-        '(every caller against every destination, on the ports, paths, methods and headers its rules name, and just ' +
+        '(callers against every destination — every caller, or with many identities the telling ones: see --callers — on the ports, paths, methods and headers its rules name, and just ' +
         'outside them), and lists where they differ. Use --mesh smi for the reference semantics.\n\n' +
         'With --live and one --mesh: compares the mesh resources smi wrote on the cluster with what it would write ' +
         'now, from the cluster\'s SMI objects (or from -f files, to preview a new policy): each create, update ' +
