@@ -213,3 +213,18 @@ test('once routes attach to a Server, the warning says exactly what to write for
   assert.match(w.message, /bookstore\/smi-bookstore--p14001/);
   for (const part of [/HTTPRoute \(policy\.linkerd\.io\) with parentRefs \[\{group: policy\.linkerd\.io, kind: Server/, /NetworkAuthentication/, /AuthorizationPolicy targeting that HTTPRoute/]) assert.match(w.message, part);
 });
+
+test('the evaluator answers for the list it is asked with: the same Server object in a list without its AuthorizationPolicy denies', async () => {
+  const { grantBooks, route, smallShop } = await import('../conformance/shop.js');
+  const { l4Request } = await import('../support/policy.js');
+  const options = { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' as const };
+  const model = modelOf(smallShop() + route('TCPRoute', 'any', '{}') + grantBooks('web-to-books', ['web'], '[{kind: TCPRoute, name: any}]'));
+  const { resources } = linkerd.translate(model, options);
+  const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+  const request = l4Request('shop/web', 'shop/books', 'tcp', 8080);
+  assert.equal(linkerd.evaluateAccess(resources, books, request, options).allowed, true);
+  // Remembered look-ups of the first list must not answer for this one (same Server, policies gone).
+  const withoutPolicies = resources.filter((r) => r.kind !== 'AuthorizationPolicy');
+  assert.ok(withoutPolicies.some((r) => r.kind === 'Server'));
+  assert.equal(linkerd.evaluateAccess(withoutPolicies, books, request, options).allowed, false);
+});

@@ -77,16 +77,20 @@ function authenticated(ref: TargetRef, policyNamespace: string, resources: reado
  * Lookups that depend on the resources and the workload, server or port but not on the request,
  * remembered per resource list (never changed after translation): diff asks millions of requests of one list.
  */
-const memo = new WeakMap<MeshResource, { policies?: MeshResource[]; routes?: MeshResource[] }>();
-function remembered(of: MeshResource, what: 'policies' | 'routes', compute: () => MeshResource[]): MeshResource[] {
-  let entry = memo.get(of);
-  if (!entry) memo.set(of, (entry = {}));
+// Keyed by the list first: one Server object can sit in several lists (a fenced translation wraps the
+// mesh's), and what attaches to it is a question about the list it is asked with.
+const memo = new WeakMap<readonly MeshResource[], WeakMap<MeshResource, { policies?: MeshResource[]; routes?: MeshResource[] }>>();
+function remembered(resources: readonly MeshResource[], of: MeshResource, what: 'policies' | 'routes', compute: () => MeshResource[]): MeshResource[] {
+  let byResource = memo.get(resources);
+  if (!byResource) memo.set(resources, (byResource = new WeakMap()));
+  let entry = byResource.get(of);
+  if (!entry) byResource.set(of, (entry = {}));
   return (entry[what] ??= compute());
 }
 
 /** The AuthorizationPolicies of a target (a Server or HTTPRoute of the list) that the source satisfies. */
 function authorizedBy(resources: readonly MeshResource[], namespace: string, target: MeshResource, source: Identity | 'unauthenticated', options: TranslateOptions): string[] {
-  return remembered(target, 'policies', () => resourcesOf(resources, 'AuthorizationPolicy', namespace)
+  return remembered(resources, target, 'policies', () => resourcesOf(resources, 'AuthorizationPolicy', namespace)
     .filter((r) => {
       const ref = (r.spec as AuthorizationPolicySpec).targetRef;
       if (ref.kind === 'Namespace') return ref.name === namespace;
@@ -113,7 +117,7 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
   const fallback = accessPolicyAllows((server.spec as ServerSpec).accessPolicy ?? 'deny', request.source);
   const atServer = authorizedBy(resources, ns, server, request.source, options);
   if (request.protocol === 'http' && request.http) {
-    const routes = remembered(server, 'routes', () => resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
+    const routes = remembered(resources, server, 'routes', () => resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
       ((r.spec as PolicyHTTPRouteSpec | undefined)?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name)));
     if (routes.length > 0) {
       const picked = pickRule(routes, request.http);
