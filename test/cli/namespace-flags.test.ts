@@ -81,3 +81,9 @@ test('install and route-groups take -n like kubectl', async () => {
   assert.equal(routes.code, 0, routes.stderr);
   assert.match(routes.stdout, /namespace: shop/);
 });
+
+test('the dashboard on a cluster refuses -n (it would be ignored there) and points at --scope', async () => {
+  const r = await runCli(['dashboard', '--kubeconfig', '/nonexistent', '-n', 'shop']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /use --scope/);
+});

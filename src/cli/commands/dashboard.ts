@@ -69,6 +69,8 @@ export function dashboardCommand(ctx: CommandContext, wait: () => Promise<void> 
       const files = opts.filename ?? [];
       if (files.length === 0 && !opts.kubeconfig) throw new UsageError('give the policy: -f PATH (files) or --kubeconfig FILE (follow a cluster)');
       if (files.length > 0 && opts.kubeconfig) throw new UsageError('-f and --kubeconfig are exclusive: the dashboard shows files or a cluster, not both');
+      // A cluster's objects all name their namespace: -n would be silently ignored there.
+      if (opts.kubeconfig && opts.namespace) throw new UsageError('-n places objects in -f files that name no namespace; a cluster\'s objects name theirs. To show some namespaces of the cluster, use --scope');
       const traffic = trafficOption(opts);
 
       const settings: DashboardSettings = {
