@@ -87,3 +87,9 @@ test('the dashboard on a cluster refuses -n (it would be ignored there) and poin
   assert.equal(r.code, 2);
   assert.match(r.stderr, /use --scope/);
 });
+
+test('diff --live without -f refuses -n for the same reason', async () => {
+  const r = await runCli(['diff', '--live', '--mesh', 'istio', '--kubeconfig', '/nonexistent', '-n', 'shop']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /use --scope/);
+});

@@ -167,6 +167,7 @@ export function diffCommand(ctx: CommandContext): Command {
 /** `smi diff --live`: the controller's plan for the cluster as it is now, written nowhere. */
 async function liveDiff(ctx: CommandContext, opts: MeshFlags & { filename?: string[]; mesh: string[]; accessMode: AccessMode; namespace?: string[]; scope?: string[]; output: 'text' | 'json' | 'yaml'; kubeconfig?: string }): Promise<void> {
   if (opts.mesh.length !== 1 || opts.mesh[0] === 'smi') throw new UsageError(`--live compares one mesh's live resources with what smi would write: give --mesh once, e.g. --mesh ${targetNames()[0] ?? 'M'}`);
+  if (!opts.filename && opts.namespace) throw new UsageError('-n places objects in -f files that name no namespace; without -f, --live reads the cluster, whose objects name theirs (to limit the namespaces, use --scope)');
   const target = requireTarget(opts.mesh[0]!, opts);
   let from: { smi: Record<string, unknown>[]; inventory: Record<string, unknown>[] } | undefined;
   if (opts.filename) {
