@@ -76,9 +76,9 @@ export interface MeshOption {
 export interface MeshResource {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  /** creationTimestamp: set on objects read from a cluster (route precedence reads it); never written. */
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
   spec?: unknown;
-  [key: string]: unknown;
 }
 
 export interface Translation {

@@ -8,6 +8,8 @@ import { linkerd } from '../../src/targets/linkerd/index.js';
 import { gatewayApi } from '../../src/targets/gateway-api/index.js';
 import { DEFAULT_OPTIONS, type MeshResource } from '../../src/targets/target.js';
 import { pickRule } from '../../src/targets/gateway/route-match.js';
+import type { HTTPRouteMatch, HTTPRouteSpec } from '../../src/targets/gateway/types.js';
+import type { ResourceOf } from '../../src/targets/resource-kind.js';
 import { derivedName, resourceName } from '../../src/targets/naming.js';
 import { httpParts } from '../../src/policy/request.js';
 import type { Workload } from '../../src/policy/model.js';
@@ -204,7 +206,7 @@ describe('Gateway API: named cases', () => {
   });
 
   test('rule precedence follows the Gateway API spec', () => {
-    const route = (name: string, matches: unknown[]): MeshResource => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'n' }, spec: { rules: [{ matches }] } });
+    const route = (name: string, matches: HTTPRouteMatch[]): ResourceOf<HTTPRouteSpec> => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name, namespace: 'n' }, spec: { rules: [{ matches }] } });
     const routesList = [
       route('a-prefix', [{ path: { type: 'PathPrefix', value: '/api' } }]),
       route('b-longer', [{ path: { type: 'PathPrefix', value: '/api/v1/' } }]),

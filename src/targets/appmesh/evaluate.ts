@@ -10,18 +10,22 @@ import { catches } from '../selectors.js';
 import { serviceFqdn } from '../naming.js';
 import type { MeshDecision, MeshResource, MeshRoute, TranslateOptions } from '../target.js';
 import { appMeshMatchFits } from './http-match.js';
-import { spiffeId, type VirtualNodeSpec, type VirtualRouterSpec, type VirtualServiceSpec, type WeightedTarget } from './types.js';
+import { VIRTUAL_NODE, VIRTUAL_ROUTER, VIRTUAL_SERVICE, spiffeId, type WeightedTarget } from './types.js';
+import { resourcesOf } from '../resource-index.js';
+import { allOfKind } from '../resource-kind.js';
 
-const nodesOf = (resources: readonly MeshResource[]) => resources.filter((r) => r.kind === 'VirtualNode');
+/** A VirtualNode named by a reference, in the namespace it names (or the referrer's). */
+const nodeNamed = (resources: readonly MeshResource[], ref: { name: string; namespace?: string }, namespace: string) =>
+  resourcesOf(resources, VIRTUAL_NODE, ref.namespace ?? namespace).find((r) => r.metadata.name === ref.name);
 
 export function evaluateAppMeshAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions): MeshDecision {
   if (request.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['App Mesh does not proxy UDP'] };
-  const nodes = nodesOf(resources).filter((r) => r.metadata.namespace === workload.namespace && (r.spec as VirtualNodeSpec).podSelector && catches((r.spec as VirtualNodeSpec).podSelector!.matchLabels, workload));
+  const nodes = resourcesOf(resources, VIRTUAL_NODE, workload.namespace).filter((r) => r.spec?.podSelector && catches(r.spec.podSelector.matchLabels, workload));
   if (nodes.length === 0) return { allowed: true, enforced: false, reasons: [`no VirtualNode selects ${workload.name}: it is not in the mesh`] };
   if (nodes.length > 1) return { allowed: false, enforced: true, reasons: [`VirtualNodes ${nodes.map((n) => n.metadata.name).join(', ')} all select ${workload.name}: the App Mesh injector does not admit it`] };
   if (request.port === undefined) return { allowed: false, enforced: true, reasons: [], unanswerable: 'App Mesh decides per listener port: name the port' };
   const node = nodes[0]!;
-  const l = ((node.spec as VirtualNodeSpec).listeners ?? []).find((x) => x.portMapping.port === request.port);
+  const l = (node.spec?.listeners ?? []).find((x) => x.portMapping.port === request.port);
   if (!l) return { allowed: true, enforced: false, reasons: [`VirtualNode ${node.metadata.name} has no listener on ${request.port}: the traffic bypasses the proxy`] };
   if (l.portMapping.protocol === 'http' && request.protocol !== 'http') return { allowed: false, enforced: true, reasons: [`listener ${request.port} speaks http: raw TCP is refused`] };
   if (!l.tls || l.tls.mode !== 'STRICT') return { allowed: true, enforced: true, reasons: [`listener ${request.port} does not require mutual TLS`] };
@@ -34,8 +38,7 @@ export function evaluateAppMeshAccess(resources: readonly MeshResource[], worklo
 
 /** namespace/name of the Service a DNS-discovered node stands for. */
 function serviceOfNode(resources: readonly MeshResource[], ref: { name: string; namespace?: string }, namespace: string): string | undefined {
-  const node = nodesOf(resources).find((r) => r.metadata.name === ref.name && r.metadata.namespace === (ref.namespace ?? namespace));
-  const host = (node?.spec as VirtualNodeSpec | undefined)?.serviceDiscovery.dns.hostname;
+  const host = nodeNamed(resources, ref, namespace)?.spec?.serviceDiscovery.dns.hostname;
   const [name, ns] = host?.split('.') ?? [];
   return name && ns ? `${ns}/${name}` : undefined;
 }
@@ -53,18 +56,18 @@ function shares(resources: readonly MeshResource[], targets: readonly WeightedTa
 export function evaluateAppMeshRoute(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute {
   const root = `${request.service.namespace}/${request.service.name}`;
   const host = serviceFqdn(request.service.name, request.service.namespace, options.clusterDomain);
-  const vs = resources.find((r) => r.kind === 'VirtualService' && (r.spec as VirtualServiceSpec).awsName === host);
-  if (!vs) return { backends: [{ service: root, share: 1 }], reasons: [`no VirtualService for ${host}: traffic passes through to the Service`] };
-  const provider = (vs.spec as VirtualServiceSpec).provider;
+  const vs = allOfKind(resources, VIRTUAL_SERVICE).find((r) => r.spec?.awsName === host);
+  if (!vs?.spec) return { backends: [{ service: root, share: 1 }], reasons: [`no VirtualService for ${host}: traffic passes through to the Service`] };
+  const provider = vs.spec.provider;
   if (provider.virtualNode) {
-    const node = nodesOf(resources).find((r) => r.metadata.name === provider.virtualNode!.virtualNodeRef.name && r.metadata.namespace === (provider.virtualNode!.virtualNodeRef.namespace ?? request.service.namespace));
-    const l = (node?.spec as VirtualNodeSpec | undefined)?.listeners?.find((x) => request.port === undefined || x.portMapping.port === request.port);
+    const node = nodeNamed(resources, provider.virtualNode.virtualNodeRef, request.service.namespace);
+    const l = node?.spec?.listeners?.find((x) => request.port === undefined || x.portMapping.port === request.port);
     if (l?.portMapping.protocol === 'http' && request.protocol !== 'http') return { backends: [], reasons: [`${root} listens for http on ${request.port}: raw TCP is not carried`] };
     return { backends: [{ service: serviceOfNode(resources, provider.virtualNode.virtualNodeRef, request.service.namespace) ?? root, share: 1 }], reasons: [`VirtualService ${vs.metadata.name} → node ${provider.virtualNode.virtualNodeRef.name}`] };
   }
   const ref = provider.virtualRouter!.virtualRouterRef;
-  const router = resources.find((r) => r.kind === 'VirtualRouter' && r.metadata.name === ref.name && r.metadata.namespace === (ref.namespace ?? request.service.namespace));
-  const spec = router?.spec as VirtualRouterSpec | undefined;
+  const router = resourcesOf(resources, VIRTUAL_ROUTER, ref.namespace ?? request.service.namespace).find((r) => r.metadata.name === ref.name);
+  const spec = router?.spec;
   const l = spec?.listeners.find((x) => request.port === undefined || x.portMapping.port === request.port);
   if (!spec || !l) return { backends: [], reasons: [`router ${ref.name} has no listener on ${request.port}`] };
   const port = l.portMapping.port;

@@ -3,6 +3,8 @@
  * (appmesh.k8s.aws/v1beta2), only the fields smi writes or reads. Shapes follow
  * test/reference/crds/appmesh.
  */
+import { resourceKind } from '../resource-kind.js';
+
 export const APPMESH_API = 'appmesh.k8s.aws/v1beta2';
 
 export type ListenerProtocol = 'http' | 'tcp';
@@ -53,6 +55,10 @@ export interface VirtualServiceSpec {
   awsName: string;
   provider: { virtualNode?: { virtualNodeRef: Ref }; virtualRouter?: { virtualRouterRef: Ref } };
 }
+
+export const VIRTUAL_NODE = resourceKind<VirtualNodeSpec>(APPMESH_API, 'VirtualNode');
+export const VIRTUAL_ROUTER = resourceKind<VirtualRouterSpec>(APPMESH_API, 'VirtualRouter');
+export const VIRTUAL_SERVICE = resourceKind<VirtualServiceSpec>(APPMESH_API, 'VirtualService');
 
 /** App Mesh limits from its CRDs: weighted targets per route, weight per target, route priority. */
 export const MAX_TARGETS = 10;

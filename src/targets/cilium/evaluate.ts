@@ -27,7 +27,8 @@ import type { MeshDecision, MeshResource } from '../target.js';
 import { re2FullMatch } from '../full-match.js';
 import { matchedPath, type PathView } from '../envoy-path.js';
 import { ciliumIdentityLabels } from './identity-labels.js';
-import { NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL, type CiliumNetworkPolicySpec, type EndpointSelector, type HttpRule, type IngressRule, type PortProtocol } from './types.js';
+import { resourcesOf } from '../resource-index.js';
+import { CILIUM_NETWORK_POLICY, NAMESPACE_LABEL, SERVICE_ACCOUNT_LABEL, type CiliumNetworkPolicySpec, type EndpointSelector, type HttpRule, type IngressRule, type PortProtocol } from './types.js';
 
 const fits = (selector: EndpointSelector | undefined, labels: Readonly<Record<string, string>>): boolean =>
   Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
@@ -78,10 +79,9 @@ interface Selected { readonly namespace: string; readonly name: string; readonly
 
 export function evaluateCiliumAccess(resources: readonly MeshResource[], workload: Workload, request: AccessRequest): MeshDecision {
   const labels = { ...ciliumIdentityLabels(workload.labels), [SERVICE_ACCOUNT_LABEL]: workload.serviceAccount, [NAMESPACE_LABEL]: workload.namespace };
-  const selecting: Selected[] = resources
-    .filter((r) => r.kind === 'CiliumNetworkPolicy' && r.metadata.namespace === workload.namespace && fits((r.spec as CiliumNetworkPolicySpec).endpointSelector, labels))
-    .map((r) => ({ namespace: r.metadata.namespace ?? '', name: r.metadata.name, spec: r.spec as CiliumNetworkPolicySpec }));
-  const isolating = selecting.filter((p) => p.spec.ingress !== undefined && (p.spec as { enableDefaultDeny?: { ingress?: boolean } }).enableDefaultDeny?.ingress !== false);
+  const selecting: Selected[] = resourcesOf(resources, CILIUM_NETWORK_POLICY, workload.namespace)
+    .flatMap((r) => (r.spec && fits(r.spec.endpointSelector, labels) ? [{ namespace: r.metadata.namespace ?? '', name: r.metadata.name, spec: r.spec }] : []));
+  const isolating = selecting.filter((p) => p.spec.ingress !== undefined && p.spec.enableDefaultDeny?.ingress !== false);
   if (isolating.length === 0) return { allowed: true, enforced: true, reasons: ['no policy with ingress rules selects the endpoint: Cilium allows'] };
 
   const rules = selecting.flatMap((p) => (p.spec.ingress ?? []).map((rule) => ({ policy: p, rule })));

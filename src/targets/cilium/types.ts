@@ -2,6 +2,8 @@
  * CiliumNetworkPolicy (cilium.io/v2) as smi writes and reads it: the fields of an ingress policy
  * (shapes from the CRD in test/reference/crds/cilium; what they mean in MESH-NOTES.md).
  */
+import { resourceKind } from '../resource-kind.js';
+
 export const CILIUM_API = 'cilium.io/v2';
 
 /** Labels Cilium derives for every endpoint: its ServiceAccount (from spec.serviceAccountName) and namespace. */
@@ -43,4 +45,8 @@ export interface CiliumNetworkPolicySpec {
   description?: string;
   endpointSelector: EndpointSelector;
   ingress?: IngressRule[];
+  /** smi never writes it; read because a policy with ingress.false does not isolate its endpoints. */
+  enableDefaultDeny?: { ingress?: boolean; egress?: boolean };
 }
+
+export const CILIUM_NETWORK_POLICY = resourceKind<CiliumNetworkPolicySpec>(CILIUM_API, 'CiliumNetworkPolicy');

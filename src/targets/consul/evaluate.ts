@@ -8,19 +8,19 @@ import type { AccessRequest, RouteRequest } from '../../policy/request.js';
 import type { MeshDecision, MeshResource, MeshRoute, TranslateOptions } from '../target.js';
 import { consulMatchFits } from './http-match.js';
 import { consulName, mirrored, servicePort, type ConsulName } from './names.js';
-import type { IntentionSource, ServiceDefaultsSpec, ServiceIntentionsSpec, ServiceRouterSpec, ServiceSplitterSpec } from './types.js';
+import { SERVICE_DEFAULTS, SERVICE_INTENTIONS, SERVICE_ROUTER, SERVICE_SPLITTER, type IntentionSource } from './types.js';
+import { allOfKind, type ResourceKind } from '../resource-kind.js';
 
 const DEFAULT_NS = 'default';
 const nsOf = (n: ConsulName): string => n.namespace ?? DEFAULT_NS;
 
 /** The config entry of a kind for a Consul service: named after it, in its namespace when mirroring. */
-function entry<T>(resources: readonly MeshResource[], kind: string, name: ConsulName, options: TranslateOptions): T | undefined {
-  const found = resources.find((r) => r.kind === kind && r.metadata.name === name.name && (!mirrored(options) || r.metadata.namespace === name.namespace));
-  return found?.spec as T | undefined;
+function entry<Spec>(resources: readonly MeshResource[], kind: ResourceKind<Spec>, name: ConsulName, options: TranslateOptions): Spec | undefined {
+  return allOfKind(resources, kind).find((r) => r.metadata.name === name.name && (!mirrored(options) || r.metadata.namespace === name.namespace))?.spec;
 }
 
 const protocolOf = (resources: readonly MeshResource[], name: ConsulName, options: TranslateOptions): string =>
-  entry<ServiceDefaultsSpec>(resources, 'ServiceDefaults', name, options)?.protocol ?? 'tcp';
+  entry(resources, SERVICE_DEFAULTS, name, options)?.protocol ?? 'tcp';
 
 /** Consul's precedence table: exact beats wildcard, destination before source, namespace before name. */
 function precedence(destNs: string, destName: string, srcNs: string, srcName: string): number {
@@ -39,9 +39,9 @@ export function evaluateConsulAccess(resources: readonly MeshResource[], workloa
   const src = consulName(request.source.namespace, request.source.name, options);
   const protocol = protocolOf(resources, dest, options);
   let best: { p: number; source: IntentionSource; name: string } | undefined;
-  for (const r of resources) {
-    if (r.kind !== 'ServiceIntentions') continue;
-    const spec = r.spec as ServiceIntentionsSpec;
+  for (const r of allOfKind(resources, SERVICE_INTENTIONS)) {
+    const spec = r.spec;
+    if (!spec) continue;
     const destNs = mirrored(options) ? (spec.destination.namespace ?? r.metadata.namespace ?? DEFAULT_NS) : DEFAULT_NS;
     if (!(spec.destination.name === '*' || spec.destination.name === dest.name) || !(destNs === '*' || destNs === nsOf(dest))) continue;
     for (const s of spec.sources) {
@@ -66,7 +66,7 @@ export function evaluateConsulAccess(resources: readonly MeshResource[], workloa
 
 /** Where the discovery chain of a service sends a request: its splitter (if any), to instances. */
 function resolve(resources: readonly MeshResource[], name: ConsulName, subset: string | undefined, share: number, k8sNamespace: string, options: TranslateOptions, out: Map<string, number>, depth: number): void {
-  const splitter = subset === undefined && depth < 8 ? entry<ServiceSplitterSpec>(resources, 'ServiceSplitter', name, options) : undefined;
+  const splitter = subset === undefined && depth < 8 ? entry(resources, SERVICE_SPLITTER, name, options) : undefined;
   if (!splitter) {
     const key = `${name.namespace ?? k8sNamespace}/${name.name}`;
     out.set(key, (out.get(key) ?? 0) + share);
@@ -90,7 +90,7 @@ export function evaluateConsulRoute(resources: readonly MeshResource[], request:
   if (protocol === 'http') {
     if (request.protocol !== 'http' || !request.http) return { backends: [], reasons: [`${root.name} speaks http: raw ${request.protocol.toUpperCase()} is not carried`] };
     const http = request.http;
-    const router = entry<ServiceRouterSpec>(resources, 'ServiceRouter', root, options);
+    const router = entry(resources, SERVICE_ROUTER, root, options);
     const hit = router?.routes.find((r) => consulMatchFits(r.match.http, http));
     if (hit) {
       target = { name: mirrored(options) ? { name: hit.destination.service, namespace: hit.destination.namespace ?? nsOf(root) } : { name: hit.destination.service }, ...(hit.destination.serviceSubset ? { subset: hit.destination.serviceSubset } : {}) };

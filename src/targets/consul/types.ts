@@ -2,6 +2,8 @@
  * Consul config entries as consul-k8s serves them (consul.hashicorp.com/v1alpha1), only the fields
  * smi writes or reads. Shapes follow test/reference/crds/consul.
  */
+import { resourceKind } from '../resource-kind.js';
+
 export const CONSUL_API = 'consul.hashicorp.com/v1alpha1';
 
 export interface ConsulHeaderMatch {
@@ -71,6 +73,12 @@ export interface ServiceRouterSpec {
 export interface ServiceResolverSpec {
   subsets: Record<string, { filter: string }>;
 }
+
+export const SERVICE_INTENTIONS = resourceKind<ServiceIntentionsSpec>(CONSUL_API, 'ServiceIntentions');
+export const SERVICE_DEFAULTS = resourceKind<ServiceDefaultsSpec>(CONSUL_API, 'ServiceDefaults');
+export const SERVICE_SPLITTER = resourceKind<ServiceSplitterSpec>(CONSUL_API, 'ServiceSplitter');
+export const SERVICE_ROUTER = resourceKind<ServiceRouterSpec>(CONSUL_API, 'ServiceRouter');
+export const SERVICE_RESOLVER = resourceKind<ServiceResolverSpec>(CONSUL_API, 'ServiceResolver');
 
 /** The resolver subset that means "every instance": Consul reads an empty filter as no filter. */
 export const ALL_INSTANCES_SUBSET = 'smi-all';

@@ -17,7 +17,7 @@
  */
 import type { Workload } from '../../policy/model.js';
 import type { MeshResource } from '../target.js';
-import { NAMESPACE_NAME_LABEL, type LabelSelector, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicySpec } from './types.js';
+import { NAMESPACE_NAME_LABEL, NETWORK_POLICY_KIND, type LabelSelector, type NetworkPolicyPeer, type NetworkPolicyPort } from './types.js';
 import { resourcesOf } from '../resource-index.js';
 import { ciliumIdentityLabels } from '../cilium/identity-labels.js';
 
@@ -73,8 +73,9 @@ function portFits(p: NetworkPolicyPort, c: Connection, destination: Workload): b
 }
 
 export function evaluateNetworkPolicies(resources: readonly MeshResource[], destination: Workload, connection: Connection): FenceDecision {
-  const selecting = resourcesOf(resources, 'NetworkPolicy', destination.namespace)
-    .map((r) => ({ name: r.metadata.name, namespace: r.metadata.namespace ?? '', spec: r.spec as NetworkPolicySpec }))
+  const selecting = resourcesOf(resources, NETWORK_POLICY_KIND, destination.namespace)
+    // Kubernetes reads a NetworkPolicy without a spec as an empty one: every pod of its namespace, ingress, nothing let in.
+    .map((r) => ({ name: r.metadata.name, namespace: r.metadata.namespace ?? '', spec: r.spec ?? { podSelector: {} } }))
     .filter((p) => selectorMatches(p.spec.podSelector, ciliumIdentityLabels(destination.labels)) && (p.spec.policyTypes ?? ['Ingress']).includes('Ingress'));
   if (selecting.length === 0) return { allowed: true, isolated: false, reasons: ['no NetworkPolicy selects the pod for ingress: it is not isolated'] };
   for (const p of selecting) {

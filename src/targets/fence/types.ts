@@ -2,8 +2,11 @@
  * Kubernetes NetworkPolicy (networking.k8s.io/v1) as the fence writes and reads it: ingress only,
  * label selectors as matchLabels (the fields and their meaning in MESH-NOTES.md).
  */
+import { resourceKind } from '../resource-kind.js';
+
 export const NETWORK_POLICY_API = 'networking.k8s.io/v1';
 export const NETWORK_POLICY = `${NETWORK_POLICY_API}/NetworkPolicy`;
+export const NETWORK_POLICY_KIND = resourceKind<NetworkPolicySpec>(NETWORK_POLICY_API, 'NetworkPolicy');
 
 /** Set by Kubernetes on every Namespace: the one namespace label the fence can rely on. */
 export const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';

@@ -16,7 +16,8 @@
 import type { HttpRequestParts } from '../../policy/request.js';
 import { re2FullMatch } from '../full-match.js';
 import type { MeshResource } from '../target.js';
-import type { HTTPHeaderMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule, HTTPRouteSpec } from './types.js';
+import type { ResourceOf } from '../resource-kind.js';
+import type { HTTPHeaderMatch, HTTPPathMatch, HTTPRouteMatch, HTTPRouteRule } from './types.js';
 
 function pathFits(path: HTTPPathMatch | undefined, value: string): boolean {
   const type = path?.type ?? 'PathPrefix';
@@ -62,20 +63,20 @@ function compareRank(a: number[], b: number[]): number {
 }
 
 export interface PickedRule<R extends { matches?: HTTPRouteMatch[] } = HTTPRouteRule> {
-  readonly route: MeshResource;
+  readonly route: ResourceOf<{ rules?: R[] }>;
   readonly rule: R;
   readonly ruleIndex: number;
 }
 
 const routeOrder = (a: MeshResource, b: MeshResource) =>
-  String((a.metadata as { creationTimestamp?: string }).creationTimestamp ?? '').localeCompare(String((b.metadata as { creationTimestamp?: string }).creationTimestamp ?? '')) ||
+  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
   `${a.metadata.namespace ?? ''}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace ?? ''}/${b.metadata.name}`);
 
 /** The one rule that takes the request, or undefined when no rule of these routes matches it. */
-export function pickRule<R extends { matches?: HTTPRouteMatch[] }>(routes: readonly MeshResource[], request: HttpRequestParts): PickedRule<R> | undefined {
+export function pickRule<R extends { matches?: HTTPRouteMatch[] }>(routes: readonly ResourceOf<{ rules?: R[] }>[], request: HttpRequestParts): PickedRule<R> | undefined {
   let best: { picked: PickedRule<R>; rank: number[] } | undefined;
   for (const route of [...routes].sort(routeOrder)) {
-    const rules = ((route.spec as HTTPRouteSpec | undefined)?.rules ?? []) as unknown as R[];
+    const rules = route.spec?.rules ?? [];
     rules.forEach((rule, ruleIndex) => {
       const matches = rule.matches && rule.matches.length > 0 ? rule.matches : [{ path: { type: 'PathPrefix', value: '/' } } as HTTPRouteMatch];
       for (const m of matches) {

@@ -1,6 +1,7 @@
 /** Gateway API route shapes (gateway.networking.k8s.io), from @kubernetes-models/gateway-api (types only). */
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute';
 import type { ITCPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1alpha2/TCPRoute';
+import { resourceKind } from '../resource-kind.js';
 
 export type HTTPRouteSpec = IHTTPRoute['spec'];
 export type HTTPRouteRule = NonNullable<HTTPRouteSpec['rules']>[number];
@@ -15,3 +16,8 @@ export type TCPRouteRule = TCPRouteSpec['rules'][number];
 
 export const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 export const HTTP_ROUTE_API = `${GATEWAY_GROUP}/v1`;
+
+export const HTTP_ROUTE = resourceKind<HTTPRouteSpec>(HTTP_ROUTE_API, 'HTTPRoute');
+/** TCPRoute and UDPRoute (v1alpha2) have the same shape: rules of backendRefs, no matches. */
+export const TCP_ROUTE = resourceKind<TCPRouteSpec>(`${GATEWAY_GROUP}/v1alpha2`, 'TCPRoute');
+export const UDP_ROUTE = resourceKind<TCPRouteSpec>(`${GATEWAY_GROUP}/v1alpha2`, 'UDPRoute');

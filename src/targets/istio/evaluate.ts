@@ -20,8 +20,9 @@ import type { AccessRequest, RouteRequest } from '../../policy/request.js';
 import type { EvaluationContext, MeshDecision, MeshResource, MeshRoute, TranslateOptions } from '../target.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient } from './options.js';
 import { re2FullMatch } from '../full-match.js';
-import { principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
+import { AUTHORIZATION_POLICY, VIRTUAL_SERVICE, principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
 import { resourcesIn } from '../resource-index.js';
+import { isOfKind, type ResourceOf } from '../resource-kind.js';
 
 /** Istio's string match for principals, paths and header values. */
 /**
@@ -42,10 +43,12 @@ function istioStringMatch(pattern: string, value: string | undefined): boolean {
   return value === pattern;
 }
 
-function selects(resource: MeshResource, workload: Workload, rootNamespace: string): boolean {
+type Policy = ResourceOf<AuthorizationPolicySpec>;
+
+function selects(resource: Policy, workload: Workload, rootNamespace: string): boolean {
   const ns = resource.metadata.namespace;
   if (ns !== workload.namespace && ns !== rootNamespace) return false;
-  const labels = (resource.spec as AuthorizationPolicySpec | undefined)?.selector?.matchLabels;
+  const labels = resource.spec?.selector?.matchLabels;
   if (labels === undefined) return true;
   return Object.entries(labels).every(([k, v]) => workload.labels[k] === v);
 }
@@ -117,7 +120,7 @@ export function evaluateIstioAccess(resources: readonly MeshResource[], workload
 }
 
 /** The policies selecting a workload, per resource list, workload and root namespace: the same for every request it is asked. */
-interface Selecting { readonly selecting: MeshResource[]; readonly shadow: MeshResource[]; readonly real: MeshResource[] }
+interface Selecting { readonly selecting: Policy[]; readonly shadow: Policy[]; readonly real: Policy[] }
 const selectingMemo = new WeakMap<readonly MeshResource[], WeakMap<Workload, Map<string, Selecting>>>();
 
 function selectingPolicies(resources: readonly MeshResource[], workload: Workload, root: string): Selecting {
@@ -127,7 +130,7 @@ function selectingPolicies(resources: readonly MeshResource[], workload: Workloa
   if (!byRoot) byWorkload.set(workload, (byRoot = new Map()));
   let found = byRoot.get(root);
   if (!found) {
-    const selecting = resourcesIn(resources, 'AuthorizationPolicy', [workload.namespace, root]).filter((r) => selects(r, workload, root));
+    const selecting = resourcesIn(resources, AUTHORIZATION_POLICY, [workload.namespace, root]).filter((r) => selects(r, workload, root));
     const shadow = selecting.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
     byRoot.set(root, (found = { selecting, shadow, real: selecting.filter((r) => !shadow.includes(r)) }));
   }
@@ -153,12 +156,12 @@ function authorizeOn(resources: readonly MeshResource[], workload: Workload, req
 }
 
 /** Istio's decision from the policies that select a workload: DENY first, then ALLOW, none ⇒ allow. */
-const actionOf = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.action ?? 'ALLOW';
-const rulesOf = (r: MeshResource) => (r.spec as AuthorizationPolicySpec | undefined)?.rules ?? [];
+const actionOf = (r: Policy) => r.spec?.action ?? 'ALLOW';
+const rulesOf = (r: Policy) => r.spec?.rules ?? [];
 /** DENY and ALLOW policies of a list, split once per list (the lists are memoised per workload). */
-const byAction = new WeakMap<readonly MeshResource[], { deny: MeshResource[]; allow: MeshResource[] }>();
+const byAction = new WeakMap<readonly Policy[], { deny: Policy[]; allow: Policy[] }>();
 
-function authorize(policies: readonly MeshResource[], request: AccessRequest, options: TranslateOptions, opaquePort = false): MeshDecision {
+function authorize(policies: readonly Policy[], request: AccessRequest, options: TranslateOptions, opaquePort = false): MeshDecision {
   let split = byAction.get(policies);
   if (!split) byAction.set(policies, (split = { deny: policies.filter((r) => actionOf(r) === 'DENY'), allow: policies.filter((r) => actionOf(r) === 'ALLOW') }));
   const peer = peerOf(request, options);
@@ -215,9 +218,9 @@ function shares(route: readonly RouteDestination[], namespace: string, options: 
 export function evaluateIstioRoute(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute {
   const root = `${request.service.namespace}/${request.service.name}`;
   const host = serviceHost(request.service.name, request.service.namespace, options.clusterDomain);
-  const vs = resources.find((r) => r.kind === 'VirtualService' && ((r.spec as VirtualServiceSpec | undefined)?.hosts ?? []).includes(host));
+  const vs = resources.find((r): r is ResourceOf<VirtualServiceSpec> => isOfKind(r, VIRTUAL_SERVICE) && (r.spec?.hosts ?? []).includes(host));
   if (!vs) return { backends: [{ service: root, share: 1 }], reasons: ['no VirtualService for the host'] };
-  const spec = vs.spec as VirtualServiceSpec;
+  const spec = vs.spec ?? {};
   const namespace = vs.metadata.namespace ?? request.service.namespace;
   if (request.protocol === 'http') {
     const route = (spec.http ?? []).find((r: HttpRoute) => !r.match || r.match.length === 0 || r.match.some((m) => httpMatches(m, request)));

@@ -20,8 +20,10 @@ import type { EvaluationContext, MeshDecision, MeshResource, TranslateOptions } 
 import type { LinkerdDefaultPolicy } from './options.js';
 import { workloadOpaquePorts } from './opaque-ports.js';
 import { pickRule } from '../gateway/route-match.js';
-import { DEFAULT_INBOUND_POLICY_ANNOTATION, POLICY_GROUP, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type MeshTLSAuthenticationSpec, type PolicyHTTPRouteSpec, type ServerSpec, type TargetRef } from './types.js';
+import { AUTHORIZATION_POLICY, DEFAULT_INBOUND_POLICY_ANNOTATION, MESH_TLS_AUTHENTICATION, POLICY_GROUP, POLICY_HTTP_ROUTE, SERVER, meshIdentity, type AccessPolicy, type AuthorizationPolicySpec, type LabelSelector, type ServerSpec, type TargetRef } from './types.js';
+import { HTTP_ROUTE, type HTTPRouteMatch } from '../gateway/types.js';
 import { resourcesOf } from '../resource-index.js';
+import { NAMESPACE, type ResourceOf } from '../resource-kind.js';
 
 function selects(selector: LabelSelector | undefined, labels: Readonly<Record<string, string>>): boolean {
   if (!selector) return false;
@@ -38,9 +40,14 @@ function selects(selector: LabelSelector | undefined, labels: Readonly<Record<st
   });
 }
 
-function serverSelects(server: MeshResource, workload: Workload, port: number): boolean {
+type Server = ResourceOf<ServerSpec>;
+type Policy = ResourceOf<AuthorizationPolicySpec>;
+/** Linkerd's own HTTPRoute or Gateway API's: what evaluation reads of either. */
+type Route = ResourceOf<{ parentRefs?: readonly { group?: string; kind?: string; name: string }[]; rules?: { matches?: HTTPRouteMatch[] }[] }>;
+
+function serverSelects(server: Server, workload: Workload, port: number): boolean {
   if (server.metadata.namespace !== workload.namespace) return false;
-  const spec = server.spec as ServerSpec | undefined;
+  const spec = server.spec;
   if (!spec || !selects(spec.podSelector, workload.labels)) return false;
   const declared = workload.ports.filter((p) => (p.protocol ?? 'TCP').toUpperCase() === 'TCP');
   return typeof spec.port === 'number' ? spec.port === port && declared.some((p) => p.port === port) : declared.some((p) => p.name === spec.port && p.port === port);
@@ -65,9 +72,9 @@ function authenticated(ref: TargetRef, policyNamespace: string, resources: reado
   const group = ref.group ?? '';
   if (ref.kind === 'ServiceAccount' && group === '') return source.name === ref.name && source.namespace === (ref.namespace ?? policyNamespace);
   if (ref.kind !== 'MeshTLSAuthentication' || group !== POLICY_GROUP) return false; // NetworkAuthentication etc.: not satisfied here
-  const authn = resourcesOf(resources, 'MeshTLSAuthentication', ref.namespace ?? policyNamespace).find((r) => r.metadata.name === ref.name);
-  if (!authn) return false;
-  const spec = authn.spec as MeshTLSAuthenticationSpec;
+  const authn = resourcesOf(resources, MESH_TLS_AUTHENTICATION, ref.namespace ?? policyNamespace).find((r) => r.metadata.name === ref.name);
+  if (!authn?.spec) return false;
+  const spec = authn.spec;
   const identity = meshIdentity(options.trustDomain, source.namespace, source.name);
   if ((spec.identities ?? []).some((p) => identityMatches(p, identity))) return true;
   return (spec.identityRefs ?? []).some((r) => r.kind === 'ServiceAccount' && r.name === source.name && (r.namespace ?? authn.metadata.namespace) === source.namespace);
@@ -79,8 +86,9 @@ function authenticated(ref: TargetRef, policyNamespace: string, resources: reado
  */
 // Keyed by the list first: one Server object can sit in several lists (a fenced translation wraps the
 // mesh's), and what attaches to it is a question about the list it is asked with.
-const memo = new WeakMap<readonly MeshResource[], WeakMap<MeshResource, { policies?: MeshResource[]; routes?: MeshResource[] }>>();
-function remembered(resources: readonly MeshResource[], of: MeshResource, what: 'policies' | 'routes', compute: () => MeshResource[]): MeshResource[] {
+interface Attached { policies?: Policy[]; routes?: Route[] }
+const memo = new WeakMap<readonly MeshResource[], WeakMap<MeshResource, Attached>>();
+function remembered<W extends keyof Attached>(resources: readonly MeshResource[], of: MeshResource, what: W, compute: () => NonNullable<Attached[W]>): NonNullable<Attached[W]> {
   let byResource = memo.get(resources);
   if (!byResource) memo.set(resources, (byResource = new WeakMap()));
   let entry = byResource.get(of);
@@ -90,35 +98,37 @@ function remembered(resources: readonly MeshResource[], of: MeshResource, what: 
 
 /** The AuthorizationPolicies of a target (a Server or HTTPRoute of the list) that the source satisfies. */
 function authorizedBy(resources: readonly MeshResource[], namespace: string, target: MeshResource, source: Identity | 'unauthenticated', options: TranslateOptions): string[] {
-  return remembered(resources, target, 'policies', () => resourcesOf(resources, 'AuthorizationPolicy', namespace)
+  return remembered(resources, target, 'policies', () => resourcesOf(resources, AUTHORIZATION_POLICY, namespace)
     .filter((r) => {
-      const ref = (r.spec as AuthorizationPolicySpec).targetRef;
+      const ref = r.spec?.targetRef;
+      if (!ref) return false;
       if (ref.kind === 'Namespace') return ref.name === namespace;
       return ref.kind === target.kind && ref.name === target.metadata.name && (ref.group ?? '') !== '';
     }))
     .filter((r) => {
-      const required = (r.spec as AuthorizationPolicySpec).requiredAuthenticationRefs ?? [];
+      const required = r.spec?.requiredAuthenticationRefs ?? [];
       return required.length > 0 && required.every((ref) => authenticated(ref, namespace, resources, source, options));
     })
     .map((r) => r.metadata.name);
 }
 
-function serverDecision(server: MeshResource, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string; audited?: boolean } {
+function serverDecision(server: Server, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string; audited?: boolean } {
   const decision = authorizeAtServer(server, resources, request, options);
   // Linkerd's audit access policy lets through what nothing authorizes, and reports it: not enforced.
-  const audit = ((server.spec as ServerSpec).accessPolicy ?? 'deny') === 'audit';
+  const audit = (server.spec?.accessPolicy ?? 'deny') === 'audit';
   return audit && decision.allowed && decision.byDefault ? { ...decision, audited: true, why: `${decision.why} (audit: reported, not enforced)` } : decision;
 }
 
 /** byDefault: no policy authorized the client, the Server's accessPolicy decided. */
-function authorizeAtServer(server: MeshResource, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string; byDefault?: boolean } {
+function authorizeAtServer(server: Server, resources: readonly MeshResource[], request: AccessRequest, options: TranslateOptions): { allowed: boolean; why: string; byDefault?: boolean } {
   const ns = server.metadata.namespace ?? '';
   const name = server.metadata.name;
-  const fallback = accessPolicyAllows((server.spec as ServerSpec).accessPolicy ?? 'deny', request.source);
+  const fallback = accessPolicyAllows(server.spec?.accessPolicy ?? 'deny', request.source);
   const atServer = authorizedBy(resources, ns, server, request.source, options);
   if (request.protocol === 'http' && request.http) {
-    const routes = remembered(resources, server, 'routes', () => resourcesOf(resources, 'HTTPRoute', ns).filter((r) =>
-      ((r.spec as PolicyHTTPRouteSpec | undefined)?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name)));
+    // Linkerd attaches HTTPRoutes of its own group and of Gateway API's to a Server alike.
+    const routes = remembered(resources, server, 'routes', () => [...resourcesOf(resources, POLICY_HTTP_ROUTE, ns), ...resourcesOf(resources, HTTP_ROUTE, ns)].filter((r) =>
+      (r.spec?.parentRefs ?? []).some((p) => p.kind === 'Server' && p.group === POLICY_GROUP && p.name === name)));
     if (routes.length > 0) {
       const picked = pickRule(routes, request.http);
       if (!picked) return { allowed: false, why: `Server ${name}: no HTTPRoute takes the request (404)` };
@@ -132,14 +142,14 @@ function authorizeAtServer(server: MeshResource, resources: readonly MeshResourc
 }
 
 /** The Servers selecting a workload's port, per resource list, workload and port. */
-const serversMemo = new WeakMap<readonly MeshResource[], WeakMap<Workload, Map<number, MeshResource[]>>>();
-function serversOf(resources: readonly MeshResource[], workload: Workload, port: number): MeshResource[] {
+const serversMemo = new WeakMap<readonly MeshResource[], WeakMap<Workload, Map<number, Server[]>>>();
+function serversOf(resources: readonly MeshResource[], workload: Workload, port: number): Server[] {
   let byWorkload = serversMemo.get(resources);
   if (!byWorkload) serversMemo.set(resources, (byWorkload = new WeakMap()));
   let byPort = byWorkload.get(workload);
   if (!byPort) byWorkload.set(workload, (byPort = new Map()));
   let servers = byPort.get(port);
-  if (!servers) byPort.set(port, (servers = resourcesOf(resources, 'Server', workload.namespace).filter((r) => serverSelects(r, workload, port))));
+  if (!servers) byPort.set(port, (servers = resourcesOf(resources, SERVER, workload.namespace).filter((r) => serverSelects(r, workload, port))));
   return servers;
 }
 
@@ -157,7 +167,7 @@ export function evaluateLinkerdAccess(resources: readonly MeshResource[], worklo
   if (servers.length === 0) {
     const where = `no Server selects ${workload.kind}/${workload.name} port ${port}`;
     // A namespace annotation (smi writes it with --linkerd-namespace-deny) overrides the cluster's default.
-    const annotated = resourcesOf(resources, 'Namespace', undefined).find((r) => r.apiVersion === 'v1' && r.metadata.name === workload.namespace)?.metadata.annotations?.[DEFAULT_INBOUND_POLICY_ANNOTATION];
+    const annotated = resourcesOf(resources, NAMESPACE, undefined).find((r) => r.metadata.name === workload.namespace)?.metadata.annotations?.[DEFAULT_INBOUND_POLICY_ANNOTATION];
     const policy = (annotated as LinkerdDefaultPolicy | undefined) ?? options.linkerdDefaultPolicy;
     if (policy === undefined) return { allowed: true, enforced: false, reasons: [`${where}: the default inbound policy decides, and it is not known`] };
     const allowed = accessPolicyAllows(policy, request.source);

@@ -12,13 +12,8 @@ import { meta, serviceFqdn } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, MeshRoute, TranslateOptions } from '../target.js';
 import type { RouteRequest } from '../../policy/request.js';
-import { SERVICE_PROFILE_API } from './types.js';
-
-
-export interface DstOverride {
-  authority: string;
-  weight: number | string;
-}
+import { SERVICE_PROFILE, SERVICE_PROFILE_API, type DstOverride, type ServiceProfileSpec } from './types.js';
+import { resourcesOf } from '../resource-index.js';
 
 export function translateServiceProfiles(model: PolicyModel, options: TranslateOptions, report: Report): MeshResource[] {
   const out: MeshResource[] = [];
@@ -42,7 +37,7 @@ export function translateServiceProfiles(model: PolicyModel, options: TranslateO
     out.push({
       apiVersion: SERVICE_PROFILE_API, kind: 'ServiceProfile',
       metadata: meta('linkerd', serviceFqdn(split.service, split.namespace, options.clusterDomain), split.namespace, [split.ref]),
-      spec: { routes: [], dstOverrides },
+      spec: { routes: [], dstOverrides } satisfies ServiceProfileSpec,
     });
   }
   return out;
@@ -51,8 +46,8 @@ export function translateServiceProfiles(model: PolicyModel, options: TranslateO
 /** dstOverrides, when a ServiceProfile for the root exists: relative weights, on every port. */
 export function evaluateServiceProfile(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute | undefined {
   const name = serviceFqdn(request.service.name, request.service.namespace, options.clusterDomain);
-  const profile = resources.find((r) => r.kind === 'ServiceProfile' && r.metadata.name === name && r.metadata.namespace === request.service.namespace);
-  const overrides = (profile?.spec as { dstOverrides?: DstOverride[] } | undefined)?.dstOverrides;
+  const profile = resourcesOf(resources, SERVICE_PROFILE, request.service.namespace).find((r) => r.metadata.name === name);
+  const overrides = profile?.spec?.dstOverrides;
   if (!profile || !overrides || overrides.length === 0) return undefined;
   const weights = overrides.map((o) => Number(o.weight));
   const total = weights.reduce((s, w) => s + w, 0);

@@ -1,5 +1,6 @@
 /** Linkerd policy resource shapes (policy.linkerd.io), as the CRDs Linkerd ships define them. */
 import type { HTTPRouteMatch } from '../gateway/types.js';
+import { resourceKind } from '../resource-kind.js';
 
 export const POLICY_GROUP = 'policy.linkerd.io';
 export const SERVER_API = `${POLICY_GROUP}/v1beta3`;
@@ -9,6 +10,11 @@ export const SERVICE_PROFILE_API = 'linkerd.io/v1alpha2';
 /** Linkerd reads TCPRoute at this version. */
 export const TCP_ROUTE_API = 'gateway.networking.k8s.io/v1alpha2';
 /** The policy resources Linkerd's authorization writes (also paired with Gateway API routes by --authz linkerd). */
+export const SERVER = resourceKind<ServerSpec>(SERVER_API, 'Server');
+export const POLICY_HTTP_ROUTE = resourceKind<PolicyHTTPRouteSpec>(POLICY_ROUTE_API, 'HTTPRoute');
+export const AUTHORIZATION_POLICY = resourceKind<AuthorizationPolicySpec>(AUTHZ_API, 'AuthorizationPolicy');
+export const MESH_TLS_AUTHENTICATION = resourceKind<MeshTLSAuthenticationSpec>(AUTHZ_API, 'MeshTLSAuthentication');
+export const SERVICE_PROFILE = resourceKind<ServiceProfileSpec>(SERVICE_PROFILE_API, 'ServiceProfile');
 export const AUTHZ_WRITES = [`${SERVER_API}/Server`, `${POLICY_ROUTE_API}/HTTPRoute`, `${AUTHZ_API}/AuthorizationPolicy`, `${AUTHZ_API}/MeshTLSAuthentication`];
 
 /** The namespace (or pod) annotation that overrides the cluster's default inbound policy. */
@@ -48,6 +54,17 @@ export interface MeshTLSAuthenticationSpec {
 export interface PolicyHTTPRouteSpec {
   parentRefs?: TargetRef[];
   rules?: { matches?: HTTPRouteMatch[] }[];
+}
+
+/** A weighted backend of a ServiceProfile: the authority (`svc.ns.svc.cluster.local`) and a weight (`500m`, `1`). */
+export interface DstOverride {
+  authority: string;
+  weight: number | string;
+}
+
+export interface ServiceProfileSpec {
+  routes: unknown[];
+  dstOverrides?: DstOverride[];
 }
 
 /** The mTLS identity Linkerd gives a ServiceAccount. */
