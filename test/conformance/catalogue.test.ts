@@ -11,10 +11,10 @@ import { parseAllDocuments } from 'yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import './cases.js';
-import { registeredCases } from './catalogue.js';
+import { registeredCases, targetVariants as variants } from './catalogue.js';
 import { TARGETS, targetNames, scopeOptions } from '../../src/targets/registry.js';
 import { FEATURES, featureTableMarkdown, type Feature } from '../../src/targets/features.js';
-import { DEFAULT_OPTIONS, type Target, type TranslateOptions } from '../../src/targets/target.js';
+import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { decide } from '../../src/policy/decide.js';
 import { route } from '../../src/policy/route.js';
@@ -27,18 +27,6 @@ const CRD_FOLDERS = readdirSync(resolve(import.meta.dirname, '../reference/crds'
 const schemas = new CrdSchemas(...CRD_FOLDERS);
 const CASES = registeredCases();
 
-/** A target's variants: its defaults, and each choice of the options it marks as variants (gateway-api --authz, Istio's data plane). */
-function variants(target: Target): { label: string; options: TranslateOptions }[] {
-  const out = [{ label: target.name, options: DEFAULT_OPTIONS }];
-  for (const o of target.options ?? []) {
-    if (!o.variant) continue;
-    for (const choice of o.choices ?? []) {
-      const options = { ...DEFAULT_OPTIONS, ...o.set(choice) };
-      if (o.get(options) !== undefined) out.push({ label: `${target.name} --${o.flag} ${choice}`, options }); // the default is the first variant already
-    }
-  }
-  return out;
-}
 
 test('the catalogue exercises every feature a target can declare', () => {
   const covered = new Set(CASES.flatMap((c) => c.needs));

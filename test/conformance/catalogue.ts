@@ -5,6 +5,7 @@
  * registered — the shape of Gateway API's conformance suite.
  */
 import type { Feature } from '../../src/targets/features.js';
+import { DEFAULT_OPTIONS, type Target, type TranslateOptions } from '../../src/targets/target.js';
 import type { AccessRequest, RouteRequest } from '../../src/policy/request.js';
 
 export interface ConformanceCase {
@@ -27,3 +28,32 @@ export function registerCase(c: ConformanceCase): void {
 }
 
 export const registeredCases = (): readonly ConformanceCase[] => CASES;
+
+export interface Variant { readonly label: string; readonly options: TranslateOptions }
+
+/**
+ * The translations of a target worth proving on their own: its defaults, and each choice of the
+ * options it marks as variants (gateway-api --authz, Istio's data plane). With `everyOutput`, also
+ * every switch it offers (each writes something else: Linkerd's namespace annotations, Cilium's
+ * mutual authentication), its audit rollout and its NetworkPolicy fence, where it has them: what the
+ * API server must accept is every shape smi can write.
+ */
+export function targetVariants(target: Target, { everyOutput = false } = {}): Variant[] {
+  const out: Variant[] = [{ label: target.name, options: DEFAULT_OPTIONS }];
+  const add = (label: string, set: Partial<TranslateOptions>) => {
+    const options = { ...DEFAULT_OPTIONS, ...set };
+    if ((target.options ?? []).some((o) => o.get(options) !== undefined && o.refuse?.(options) !== undefined)) return;
+    out.push({ label: `${target.name} ${label}`, options });
+  };
+  for (const o of target.options ?? []) {
+    if (o.variant) {
+      for (const choice of o.choices ?? []) {
+        const set = o.set(choice);
+        if (o.get({ ...DEFAULT_OPTIONS, ...set }) !== undefined) add(`--${o.flag} ${choice}`, set); // the default is the first variant already
+      }
+    } else if (everyOutput && o.value === undefined) add(`--${o.flag}`, o.set(true));
+  }
+  if (everyOutput && target.audit) add('--enforcement audit', { enforcement: 'audit' });
+  if (everyOutput && target.fence) add('--fence networkpolicy', { fence: 'networkpolicy' });
+  return out;
+}
