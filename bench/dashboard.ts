@@ -7,7 +7,7 @@
 import { validateClusterObjects } from '../src/api/cluster-objects.js';
 import { dashboardState } from '../src/dashboard/state.js';
 import { dashboardView } from '../src/dashboard/view.js';
-import { differenceSteps, sideLabel, type DifferencesProgress, type MeshDifferences } from '../src/dashboard/differences.js';
+import { differenceSteps, shownMeshes, type DifferencesProgress, type MeshDifferences } from '../src/dashboard/differences.js';
 import { renderPage } from '../src/dashboard/page.js';
 import { findTarget } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS } from '../src/targets/target.js';
@@ -33,7 +33,7 @@ function at(size: number): Record<string, number> {
       progress = step.value.progress;
     }
   });
-  const [view, viewMs] = timed(() => dashboardView(state.model, state.input, new Map(state.sides.map((s) => [sideLabel(s), s.translation])), differences));
+  const [view, viewMs] = timed(() => dashboardView(state.model, state.input, shownMeshes(state.sides), differences));
   const [page, pageMs] = timed(() => renderPage(view, {}, { source: { origin: 'bench', live: true, version: 1, at: '' } }));
   return {
     smiObjects: cluster.smiObjects,

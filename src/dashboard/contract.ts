@@ -54,6 +54,21 @@ export interface DifferencesProgress {
   readonly requests: number;
 }
 
+/** One row of a mesh's feature table (src/targets/features.ts): how much of an SMI feature it carries. */
+export interface MeshFeatureView {
+  readonly feature: string;
+  /** The feature in words. */
+  readonly what: string;
+  readonly support: 'full' | 'partial' | 'none';
+  /** What is lost, where support is not full. */
+  readonly note?: string;
+}
+
+export interface MeshFeaturesView {
+  readonly mesh: string;
+  readonly features: readonly MeshFeatureView[];
+}
+
 /** The view of the policy, without the version stamp /api/view adds. */
 export interface DashboardView {
   readonly mode: 'strict' | 'per-destination' | 'permissive';
@@ -61,6 +76,8 @@ export interface DashboardView {
   readonly edges: readonly GraphEdgeView[];
   readonly diagnostics: readonly DiagnosticView[];
   readonly meshes: readonly string[];
+  /** Per mesh, with the options it is shown with, what it carries of each SMI feature. */
+  readonly meshFeatures: readonly MeshFeaturesView[];
   /** Per mesh, the destinations where it answers differently from SMI (or does not enforce). */
   readonly differences: readonly MeshDifferences[];
   /** How far the differences are: complete, or the destinations asked so far. */

@@ -11,6 +11,7 @@ import { workloadsOf } from '../policy/inventory.js';
 import type { PolicyModel } from '../policy/model.js';
 import type { AccessRequest } from '../policy/request.js';
 import { whatIf, type MeshSide } from './what-if.js';
+import type { ShownMesh } from './view.js';
 import type { DestinationDifference, DifferencesProgress, MeshDifferences } from './contract.js';
 
 export type { DestinationDifference, DifferencesProgress, MeshDifferences };
@@ -21,7 +22,18 @@ const describe = (r: AccessRequest, smi: boolean, mesh: string): string => {
   return `${from} → ${r.destination.namespace}/${r.destination.name}:${r.port ?? '*'} ${what}: SMI ${smi ? 'ALLOW' : 'DENY'}, mesh ${mesh}`;
 };
 
-export const sideLabel = (s: MeshSide): string => `${s.target.name}${s.options.fence ? '+fence' : ''}`;
+/** A mesh as the dashboard names it: the target, the choices of its variant options that are set (they make another translation), and the fence. */
+export const sideLabel = (s: MeshSide): string => {
+  const variants = (s.target.options ?? []).flatMap((o) => {
+    const v = o.variant ? o.get(s.options) : undefined;
+    return v === undefined ? [] : [`--${o.flag}${v === true ? '' : ` ${v}`}`];
+  });
+  return `${s.target.name}${s.options.fence ? '+fence' : ''}${variants.length > 0 ? ` (${variants.join(' ')})` : ''}`;
+};
+
+/** The meshes shown, by label: each translation, and the target's feature table with the options it runs with. */
+export const shownMeshes = (sides: readonly MeshSide[]): Map<string, ShownMesh> =>
+  new Map(sides.map((s) => [sideLabel(s), { translation: s.translation, ...(s.target.features ? { features: s.target.features(s.options) } : {}) }]));
 
 /** Yields the progress after each destination (and a way to read the differences so far); returns them all. */
 export function* differenceSteps(model: PolicyModel, sides: readonly MeshSide[]): Generator<{ progress: DifferencesProgress; snapshot: () => MeshDifferences[] }, MeshDifferences[]> {

@@ -91,6 +91,14 @@ function progress(view: DashboardView): string {
   return `<p role="status">Asking each mesh the telling requests: ${p.done} of ${p.total} destination(s) so far (${p.requests} requests each); the list fills in and the page updates itself when it is complete.</p>`;
 }
 
+/** What each mesh carries of SMI with the options it is shown with: the target's own feature table. */
+function featuresSection(view: DashboardView): string {
+  if (view.meshFeatures.length === 0) return '';
+  const table = (m: DashboardView['meshFeatures'][number]) => `<table class="mesh-features" data-mesh="${escape(m.mesh)}"><caption>${escape(m.mesh)}</caption><thead><tr><th scope="col">SMI feature</th><th scope="col">support</th><th scope="col">what is lost</th></tr></thead><tbody>${
+    m.features.map((f) => `<tr class="${f.support}" data-feature="${escape(f.feature)}"><td>${escape(f.what)}</td><td>${f.support}</td><td>${escape(f.note ?? '')}</td></tr>`).join('')}</tbody></table>`;
+  return `<section id="mesh-features"><h2>What each mesh carries of SMI</h2>${view.meshFeatures.map(table).join('')}</section>`;
+}
+
 export function renderPage(view: DashboardView, query: PageQuery, parts: PageParts): string {
   const { result, routed, explained, source, traffic } = parts;
   const identities = view.namespaces.flatMap((n) => n.identities);
@@ -121,6 +129,7 @@ ${explained ? explanation(explained) : ''}
 <section id="namespaces"><h2>Namespaces</h2><ul>${namespaces}</ul></section>
 <section id="edges"><h2>Edges</h2><table id="edge-table"><thead><tr><th scope="col">from</th><th scope="col">to</th><th scope="col">kind</th><th scope="col">ports, routes, weights</th></tr></thead><tbody>${edges}</tbody></table></section>
 <section id="differences" data-complete="${view.differencesProgress.complete}"><h2>Where meshes differ from SMI</h2>${progress(view)}${view.differences.length === 0 ? '<p>No mesh selected (--mesh).</p>' : view.differences.map((m) => `<h3>${escape(m.mesh)}</h3>${m.destinations.length === 0 ? '<p>Same answers as SMI on every request asked.</p>' : `<ul>${m.destinations.map((d) => `<li><a href="/?to=${encodeURIComponent(name(d.node))}#explain">${escape(name(d.node))}</a>: ${d.requests} request(s), e.g. ${escape(d.example)}</li>`).join('')}</ul>`}`).join('')}</section>
+${featuresSection(view)}
 <section id="diagnostics"><h2>Diagnostics</h2>${diagnostics ? `<ul>${diagnostics}</ul>` : '<p>None.</p>'}</section>
 </main><script type="module" src="/app.js"></script></body></html>
 `;

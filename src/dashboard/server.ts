@@ -16,7 +16,7 @@ import type { PolicyModel } from '../policy/model.js';
 import { parseWindow } from '../metrics/promql.js';
 import { dashboardView, type DashboardView } from './view.js';
 import { routeWhatIf, whatIf } from './what-if.js';
-import { sideLabel } from './differences.js';
+import { shownMeshes } from './differences.js';
 import { DifferencesJob } from './differences-job.js';
 import { GRAPH_STYLE, renderPage, STYLE, type PageQuery } from './page.js';
 import { parseQuestion, parseRouteQuestion } from './request.js';
@@ -132,7 +132,7 @@ class CurrentView {
   of(v: VersionedState): DashboardView {
     if (this.base?.version !== v.version) {
       const { model, input, sides } = v.state;
-      this.base = { version: v.version, view: dashboardView(model, input, new Map(sides.map((s) => [sideLabel(s), s.translation]))) };
+      this.base = { version: v.version, view: dashboardView(model, input, shownMeshes(sides)) };
     }
     const job = this.job.version.version === v.version ? this.job : undefined;
     return {

@@ -7,7 +7,21 @@ import type { Diagnostic } from '../api/diagnostic.js';
 import { policyGraph } from '../policy/graph.js';
 import type { PolicyModel } from '../policy/model.js';
 import type { Translation } from '../targets/target.js';
-import type { DashboardView, DiagnosticView, MeshDifferences, NamespaceView } from './contract.js';
+import { FEATURES, type Feature, type FeatureTable } from '../targets/features.js';
+import type { DashboardView, DiagnosticView, MeshDifferences, MeshFeaturesView, NamespaceView } from './contract.js';
+
+/** A mesh as the dashboard shows it: its translation, and its feature table with the options it runs with. */
+export interface ShownMesh {
+  readonly translation: Translation;
+  readonly features?: FeatureTable;
+}
+
+function featuresView(mesh: string, table: FeatureTable): MeshFeaturesView {
+  return {
+    mesh,
+    features: (Object.keys(FEATURES) as Feature[]).map((f) => ({ feature: f, what: FEATURES[f], support: table[f].support, ...(table[f].note ? { note: table[f].note } : {}) })),
+  };
+}
 
 export type { DashboardView, DiagnosticView, NamespaceView };
 
@@ -36,7 +50,7 @@ function nodesOf(d: Diagnostic, nodes: ReadonlySet<string>, servicesByNamespace:
   return [...out].sort();
 }
 
-export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], translations: ReadonlyMap<string, Translation>, differences: readonly MeshDifferences[] = [], progress: DashboardView['differencesProgress'] = { done: 0, total: 0, requests: 0, complete: true }): DashboardView {
+export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], meshes: ReadonlyMap<string, ShownMesh>, differences: readonly MeshDifferences[] = [], progress: DashboardView['differencesProgress'] = { done: 0, total: 0, requests: 0, complete: true }): DashboardView {
   const graph = policyGraph(model);
   const nodes = [...graph.identities.map((i) => `sa:${i}`), ...graph.services.map((s) => `svc:${s}`)];
   const byNamespace = new Map<string, { identities: string[]; services: string[] }>();
@@ -66,7 +80,7 @@ export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], 
   });
   const diagnostics = [
     ...[...input, ...model.diagnostics].filter((d) => d.severity !== 'info').map((d) => view(d)),
-    ...[...translations].flatMap(([mesh, t]) => t.diagnostics.filter((d) => d.severity !== 'info').map((d) => view(d, mesh))),
+    ...[...meshes].flatMap(([mesh, { translation: t }]) => t.diagnostics.filter((d) => d.severity !== 'info').map((d) => view(d, mesh))),
   ];
   return {
     mode: model.mode,
@@ -75,7 +89,8 @@ export function dashboardView(model: PolicyModel, input: readonly Diagnostic[], 
     })),
     edges: graph.edges,
     diagnostics,
-    meshes: [...translations.keys()],
+    meshes: [...meshes.keys()],
+    meshFeatures: [...meshes].flatMap(([mesh, m]) => (m.features ? [featuresView(mesh, m.features)] : [])),
     differences,
     differencesProgress: progress,
   };

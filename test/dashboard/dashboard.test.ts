@@ -10,12 +10,13 @@ import { join, resolve } from 'node:path';
 import { validateYaml } from '../support/inputs.js';
 import { resolvePolicy } from '../../src/policy/resolve.js';
 import { decide } from '../../src/policy/decide.js';
+import { renderPage } from '../../src/dashboard/page.js';
 import { findTarget, scopeOptions } from '../../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../../src/targets/target.js';
 import { startDashboard, CONTENT_SECURITY_POLICY, type RunningDashboard } from '../../src/dashboard/server.js';
 import { dashboardView } from '../../src/dashboard/view.js';
 import { parseQuestion } from '../../src/dashboard/request.js';
-import { meshDifferences, type MeshDifferences } from '../../src/dashboard/differences.js';
+import { meshDifferences, shownMeshes, type MeshDifferences } from '../../src/dashboard/differences.js';
 import type { DashboardView } from '../../src/dashboard/view.js';
 import type { WhatIf } from '../../src/dashboard/what-if.js';
 import { runCli } from '../support/cli.js';
@@ -38,7 +39,7 @@ const sides = [side('istio', DEFAULT_OPTIONS), side('istio', { ...DEFAULT_OPTION
 
 describe('dashboard view (pure)', () => {
   test('namespaces with their identities and Services, access and split edges, diagnostics tied to nodes', () => {
-    const view = dashboardView(model, input.diagnostics, new Map(sides.map((s) => [s.target.name + (s.options.fence ? '+fence' : ''), s.translation])));
+    const view = dashboardView(model, input.diagnostics, shownMeshes(sides));
     const bookstore = view.namespaces.find((n) => n.name === 'bookstore')!;
     assert.ok(bookstore.inScope && bookstore.identities.includes('sa:bookstore/bookbuyer') && bookstore.services.includes('svc:bookstore/bookstore'));
     assert.ok(view.edges.some((e) => e.kind === 'access' && e.from === 'sa:bookstore/bookbuyer' && e.to === 'sa:bookstore/bookstore'));
@@ -47,6 +48,23 @@ describe('dashboard view (pure)', () => {
     assert.deepEqual(view.meshes, ['istio', 'istio+fence', 'cilium']);
     const linked = view.diagnostics.filter((d) => d.mesh !== undefined && d.nodes.length > 0);
     assert.ok(linked.length > 0 && linked.every((d) => d.nodes.every((n) => /^(sa|svc):[^/]+\/.+/.test(n))), JSON.stringify(view.diagnostics, null, 1));
+  });
+
+  test('each mesh comes with its feature table for the options it is shown with, on the page too', () => {
+    const ambient = side('istio', { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' });
+    const view = dashboardView(model, [], shownMeshes([sides[0]!, ambient]));
+    const [sidecar, l4] = view.meshFeatures;
+    assert.deepEqual(view.meshFeatures.map((m) => m.mesh), ['istio', 'istio (--istio-data-plane ambient)']);
+    const row = (m: typeof sidecar, f: string) => m?.features.find((x) => x.feature === f);
+    assert.equal(row(sidecar, 'http-route-grant')?.support, 'full');
+    assert.equal(row(l4, 'http-route-grant')?.support, findTarget('istio')!.features!({ ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' })['http-route-grant'].support);
+    assert.notEqual(row(l4, 'http-route-grant')?.support, 'full', 'ambient without waypoints carries no route-level grant');
+    assert.ok(row(l4, 'http-route-grant')?.note, 'what is lost is said');
+    const page = renderPage(view, {}, { source: { origin: 'test', live: false, version: 1, at: '' } });
+    const section = page.slice(page.indexOf('<section id="mesh-features">'));
+    assert.ok(section.startsWith('<section id="mesh-features"><h2>What each mesh carries of SMI</h2>'), page.slice(0, 200));
+    assert.match(section, /<tr class="(none|partial)" data-feature="http-route-grant"><td>an HTTPRouteGroup grant by method and literal path prefix<\/td><td>(none|partial)<\/td><td>[^<]+<\/td><\/tr>/);
+    assert.equal(renderPage(dashboardView(model, [], new Map()), {}, { source: { origin: 'test', live: false, version: 1, at: '' } }).includes('id="mesh-features"'), false, 'no mesh, no table');
   });
 
   test('a diagnostic is tied to the nodes its message names as whole words, not inside longer paths', () => {
@@ -152,4 +170,28 @@ test('smi dashboard binds to 127.0.0.1 by default and says where', async () => {
   assert.ok(main, 'the CLI registers the command');
   const help = await runCli(['dashboard', '--help']);
   assert.match(help.stdout, /--host <address>/);
+});
+
+test('smi dashboard pairs each mesh with its own options: --linkerd-default-policy reaches linkerd beside istio', async () => {
+  const { dashboardCommand } = await import('../../src/cli/commands/dashboard.js');
+  const viewWith = async (args: string[]): Promise<DashboardView> => {
+    let stderr = '';
+    let view!: DashboardView;
+    const ctx = { io: { stdout: () => undefined, stderr: (t: string) => void (stderr += t), readStdin: async () => Buffer.from('') }, programName: 'smi', exitCode: 0 };
+    const command = dashboardCommand(ctx, async () => {
+      view = await (await fetch(`${/http:\/\/[^ /]+/.exec(stderr)![0]}/api/view`)).json() as DashboardView;
+    });
+    await command.parseAsync(['-f', BOOKSTORE, '--port', '0', ...args], { from: 'user' });
+    assert.equal(ctx.exitCode, 0, stderr);
+    return view;
+  };
+  const codes = (v: DashboardView, mesh: string) => v.diagnostics.filter((d) => d.mesh === mesh).map((d) => d.code);
+  const unknown = await viewWith(['--mesh', 'istio', '--mesh', 'linkerd']);
+  assert.deepEqual(unknown.meshes, ['istio', 'linkerd']);
+  assert.ok(codes(unknown, 'linkerd').includes('LINKERD_DEFAULT_POLICY_NOT_ENFORCED'), 'without the option Linkerd\'s default is not known');
+  const deny = await viewWith(['--mesh', 'istio', '--mesh', 'linkerd', '--linkerd-default-policy', 'deny']);
+  assert.deepEqual(deny.meshes, ['istio', 'linkerd']);
+  assert.ok(!codes(deny, 'linkerd').includes('LINKERD_DEFAULT_POLICY_NOT_ENFORCED'), JSON.stringify(codes(deny, 'linkerd')));
+  assert.ok(codes(deny, 'linkerd').includes('LINKERD_UNDECLARED_PORTS'), 'with deny, undeclared ports are denied: said');
+  assert.deepEqual(codes(deny, 'istio'), codes(unknown, 'istio'), 'istio is untouched by a Linkerd option');
 });
