@@ -7,6 +7,7 @@ import { DEFAULT_OPTIONS } from '../../src/targets/target.js';
 import { CrdSchemas } from '../support/crd-schemas.js';
 import { worldsWithRequests } from '../support/worlds.js';
 import { checkWorld, newTally } from '../support/equivalence.js';
+import { grantBooks, route, smallShop } from '../conformance/shop.js';
 
 const schemas = new CrdSchemas('crds/istio');
 const fenceSchemas = new CrdSchemas('crds/istio');
@@ -45,32 +46,18 @@ describe('Istio target: equivalence with the SMI semantics', () => {
 });
 
 test('a header of any value (.*) is Istio\'s "*", Envoy\'s present_match: an empty value passes, as in SMI, and no warning says otherwise', async () => {
-  const { modelOf, httpRequest, deploymentYaml } = await import('../support/policy.js');
+  const { modelOf, httpRequest } = await import('../support/policy.js');
   const { decide } = await import('../../src/policy/decide.js');
   const { istio: target } = await import('../../src/targets/istio/index.js');
   const { DEFAULT_OPTIONS: options } = await import('../../src/targets/target.js');
-  const model = modelOf(deploymentYaml('shop', 'api', 'api', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + `
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: HTTPRouteGroup
-metadata: {name: g, namespace: shop}
-spec: {matches: [{name: m, pathRegex: /api, headers: {x-tenant: '.*'}}]}
----
-apiVersion: access.smi-spec.io/v1alpha3
-kind: TrafficTarget
-metadata: {name: t, namespace: shop}
-spec:
-  destination: {kind: ServiceAccount, name: api, namespace: shop}
-  rules: [{kind: HTTPRouteGroup, name: g}]
-  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
-`);
+  const model = modelOf(smallShop() + route('HTTPRouteGroup', 'g', "{matches: [{name: m, pathRegex: /api, headers: {x-tenant: '.*'}}]}") + grantBooks('t', ['web'], '[{kind: HTTPRouteGroup, name: g}]'));
   const t = target.translate(model, options);
   assert.deepEqual(t.diagnostics.filter((d) => d.code === 'ISTIO_HEADER_EMPTY_VALUE'), []);
-  const api = model.inventory.workloads.find((w) => w.name === 'api')!;
+  const books = model.inventory.workloads.find((w) => w.name === 'books')!;
   for (const [headers, expected] of [[{ 'x-tenant': '' }, true], [{ 'x-tenant': 'a' }, true], [{}, false]] as const) {
-    const r = httpRequest('shop/web', 'shop/api', 'GET', '/api', { port: 8080, headers });
+    const r = httpRequest('shop/web', 'shop/books', 'GET', '/api', { port: 8080, headers });
     assert.equal(decide(model, r).allowed, expected, `SMI ${JSON.stringify(headers)}`);
-    assert.equal(target.evaluateAccess(t.resources, api, r, options).allowed, expected, `Istio ${JSON.stringify(headers)}`);
+    assert.equal(target.evaluateAccess(t.resources, books, r, options).allowed, expected, `Istio ${JSON.stringify(headers)}`);
   }
 });
 
@@ -162,22 +149,8 @@ spec:
   });
 
   test('an HTTP grant is left out with an error (a waypoint would carry it); nothing with HTTP fields is ever written for ztunnel', async () => {
-    const { modelOf, deploymentYaml, httpRequest } = await import('../support/policy.js');
-    const model = modelOf(deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]) + `
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: HTTPRouteGroup
-metadata: {name: reads, namespace: shop}
-spec: {matches: [{name: get, methods: [GET], pathRegex: /books}]}
----
-apiVersion: access.smi-spec.io/v1alpha3
-kind: TrafficTarget
-metadata: {name: web-books, namespace: shop}
-spec:
-  destination: {kind: ServiceAccount, name: books, namespace: shop}
-  rules: [{kind: HTTPRouteGroup, name: reads}]
-  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
-`);
+    const { modelOf, httpRequest } = await import('../support/policy.js');
+    const model = modelOf(smallShop() + route('HTTPRouteGroup', 'reads', '{matches: [{name: get, methods: [GET], pathRegex: /books}]}') + grantBooks('web-books', ['web'], '[{kind: HTTPRouteGroup, name: reads}]'));
     const t = istio.translate(model, options);
     const lost = t.diagnostics.find((d) => d.code === 'ISTIO_AMBIENT_NEEDS_WAYPOINT');
     assert.equal(lost?.severity, 'error');

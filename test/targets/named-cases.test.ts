@@ -13,37 +13,17 @@ import type { ResourceOf } from '../../src/targets/resource-kind.js';
 import { derivedName, resourceName } from '../../src/targets/naming.js';
 import { httpParts } from '../../src/policy/request.js';
 import type { Workload } from '../../src/policy/model.js';
-import { deploymentYaml, httpRequest, l4Request, modelOf } from '../support/policy.js';
+import { httpRequest, l4Request, modelOf } from '../support/policy.js';
+import { grantBooks, route, smallShop } from '../conformance/shop.js';
 
-const inventory = deploymentYaml('shop', 'books', 'books', [8080]) + deploymentYaml('shop', 'web', 'web', [80]);
-
-const routes = `
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: HTTPRouteGroup
-metadata: {name: books-routes, namespace: shop}
-spec:
+// The one-version shop (test/conformance/shop.ts) with the routes these cases grant by.
+const inventory = smallShop();
+const routes = route('HTTPRouteGroup', 'books-routes', `
   matches:
   - {name: list, methods: [GET], pathRegex: /books}
   - {name: all-books, pathRegex: /books}
-  - {name: health, methods: [GET], pathRegex: /healthz$}
----
-apiVersion: specs.smi-spec.io/v1alpha4
-kind: TCPRoute
-metadata: {name: any-port, namespace: shop}
-spec: {}
-`;
-
-const target = (name: string, sources: string[], rules: string) => `
----
-apiVersion: access.smi-spec.io/v1alpha3
-kind: TrafficTarget
-metadata: {name: ${name}, namespace: shop}
-spec:
-  destination: {kind: ServiceAccount, name: books, namespace: shop}
-  rules: ${rules}
-  sources: [${sources.map((s) => `{kind: ServiceAccount, name: ${s}, namespace: shop}`).join(', ')}]
-`;
+  - {name: health, methods: [GET], pathRegex: /healthz$}`) + route('TCPRoute', 'any-port', '{}');
+const target = grantBooks;
 
 const options = { ...DEFAULT_OPTIONS, linkerdDefaultPolicy: 'deny' as const };
 const booksPod = (model: ReturnType<typeof modelOf>): Workload => model.inventory.workloads.find((w) => w.name === 'books')!;
