@@ -4,7 +4,15 @@
  * misspelt field through). The API group is part of it: Istio's and Linkerd's AuthorizationPolicy,
  * Linkerd's and Gateway API's HTTPRoute share a kind name and nothing else.
  */
-import type { MeshResource } from './target.js';
+
+/** A Kubernetes object the translation writes. */
+export interface MeshResource {
+  apiVersion: string;
+  kind: string;
+  /** creationTimestamp: set on objects read from a cluster (route precedence reads it); never written. */
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
+  spec?: unknown;
+}
 
 export interface ResourceKind<Spec> {
   /** '' for the core group (v1 Namespace, Service). */

@@ -72,14 +72,8 @@ export interface MeshOption {
   readonly refuse?: (options: TranslateOptions) => string | undefined;
 }
 
-/** A Kubernetes object the translation writes. */
-export interface MeshResource {
-  apiVersion: string;
-  kind: string;
-  /** creationTimestamp: set on objects read from a cluster (route precedence reads it); never written. */
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string };
-  spec?: unknown;
-}
+export type { MeshResource } from './resource-kind.js';
+import type { MeshResource } from './resource-kind.js';
 
 export interface Translation {
   readonly resources: MeshResource[];
