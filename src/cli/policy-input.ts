@@ -13,6 +13,16 @@ import type { Progress } from './progress.js';
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
+/** For commands that take paths as arguments too (validate, convert): -f as every other command has it, optional. */
+export const optionalFilenameOption = () => new Option('-f, --filename <path>', 'a file, a folder, or - (repeatable): the same as giving it as an argument').argParser(collect);
+
+/** The paths given as arguments and with -f, in that order; none is a usage error. */
+export function inputPaths(args: readonly string[], filename: readonly string[] | undefined, command: string): string[] {
+  const paths = [...args, ...(filename ?? [])];
+  if (paths.length === 0) throw new UsageError(`${command} needs input: ${command} FILE|FOLDER|- … or -f FILE|FOLDER|- (repeatable)`);
+  return paths;
+}
+
 export const filenameOption = () => new Option('-f, --filename <path>', 'SMI and inventory YAML/JSON: a file, a folder, or - (repeatable)').argParser(collect).makeOptionMandatory();
 export const accessModeOption = () => new Option('--access-mode <mode>', 'how destinations without TrafficTargets are treated').choices(ACCESS_MODES).default('strict');
 /** The namespaces smi governs (repeatable). */

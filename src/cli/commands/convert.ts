@@ -11,6 +11,7 @@ import { EXIT, UsageError } from '../io.js';
 import { objectLabel } from '../../api/objects.js';
 import { formatPath } from '../../api/diagnostic.js';
 import { normalizeHeaderForms } from '../../api/specs/headers.js';
+import { inputPaths, optionalFilenameOption } from '../policy-input.js';
 import type { AnyObject } from '../../api/schema.js';
 
 export function convertCommand(ctx: CommandContext): Command {
@@ -23,11 +24,13 @@ export function convertCommand(ctx: CommandContext): Command {
         'Header filters keep the form they were written in (the spec\'s map, or the list of maps OSM and the\n' +
         'smi-sdk-go CRD store) unless --normalize-headers asks for the map form.',
     )
-    .argument('<path...>', 'files or folders of YAML/JSON; - for stdin')
+    .argument('[path...]', 'files or folders of YAML/JSON; - for stdin')
+    .addOption(optionalFilenameOption())
     .option('--to <apiVersion>', 'target apiVersion, e.g. split.smi-spec.io/v1alpha1; repeat (or separate with commas) for several groups', (value: string, previous: string[] = []) => [...previous, ...value.split(',').filter(Boolean)])
     .option('--normalize-headers', 'rewrite list-form header filters ([{name: regex}, …]) as the spec\'s map ({name: regex, …}); refused where a header is named twice')
     .addOption(new Option('-o, --output <format>', 'output format').choices(['yaml', 'json']).default('yaml'))
-    .action(async (paths: string[], opts: { to?: string[]; normalizeHeaders?: boolean; output: 'yaml' | 'json' }) => {
+    .action(async (args: string[], opts: { filename?: string[]; to?: string[]; normalizeHeaders?: boolean; output: 'yaml' | 'json' }) => {
+      const paths = inputPaths(args, opts.filename, 'smi convert');
       if (opts.to === undefined && !opts.normalizeHeaders) throw new UsageError('say what to convert to: --to APIVERSION, --normalize-headers, or both');
       const targets = new Map<string, string>();
       for (const to of opts.to ?? []) {
@@ -83,7 +86,10 @@ export function convertCommand(ctx: CommandContext): Command {
       }
       // A conversion annotation's problems concern policy, not conversion, which carries the annotation
       // as it is (and converting up to the version that shows a hidden grant is how to fix one): said, not blocking.
-      const told = diagnostics.map((d) => (d.severity === 'error' && d.code.startsWith('SMI_CONVERSION_ANNOTATION_') ? { ...d, severity: 'warning' as const } : d));
+      // --normalize-headers is the answer to the list form's warning: it is not repeated to the one following it.
+      const told = diagnostics
+        .filter((d) => !(opts.normalizeHeaders && d.code === 'SMI_HEADERS_LIST_FORM'))
+        .map((d) => (d.severity === 'error' && d.code.startsWith('SMI_CONVERSION_ANNOTATION_') ? { ...d, severity: 'warning' as const } : d));
       ctx.io.stderr(formatDiagnostics(told.filter((d) => d.severity !== 'info')));
       if (hasErrors(told)) {
         ctx.exitCode = EXIT.failed;

@@ -5,6 +5,7 @@ import { diagnosticsJson, formatData, formatDiagnostics, summary } from '../form
 import { hasErrors } from '../../api/diagnostic.js';
 import { EXIT } from '../io.js';
 import { UNREADABLE } from '../read-inputs.js';
+import { inputPaths, optionalFilenameOption } from '../policy-input.js';
 
 export function validateCommand(ctx: CommandContext): Command {
   return new Command('validate')
@@ -15,13 +16,14 @@ export function validateCommand(ctx: CommandContext): Command {
         'Diagnostics go to stderr, the summary (or -o json) to stdout. Exit status: 0 without errors, 1 with errors\n' +
         'in the input, 2 on usage errors or input that cannot be read (a missing file).',
     )
-    .argument('<path...>', 'files or folders of YAML/JSON; - for stdin')
+    .argument('[path...]', 'files or folders of YAML/JSON; - for stdin')
+    .addOption(optionalFilenameOption())
     .addOption(new Option('-o, --output <format>', 'output format').choices(['text', 'json', 'yaml']).default('text'))
     .option('--strict', 'the input is the whole picture: a missing referent is an error, not a warning', false)
     .option('-n, --namespace <ns>', 'namespace of objects that name none, as kubectl -n (default "default", with a warning per such object)')
     .option('-q, --quiet', 'print errors only', false)
-    .action(async (paths: string[], opts: { output: string; strict: boolean; namespace?: string; quiet: boolean }) => {
-      const input = await loadInput(ctx, paths, opts.strict, opts.namespace);
+    .action(async (args: string[], opts: { filename?: string[]; output: string; strict: boolean; namespace?: string; quiet: boolean }) => {
+      const input = await loadInput(ctx, inputPaths(args, opts.filename, 'smi validate'), opts.strict, opts.namespace);
       const shown = opts.quiet ? input.diagnostics.filter((d) => d.severity === 'error') : input.diagnostics;
       if (opts.output === 'json') ctx.io.stdout(diagnosticsJson(shown));
       else if (opts.output === 'yaml') ctx.io.stdout(formatData('yaml', JSON.parse(diagnosticsJson(shown)) as unknown));
