@@ -1,7 +1,6 @@
 /**
- * Takes the screenshots of the dashboard in docs/ (run by hand after changing the page:
- * `node --import tsx scripts/dashboard-screenshot.ts`): the bundled examples, with istio and cilium,
- * in Debian's chromium.
+ * Takes the screenshots of the dashboard in docs/ and the README's (`npm run screenshots` after
+ * changing the page): the bundled examples, with istio and cilium, at 1400×900 in Debian's chromium.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -24,10 +23,10 @@ const sides = ['istio', 'cilium'].map((m) => {
 const running = await startDashboard({ model, input: input.diagnostics, sides }, { host: '127.0.0.1', port: 0 });
 const browser = await chromium.launch({ executablePath: process.env.SMI_CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox'] });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`${running.url}?from=bookstore/bookbuyer&to=bookstore/bookstore&port=14001&method=GET&path=/books-bought&headers=user-agent%3Dgo-http-client/1.1`);
   await page.waitForSelector('body[data-graph-ready="true"]');
-  await page.screenshot({ path: join(root, 'docs/dashboard-graph.png'), clip: { x: 0, y: 0, width: 1280, height: 900 } });
+  await page.screenshot({ path: join(root, 'docs/dashboard-graph.png'), clip: { x: 0, y: 0, width: 1400, height: 900 } });
   await page.locator('#answer').screenshot({ path: join(root, 'docs/dashboard-what-if.png') });
   await page.goto(`${running.url}?service=bookstore/bookstore&path=/`);
   await page.locator('#route-answer').screenshot({ path: join(root, 'docs/dashboard-route.png') });

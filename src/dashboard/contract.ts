@@ -8,7 +8,10 @@
 export interface GraphEdgeView {
   readonly from: string;
   readonly to: string;
+  /** Everything the edge carries (the table and the side panel). */
   readonly label: string;
+  /** What the drawn edge shows: route names, ports, a percentage. */
+  readonly short: string;
   readonly kind: 'access' | 'split';
 }
 

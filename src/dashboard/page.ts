@@ -119,7 +119,9 @@ export function renderPage(view: DashboardView, query: PageQuery, parts: PagePar
 <button type="button" id="graph-collapse">Collapse namespaces</button> <button type="button" id="graph-expand">Expand all</button>
 <label for="graph-differs">Only where</label> <select id="graph-differs"><option value="">—</option>${view.differences.map((m) => `<option value="${escape(m.mesh)}">${escape(m.mesh)} differs</option>`).join('')}</select>
 <span id="graph-status" role="status"></span>
-<div id="graph" role="img" aria-label="The policy graph: the same identities, Services and edges are listed as text below"></div></section>
+<div id="graph-area"><div id="graph" role="img" aria-label="The policy graph: the same identities, Services and edges are listed as text below"><noscript><p>The graph is drawn with JavaScript, which is off. Everything it shows is also here as text: the <a href="#namespaces">namespaces</a> with their ServiceAccounts and Services, and the <a href="#edges">edges</a> with their routes, ports and weights.</p></noscript></div>
+<aside id="graph-details" aria-live="polite"><h3>Details</h3><p>Click an edge for its routes, ports or weights in full; click a ServiceAccount for who may call it.</p></aside></div>
+${LEGEND}</section>
 ${traffic ? trafficSection(traffic) : ''}
 <section id="what-if"><h2>What if</h2>${whatIfForm(query.service === undefined ? query : {}, identities)}</section>
 ${result ? ('error' in result ? `<section id="answer" aria-live="polite"><h2>Answer</h2><p role="alert">${escape(result.error)}</p></section>` : answer(result)) : ''}
@@ -139,12 +141,32 @@ ${featuresSection(view)}
  * What Cytoscape.js would otherwise inject as an inline <style> (which the CSP refuses): it looks for
  * a stylesheet with this id first, so the page links this one under it.
  */
+/** What the graph's marks mean: each swatch drawn as the graph draws it (STYLE). */
+const LEGEND = `<ul id="graph-legend" aria-label="legend">${[
+  ['identity', 'ServiceAccount (click: who may call it)'],
+  ['service', 'Service'],
+  ['namespace', 'namespace smi governs'],
+  ['namespace-out', 'namespace left alone (dashed)'],
+  ['errors', 'red outline: a translation or input error concerns it'],
+  ['access', 'may call (label: route names, ports)'],
+  ['split', 'splits to (dashed, label: share)'],
+  ['live', 'live traffic in the policy (thicker: more requests/s)'],
+  ['observed', 'traffic the policy does not grant (dotted red)'],
+  ['match', 'search match'],
+].map(([kind, text]) => `<li><span class="swatch ${kind}" aria-hidden="true"></span>${text}</li>`).join('')}</ul>`;
+
 export const GRAPH_STYLE = '.__________cytoscape_container{position:relative}\n';
 
 export const STYLE = `body{font-family:system-ui,sans-serif;margin:1.5rem;color:#1b1b1b}
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
 tr.differs{background:#fff3cd}li.error{color:#8b0000}li.warning{color:#7a4b00}form{display:grid;grid-template-columns:max-content 20rem;gap:.3rem .6rem;max-width:40rem}
 button{grid-column:2;justify-self:start}small{font-weight:normal;color:#555}
-#graph{height:32rem;border:1px solid #bbb;margin:.5rem 0}
+#graph-area{display:flex;gap:.75rem;align-items:stretch}#graph{flex:1;height:36rem;border:1px solid #bbb;margin:.5rem 0;min-width:0}
+#graph-details{width:18rem;margin:.5rem 0;padding:0 .75rem;border:1px solid #ddd;overflow:auto;max-height:36rem;font-size:.9rem}#graph-details pre{white-space:pre-wrap;word-break:break-all;font-size:.8rem}
+#graph-legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;font-size:.85rem;color:#333}#graph-legend li{display:flex;align-items:center;gap:.4rem}
+.swatch{display:inline-block;width:14px;height:14px;box-sizing:border-box}.swatch.identity{border-radius:50%;background:#4a6fa5}.swatch.service{border-radius:3px;background:#6a994e}
+.swatch.namespace{background:#eef2f7;border:1px solid #9aa9bd}.swatch.namespace-out{background:#f4f4f4;border:1px dashed #9aa9bd}.swatch.errors{border-radius:50%;background:#4a6fa5;border:3px solid #b00020}
+.swatch.access,.swatch.split,.swatch.live,.swatch.observed{width:26px;height:0;border-top:2px solid #555}.swatch.split{border-top:2px dashed #6a994e}.swatch.live{border-top:4px solid #1f6feb}.swatch.observed{border-top:2px dotted #b00020}
+.swatch.match{border-radius:50%;background:#4a6fa5;border:3px solid #f2a900}
 tr.not-in-policy{background:#fde2e1}#source-status{color:#555}
 `;

@@ -8,9 +8,16 @@ export type GraphFormat = 'dot' | 'mermaid';
 export interface GraphEdge {
   from: string;
   to: string;
+  /** Everything the edge carries: each route match in full, ports, weights. */
   label: string;
+  /** What fits on a drawn edge: route names, ports, a percentage. */
+  short: string;
   kind: 'access' | 'split';
 }
+
+/** At most `max` items, then how many more. */
+const fewOf = (items: readonly string[], max = 2): string =>
+  items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} +${items.length - max}`;
 
 export interface PolicyGraph {
   readonly identities: string[];
@@ -20,25 +27,38 @@ export interface PolicyGraph {
 
 /** Identities with an edge per allowed source → destination (labelled with its routes), Services with weighted split edges. */
 export function policyGraph(model: PolicyModel): PolicyGraph {
-  const accessLabels = new Map<string, Set<string>>();
+  const accessLabels = new Map<string, { labels: Set<string>; short: Set<string> }>();
   for (const d of model.destinations.values()) {
     for (const t of d.targets) {
+      const port = t.legacyPort !== undefined ? ` :${t.legacyPort}` : '';
+      // In full for the text and the side panel; by route name (ports for TCP and UDP) on the drawn edge.
       const labels: string[] = [];
-      if (t.hasHttpRules) labels.push(...t.httpMatches.map(describeMatch));
-      else if (t.tcpPorts !== undefined) labels.push(`tcp ${t.tcpPorts === 'all' ? '*' : [...t.tcpPorts].join(',')}`);
-      if (t.udpPorts !== undefined) labels.push(`udp ${t.udpPorts === 'all' ? '*' : [...t.udpPorts].join(',')}`);
+      const short: string[] = [];
+      const ports = (protocol: string, p: 'all' | ReadonlySet<number>) => `${protocol} ${p === 'all' ? '*' : [...p].join(',')}`;
+      if (t.hasHttpRules) {
+        labels.push(...t.httpMatches.map(describeMatch));
+        short.push(...t.httpMatches.map((m) => m.name));
+      } else if (t.tcpPorts !== undefined) {
+        labels.push(ports('tcp', t.tcpPorts));
+        short.push(ports('tcp', t.tcpPorts));
+      }
+      if (t.udpPorts !== undefined) {
+        labels.push(ports('udp', t.udpPorts));
+        short.push(ports('udp', t.udpPorts));
+      }
       for (const s of t.sources) {
         const key = `${identityKey(s)}\u0000${identityKey(d.identity)}`;
-        const set = accessLabels.get(key) ?? new Set<string>();
-        labels.forEach((l) => set.add(t.legacyPort !== undefined ? `${l} :${t.legacyPort}` : l));
-        accessLabels.set(key, set);
+        let entry = accessLabels.get(key);
+        if (!entry) accessLabels.set(key, (entry = { labels: new Set(), short: new Set() }));
+        for (const l of labels) entry.labels.add(`${l}${port}`);
+        for (const l of short) entry.short.add(`${l}${port}`);
       }
     }
   }
   const out: GraphEdge[] = [];
-  for (const [key, labels] of [...accessLabels].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, { labels, short }] of [...accessLabels].sort(([a], [b]) => a.localeCompare(b))) {
     const [from = '', to = ''] = key.split('\u0000');
-    out.push({ from: `sa:${from}`, to: `sa:${to}`, label: [...labels].join('\n') || '(nothing resolves)', kind: 'access' });
+    out.push({ from: `sa:${from}`, to: `sa:${to}`, label: [...labels].join('\n') || '(nothing resolves)', short: fewOf([...short]) || '(nothing)', kind: 'access' });
   }
   const services = new Set<string>();
   for (const [root, split] of [...model.splits].sort(([a], [b]) => a.localeCompare(b))) {
@@ -48,7 +68,8 @@ export function policyGraph(model: PolicyModel): PolicyGraph {
       const backend = `${split.namespace}/${b.service}`;
       services.add(backend);
       const when = split.matches ? ' (matching requests)' : '';
-      out.push({ from: `svc:${root}`, to: `svc:${backend}`, label: `${b.weight} (${((100 * b.weight) / total).toFixed(1)}%)${when}`, kind: 'split' });
+      const share = `${((100 * b.weight) / total).toFixed(1).replace(/\.0$/, '')}%`;
+      out.push({ from: `svc:${root}`, to: `svc:${backend}`, label: `${b.weight} (${((100 * b.weight) / total).toFixed(1)}%)${when}`, short: split.matches ? `${share} (matching)` : share, kind: 'split' });
     }
   }
   const identities = new Set(model.identities.map(identityKey));

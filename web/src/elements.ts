@@ -15,6 +15,7 @@ export function elementsOf(view: DashboardView): ElementDefinition[] {
       out.push({ data: { id, label: label(id), parent: `ns:${ns.name}`, kind: id.startsWith('sa:') ? 'identity' : 'service', errors: problems.get(id) ?? 0 } });
     }
   }
-  view.edges.forEach((e, i) => out.push({ data: { id: `e${i}`, source: e.from, target: e.to, label: e.label, policyLabel: e.label, kind: e.kind } }));
+  // The drawn edge carries the short label (route names, ports, a share); the side panel shows `detail` in full.
+  view.edges.forEach((e, i) => out.push({ data: { id: `e${i}`, source: e.from, target: e.to, label: e.short, policyLabel: e.short, detail: e.label, kind: e.kind } }));
   return out;
 }

@@ -3,6 +3,7 @@ declare module 'cytoscape-expand-collapse' {
   import type { Core, Ext, NodeCollection } from 'cytoscape';
   export interface ExpandCollapseApi {
     collapseAll(options?: object): void;
+    collapseAllEdges(options?: object): void;
     expandAll(options?: object): void;
     expandableNodes(nodes?: NodeCollection): NodeCollection;
   }

@@ -36,6 +36,7 @@ function graph(cy: Core, view: TrafficView): void {
     cy.edges('.observed').remove();
     cy.edges('[kind = "access"]').forEach((edge) => {
       edge.data('label', edge.data('policyLabel'));
+      edge.data('traffic', undefined);
       edge.removeClass('live');
     });
     for (const e of view.edges) {
@@ -43,15 +44,17 @@ function graph(cy: Core, view: TrafficView): void {
       const edge = cy.edges(`[kind = "access"]`).filter((x) => x.data('source') === e.from && x.data('target') === e.to);
       if (edge.nonempty()) {
         edge.data('label', `${String(edge.data('policyLabel'))}\n${figures(e)}`);
+        edge.data('traffic', figures(e));
+        edge.data('rps', e.requestsPerSecond);
         edge.addClass('live');
       } else {
-        cy.add({ group: 'edges', classes: 'observed', data: { id: `observed:${e.from}>${e.to}`, source: e.from, target: e.to, kind: 'observed', label: `not in the policy\n${figures(e)}` } });
+        cy.add({ group: 'edges', classes: 'observed', data: { id: `observed:${e.from}>${e.to}`, source: e.from, target: e.to, kind: 'observed', label: `not in the policy\n${figures(e)}`, detail: 'traffic between these identities that the policy does not grant', traffic: figures(e) } });
       }
     }
   });
 }
 
-export function followTraffic(cy: () => Core): { refresh(): void } {
+export function followTraffic(cy: () => Core, relabelled: () => void = () => undefined): { refresh(): void } {
   const select = document.getElementById('traffic-window') as HTMLSelectElement | null;
   const status = document.getElementById('traffic-status');
   if (!select || !status) return { refresh: () => undefined };
@@ -64,6 +67,7 @@ export function followTraffic(cy: () => Core): { refresh(): void } {
       latest = view;
       table(view);
       graph(cy(), view);
+      relabelled();
       status.textContent = view.error ? `cannot read traffic: ${view.error}` : `${view.edges.length} edge(s) with traffic over ${view.window}, read ${view.at}`;
       document.body.dataset.trafficRows = String(view.edges.length);
       document.body.dataset.trafficWindow = view.window;
@@ -77,5 +81,5 @@ export function followTraffic(cy: () => Core): { refresh(): void } {
   setInterval(() => void read(), 1000 * Number(status.dataset.refresh ?? '10'));
   void read();
   // After the graph is rebuilt, put the last figures back on it at once.
-  return { refresh: () => { if (latest) graph(cy(), latest); } };
+  return { refresh: () => { if (latest) { graph(cy(), latest); relabelled(); } } };
 }
