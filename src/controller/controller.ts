@@ -23,7 +23,7 @@ import { WorkQueue } from './queue.js';
 import { NamespacedDesired, type NamespaceObjects } from './partitioned.js';
 import type { ClusterView } from '../webhooks/admission.js';
 import { clusterViewOf } from '../kube/cluster-view.js';
-import { namespacePatch, ownedAnnotations } from './namespace-annotations.js';
+import { namespacePatch, ownsAny, setsAny } from './namespace-annotations.js';
 
 export interface ControllerOptions {
   readonly target: Target;
@@ -41,9 +41,12 @@ export interface ControllerOptions {
   readonly reader?: ReaderFactory;
 }
 
-const plural = (kind: string): string => {
+/** The resource name Kubernetes and the CRDs smi writes use for a kind: NetworkPolicy → networkpolicies, Gateway → gateways, ServiceDefaults as it is. */
+export const plural = (kind: string): string => {
   const k = kind.toLowerCase();
-  return k.endsWith('y') ? `${k.slice(0, -1)}ies` : k.endsWith('s') ? k : `${k}s`;
+  if (/[^aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;
+  if (k.endsWith('s')) return k;
+  return /(x|ch|sh)$/.test(k) ? `${k}es` : `${k}s`;
 };
 
 /** The kinds a target writes, as watched kinds (apiVersion/Kind strings in Target.writes). */
@@ -215,7 +218,7 @@ export class Controller {
     const namespaces = new Set<string>();
     for (const k of [...this.smi, ...INVENTORY_KINDS, ...this.owned]) for (const o of this.cache.list(k)) namespaces.add(o.metadata?.namespace ?? '');
     // Namespaces smi annotated: to give the annotation back once nothing there needs it.
-    for (const k of this.namespaceKinds) for (const o of this.cache.list(k)) if (ownedAnnotations(o).length > 0) namespaces.add(o.metadata?.name ?? '');
+    for (const k of this.namespaceKinds) for (const o of this.cache.list(k)) if (ownsAny(o)) namespaces.add(o.metadata?.name ?? '');
     for (const ns of this.annotated.keys()) namespaces.add(ns);
     return [...namespaces].sort();
   }
@@ -340,10 +343,11 @@ export class Controller {
       metrics.writes.inc({ verb: 'apply' });
     });
     await inParallel(plan.annotations, WRITE_CONCURRENCY, async (w) => {
-      await this.writer.apply(namespacePatch(w.name, w.annotations) as KubernetesObject);
-      if (Object.keys(w.annotations).length > 0) this.annotated.set(w.name, JSON.stringify(w.annotations));
+      const fields = { annotations: w.annotations, ...(w.labels ? { labels: w.labels } : {}) };
+      await this.writer.apply(namespacePatch(w.name, fields) as KubernetesObject);
+      if (setsAny(fields)) this.annotated.set(w.name, JSON.stringify(fields));
       else this.annotated.delete(w.name);
-      log.info({ namespace: w.name, annotations: w.annotations }, Object.keys(w.annotations).length > 0 ? 'annotated the namespace' : "gave back smi's annotations on the namespace");
+      log.info({ namespace: w.name, ...fields }, setsAny(fields) ? 'annotated (or labelled) the namespace' : "gave back smi's annotations and labels on the namespace");
       metrics.writes.inc({ verb: 'apply' });
     });
     const held = new Set(refused.map((f) => f.kind));

@@ -13,6 +13,7 @@ import { scopeOptions } from '../targets/registry.js';
 import { groupBy } from '../group-by.js';
 import { SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { MeshResource, Target, Translation, TranslateOptions } from '../targets/target.js';
+import type { NamespaceFields } from './namespace-annotations.js';
 import { conditionsFor, type SmiStatus } from './conditions.js';
 
 export { objectKey, type ClusterObject };
@@ -23,7 +24,7 @@ export interface DesiredState {
    * Namespaces smi annotates (Linkerd's default inbound policy with --linkerd-namespace-deny): name →
    * the annotations it owns there. Namespaces are never created or deleted, only annotated.
    */
-  readonly namespaceAnnotations: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  readonly namespaceAnnotations: ReadonlyMap<string, NamespaceFields>;
   /** Which of the namespaces looked at smi governs, and why (for logs and the scope metric). */
   readonly scope: Scope;
   /** Kind/namespace/name → status to write. */
@@ -53,8 +54,10 @@ export function desiredState(smi: readonly ClusterObject[], inventory: readonly 
 export function desiredFrom(smi: readonly ClusterObject[], validated: ValidatedSet, model: PolicyModel, translation: Translation, mesh: string): DesiredState {
   // Same-namespace SMI sources own what they produced: deleting them lets the GC clean up too.
   const uids = new Map(smi.map((o) => [objectKey(o), o]));
-  const namespaceAnnotations = new Map<string, Record<string, string>>();
-  for (const r of translation.resources) if (isNamespacePatch(r)) namespaceAnnotations.set(r.metadata.name, { ...r.metadata.annotations });
+  const namespaceAnnotations = new Map<string, NamespaceFields>();
+  for (const r of translation.resources) {
+    if (isNamespacePatch(r)) namespaceAnnotations.set(r.metadata.name, { annotations: { ...r.metadata.annotations }, ...(r.metadata.labels ? { labels: { ...r.metadata.labels } } : {}) });
+  }
   const resources = translation.resources.filter((r) => !isNamespacePatch(r)).map((r) => {
     const owners = (r.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter((s) => s !== '').flatMap((key) => {
       const o = uids.get(key);

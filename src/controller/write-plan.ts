@@ -8,13 +8,14 @@ import { createHash } from 'node:crypto';
 import type { MeshResource } from '../targets/target.js';
 import { sameStatus, type SmiStatus } from './conditions.js';
 import { objectKey, type ClusterObject, type DesiredState } from './desired.js';
-import { holdsAnnotations, ownedAnnotations, type NamespaceObject } from './namespace-annotations.js';
+import { holdsAnnotations, ownsAny, type NamespaceObject } from './namespace-annotations.js';
 import { DESIRED_HASH, planChanges, resourceKey, type LiveResource, type PlannedChange } from './plan.js';
 
 export interface NamespaceAnnotationWrite {
   readonly name: string;
-  /** Exactly the annotations smi holds there afterwards; none: give back every one it held. */
+  /** Exactly the annotations (and labels, when any) smi holds there afterwards; none: give back every one it held. */
   readonly annotations: Readonly<Record<string, string>>;
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface StatusWrite {
@@ -71,11 +72,11 @@ function annotationWrites(input: PlanInput): NamespaceAnnotationWrite[] {
   const { desired, namespaces, looked, annotated } = input;
   const inView = (ns: string) => !looked || looked.has(ns);
   const out: NamespaceAnnotationWrite[] = [];
-  for (const [name, annotations] of desired.namespaceAnnotations) {
-    if (!inView(name) || holdsAnnotations(namespaces.get(name), annotations) || annotated.get(name) === JSON.stringify(annotations)) continue;
-    out.push({ name, annotations });
+  for (const [name, fields] of desired.namespaceAnnotations) {
+    if (!inView(name) || holdsAnnotations(namespaces.get(name), fields) || annotated.get(name) === JSON.stringify(fields)) continue;
+    out.push({ name, ...fields });
   }
-  const mine = new Set([...annotated.keys(), ...[...namespaces.values()].filter((n) => ownedAnnotations(n).length > 0).map((n) => n.metadata?.name ?? '')]);
+  const mine = new Set([...annotated.keys(), ...[...namespaces.values()].filter(ownsAny).map((n) => n.metadata?.name ?? '')]);
   for (const name of [...mine].sort()) if (inView(name) && !desired.namespaceAnnotations.has(name)) out.push({ name, annotations: {} });
   return out;
 }
@@ -105,7 +106,7 @@ export function planWrites(input: PlanInput): WritePlan {
   }
   const changes: PlannedChange[] = [
     ...plan.changes,
-    ...annotations.map((a): PlannedChange => ({ verb: 'update', key: `v1/Namespace//${a.name}`, kind: 'Namespace', namespace: a.name, name: a.name, fields: ['annotations'] })),
+    ...annotations.map((a): PlannedChange => ({ verb: 'update', key: `v1/Namespace//${a.name}`, kind: 'Namespace', namespace: a.name, name: a.name, fields: a.labels ? ['annotations', 'labels'] : ['annotations'] })),
   ];
   return { applies, annotations, deletes: plan.deletes, statuses, events, changes };
 }

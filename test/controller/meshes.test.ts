@@ -141,3 +141,37 @@ describe('smi controller when a kind it writes is not served', () => {
     }
   });
 });
+
+describe('smi controller on Istio ambient with waypoints', () => {
+  test('the waypoint and its policies applied, the namespace labelled by server-side apply as smi\'s alone, and given back when nothing needs it', async () => {
+    const target = findTarget('istio')!;
+    const options: TranslateOptions = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' };
+    const cluster = clusterWith(['crds/istio', 'crds/gateway-api']);
+    cluster.putYaml(bookstoreText());
+    // Someone else's label on the namespace stays whatever smi does.
+    const ns = cluster.get('v1', 'Namespace', undefined, 'bookstore')!;
+    cluster.put({ ...ns, metadata: { ...ns.metadata, labels: { ...(ns.metadata.labels ?? {}), 'istio.io/dataplane-mode': 'ambient' } } });
+    const running = await controllerOn(cluster, { target, translate: options });
+    try {
+      await running.settled();
+      const expected = target.translate(modelOf(bookstoreText()), options).resources;
+      assert.ok(expected.some((r) => r.kind === 'Gateway'));
+      const owned = () => ownedKinds(target, options).flatMap((k) => cluster.list(k.apiVersion, k.kind));
+      assert.equal(owned().length, expected.filter((r) => r.kind !== 'Namespace').length);
+      assert.deepEqual(cluster.get('gateway.networking.k8s.io/v1', 'Gateway', 'bookstore', 'smi-waypoint')?.spec, { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+      const labelled = cluster.get('v1', 'Namespace', undefined, 'bookstore')!;
+      assert.deepEqual(labelled.metadata.labels, { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'smi-waypoint' });
+      const mine = (labelled.metadata.managedFields as { manager: string; fieldsV1: { 'f:metadata': { 'f:labels': Record<string, unknown> } } }[]).find((e) => e.manager === 'smi-controller');
+      assert.deepEqual(Object.keys(mine?.fieldsV1['f:metadata']['f:labels'] ?? {}), ['f:istio.io/use-waypoint'], 'smi owns its label and nothing else');
+      for (const d of parseAllDocuments(bookstoreText())) {
+        const o = d.toJS() as { apiVersion?: string } | null;
+        if (o && String(o.apiVersion).includes('smi-spec.io')) cluster.remove(o as never);
+      }
+      await running.settled();
+      assert.equal(cluster.get('gateway.networking.k8s.io/v1', 'Gateway', 'bookstore', 'smi-waypoint'), undefined, 'no route-level grant left: no waypoint');
+      assert.deepEqual(cluster.get('v1', 'Namespace', undefined, 'bookstore')!.metadata.labels, { 'istio.io/dataplane-mode': 'ambient' }, 'the label given back, the user\'s kept');
+    } finally {
+      await running.stop();
+    }
+  });
+});

@@ -108,4 +108,19 @@ describe('the write plan', () => {
     assert.deepEqual(back.annotations, [{ name: 'old', annotations: {} }]);
     assert.deepEqual(planWrites(input('linkerd', { namespaces: new Map([['shop', held], ['old', old]]), looked: new Set(['shop']) }, options)).annotations, []);
   });
+
+  test('namespace labels (Istio ambient\'s use-waypoint): written where missing, held when the cache shows them as smi\'s, given back with the rest', () => {
+    const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const };
+    const wanted = planWrites(input('istio', {}, options));
+    assert.deepEqual(wanted.annotations, [{ name: 'shop', annotations: {}, labels: { 'istio.io/use-waypoint': 'smi-waypoint' } }]);
+    assert.ok(wanted.changes.some((c) => c.key === 'v1/Namespace//shop' && c.fields.includes('labels')));
+    assert.ok(wanted.applies.some((r) => r.kind === 'Gateway' && r.metadata.name === 'smi-waypoint'), 'the waypoint is applied like any resource');
+    const held = { metadata: { name: 'shop', labels: { 'istio.io/use-waypoint': 'smi-waypoint' }, managedFields: [{ manager: FIELD_MANAGER, operation: 'Apply', fieldsV1: { 'f:metadata': { 'f:labels': { 'f:istio.io/use-waypoint': {} } } } }] } };
+    assert.deepEqual(planWrites(input('istio', { namespaces: new Map([['shop', held]]) }, options)).annotations, []);
+    // Someone else's label of the same value is not smi's: smi still applies its own.
+    const theirs = { metadata: { name: 'shop', labels: { 'istio.io/use-waypoint': 'smi-waypoint' } } };
+    assert.equal(planWrites(input('istio', { namespaces: new Map([['shop', theirs]]) }, options)).annotations.length, 1);
+    // With --istio-waypoint none nothing needs the label: it is given back.
+    assert.deepEqual(planWrites(input('istio', { namespaces: new Map([['shop', held]]) }, { ...options, istioWaypoint: 'none' })).annotations, [{ name: 'shop', annotations: {} }]);
+  });
 });

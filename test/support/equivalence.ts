@@ -52,8 +52,9 @@ export function checkWorld(target: Target, schemas: CrdSchemas, world: World, re
   for (const r of translation.resources) {
     if (!BUILT_IN.has(`${r.apiVersion}/${r.kind}`)) assert.deepEqual(schemas.problems(r), [], `${r.kind} ${r.metadata.namespace}/${r.metadata.name} does not fit the ${target.name} CRD:\n${stringify(r)}`);
     if (r.kind === 'Namespace') {
-      // A namespace smi annotates is not smi's: it writes that one annotation and nothing else.
-      assert.deepEqual(Object.keys(r.metadata), ['name', 'annotations'], `Namespace ${r.metadata.name}: only the annotation`);
+      // A namespace smi annotates or labels is not smi's: it writes those fields and nothing else.
+      const keys = Object.keys(r.metadata);
+      assert.ok(keys[0] === 'name' && keys.length > 1 && keys.slice(1).every((k) => k === 'annotations' || k === 'labels'), `Namespace ${r.metadata.name}: only annotations or labels, got ${keys.join(', ')}`);
       assert.ok(model.scope.namespaces.has(r.metadata.name), `smi annotates ${r.metadata.name}, outside its scope`);
     } else assert.equal(r.metadata.labels?.['app.kubernetes.io/managed-by'], 'smi', 'every resource is marked as smi-managed');
   }

@@ -9,7 +9,7 @@ import { worldsWithRequests } from '../support/worlds.js';
 import { checkWorld, newTally } from '../support/equivalence.js';
 import { grantBooks, route, smallShop } from '../conformance/shop.js';
 
-const schemas = new CrdSchemas('crds/istio');
+const schemas = new CrdSchemas('crds/istio', 'crds/gateway-api');
 const fenceSchemas = new CrdSchemas('crds/istio');
 
 describe('Istio target: equivalence with the SMI semantics', () => {
@@ -21,17 +21,26 @@ describe('Istio target: equivalence with the SMI semantics', () => {
     console.log(`istio equivalence: ${JSON.stringify(tally)}`);
   });
 
-  test('--istio-data-plane ambient (no waypoint): ztunnel\'s L4 only — never more access, every HTTP grant and split said to be left out', () => {
+  test('--istio-data-plane ambient (waypoints, the default): ztunnel and the waypoint together — never more access, every narrowing said', () => {
     const tally = newTally();
     const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const };
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(istio, schemas, world, requests, routes, options, tally)), { numRuns: 200 });
+    // The waypoint carries route-level grants: allowed HTTP requests are common, not only L4 ones.
+    assert.ok(tally.allowedBoth > 50 && tally.deniedBoth > 50, JSON.stringify(tally));
+    console.log(`istio ambient (waypoint) equivalence: ${JSON.stringify(tally)}`);
+  });
+
+  test('--istio-data-plane ambient --istio-waypoint none: ztunnel\'s L4 only — never more access, every HTTP grant and split said to be left out', () => {
+    const tally = newTally();
+    const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const, istioWaypoint: 'none' };
     fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(istio, schemas, world, requests, routes, options, tally)), { numRuns: 200 });
     assert.ok(tally.allowedBoth > 20 && tally.deniedBoth > 50 && tally.narrowed > 20, JSON.stringify(tally));
     console.log(`istio ambient equivalence: ${JSON.stringify(tally)}`);
   });
 
-  test('--istio-data-plane ambient --fence networkpolicy: the fence lets granted TCP in over HBONE (15008)', () => {
+  test('--istio-data-plane ambient --istio-waypoint none --fence networkpolicy: the fence lets granted TCP in over HBONE (15008)', () => {
     const tally = newTally();
-    const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const, fence: 'networkpolicy' as const };
+    const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const, istioWaypoint: 'none', fence: 'networkpolicy' as const };
     fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(TARGETS.istio!, fenceSchemas, world, requests, routes, options, tally)), { numRuns: 100 });
     assert.ok(tally.allowedBoth > 10 && tally.deniedBoth > 50, JSON.stringify(tally));
   });
@@ -148,16 +157,119 @@ spec:
     assert.equal(ask(l4Request('shop/api', 'shop/db', 'tcp', 5433)), false);
   });
 
-  test('an HTTP grant is left out with an error (a waypoint would carry it); nothing with HTTP fields is ever written for ztunnel', async () => {
+  test('--istio-waypoint none: an HTTP grant is left out with an error; nothing with HTTP fields is ever written for ztunnel', async () => {
     const { modelOf, httpRequest } = await import('../support/policy.js');
     const model = modelOf(smallShop() + route('HTTPRouteGroup', 'reads', '{matches: [{name: get, methods: [GET], pathRegex: /books}]}') + grantBooks('web-books', ['web'], '[{kind: HTTPRouteGroup, name: reads}]'));
-    const t = istio.translate(model, options);
+    const t = istio.translate(model, { ...options, istioWaypoint: 'none' });
     const lost = t.diagnostics.find((d) => d.code === 'ISTIO_AMBIENT_NEEDS_WAYPOINT');
     assert.equal(lost?.severity, 'error');
     assert.match(lost?.message ?? '', /shop\/web.*shop\/books.*waypoint/);
     assert.doesNotMatch(JSON.stringify(t.resources), /"(paths|methods|notPaths|notMethods)"/);
     const books = model.inventory.workloads.find((w) => w.name === 'books')!;
-    assert.equal(istio.evaluateAccess(t.resources, books, httpRequest('shop/web', 'shop/books', 'GET', '/books', { port: 8080 }), options, { inventory: model.inventory }).allowed, false);
+    assert.equal(istio.evaluateAccess(t.resources, books, httpRequest('shop/web', 'shop/books', 'GET', '/books', { port: 8080 }), { ...options, istioWaypoint: 'none' }, { inventory: model.inventory }).allowed, false);
+  });
+
+  describe('waypoints (the default: --istio-waypoint create)', () => {
+    const reads = route('HTTPRouteGroup', 'reads', '{matches: [{name: get, methods: [GET], pathRegex: /books}]}');
+    const shop = async (extra = '') => {
+      const { modelOf } = await import('../support/policy.js');
+      return modelOf(smallShop({ cron: true }) + reads + grantBooks('web-books', ['web'], '[{kind: HTTPRouteGroup, name: reads}]') + extra);
+    };
+
+    test('a route-level grant: smi\'s waypoint in the namespace, the namespace labelled to use it, a policy on the Service for the waypoint, and ztunnel admitting the waypoint', async () => {
+      const t = istio.translate(await shop(), options);
+      const gateway = t.resources.find((r) => r.kind === 'Gateway');
+      assert.equal(gateway?.apiVersion, 'gateway.networking.k8s.io/v1');
+      assert.deepEqual([gateway?.metadata.name, gateway?.metadata.namespace, gateway?.metadata.labels?.['istio.io/waypoint-for']], ['smi-waypoint', 'shop', 'service']);
+      assert.deepEqual(gateway?.spec, { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] });
+      assert.deepEqual(t.resources.filter((r) => r.kind === 'Namespace'), [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'istio.io/use-waypoint': 'smi-waypoint' } } }]);
+      // Service books: port 80 → pod 8080; the grant names no port, so the waypoint's rule names none either.
+      const atWaypoint = t.resources.find((r) => r.metadata.name === 'smi-books--waypoint');
+      assert.deepEqual(atWaypoint?.spec, { targetRefs: [{ kind: 'Service', group: '', name: 'books' }], action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/web'] } }], to: [{ operation: { methods: ['GET'], paths: ['/books*'] } }] }] });
+      const ztunnel = t.resources.find((r) => r.metadata.name === 'smi-books');
+      assert.deepEqual(ztunnel?.spec, { selector: { matchLabels: { app: 'books' } }, action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/shop/sa/smi-waypoint'] } }] }] });
+      assert.deepEqual(t.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code), []);
+      assert.ok(t.diagnostics.some((d) => d.code === 'ISTIO_WAYPOINT_SERVICE_TRAFFIC' && d.severity === 'warning'));
+      // web is granted nothing and called by no one: the waypoint has no policy for its Service, and ztunnel's deny-by-default decides.
+      assert.equal(t.resources.some((r) => r.metadata.name === 'smi-web--waypoint'), false);
+    });
+
+    test('evaluated along both paths: through the waypoint the request is judged with the caller\'s identity; to the pod directly only L4 grants pass', async () => {
+      const { httpRequest, l4Request } = await import('../support/policy.js');
+      const model = await shop();
+      const t = istio.translate(model, options);
+      const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+      const ask = (r: Parameters<typeof istio.evaluateAccess>[2]) => istio.evaluateAccess(t.resources, books, r, options, { inventory: model.inventory });
+      const get = ask(httpRequest('shop/web', 'shop/books', 'GET', '/books/1', { port: 8080 }));
+      assert.equal(get.allowed, true, get.reasons.join('\n'));
+      assert.match(get.reasons.join('\n'), /through waypoint smi-waypoint for Service books: allowed/);
+      assert.match(get.reasons.join('\n'), /to the pod directly, ztunnel: denied/);
+      assert.equal(ask(httpRequest('shop/web', 'shop/books', 'POST', '/books/1', { port: 8080 })).allowed, false, 'the method is judged at the waypoint');
+      assert.equal(ask(httpRequest('shop/cron', 'shop/books', 'GET', '/books/1', { port: 8080 })).allowed, false, 'another caller');
+      assert.equal(ask(l4Request('shop/web', 'shop/books', 'tcp', 8080)).allowed, false, 'raw TCP from the HTTP-granted caller');
+      // Without the namespace label nothing goes through the waypoint: its policies are never reached.
+      const unlabelled = t.resources.filter((r) => r.kind !== 'Namespace');
+      assert.equal(istio.evaluateAccess(unlabelled, books, httpRequest('shop/web', 'shop/books', 'GET', '/books/1', { port: 8080 }), options, { inventory: model.inventory }).allowed, false);
+    });
+
+    test('an L4 grant in a waypoint namespace holds both ways: directly at ztunnel, and through the waypoint for requests to the Service', async () => {
+      const { l4Request } = await import('../support/policy.js');
+      const model = await shop(route('TCPRoute', 'tcp', '{matches: {ports: [8080]}}') + grantBooks('cron-tcp', ['cron'], '[{kind: TCPRoute, name: tcp}]') + `---
+apiVersion: v1
+kind: Service
+metadata: {name: books-http, namespace: shop}
+spec: {selector: {app: books}, ports: [{name: http, port: 80, targetPort: 8080}]}
+`);
+      const t = istio.translate(model, options);
+      // Service books-http is 80 → 8080: the waypoint lists both numbers, which is right whichever one Istio compares there.
+      const portsAt = (name: string) => (t.resources.find((r) => r.metadata.name === name)?.spec as { rules: { to?: { operation: { ports?: string[] } }[] }[] }).rules.find((r) => r.to?.[0]?.operation.ports)?.to?.[0]?.operation.ports;
+      assert.deepEqual(portsAt('smi-books-http--waypoint'), ['80', '8080']);
+      assert.deepEqual(portsAt('smi-books--waypoint'), ['8080'], 'Service books is 8080 → 8080');
+      const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+      const decision = istio.evaluateAccess(t.resources, books, l4Request('shop/cron', 'shop/books', 'tcp', 8080), options, { inventory: model.inventory });
+      assert.equal(decision.allowed, true);
+      assert.match(decision.reasons.join('\n'), /directly, ztunnel: allowed.*\n.*waypoint.*allowed/);
+    });
+
+    test('the waypoint lists no port that would also admit one SMI does not grant, and says what that costs', async () => {
+      const { modelOf, deploymentYaml } = await import('../support/policy.js');
+      // Service api: 8080 → 9090 (not granted) and 80 → 8080 (granted): "8080" would mean 9090 if Istio compared Service ports.
+      const model = modelOf(deploymentYaml('shop', 'api', 'api', [8080, 9090]) + deploymentYaml('shop', 'web', 'web', [80]) + `---
+apiVersion: v1
+kind: Service
+metadata: {name: api, namespace: shop}
+spec: {selector: {app: api}, ports: [{name: http, port: 80, targetPort: 8080}, {name: http-admin, port: 8080, targetPort: 9090}]}
+` + route('HTTPRouteGroup', 'all', '{matches: [{name: all, pathRegex: ".*"}]}') + route('TCPRoute', 'p8080', '{matches: {ports: [8080]}}') + `---
+apiVersion: access.smi-spec.io/v1alpha3
+kind: TrafficTarget
+metadata: {name: web-api, namespace: shop}
+spec:
+  destination: {kind: ServiceAccount, name: api, namespace: shop}
+  rules: [{kind: HTTPRouteGroup, name: all}, {kind: TCPRoute, name: p8080}]
+  sources: [{kind: ServiceAccount, name: web, namespace: shop}]
+`);
+      const t = istio.translate(model, options);
+      const narrowed = t.diagnostics.find((d) => d.code === 'ISTIO_WAYPOINT_PORTS_NARROWED');
+      assert.equal(narrowed?.severity, 'error');
+      assert.doesNotMatch(JSON.stringify(t.resources.find((r) => r.metadata.name === 'smi-api--waypoint')?.spec), /"8080"/);
+    });
+
+    test('a Service selecting two identities\' pods allows nothing at the waypoint; a destination without a Service loses its route-level grants; both said', async () => {
+      const { modelOf, deploymentYaml } = await import('../support/policy.js');
+      const model = modelOf(smallShop({ webService: false }) + deploymentYaml('shop', 'books-admin', 'admin', [8080]).replace(/app: books-admin/g, 'app: books') + reads
+        + grantBooks('web-books', ['web'], '[{kind: HTTPRouteGroup, name: reads}]'));
+      const t = istio.translate(model, options);
+      assert.ok(t.diagnostics.some((d) => d.code === 'ISTIO_WAYPOINT_SERVICE_SHARED' && d.severity === 'error' && /Service shop\/books selects pods of shop\/admin, shop\/books/.test(d.message)), JSON.stringify(t.diagnostics));
+      assert.deepEqual(t.resources.find((r) => r.metadata.name === 'smi-books--waypoint')?.spec, { targetRefs: [{ kind: 'Service', group: '', name: 'books' }], action: 'ALLOW' });
+      assert.ok(t.diagnostics.some((d) => d.code === 'ISTIO_WAYPOINT_NO_SERVICE' && /shop\/books has route-level grants/.test(d.message)), JSON.stringify(t.diagnostics.map((d) => d.code)));
+    });
+
+    test('--istio-waypoint NAME uses the user\'s waypoint: no Gateway written, the label and ztunnel name theirs', async () => {
+      const t = istio.translate(await shop(), { ...options, istioWaypoint: 'mesh-waypoint' });
+      assert.equal(t.resources.some((r) => r.kind === 'Gateway'), false);
+      assert.equal(t.resources.find((r) => r.kind === 'Namespace')?.metadata.labels?.['istio.io/use-waypoint'], 'mesh-waypoint');
+      assert.match(JSON.stringify(t.resources.find((r) => r.metadata.name === 'smi-books')?.spec), /cluster.local\/ns\/shop\/sa\/mesh-waypoint/);
+    });
   });
 
   test('a policy with HTTP fields enforced by ztunnel never matches (Istio\'s fail-safe for ALLOW)', async () => {

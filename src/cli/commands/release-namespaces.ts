@@ -7,7 +7,7 @@ import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
 import { NAMESPACE_KIND } from '../../api/watched-kinds.js';
 import { Writer } from '../../kube/writer.js';
-import { namespacePatch, ownedAnnotations, type NamespaceObject } from '../../controller/namespace-annotations.js';
+import { namespacePatch, ownedAnnotations, ownedLabels, type NamespaceObject } from '../../controller/namespace-annotations.js';
 
 export function releaseNamespacesCommand(ctx: CommandContext): Command {
   return new Command('release-namespaces')
@@ -22,14 +22,15 @@ export function releaseNamespacesCommand(ctx: CommandContext): Command {
     .action(async (opts: { kubeconfig?: string; dryRun: boolean; output: 'text' | 'json' }) => {
       const kc = loadKubeConfig(opts.kubeconfig);
       const namespaces = (await listKinds(kc, [NAMESPACE_KIND])).get(NAMESPACE_KIND) ?? [];
-      const owned = namespaces.map((n) => ({ name: n.metadata?.name ?? '', annotations: ownedAnnotations(n as NamespaceObject) })).filter((n) => n.annotations.length > 0);
+      const owned = namespaces.map((n) => ({ name: n.metadata?.name ?? '', annotations: ownedAnnotations(n as NamespaceObject), labels: ownedLabels(n as NamespaceObject) }))
+        .filter((n) => n.annotations.length + n.labels.length > 0);
       if (!opts.dryRun) {
         const writer = new Writer(kc);
         for (const n of owned) await writer.apply(namespacePatch(n.name) as KubernetesObject);
       }
       if (opts.output === 'json') ctx.io.stdout(`${JSON.stringify({ dryRun: opts.dryRun, namespaces: owned }, null, 2)}\n`);
-      else if (owned.length === 0) ctx.io.stdout('no namespace carries annotations owned by smi\n');
-      else for (const n of owned) ctx.io.stdout(`${opts.dryRun ? 'would give back' : 'gave back'} ${n.annotations.join(', ')} on namespace ${n.name}\n`);
+      else if (owned.length === 0) ctx.io.stdout('no namespace carries annotations or labels owned by smi\n');
+      else for (const n of owned) ctx.io.stdout(`${opts.dryRun ? 'would give back' : 'gave back'} ${[...n.annotations, ...n.labels.map((l) => `label ${l}`)].join(', ')} on namespace ${n.name}\n`);
       ctx.exitCode = opts.dryRun && owned.length > 0 ? EXIT.failed : EXIT.ok;
     });
 }

@@ -12,7 +12,8 @@ import { grantedPorts } from '../granted-ports.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
-import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient } from './options.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient, waypointOf } from './options.js';
+import { waypointResources, type WaypointGrants } from './waypoint.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
 
@@ -97,7 +98,8 @@ export function translateAuthorization(model: PolicyModel, options: TranslateOpt
   if (options.enforcement !== 'audit' || policies.length === 0) return policies;
   report(undefined, 'warning', 'ISTIO_AUDIT_NOT_ENFORCED',
     `audit mode: every AuthorizationPolicy carries ${DRY_RUN_ANNOTATION}: "true", so Istio enforces none of them and records what each would decide (shadow effective policy in the proxy's access log and RBAC statistics); SMI's denials are reported, not enforced`);
-  return policies.map((p) => ({ ...p, metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, [DRY_RUN_ANNOTATION]: 'true' } } }));
+  // The policies only: a waypoint, or the namespace label that routes through it, has nothing to dry-run.
+  return policies.map((p) => (p.kind !== 'AuthorizationPolicy' ? p : { ...p, metadata: { ...p.metadata, annotations: { ...p.metadata.annotations, [DRY_RUN_ANNOTATION]: 'true' } } }));
 }
 
 function authorizationPolicies(model: PolicyModel, options: TranslateOptions, report: Report, mesh: string): MeshResource[] {
@@ -113,6 +115,11 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
   }
 
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
+  // Ambient: the namespaces whose destinations have route-level grants get a waypoint.
+  const waypoint = waypointOf(options);
+  const routeLevel = (t: TargetPolicy) => t.hasHttpRules && t.sources.length > 0 && t.httpMatches.length > 0;
+  const enrolled = new Set(waypoint ? destinations.filter((d) => d.identity.namespace !== root && d.targets.some(routeLevel) && workloadsOf(model.inventory, d.identity.namespace, d.identity.name).length > 0).map((d) => d.identity.namespace) : []);
+  const atWaypoint = new Map<string, WaypointGrants>();
   for (const { identity, targets } of destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
     if (identity.namespace === root) {
       // A selector in the root namespace matches workloads of every namespace: no policy of smi's may live there.
@@ -131,15 +138,35 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
       continue;
     }
     const rules: AuthorizationRule[] = [];
+    // Through the waypoint: the rules it enforces for this identity's Services, and the pod ports it may then reach.
+    const viaWaypoint = enrolled.has(identity.namespace);
+    const waypointRules: AuthorizationRule[] = [];
+    let waypointReach: Set<number> | 'all' | undefined;
+    const reach = (ports: readonly number[] | undefined) => {
+      if (ports === undefined || waypointReach === 'all') waypointReach = 'all';
+      else waypointReach = new Set([...(waypointReach ?? []), ...ports]);
+    };
     for (const target of targets) {
       const principals = target.sources.map((s) => principal(options.trustDomain, s.namespace, s.name));
       for (const u of target.unresolved) report(target.ref, 'warning', 'SMI_RULE_UNRESOLVED', `${provenanceLabel(target.ref)}: ${u}; nothing is emitted for it`);
-      if (target.hasHttpRules && isAmbient(options)) {
+      if (target.hasHttpRules && isAmbient(options) && !viaWaypoint) {
         // ztunnel sees connections, not requests: an L4 rule would let raw TCP through too, which the grant does not.
-        if (target.sources.length > 0 && target.httpMatches.length > 0) {
+        if (routeLevel(target)) {
           report(target.ref, 'error', 'ISTIO_AMBIENT_NEEDS_WAYPOINT',
-            `${provenanceLabel(target.ref)} grants ${target.sources.map(identityKey).join(', ')} HTTP requests to ${identityKey(identity)}; in ambient mode ztunnel enforces L4 only (a rule there would admit raw TCP too), and route-level rules need a waypoint proxy, which smi does not write yet: the grant is left out (narrower). Grant the ports with a TCPRoute if any connection may pass, or run the destination with a sidecar`);
+            `${provenanceLabel(target.ref)} grants ${target.sources.map(identityKey).join(', ')} HTTP requests to ${identityKey(identity)}; in ambient mode ztunnel enforces L4 only (a rule there would admit raw TCP too), and route-level rules need a waypoint proxy, which --istio-waypoint none keeps smi from writing: the grant is left out (narrower). Drop --istio-waypoint none, grant the ports with a TCPRoute if any connection may pass, or run the destination with a sidecar`);
         }
+        continue;
+      }
+      if (target.hasHttpRules && viaWaypoint) {
+        // Enforced at the waypoint only (never at ztunnel, where HTTP fields cannot match).
+        const ports = sortedPorts(grantedPorts(target));
+        if (ports?.length === 0 || target.sources.length === 0) continue;
+        reportOpaquePorts(model, identity, target, ports, report);
+        for (const m of target.httpMatches) {
+          const rule = httpRule(target, m, principals, ports, report);
+          if (rule) waypointRules.push(rule);
+        }
+        reach(ports);
         continue;
       }
       if (target.hasHttpRules) {
@@ -152,10 +179,25 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
         }
       } else if (target.tcpPorts !== undefined) {
         const ports = sortedPorts(grantedPorts(target));
-        if (ports?.length !== 0) rules.push({ from: [{ source: { principals } }], ...(ports ? { to: [{ operation: { ports: ports.map(String) } }] } : {}) });
+        if (ports?.length === 0) continue;
+        const rule = { from: [{ source: { principals } }], ...(ports ? { to: [{ operation: { ports: ports.map(String) } }] } : {}) };
+        rules.push(rule);
+        // Addressed to a Service, the same connection passes the waypoint first: it must let it through there too.
+        if (viaWaypoint && target.sources.length > 0) {
+          waypointRules.push(rule);
+          reach(ports);
+        }
       }
     }
     const sources = targets.map((t) => t.ref);
+    if (viaWaypoint && waypoint) {
+      atWaypoint.set(identityKey(identity), { rules: waypointRules, refs: sources, routeLevel: targets.some(routeLevel) });
+      // ztunnel sees the waypoint's identity on what the waypoint forwards: admitted on the ports it may reach.
+      if (waypointReach !== undefined) {
+        const ports = waypointReach === 'all' ? undefined : [...waypointReach].sort((a, b) => a - b);
+        rules.push({ from: [{ source: { principals: [principal(options.trustDomain, identity.namespace, waypoint.name)] } }], ...(ports ? { to: [{ operation: { ports: ports.map(String) } }] } : {}) });
+      }
+    }
     const base = resourceName('smi', identity.name);
     if (plan.unisolated.length > 0) {
       // The allow-nothing selectors also catch the other ServiceAccounts' pods: name them all.
@@ -182,9 +224,10 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
     });
   }
 
+  if (waypoint && enrolled.size > 0) out.push(...waypointResources(model, report, waypoint, enrolled, atWaypoint, mesh));
   if (model.mode === 'strict' || destinations.length > 0) {
     report(undefined, 'warning', 'ISTIO_UDP_NOT_ENFORCED',
-      `Istio's ${isAmbient(options) ? 'ztunnel carries' : 'sidecars intercept'} TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)`);
+      `Istio's ${isAmbient(options) ? 'ztunnel carries' : 'sidecars intercept'} TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy${waypoint ? ', with --istio-waypoint none' : ''}: Kubernetes NetworkPolicies then decide UDP)`);
   }
   if (model.mode === 'strict') {
     for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) namespaces.add(w.namespace);

@@ -20,9 +20,11 @@ import type { AccessRequest, RouteRequest } from '../../policy/request.js';
 import type { EvaluationContext, MeshDecision, MeshResource, MeshRoute, TranslateOptions } from '../target.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient } from './options.js';
 import { re2FullMatch } from '../full-match.js';
-import { AUTHORIZATION_POLICY, VIRTUAL_SERVICE, principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
-import { resourcesIn } from '../resource-index.js';
-import { isOfKind, type ResourceOf } from '../resource-kind.js';
+import { AUTHORIZATION_POLICY, USE_WAYPOINT_LABEL, VIRTUAL_SERVICE, principal, serviceHost, type AuthorizationPolicySpec, type AuthorizationRule, type HttpMatchRequest, type HttpRoute, type RouteDestination, type StringMatch, type TcpRoute, type VirtualServiceSpec } from './types.js';
+import { resourcesIn, resourcesOf } from '../resource-index.js';
+import { isOfKind, NAMESPACE, type ResourceOf } from '../resource-kind.js';
+import { servicesSelecting } from '../../policy/inventory.js';
+import { servicePortTarget } from './waypoint.js';
 
 /** Istio's string match for principals, paths and header values. */
 /**
@@ -48,6 +50,8 @@ type Policy = ResourceOf<AuthorizationPolicySpec>;
 function selects(resource: Policy, workload: Workload, rootNamespace: string): boolean {
   const ns = resource.metadata.namespace;
   if (ns !== workload.namespace && ns !== rootNamespace) return false;
+  // A policy with targetRefs applies at the waypoint (or gateway) it names, never at a workload's own proxy or ztunnel.
+  if ((resource.spec?.targetRefs ?? []).length > 0) return false;
   const labels = resource.spec?.selector?.matchLabels;
   if (labels === undefined) return true;
   return Object.entries(labels).every(([k, v]) => workload.labels[k] === v);
@@ -109,9 +113,9 @@ export const ISTIO_PATH_VIEW: PathView = {
 
 export function evaluateIstioAccess(resources: readonly MeshResource[], workload: Workload, given: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
   if (given.protocol === 'udp') return { allowed: true, enforced: false, reasons: ['Istio does not intercept UDP'] };
-  // Ambient without waypoints: ztunnel judges the connection (every port is opaque to it, rules with
-  // HTTP fields never match: Istio's fail-safe for ALLOW) and touches no path.
-  if (isAmbient(options)) return authorizeOn(resources, workload, given, options, true);
+  // Ambient: ztunnel judges the connection (every port is opaque to it, rules with HTTP fields never
+  // match: Istio's fail-safe for ALLOW), and a waypoint, where there is one, the requests to Services.
+  if (isAmbient(options)) return evaluateAmbient(resources, workload, given, options, context);
   const http = given.http && normalizedHttp(ISTIO_PATH_VIEW, given.http);
   if (given.http && !http) return { allowed: false, enforced: true, reasons: ["the sidecar's Envoy refuses the path (400)"] };
   const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
@@ -141,18 +145,72 @@ function selectingPolicies(resources: readonly MeshResource[], workload: Workloa
 function authorizeOn(resources: readonly MeshResource[], workload: Workload, request: AccessRequest, options: TranslateOptions, opaque: boolean): MeshDecision {
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
   const { selecting, shadow, real: enforced } = selectingPolicies(resources, workload, root);
-  // Dry-run policies are evaluated in the shadow only: they never change the decision.
-  if (shadow.length > 0) {
-    const real = authorize(enforced, request, options, opaque);
-    const would = authorize(selecting, request, options, opaque);
-    if (real.allowed !== would.allowed) return { allowed: real.allowed, enforced: false, reasons: [`dry run: the policies would ${would.allowed ? 'allow' : 'deny'} (${would.reasons.join('; ')}), recorded but not enforced`] };
-    return real;
-  }
+  if (shadow.length > 0) return judge(selecting, shadow, enforced, request, options, opaque);
   if (workload.namespace === root && selecting.length === 0) {
     // What Istio decides here rests on the mesh-wide policies the cluster keeps in its root namespace, not on these resources.
     return { allowed: true, enforced: false, reasons: [`${workload.namespace} is Istio's root namespace: no policy of these resources applies, the cluster's own mesh-wide policies decide`] };
   }
   return authorize(selecting, request, options, opaque);
+}
+
+/** Dry-run policies are evaluated in the shadow only: they never change the decision. */
+function judge(selecting: readonly Policy[], shadow: readonly Policy[], enforced: readonly Policy[], request: AccessRequest, options: TranslateOptions, opaque: boolean): MeshDecision {
+  const real = authorize(enforced, request, options, opaque);
+  if (shadow.length === 0) return real;
+  const would = authorize(selecting, request, options, opaque);
+  if (real.allowed !== would.allowed) return { allowed: real.allowed, enforced: false, reasons: [`dry run: the policies would ${would.allowed ? 'allow' : 'deny'} (${would.reasons.join('; ')}), recorded but not enforced`] };
+  return real;
+}
+
+/** The waypoint a namespace's Services use: the istio.io/use-waypoint label smi writes on it. */
+function waypointOfNamespace(resources: readonly MeshResource[], namespace: string): string | undefined {
+  return resourcesOf(resources, NAMESPACE, undefined).find((r) => r.metadata.name === namespace)?.metadata.labels?.[USE_WAYPOINT_LABEL];
+}
+
+/** The policies a waypoint applies to requests for a Service: those naming the Service, and those naming the waypoint itself. */
+function waypointPolicies(resources: readonly MeshResource[], namespace: string, service: string, waypoint: string): Policy[] {
+  return resourcesOf(resources, AUTHORIZATION_POLICY, namespace).filter((r) => (r.spec?.targetRefs ?? []).some((t) =>
+    ((t.group ?? '') === '' && t.kind === 'Service' && t.name === service) || (t.group === 'gateway.networking.k8s.io' && t.kind === 'Gateway' && t.name === waypoint)));
+}
+
+/**
+ * Ambient: a request reaches a pod directly, judged by ztunnel with the caller's identity, or —
+ * addressed to a Service of a namespace that uses a waypoint — through the waypoint, which judges the
+ * request with the caller's identity (its targetRefs policies for the Service), then ztunnel judges
+ * the waypoint's connection with the waypoint's identity. Allowed when some path allows, so a path
+ * SMI denies can never hide behind one it grants.
+ */
+function evaluateAmbient(resources: readonly MeshResource[], workload: Workload, given: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
+  const direct = authorizeOn(resources, workload, given, options, true);
+  const waypoint = waypointOfNamespace(resources, workload.namespace);
+  if (waypoint === undefined || context === undefined || given.port === undefined) return direct;
+  const paths: { via: string; decision: MeshDecision }[] = [{ via: 'to the pod directly, ztunnel', decision: direct }];
+  const http = given.http && normalizedHttp(ISTIO_PATH_VIEW, given.http);
+  const port = given.port;
+  for (const service of servicesSelecting(context.inventory, [workload])) {
+    if (!service.ports.some((p) => servicePortTarget(p, [workload]) === port)) continue;
+    const via = `through waypoint ${waypoint} for Service ${service.name}`;
+    if (given.http && !http) {
+      paths.push({ via, decision: { allowed: false, enforced: true, reasons: ["the waypoint's Envoy refuses the path (400)"] } });
+      continue;
+    }
+    const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
+    const policies = waypointPolicies(resources, workload.namespace, service.name, waypoint);
+    const shadow = policies.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
+    const opaque = istioPortProtocol(context.inventory, workload, port).kind === 'opaque';
+    const atWaypoint = judge(policies, shadow, policies.filter((r) => !shadow.includes(r)), request, options, opaque);
+    if (!atWaypoint.allowed) {
+      paths.push({ via, decision: atWaypoint });
+      continue;
+    }
+    const onward = authorizeOn(resources, workload, { source: { namespace: workload.namespace, name: waypoint }, destination: given.destination, port, protocol: 'tcp' }, options, true);
+    paths.push({ via, decision: { allowed: onward.allowed, enforced: atWaypoint.enforced && onward.enforced, reasons: [...atWaypoint.reasons, `then ztunnel, for the waypoint's identity: ${onward.reasons.join('; ')}`] } });
+  }
+  const open = paths.filter((p) => p.decision.allowed);
+  const chosen = open.find((p) => p.decision.enforced) ?? open[0];
+  const reasons = paths.map((p) => `${p.via}: ${p.decision.allowed ? 'allowed' : 'denied'} (${p.decision.reasons.join('; ')})`);
+  if (chosen) return { allowed: true, enforced: chosen.decision.enforced, reasons };
+  return { allowed: false, enforced: paths.every((p) => p.decision.enforced), reasons };
 }
 
 /** Istio's decision from the policies that select a workload: DENY first, then ALLOW, none ⇒ allow. */

@@ -1,8 +1,9 @@
 /** The Istio target: security.istio.io/v1 AuthorizationPolicy and networking.istio.io/v1 VirtualService. */
 import type { Target } from '../target.js';
-import { ISTIO_AMBIENT_FEATURES, ISTIO_FEATURES } from './features.js';
+import { ISTIO_AMBIENT_FEATURES, ISTIO_FEATURES, ISTIO_WAYPOINT_FEATURES } from './features.js';
+import { GATEWAY_API } from './types.js';
 import { ISTIO_METRICS } from './metrics.js';
-import { isAmbient, ISTIO_OPTIONS } from './options.js';
+import { isAmbient, ISTIO_OPTIONS, waypointOf } from './options.js';
 import { ISTIO_AMBIENT_FENCE, ISTIO_FENCE } from './fence-profile.js';
 import { RAW_PATH } from '../envoy-path.js';
 import { collectTranslation } from '../diagnostics.js';
@@ -14,12 +15,16 @@ export const istio: Target = {
   name: 'istio',
   summary: 'Istio: AuthorizationPolicy (ALLOW, per destination workloads) and VirtualService (weighted routes)',
   writes: ['security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/VirtualService'],
+  // Ambient with a waypoint smi creates: the waypoint Gateways too.
+  writesWith: (options) => ['security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/VirtualService', ...(waypointOf(options)?.create ? [`${GATEWAY_API}/Gateway`] : [])],
+  // Ambient with a waypoint: the istio.io/use-waypoint label on the namespaces that need it.
+  annotatesNamespaces: (options) => waypointOf(options) !== undefined,
   limitations: [
     'authorization paths and header values are exact/prefix/suffix only: other regexes are left out (narrower)',
     'UDP is not intercepted by Istio proxies: UDPRoute rules and UDP denials are not enforced',
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'weights are whole percentages: shares are rounded',
-    'ambient mode (--istio-data-plane ambient): L4 grants only, enforced by ztunnel; route-level grants and splits need waypoints, which smi does not write yet',
+    'ambient mode (--istio-data-plane ambient): L4 grants enforced by ztunnel; route-level grants by a waypoint, for requests addressed to Services only; splits are not written yet',
   ],
   namespaceLocal: () => true,
   audit: 'every AuthorizationPolicy carries istio.io/dry-run: "true": evaluated and recorded (shadow decisions in logs and metrics), not enforced',
@@ -28,9 +33,9 @@ export const istio: Target = {
   fenceProfile: (options) => (isAmbient(options) ? ISTIO_AMBIENT_FENCE : ISTIO_FENCE),
   systemNamespaces: [/^istio-system$/],
   metrics: ISTIO_METRICS,
-  features: (options) => (isAmbient(options) ? ISTIO_AMBIENT_FEATURES : ISTIO_FEATURES),
-  // Ambient: ztunnel forwards bytes and judges no path.
-  pathView: (options) => (isAmbient(options) ? RAW_PATH : ISTIO_PATH_VIEW),
+  features: (options) => (!isAmbient(options) ? ISTIO_FEATURES : waypointOf(options) ? ISTIO_WAYPOINT_FEATURES : ISTIO_AMBIENT_FEATURES),
+  // Ambient without a waypoint: ztunnel forwards bytes and judges no path; a waypoint is Envoy, configured as a sidecar is.
+  pathView: (options) => (isAmbient(options) && !waypointOf(options) ? RAW_PATH : ISTIO_PATH_VIEW),
   translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,
   evaluateRoute: evaluateIstioRoute,

@@ -31,7 +31,7 @@ export function translateTraffic(model: PolicyModel, options: TranslateOptions, 
     const label = provenanceLabel(split.ref);
     if (isAmbient(options)) {
       // Routing by weight is L7: in ambient mode a waypoint does it, and smi writes none yet.
-      report(split.ref, 'error', 'ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED', `${label}: in ambient mode weighted routing needs a waypoint proxy, which smi does not write yet; nothing is written, so ${split.namespace}/${split.service} keeps its own endpoints (no split)`);
+      report(split.ref, 'error', 'ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED', `${label}: in ambient mode weighted routing happens at a waypoint, and smi writes no waypoint routes yet; nothing is written, so ${split.namespace}/${split.service} keeps its own endpoints (no split)`);
       continue;
     }
     const host = (key: string) => {

@@ -1,0 +1,108 @@
+/**
+ * Route-level grants on Istio ambient: a waypoint (a Gateway API Gateway of class istio-waypoint)
+ * in each namespace whose destinations have them, the namespace labelled istio.io/use-waypoint so
+ * traffic addressed to its Services goes through it, and per Service an AuthorizationPolicy attached
+ * by targetRefs that the waypoint enforces with the caller's own identity. ztunnel at the destination
+ * then sees the waypoint's identity, which authorization.ts admits on the granted ports.
+ * Istio docs: "Use waypoint proxies", "Layer 7 authorization policy" (ambient), "Authorization policy"
+ * (targetRefs); waypoint-for defaults to service.
+ */
+import type { PolicyModel, Provenance } from '../../policy/model.js';
+import { selects, type Service, type Workload } from '../../policy/inventory.js';
+import { derivedName, meta, resourceName } from '../naming.js';
+import type { Report } from '../diagnostics.js';
+import type { MeshResource } from '../target.js';
+import { AUTHZ_API, GATEWAY_API, HBONE_PORT, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WAYPOINT_FOR_LABEL, type AuthorizationRule, type GatewaySpec } from './types.js';
+
+/** What one destination identity grants, as rules for its Services at the waypoint (ports are the pods' ports). */
+export interface WaypointGrants {
+  readonly rules: readonly AuthorizationRule[];
+  readonly refs: readonly Provenance[];
+  /** It has route-level grants (a Service must front it, or they are lost). */
+  readonly routeLevel: boolean;
+}
+
+/** The pod port a Service port sends to: its numeric targetPort, its port, or a named port the workloads agree on. */
+export function servicePortTarget(port: Service['ports'][number], workloads: readonly Workload[]): number | undefined {
+  if (typeof port.targetPort === 'number') return port.targetPort;
+  if (port.targetPort === undefined) return port.port;
+  const named = new Set(workloads.flatMap((w) => w.ports.filter((p) => p.name === port.targetPort).map((p) => p.port)));
+  return named.size === 1 ? [...named][0] : undefined;
+}
+
+/**
+ * The ports a waypoint policy on this Service may list so that it admits exactly the granted pod
+ * ports whether Istio matches the Service's port or the pod's there: the granted pod ports and the
+ * Service ports that send to them, less any number that would also admit a port not granted. What
+ * that takes away is returned as lost (narrower).
+ */
+export function waypointPorts(service: Service, workloads: readonly Workload[], granted: readonly number[]): { ports: number[]; lost: number[] } {
+  const tcp = service.ports.filter((p) => (p.protocol ?? 'TCP').toUpperCase() === 'TCP').map((p) => ({ port: p.port, target: servicePortTarget(p, workloads) }));
+  const isGranted = (n: number | undefined) => n !== undefined && granted.includes(n);
+  const candidates = new Set([...granted, ...tcp.filter((p) => isGranted(p.target)).map((p) => p.port)]);
+  const unsafe = (n: number) => tcp.some((p) => p.port === n && !isGranted(p.target)) || (!isGranted(n) && tcp.some((p) => p.target === n));
+  const ports = [...candidates].filter((n) => !unsafe(n)).sort((a, b) => a - b);
+  const lost = [...new Set(tcp.filter((p) => isGranted(p.target) && (!ports.includes(p.port) || !ports.includes(p.target!))).map((p) => p.target!))].sort((a, b) => a - b);
+  return { ports, lost };
+}
+
+/** A rule with its pod ports rewritten for a Service at the waypoint; undefined when none of its ports is left. */
+function atService(rule: AuthorizationRule, service: Service, workloads: readonly Workload[], lost: Set<number>): AuthorizationRule | undefined {
+  const to = rule.to?.map((t) => {
+    const ports = t.operation?.ports;
+    if (!ports) return t;
+    const mapped = waypointPorts(service, workloads, ports.map(Number));
+    mapped.lost.forEach((p) => lost.add(p));
+    return mapped.ports.length === 0 ? undefined : { ...t, operation: { ...t.operation, ports: mapped.ports.map(String) } };
+  });
+  if (to && to.some((t) => t === undefined)) return undefined;
+  return { ...rule, ...(to ? { to: to as NonNullable<AuthorizationRule['to']> } : {}) };
+}
+
+export function waypointResources(model: PolicyModel, report: Report, waypoint: { name: string; create: boolean }, enrolled: ReadonlySet<string>, grants: ReadonlyMap<string, WaypointGrants>, mesh: string): MeshResource[] {
+  const out: MeshResource[] = [];
+  const fronted = new Set<string>();
+  for (const ns of [...enrolled].sort()) {
+    if (waypoint.create) {
+      const m = meta(mesh, waypoint.name, ns, []);
+      out.push({ apiVersion: GATEWAY_API, kind: 'Gateway', metadata: { ...m, labels: { ...m.labels, [WAYPOINT_FOR_LABEL]: 'service' } }, spec: { gatewayClassName: WAYPOINT_CLASS, listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }] } satisfies GatewaySpec });
+    }
+    // The label alone, applied by server-side apply and given back likewise (as Linkerd's namespace annotation).
+    out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [USE_WAYPOINT_LABEL]: waypoint.name } } });
+    report(undefined, 'warning', 'ISTIO_WAYPOINT_SERVICE_TRAFFIC',
+      `namespace ${ns}: route-level grants are enforced by the waypoint ${waypoint.name}${waypoint.create ? ' (written by smi)' : ''}, which takes traffic addressed to Services (istio.io/waypoint-for: service); a request sent to a pod's own address does not pass it, and ztunnel there admits only L4 grants, so route-level grants hold for requests to Services only (narrower)`);
+    const services = [...model.inventory.services.values()].filter((s) => s.namespace === ns && s.selector !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+    for (const service of services) {
+      const selected = model.inventory.workloads.filter((w) => w.namespace === ns && selects(service.selector, w.labels));
+      const identities = [...new Set(selected.map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
+      if (identities.length === 0) continue;
+      const name = derivedName(resourceName('smi', service.name), 'waypoint');
+      const spec = (rules: readonly AuthorizationRule[]) => ({ targetRefs: [{ kind: 'Service', group: '', name: service.name }], action: 'ALLOW' as const, ...(rules.length > 0 ? { rules: [...rules] } : {}) });
+      if (identities.length > 1) {
+        // One policy per Service at the waypoint, whichever pod gets the request: it cannot hold two identities' grants.
+        const refs = identities.flatMap((i) => grants.get(i)?.refs ?? []);
+        report(refs[0], 'error', 'ISTIO_WAYPOINT_SERVICE_SHARED',
+          `Service ${ns}/${service.name} selects pods of ${identities.join(', ')}; the waypoint applies one policy per Service whichever pod serves the request, so it cannot carry each one's grants: it allows nothing through this Service (narrower than SMI). Give each ServiceAccount's workloads their own Service`);
+        out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, ns, refs), spec: spec([]) });
+        continue;
+      }
+      const id = identities[0]!;
+      const g = grants.get(id);
+      if (!g) continue; // not governed by smi here: the waypoint lets it through, as before
+      fronted.add(id);
+      const lost = new Set<number>();
+      const rules = g.rules.flatMap((r) => atService(r, service, selected, lost) ?? []);
+      if (lost.size > 0) {
+        report(g.refs[0], 'error', 'ISTIO_WAYPOINT_PORTS_NARROWED',
+          `Service ${ns}/${service.name}: its port numbers overlap the granted pod ports of ${id} (${[...lost].join(', ')}) in a way where listing them at the waypoint would also admit ports SMI does not grant; those grants are left out through this Service (narrower than SMI). Give the Service distinct port numbers`);
+      }
+      out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, ns, g.refs), spec: spec(rules) });
+    }
+  }
+  for (const [id, g] of [...grants].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!g.routeLevel || fronted.has(id)) continue;
+    report(g.refs[0], 'error', 'ISTIO_WAYPOINT_NO_SERVICE',
+      `${id} has route-level grants, but no Service selects only its pods, and a waypoint sees traffic addressed to Services: the route-level grants are left out (narrower than SMI). Put its workloads behind a Service of their own`);
+  }
+  return out;
+}
