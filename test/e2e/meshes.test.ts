@@ -27,6 +27,8 @@ const CASES: { mesh: string; crds: string[]; flags: string[]; options: Translate
   // Linkerd with the cluster's default policy unknown: smi annotates the namespace deny itself.
   { mesh: 'linkerd', crds: ['linkerd', 'gateway-api'], flags: ['--linkerd-namespace-deny'], options: { ...DEFAULT_OPTIONS, linkerdNamespaceDeny: true } },
   { mesh: 'gateway-api', crds: ['gateway-api', 'istio'], flags: ['--authz', 'istio'], options: { ...DEFAULT_OPTIONS, authz: 'istio' } },
+  // Istio ambient: smi writes the waypoint and labels the namespace to use it.
+  { mesh: 'istio', crds: ['istio', 'gateway-api'], flags: ['--istio-data-plane', 'ambient'], options: { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' } },
   // Consul with the NetworkPolicy fence: the install grants NetworkPolicies, the controller writes them.
   { mesh: 'consul', crds: ['consul'], flags: ['--fence', 'networkpolicy'], options: { ...DEFAULT_OPTIONS, fence: 'networkpolicy' } },
   { mesh: 'appmesh', crds: ['appmesh'], flags: [], options: DEFAULT_OPTIONS },
@@ -66,7 +68,13 @@ describe('installed for every mesh, on a real kube-apiserver', () => {
       // Namespaces are annotated, not owned: checked apart below.
       const expected = translated.filter((r) => r.kind !== 'Namespace');
       const annotatedNamespaces = translated.filter((r) => r.kind === 'Namespace');
-      if (c.options.linkerdNamespaceDeny) assert.equal((await kubectl('annotate', 'namespace', 'bookstore', 'team=books')).code, 0);
+      // The one field smi holds on the namespace (Linkerd's annotation, Istio ambient's label), and the user's own beside it.
+      const held = annotatedNamespaces[0] && (() => {
+        const field = annotatedNamespaces[0]!.metadata.labels ? 'labels' as const : 'annotations' as const;
+        const [key, value] = Object.entries(annotatedNamespaces[0]!.metadata[field]!)[0]!;
+        return { field, key, value };
+      })();
+      if (held) assert.equal((await kubectl(held.field === 'labels' ? 'label' : 'annotate', 'namespace', 'bookstore', 'team=books')).code, 0);
       const running = await runController({ target, translate: c.options, mode: 'strict', kubeconfig, log: pino({ level: process.env.SMI_E2E_LOG ? 'debug' : 'silent' }, process.env.SMI_E2E_LOG ? pino.destination(process.env.SMI_E2E_LOG) : undefined), batchDelayMs: 10 });
       try {
         const kinds = ownedKinds(target, c.options);
@@ -92,29 +100,28 @@ describe('installed for every mesh, on a real kube-apiserver', () => {
         const settled = running.controller.writer.writes.applies;
         assert.equal(settled, expected.length + annotatedNamespaces.length, 'each resource applied once');
         for (const n of annotatedNamespaces) {
-          const live = JSON.parse((await kubectl('get', 'namespace', n.metadata.name, '-o', 'json', '--show-managed-fields')).stdout) as { metadata: { annotations?: Record<string, string>; managedFields?: { manager: string; fieldsV1: unknown }[] } };
-          assert.equal(live.metadata.annotations?.['config.linkerd.io/default-inbound-policy'], 'deny');
-          // smi owns that annotation and nothing else of the Namespace.
+          const live = JSON.parse((await kubectl('get', 'namespace', n.metadata.name, '-o', 'json', '--show-managed-fields')).stdout) as { metadata: { annotations?: Record<string, string>; labels?: Record<string, string>; managedFields?: { manager: string; fieldsV1: unknown }[] } };
+          assert.equal(live.metadata[held!.field]?.[held!.key], held!.value);
+          // smi owns that field and nothing else of the Namespace.
           const mine = live.metadata.managedFields?.filter((f) => f.manager === 'smi-controller') ?? [];
-          assert.deepEqual(mine.map((f) => f.fieldsV1), [{ 'f:metadata': { 'f:annotations': { 'f:config.linkerd.io/default-inbound-policy': {} } } }]);
+          assert.deepEqual(mine.map((f) => f.fieldsV1), [{ 'f:metadata': { [`f:${held!.field}`]: { [`f:${held!.key}`]: {} } } }]);
         }
         await new Promise((r) => setTimeout(r, 1500));
         await running.controller.idle();
         assert.equal(running.controller.writer.writes.applies, settled, 'the controller keeps re-applying');
         if (annotatedNamespaces.length > 0) {
-          // The namespace leaves smi's scope (its SMI objects go): the controller gives the annotation back; back in, it writes it again.
-          const policy = 'config.linkerd.io/default-inbound-policy';
-          const annotation = async () => (JSON.parse((await kubectl('get', 'namespace', 'bookstore', '-o', 'json')).stdout) as { metadata: { annotations?: Record<string, string> } }).metadata.annotations ?? {};
+          // The namespace no longer needs it (its SMI objects go): the controller gives the field back; back in, it writes it again.
+          const fields = async () => (JSON.parse((await kubectl('get', 'namespace', 'bookstore', '-o', 'json')).stdout) as { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> } }).metadata[held!.field] ?? {};
           const waitFor = async (want: string | undefined) => {
             const end2 = Date.now() + 20_000;
-            while (Date.now() < end2 && (await annotation())[policy] !== want) await new Promise((r) => setTimeout(r, 300));
-            assert.equal((await annotation())[policy], want);
+            while (Date.now() < end2 && (await fields())[held!.key] !== want) await new Promise((r) => setTimeout(r, 300));
+            assert.equal((await fields())[held!.key], want);
           };
           assert.equal((await kubectl('delete', 'traffictargets.access.smi-spec.io,httproutegroups.specs.smi-spec.io,tcproutes.specs.smi-spec.io,trafficsplits.split.smi-spec.io', '-n', 'bookstore', '--all')).code, 0);
           await waitFor(undefined);
-          assert.equal((await annotation()).team, 'books', "the user's own annotation stays");
+          assert.equal((await fields()).team, 'books', "the user's own annotation or label stays");
           assert.equal((await kubectl.input(bookstore, 'apply', '-f', '-')).code, 0);
-          await waitFor('deny');
+          await waitFor(held!.value);
         }
       } finally {
         await running.stop();
@@ -123,12 +130,12 @@ describe('installed for every mesh, on a real kube-apiserver', () => {
         // Uninstalling: smi gives back what it owned, and only that.
         const release = await runCli(['release-namespaces', '--kubeconfig', cluster.kubeconfig]);
         assert.equal(release.code, 0, release.stderr);
-        assert.match(release.stdout, /gave back config\.linkerd\.io\/default-inbound-policy on namespace bookstore/);
-        const after = JSON.parse((await kubectl('get', 'namespace', 'bookstore', '-o', 'json')).stdout) as { metadata: { annotations?: Record<string, string> } };
-        assert.equal(after.metadata.annotations?.['config.linkerd.io/default-inbound-policy'], undefined);
-        assert.equal(after.metadata.annotations?.team, 'books', "the user's own annotation stays");
+        assert.ok(release.stdout.includes(`gave back ${held!.field === 'labels' ? 'label ' : ''}${held!.key} on namespace bookstore`), release.stdout);
+        const after = JSON.parse((await kubectl('get', 'namespace', 'bookstore', '-o', 'json')).stdout) as { metadata: { annotations?: Record<string, string>; labels?: Record<string, string> } };
+        assert.equal(after.metadata[held!.field]?.[held!.key], undefined);
+        assert.equal(after.metadata[held!.field]?.team, 'books', "the user's own annotation or label stays");
         const again = await runCli(['release-namespaces', '--kubeconfig', cluster.kubeconfig, '--dry-run']);
-        assert.deepEqual([again.code, again.stdout], [0, 'no namespace carries annotations owned by smi\n']);
+        assert.deepEqual([again.code, again.stdout], [0, 'no namespace carries annotations or labels owned by smi\n']);
       }
     });
   }
