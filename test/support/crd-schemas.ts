@@ -39,7 +39,7 @@ export class CrdSchemas {
       int64: { type: 'number', validate: (n: number) => Number.isInteger(n) },
       double: { type: 'number', validate: () => true },
       float: { type: 'number', validate: () => true },
-      'date-time': true, duration: true, byte: true, uri: true, hostname: true, email: true, uuid: true, 'int-or-string': true, cidr: true, 'idn-hostname': true,
+      'date-time': true, duration: true, byte: true, uri: true, hostname: true, email: true, uuid: true, 'int-or-string': true, cidr: true, 'idn-hostname': true, ipv4: true, ipv6: true,
     },
   });
 

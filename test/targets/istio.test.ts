@@ -264,6 +264,55 @@ spec:
       assert.ok(t.diagnostics.some((d) => d.code === 'ISTIO_WAYPOINT_NO_SERVICE' && /shop\/books has route-level grants/.test(d.message)), JSON.stringify(t.diagnostics.map((d) => d.code)));
     });
 
+    test('the waypoint denies by default: a Service no policy names lets nothing through to pods whose ztunnel admits the waypoint', async () => {
+      const { httpRequest } = await import('../support/policy.js');
+      // books-all: a second Service on books' pods, and "orphan": a Service that selects nothing smi knows (endpoints kept by hand).
+      const model = await shop(`---
+apiVersion: v1
+kind: Service
+metadata: {name: orphan, namespace: shop}
+spec: {selector: {app: nothing-here}, ports: [{port: 8080}]}
+`);
+      const t = istio.translate(model, options);
+      assert.deepEqual(t.resources.find((r) => r.metadata.name === 'smi--waypoint-deny-by-default')?.spec, { targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'smi-waypoint' }], action: 'ALLOW' });
+      // Were the orphan's endpoints books' pods, a request through it meets only the waypoint-wide policy: denied.
+      const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+      const atOrphan = t.resources.filter((r) => r.kind !== 'AuthorizationPolicy' || (r.spec as { targetRefs?: { name: string }[] }).targetRefs?.[0]?.name !== 'books');
+      assert.equal(istio.evaluateAccess(atOrphan, books, httpRequest('shop/web', 'shop/books', 'GET', '/books/1', { port: 8080 }), options, { inventory: model.inventory }).allowed, false, 'without its Service policy, the waypoint-wide deny decides');
+    });
+
+    test('a split through the waypoint: an HTTPRoute on the root Service, routed there; a root without pods takes its backends\' grants', async () => {
+      const { httpRequest } = await import('../support/policy.js');
+      const { httpParts } = await import('../../src/policy/request.js');
+      const model = await shop(`---
+apiVersion: v1
+kind: Service
+metadata: {name: books-root, namespace: shop}
+spec: {selector: {app: no-pods}, ports: [{name: http, port: 8080}]}
+---
+apiVersion: split.smi-spec.io/v1alpha4
+kind: TrafficSplit
+metadata: {name: rollout, namespace: shop}
+spec: {service: books-root, backends: [{service: books, weight: 3}, {service: cron, weight: 1}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: cron, namespace: shop}
+spec: {selector: {app: cron}, ports: [{name: http, port: 8080}]}
+`);
+      const t = istio.translate(model, options);
+      assert.ok(t.resources.some((r) => r.kind === 'HTTPRoute' && r.apiVersion === 'gateway.networking.k8s.io/v1'), 'the split is a Gateway API route the waypoint carries');
+      assert.equal(t.resources.some((r) => r.kind === 'VirtualService'), false);
+      const routed = istio.evaluateRoute(t.resources, { service: { namespace: 'shop', name: 'books-root' }, port: 8080, protocol: 'http', http: httpParts('GET', '/', []) }, options);
+      assert.deepEqual(Object.fromEntries(routed.backends.map((b) => [b.service, b.share])), { 'shop/books': 0.75, 'shop/cron': 0.25 });
+      // The root splits to two identities' pods: one policy cannot hold both, so nothing passes through the root (said).
+      assert.ok(t.diagnostics.some((d) => d.code === 'ISTIO_WAYPOINT_SERVICE_SHARED' && /books-root selects or splits to pods of shop\/books, shop\/cron/.test(d.message)));
+      const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+      const through = istio.evaluateAccess(t.resources, books, httpRequest('shop/cron', 'shop/books', 'GET', '/books/1', { port: 8080 }), options, { inventory: model.inventory });
+      assert.equal(through.allowed, false, through.reasons.join('\n'));
+      assert.match(through.reasons.join('\n'), /for Service books-root: denied/);
+    });
+
     test('--istio-waypoint NAME uses the user\'s waypoint: no Gateway written, the label and ztunnel name theirs', async () => {
       const t = istio.translate(await shop(), { ...options, istioWaypoint: 'mesh-waypoint' });
       assert.equal(t.resources.some((r) => r.kind === 'Gateway'), false);

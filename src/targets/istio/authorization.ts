@@ -13,7 +13,7 @@ import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient, waypointOf } from './options.js';
-import { waypointResources, type WaypointGrants } from './waypoint.js';
+import { routeLevel, waypointNamespaces, waypointResources, type WaypointGrants } from './waypoint.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
 
@@ -117,8 +117,7 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
   const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
   // Ambient: the namespaces whose destinations have route-level grants get a waypoint.
   const waypoint = waypointOf(options);
-  const routeLevel = (t: TargetPolicy) => t.hasHttpRules && t.sources.length > 0 && t.httpMatches.length > 0;
-  const enrolled = new Set(waypoint ? destinations.filter((d) => d.identity.namespace !== root && d.targets.some(routeLevel) && workloadsOf(model.inventory, d.identity.namespace, d.identity.name).length > 0).map((d) => d.identity.namespace) : []);
+  const enrolled = waypointNamespaces(model, options);
   const atWaypoint = new Map<string, WaypointGrants>();
   for (const { identity, targets } of destinations.sort((a, b) => identityKey(a.identity).localeCompare(identityKey(b.identity)))) {
     if (identity.namespace === root) {

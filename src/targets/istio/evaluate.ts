@@ -25,6 +25,8 @@ import { resourcesIn, resourcesOf } from '../resource-index.js';
 import { isOfKind, NAMESPACE, type ResourceOf } from '../resource-kind.js';
 import { servicesSelecting } from '../../policy/inventory.js';
 import { servicePortTarget } from './waypoint.js';
+import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
+import { HTTP_ROUTE, TCP_ROUTE, type ParentRef } from '../gateway/types.js';
 
 /** Istio's string match for principals, paths and header values. */
 /**
@@ -187,15 +189,22 @@ function evaluateAmbient(resources: readonly MeshResource[], workload: Workload,
   const paths: { via: string; decision: MeshDecision }[] = [{ via: 'to the pod directly, ztunnel', decision: direct }];
   const http = given.http && normalizedHttp(ISTIO_PATH_VIEW, given.http);
   const port = given.port;
-  for (const service of servicesSelecting(context.inventory, [workload])) {
-    if (!service.ports.some((p) => servicePortTarget(p, [workload]) === port)) continue;
-    const via = `through waypoint ${waypoint} for Service ${service.name}`;
+  const fronting = servicesSelecting(context.inventory, [workload]).filter((s) => s.ports.some((p) => servicePortTarget(p, [workload]) === port));
+  // A Service whose routes (a split) the waypoint sends on to one of those: its requests reach the pod too.
+  const names = new Set(fronting.map((s) => s.name));
+  const routes: readonly ResourceOf<{ parentRefs?: readonly ParentRef[]; rules?: readonly { backendRefs?: readonly { name: string; namespace?: string }[] }[] }>[] =
+    [...resourcesOf(resources, HTTP_ROUTE, workload.namespace), ...resourcesOf(resources, TCP_ROUTE, workload.namespace)];
+  const routedHere = routes
+    .filter((r) => (r.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some((b) => names.has(b.name) && (b.namespace ?? workload.namespace) === workload.namespace)))
+    .flatMap((r) => (r.spec?.parentRefs ?? []).filter((p) => (p.group ?? '') === '' && p.kind === 'Service' && !names.has(p.name)).map((p) => p.name));
+  for (const service of [...fronting.map((s) => s.name), ...new Set(routedHere)]) {
+    const via = `through waypoint ${waypoint} for Service ${service}`;
     if (given.http && !http) {
       paths.push({ via, decision: { allowed: false, enforced: true, reasons: ["the waypoint's Envoy refuses the path (400)"] } });
       continue;
     }
     const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
-    const policies = waypointPolicies(resources, workload.namespace, service.name, waypoint);
+    const policies = waypointPolicies(resources, workload.namespace, service, waypoint);
     const shadow = policies.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
     const opaque = istioPortProtocol(context.inventory, workload, port).kind === 'opaque';
     const atWaypoint = judge(policies, shadow, policies.filter((r) => !shadow.includes(r)), request, options, opaque);
@@ -275,6 +284,13 @@ function shares(route: readonly RouteDestination[], namespace: string, options: 
 
 export function evaluateIstioRoute(resources: readonly MeshResource[], request: RouteRequest, options: TranslateOptions): MeshRoute {
   const root = `${request.service.namespace}/${request.service.name}`;
+  if (isAmbient(options)) {
+    // ztunnel balances over the Service's own endpoints; a waypoint, where the namespace uses one, follows the Service's routes.
+    const waypoint = waypointOfNamespace(resources, request.service.namespace);
+    if (waypoint === undefined) return { backends: [{ service: root, share: 1 }], reasons: [`${request.service.namespace} uses no waypoint: ztunnel sends to ${root}'s own endpoints`] };
+    const routed = evaluateGatewayRoute(resources, request);
+    return { ...routed, reasons: [`through waypoint ${waypoint}`, ...routed.reasons] };
+  }
   const host = serviceHost(request.service.name, request.service.namespace, options.clusterDomain);
   const vs = resources.find((r): r is ResourceOf<VirtualServiceSpec> => isOfKind(r, VIRTUAL_SERVICE) && (r.spec?.hosts ?? []).includes(host));
   if (!vs) return { backends: [{ service: root, share: 1 }], reasons: ['no VirtualService for the host'] };

@@ -17,7 +17,7 @@ export const ISTIO_WAYPOINT_FEATURES: FeatureTable = {
   'http-regex-path': partial('as HTTP route grants, and authorization paths are exact, prefix or suffix (ISTIO_PATH_INEXPRESSIBLE)'),
   'http-header-match': partial('as HTTP route grants, and header values are exact, prefix, suffix or presence (ISTIO_HEADER_INEXPRESSIBLE)'),
   'udp-grant': none('ztunnel carries TCP only (use --fence networkpolicy with --istio-waypoint none)'),
-  'weighted-split': none('smi writes no waypoint routes yet (ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED)'),
+  'weighted-split': full,
 };
 
 /** With --istio-data-plane ambient --istio-waypoint none: ztunnel's L4 enforcement only. */
@@ -27,5 +27,5 @@ export const ISTIO_AMBIENT_FEATURES: FeatureTable = {
   'http-regex-path': none('as HTTP route grants'),
   'http-header-match': none('as HTTP route grants'),
   'udp-grant': none('ztunnel carries TCP only (use --fence networkpolicy)'),
-  'weighted-split': none('weighted routing needs a waypoint, which smi does not write yet (ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED)'),
+  'weighted-split': none('weighted routing happens at a waypoint, which --istio-waypoint none leaves out (ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED)'),
 };

@@ -8,7 +8,8 @@ import { ISTIO_AMBIENT_FENCE, ISTIO_FENCE } from './fence-profile.js';
 import { RAW_PATH } from '../envoy-path.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from './authorization.js';
-import { translateTraffic } from './traffic.js';
+import { translateTraffic, WAYPOINT_TCP_ROUTE_API } from './traffic.js';
+import { waypointInfrastructure } from './waypoint.js';
 import { evaluateIstioAccess, evaluateIstioRoute, ISTIO_PATH_VIEW } from './evaluate.js';
 
 export const istio: Target = {
@@ -16,7 +17,13 @@ export const istio: Target = {
   summary: 'Istio: AuthorizationPolicy (ALLOW, per destination workloads) and VirtualService (weighted routes)',
   writes: ['security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/VirtualService'],
   // Ambient with a waypoint smi creates: the waypoint Gateways too.
-  writesWith: (options) => ['security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/VirtualService', ...(waypointOf(options)?.create ? [`${GATEWAY_API}/Gateway`] : [])],
+  writesWith: (options) => {
+    const waypoint = waypointOf(options);
+    if (!waypoint) return ['security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/VirtualService'];
+    // Splits as Gateway API routes the waypoint carries, instead of VirtualServices.
+    // VirtualService stays watched: what smi wrote before a switch to ambient is cleaned up.
+    return ['security.istio.io/v1/AuthorizationPolicy', 'networking.istio.io/v1/VirtualService', `${GATEWAY_API}/HTTPRoute`, `${WAYPOINT_TCP_ROUTE_API}/TCPRoute`, ...(waypoint.create ? [`${GATEWAY_API}/Gateway`] : [])];
+  },
   // Ambient with a waypoint: the istio.io/use-waypoint label on the namespaces that need it.
   annotatesNamespaces: (options) => waypointOf(options) !== undefined,
   limitations: [
@@ -24,7 +31,7 @@ export const istio: Target = {
     'UDP is not intercepted by Istio proxies: UDPRoute rules and UDP denials are not enforced',
     'workloads are selected by pod labels: ServiceAccounts whose pods share labels with others cannot be isolated',
     'weights are whole percentages: shares are rounded',
-    'ambient mode (--istio-data-plane ambient): L4 grants enforced by ztunnel; route-level grants by a waypoint, for requests addressed to Services only; splits are not written yet',
+    'ambient mode (--istio-data-plane ambient): L4 grants enforced by ztunnel; route-level grants and splits by a waypoint, for requests addressed to Services only',
   ],
   namespaceLocal: () => true,
   audit: 'every AuthorizationPolicy carries istio.io/dry-run: "true": evaluated and recorded (shadow decisions in logs and metrics), not enforced',
@@ -36,7 +43,7 @@ export const istio: Target = {
   features: (options) => (!isAmbient(options) ? ISTIO_FEATURES : waypointOf(options) ? ISTIO_WAYPOINT_FEATURES : ISTIO_AMBIENT_FEATURES),
   // Ambient without a waypoint: ztunnel forwards bytes and judges no path; a waypoint is Envoy, configured as a sidecar is.
   pathView: (options) => (isAmbient(options) && !waypointOf(options) ? RAW_PATH : ISTIO_PATH_VIEW),
-  translate: (model, options) => collectTranslation((report) => [...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
+  translate: (model, options) => collectTranslation((report) => [...waypointInfrastructure(model, options, 'istio'), ...translateAuthorization(model, options, report), ...translateTraffic(model, options, report)]),
   evaluateAccess: evaluateIstioAccess,
   evaluateRoute: evaluateIstioRoute,
 };

@@ -40,7 +40,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const ISTIO_OPTIONS: readonly MeshOption[] = [
   {
     flag: 'istio-data-plane', value: 'mode', choices: ['sidecar', 'ambient'], appliesTo: 'mesh', variant: true,
-    description: 'Istio: sidecar (default) or ambient (ztunnel enforces L4 grants, a waypoint route-level ones: see --istio-waypoint; splits are not written yet)',
+    description: 'Istio: sidecar (default) or ambient (ztunnel enforces L4 grants, a waypoint route-level grants and splits: see --istio-waypoint)',
     set: (v) => ({ istioDataPlane: v as 'sidecar' | 'ambient' }),
     get: (o) => (o.istioDataPlane === 'ambient' ? 'ambient' : undefined),
     // The fence would have to let each waypoint's pods in over HBONE, which it does not know how to select yet.

@@ -11,7 +11,8 @@ import { repeatedHeaderNames, repeatedHeadersReason } from '../header-conditions
 import { splitPortPlans } from '../split-plan.js';
 import { meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
-import { isAmbient } from './options.js';
+import { isAmbient, waypointOf } from './options.js';
+import { translateSplitRoutes } from '../gateway/split.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { NETWORKING_API, serviceHost, type HttpMatchRequest, type HttpRoute, type RouteDestination, type TcpRoute } from './types.js';
 
@@ -25,13 +26,17 @@ function matchRequest(m: CompiledMatch, port: number | undefined): HttpMatchRequ
   };
 }
 
+/** Ambient with a waypoint: Gateway API routes on the root Service, which the waypoint of its namespace carries (GAMMA). */
+export const WAYPOINT_TCP_ROUTE_API = 'gateway.networking.k8s.io/v1';
+
 export function translateTraffic(model: PolicyModel, options: TranslateOptions, report: Report): MeshResource[] {
+  if (waypointOf(options)) return translateSplitRoutes(model, report, { mesh: 'istio', codePrefix: 'ISTIO', tcpRouteApi: WAYPOINT_TCP_ROUTE_API });
   const out: MeshResource[] = [];
   for (const split of [...model.splits.values()].sort((a, b) => `${a.namespace}/${a.service}`.localeCompare(`${b.namespace}/${b.service}`))) {
     const label = provenanceLabel(split.ref);
     if (isAmbient(options)) {
-      // Routing by weight is L7: in ambient mode a waypoint does it, and smi writes none yet.
-      report(split.ref, 'error', 'ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED', `${label}: in ambient mode weighted routing happens at a waypoint, and smi writes no waypoint routes yet; nothing is written, so ${split.namespace}/${split.service} keeps its own endpoints (no split)`);
+      // Routing by weight is L7: in ambient mode a waypoint does it, and --istio-waypoint none writes none.
+      report(split.ref, 'error', 'ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED', `${label}: in ambient mode weighted routing happens at a waypoint, and --istio-waypoint none keeps smi from writing one; nothing is written, so ${split.namespace}/${split.service} keeps its own endpoints (no split)`);
       continue;
     }
     const host = (key: string) => {

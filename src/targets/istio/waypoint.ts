@@ -7,8 +7,11 @@
  * Istio docs: "Use waypoint proxies", "Layer 7 authorization policy" (ambient), "Authorization policy"
  * (targetRefs); waypoint-for defaults to service.
  */
-import type { PolicyModel, Provenance } from '../../policy/model.js';
-import { selects, type Service, type Workload } from '../../policy/inventory.js';
+import type { PolicyModel, Provenance, TargetPolicy } from '../../policy/model.js';
+import { selects, workloadsOf, type Service, type Workload } from '../../policy/inventory.js';
+import { splitPortPlans } from '../split-plan.js';
+import type { TranslateOptions } from '../target.js';
+import { DEFAULT_ISTIO_ROOT_NAMESPACE, waypointOf } from './options.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource } from '../target.js';
@@ -20,6 +23,42 @@ export interface WaypointGrants {
   readonly refs: readonly Provenance[];
   /** It has route-level grants (a Service must front it, or they are lost). */
   readonly routeLevel: boolean;
+}
+
+/** A grant only a waypoint can carry: HTTP rules with sources and matches. */
+export const routeLevel = (t: TargetPolicy): boolean => t.hasHttpRules && t.sources.length > 0 && t.httpMatches.length > 0;
+
+/**
+ * The namespaces that need the waypoint: those whose destinations (with workloads) have route-level
+ * grants (unless nothing is enforced: permissive), and those holding the root Service of a split the
+ * waypoint routes. Never the root namespace.
+ */
+export function waypointNamespaces(model: PolicyModel, options: TranslateOptions): Set<string> {
+  const out = new Set<string>();
+  if (!waypointOf(options)) return out;
+  const root = options.istioRootNamespace ?? DEFAULT_ISTIO_ROOT_NAMESPACE;
+  if (model.mode !== 'permissive') {
+    for (const d of model.destinations.values()) {
+      if (d.targets.some(routeLevel) && workloadsOf(model.inventory, d.identity.namespace, d.identity.name).length > 0) out.add(d.identity.namespace);
+    }
+  }
+  for (const split of model.splits.values()) if (splitPortPlans(model, split).some((p) => p.backends.length > 0)) out.add(split.namespace);
+  out.delete(root);
+  return out;
+}
+
+/** The waypoint (when smi creates it) and the label that routes each namespace's Services through it. */
+export function waypointInfrastructure(model: PolicyModel, options: TranslateOptions, mesh: string): MeshResource[] {
+  const waypoint = waypointOf(options);
+  if (!waypoint) return [];
+  return [...waypointNamespaces(model, options)].sort().flatMap((ns): MeshResource[] => {
+    const m = meta(mesh, waypoint.name, ns, []);
+    return [
+      ...(waypoint.create ? [{ apiVersion: GATEWAY_API, kind: 'Gateway', metadata: { ...m, labels: { ...m.labels, [WAYPOINT_FOR_LABEL]: 'service' } }, spec: { gatewayClassName: WAYPOINT_CLASS, listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }] } satisfies GatewaySpec }] : []),
+      // The label alone, applied by server-side apply and given back likewise (as Linkerd's namespace annotation).
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [USE_WAYPOINT_LABEL]: waypoint.name } } },
+    ];
+  });
 }
 
 /** The pod port a Service port sends to: its numeric targetPort, its port, or a named port the workloads agree on. */
@@ -63,44 +102,57 @@ export function waypointResources(model: PolicyModel, report: Report, waypoint: 
   const out: MeshResource[] = [];
   const fronted = new Set<string>();
   for (const ns of [...enrolled].sort()) {
-    if (waypoint.create) {
-      const m = meta(mesh, waypoint.name, ns, []);
-      out.push({ apiVersion: GATEWAY_API, kind: 'Gateway', metadata: { ...m, labels: { ...m.labels, [WAYPOINT_FOR_LABEL]: 'service' } }, spec: { gatewayClassName: WAYPOINT_CLASS, listeners: [{ name: 'mesh', port: HBONE_PORT, protocol: 'HBONE' }] } satisfies GatewaySpec });
-    }
-    // The label alone, applied by server-side apply and given back likewise (as Linkerd's namespace annotation).
-    out.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: { [USE_WAYPOINT_LABEL]: waypoint.name } } });
-    report(undefined, 'warning', 'ISTIO_WAYPOINT_SERVICE_TRAFFIC',
-      `namespace ${ns}: route-level grants are enforced by the waypoint ${waypoint.name}${waypoint.create ? ' (written by smi)' : ''}, which takes traffic addressed to Services (istio.io/waypoint-for: service); a request sent to a pod's own address does not pass it, and ztunnel there admits only L4 grants, so route-level grants hold for requests to Services only (narrower)`);
+    // Deny by default at the waypoint: a Service no policy below names (no pods, pods smi does not govern
+    // in strict mode, a selector-less Service whose endpoints someone keeps by hand) lets nothing through.
+    out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, 'smi--waypoint-deny-by-default', ns, []), spec: { targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: waypoint.name }], action: 'ALLOW' } });
     const services = [...model.inventory.services.values()].filter((s) => s.namespace === ns && s.selector !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+    const selectedBy = (service: Service) => model.inventory.workloads.filter((w) => w.namespace === ns && selects(service.selector, w.labels));
+    const identitiesOf = (workloads: readonly Workload[]) => [...new Set(workloads.map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
     for (const service of services) {
-      const selected = model.inventory.workloads.filter((w) => w.namespace === ns && selects(service.selector, w.labels));
-      const identities = [...new Set(selected.map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
-      if (identities.length === 0) continue;
+      // The root of a split: the waypoint routes its requests to the backends' pods (and, outside the
+      // split's matches, to its own), so its one policy must hold for every identity they reach.
+      const split = model.splits.get(`${ns}/${service.name}`);
+      const viaSplit = split !== undefined;
+      const selected = [...selectedBy(service), ...(split?.backends ?? []).flatMap((b) => { const s = model.inventory.services.get(`${ns}/${b.service}`); return s ? selectedBy(s) : []; })];
+      const identities = identitiesOf(selected);
       const name = derivedName(resourceName('smi', service.name), 'waypoint');
       const spec = (rules: readonly AuthorizationRule[]) => ({ targetRefs: [{ kind: 'Service', group: '', name: service.name }], action: 'ALLOW' as const, ...(rules.length > 0 ? { rules: [...rules] } : {}) });
+      if (identities.length === 0) continue;
       if (identities.length > 1) {
         // One policy per Service at the waypoint, whichever pod gets the request: it cannot hold two identities' grants.
         const refs = identities.flatMap((i) => grants.get(i)?.refs ?? []);
         report(refs[0], 'error', 'ISTIO_WAYPOINT_SERVICE_SHARED',
-          `Service ${ns}/${service.name} selects pods of ${identities.join(', ')}; the waypoint applies one policy per Service whichever pod serves the request, so it cannot carry each one's grants: it allows nothing through this Service (narrower than SMI). Give each ServiceAccount's workloads their own Service`);
+          `Service ${ns}/${service.name} ${viaSplit ? 'selects or splits to' : 'selects'} pods of ${identities.join(', ')}; the waypoint applies one policy per Service whichever pod serves the request, so it cannot carry each one's grants: it allows nothing through this Service (narrower than SMI). Give each ServiceAccount's workloads their own Service`);
         out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, ns, refs), spec: spec([]) });
         continue;
       }
       const id = identities[0]!;
       const g = grants.get(id);
-      if (!g) continue; // not governed by smi here: the waypoint lets it through, as before
-      fronted.add(id);
+      if (!g) {
+        // Not governed by smi (per-destination mode): it lets anything through, as without a waypoint. In strict mode the waypoint's deny decides.
+        if (model.mode !== 'strict') out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, ns, []), spec: spec([{}]) });
+        continue;
+      }
+      if (!viaSplit) fronted.add(id);
       const lost = new Set<number>();
-      const rules = g.rules.flatMap((r) => atService(r, service, selected, lost) ?? []);
-      if (lost.size > 0) {
-        report(g.refs[0], 'error', 'ISTIO_WAYPOINT_PORTS_NARROWED',
-          `Service ${ns}/${service.name}: its port numbers overlap the granted pod ports of ${id} (${[...lost].join(', ')}) in a way where listing them at the waypoint would also admit ports SMI does not grant; those grants are left out through this Service (narrower than SMI). Give the Service distinct port numbers`);
+      // Through a split's root the request's port is the root's, which says nothing of the backends' pods: port-limited rules are left out there.
+      const portLimited = (r: AuthorizationRule) => r.to?.some((t) => t.operation?.ports !== undefined) ?? false;
+      const rules = viaSplit ? g.rules.filter((r) => !portLimited(r)) : g.rules.flatMap((r) => atService(r, service, selected, lost) ?? []);
+      if (lost.size > 0 || (viaSplit && g.rules.some(portLimited))) {
+        report(g.refs[0], 'error', 'ISTIO_WAYPOINT_PORTS_NARROWED', viaSplit
+          ? `Service ${ns}/${service.name} is the root of a split to ${id}'s pods: its requests carry the root's port, not the backends' pods', so grants limited to ports are left out through it (narrower than SMI)`
+          : `Service ${ns}/${service.name}: its port numbers overlap the granted pod ports of ${id} (${[...lost].join(', ')}) in a way where listing them at the waypoint would also admit ports SMI does not grant; those grants are left out through this Service (narrower than SMI). Give the Service distinct port numbers`);
       }
       out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, ns, g.refs), spec: spec(rules) });
     }
   }
   for (const [id, g] of [...grants].sort(([a], [b]) => a.localeCompare(b))) {
-    if (!g.routeLevel || fronted.has(id)) continue;
+    if (!g.routeLevel) continue;
+    if (fronted.has(id)) {
+      report(g.refs[0], 'warning', 'ISTIO_WAYPOINT_SERVICE_TRAFFIC',
+        `${id}: its route-level grants are enforced by the waypoint ${waypoint.name}, which takes traffic addressed to Services (istio.io/waypoint-for: service); a request sent to a pod's own address, or to a port no Service of it exposes, does not pass the waypoint, and ztunnel admits only L4 grants there (narrower)`);
+      continue;
+    }
     report(g.refs[0], 'error', 'ISTIO_WAYPOINT_NO_SERVICE',
       `${id} has route-level grants, but no Service selects only its pods, and a waypoint sees traffic addressed to Services: the route-level grants are left out (narrower than SMI). Put its workloads behind a Service of their own`);
   }
