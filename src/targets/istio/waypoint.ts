@@ -135,13 +135,13 @@ export function waypointResources(model: PolicyModel, report: Report, waypoint: 
       }
       if (!viaSplit) fronted.add(id);
       const lost = new Set<number>();
-      // Through a split's root the request's port is the root's, which says nothing of the backends' pods: port-limited rules are left out there.
-      const portLimited = (r: AuthorizationRule) => r.to?.some((t) => t.operation?.ports !== undefined) ?? false;
-      const rules = viaSplit ? g.rules.filter((r) => !portLimited(r)) : g.rules.flatMap((r) => atService(r, service, selected, lost) ?? []);
-      if (lost.size > 0 || (viaSplit && g.rules.some(portLimited))) {
-        report(g.refs[0], 'error', 'ISTIO_WAYPOINT_PORTS_NARROWED', viaSplit
-          ? `Service ${ns}/${service.name} is the root of a split to ${id}'s pods: its requests carry the root's port, not the backends' pods', so grants limited to ports are left out through it (narrower than SMI)`
-          : `Service ${ns}/${service.name}: its port numbers overlap the granted pod ports of ${id} (${[...lost].join(', ')}) in a way where listing them at the waypoint would also admit ports SMI does not grant; those grants are left out through this Service (narrower than SMI). Give the Service distinct port numbers`);
+      // A split's root sends its port P on to each backend's port P (split.ts): the ports the root leads to are the backends' as well as its own.
+      const backendPorts = (split?.backends ?? []).flatMap((b) => model.inventory.services.get(`${ns}/${b.service}`)?.ports.filter((p) => service.ports.some((r) => r.port === p.port)) ?? []);
+      const reaching: Service = { ...service, ports: [...service.ports, ...backendPorts] };
+      const rules = g.rules.flatMap((r) => atService(r, reaching, selected, lost) ?? []);
+      if (lost.size > 0) {
+        report(g.refs[0], 'error', 'ISTIO_WAYPOINT_PORTS_NARROWED',
+          `Service ${ns}/${service.name}${viaSplit ? ' (the root of a split, with its backends)' : ''}: its port numbers overlap the granted pod ports of ${id} (${[...lost].join(', ')}) in a way where listing them at the waypoint would also admit ports SMI does not grant; those grants are left out through it (narrower than SMI). Give the Services distinct port numbers`);
       }
       out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, name, ns, g.refs), spec: spec(rules) });
     }
