@@ -60,9 +60,9 @@ describe('live traffic, joined onto the graph (pure)', () => {
   };
 
   test('the queries read the server side, grouped by caller identity and workload, over the window asked', () => {
-    assert.match(istio.total, /^sum by \(source_principal, destination_workload, destination_workload_namespace\) \(increase\(istio_requests_total\{reporter="destination"\}\[5m\]\)\)$/);
+    assert.match(istio.total, /^sum by \(source_principal, destination_workload, destination_workload_namespace\) \(increase\(istio_requests_total\{reporter=~"destination\|waypoint"\}\[5m\]\)\)$/);
     assert.match(istio.failed, /response_code=~"5\.\."/);
-    assert.match(istio.p99, /^histogram_quantile\(0\.99, sum by \(le, source_principal, .*istio_request_duration_milliseconds_bucket\{reporter="destination"\}\[5m\]/);
+    assert.match(istio.p99, /^histogram_quantile\(0\.99, sum by \(le, source_principal, .*istio_request_duration_milliseconds_bucket\{reporter=~"destination\|waypoint"\}\[5m\]/);
     const linkerd = edgeTrafficQueries('linkerd', '1h')!;
     assert.match(linkerd.total, /response_total\{direction="inbound"\}\[1h\]/);
     assert.deepEqual(linkerd.key(sample({ client_id: 'bookbuyer.bookstore.serviceaccount.identity.linkerd.cluster.local', namespace: 'bookstore', deployment: 'bookstore-v1' }, 1)), { source: { namespace: 'bookstore', name: 'bookbuyer' }, destination: { namespace: 'bookstore', name: 'bookstore-v1' } });

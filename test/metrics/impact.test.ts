@@ -20,12 +20,19 @@ const spiffe = (ns: string, sa: string) => `spiffe://cluster.local/ns/${ns}/sa/$
 const istioFlow = (source: Record<string, string>, ns: string, workload: string, step: number) =>
   ({ labels: { reporter: 'destination', ...source, destination_workload: workload, destination_workload_namespace: ns, response_code: '200' }, step });
 
+const BUYER = { source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' };
+const reported = (reporter: string, flow: ReturnType<typeof istioFlow>) => ({ ...flow, labels: { ...flow.labels, reporter } });
+
 const ISTIO = openMetrics([series('istio_requests_total', [
   istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'bookstore', 'bookstore-v1', 30),
   istioFlow({ source_principal: spiffe('bookstore', 'bookthief'), source_workload: 'bookthief', source_workload_namespace: 'bookstore' }, 'bookstore', 'bookstore-v1', 15),
   istioFlow({ source_workload: 'curl', source_workload_namespace: 'default' }, 'bookstore', 'bookstore-v2', 3),
   istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'legacy', 'old', 6),
   istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'bookstore', 'ghost', 6),
+  // Ambient: the waypoint reports what it carried (reporter="waypoint"), with the caller's own identity;
+  // the client side of the same requests (reporter="source") must not count twice.
+  reported('waypoint', istioFlow(BUYER, 'bookstore', 'bookstore-v2', 12)),
+  reported('source', istioFlow(BUYER, 'bookstore', 'bookstore-v2', 12)),
 ], START, POINTS),
 // Istio's dry-run results: the sidecar's RBAC statistics per inbound listener, tagged by Istio's bootstrap.
 series('envoy_http_inbound_0_0_0_0_14001_rbac', [
@@ -84,11 +91,13 @@ describe('smi impact from a real Prometheus', () => {
     assert.equal(by('bookstore/bookbuyer', 'legacy/old').verdict, 'not-governed');
     assert.equal(by('bookstore/bookbuyer', 'bookstore/ghost').verdict, 'unknown');
     assert.equal(flows[0]!.verdict, 'denied', 'denied flows come first');
+    // Through an ambient waypoint: read from reporter="waypoint", once.
+    assert.deepEqual([by('bookstore/bookbuyer', 'bookstore/bookstore-v2').verdict, by('bookstore/bookbuyer', 'bookstore/bookstore-v2').requests], ['partly', 48]);
   });
 
   test('istio: the table names the flows a person must look at', async () => {
     const run = await impact(istio.url, 'istio');
-    assert.match(run.stdout, /^5 live flow\(s\) in the last 1m: 2 would be denied, 1 partly$/m);
+    assert.match(run.stdout, /^6 live flow\(s\) in the last 1m: 2 would be denied, 2 partly$/m);
     assert.match(run.stdout, /bookstore\/bookthief +bookstore\/bookstore-v1 +- +1\.00 +DENY/);
   });
 

@@ -1,5 +1,17 @@
-/** Istio's standard metrics (istio_requests_total and its duration histogram, reported by both proxies) and its dry-run RBAC statistics. */
+/**
+ * Istio's standard metrics (istio_requests_total and its duration histogram, reported by both proxies)
+ * and its dry-run RBAC statistics. In ambient mode a waypoint reports the requests it carries with
+ * reporter="waypoint" and the same labels (the original caller's principal and workload, the
+ * destination workload), so the server side reads reporter destination or waypoint, the client side
+ * source or waypoint. ztunnel's L4-only traffic is counted in connections and bytes (istio_tcp_*), not
+ * requests, and is not read here.
+ */
 import { firstLabel, labelled, quote, spiffe, type MeshMetrics } from '../metrics-spec.js';
+
+/** The reporters that stand for the server side of a request (a sidecar at the destination, or the waypoint in front of it). */
+const SERVER = 'reporter=~"destination|waypoint"';
+/** … and for its client side (a sidecar at the caller, or the waypoint it went through). */
+const CLIENT = 'reporter=~"source|waypoint"';
 
 /** Pod labels as Prometheus' Kubernetes service discovery is commonly relabelled (both spellings). */
 const POD_NAMESPACE = ['namespace', 'kubernetes_namespace'] as const;
@@ -8,20 +20,20 @@ const POD_NAME = ['pod', 'kubernetes_pod_name'] as const;
 export const ISTIO_METRICS: MeshMetrics = {
   edgeEnds: 'caller identity → workload',
   requests: 'istio_requests_total', buckets: 'istio_request_duration_milliseconds_bucket',
-  base: ['reporter="destination"'], namespace: 'destination_workload_namespace',
+  base: [SERVER], namespace: 'destination_workload_namespace',
   name: { deployments: 'destination_workload', daemonsets: 'destination_workload', statefulsets: 'destination_workload', pods: 'pod' },
   success: 'response_code!~"5.."', failure: 'response_code=~"5.."',
   edges: {
-    from: labelled('server', ['reporter="destination"'], { namespace: 'destination_workload_namespace', name: 'destination_workload' }, { namespace: 'source_workload_namespace', name: 'source_workload' }),
-    to: labelled('client', ['reporter="source"'], { namespace: 'source_workload_namespace', name: 'source_workload' }, { namespace: 'destination_workload_namespace', name: 'destination_workload' }),
+    from: labelled('server', [SERVER], { namespace: 'destination_workload_namespace', name: 'destination_workload' }, { namespace: 'source_workload_namespace', name: 'source_workload' }),
+    to: labelled('client', [CLIENT], { namespace: 'source_workload_namespace', name: 'source_workload' }, { namespace: 'destination_workload_namespace', name: 'destination_workload' }),
   },
-  splitBackend: (namespace, service) => ['reporter="source"', `destination_service_namespace=${quote(namespace)}`, `destination_service_name=${quote(service)}`],
+  splitBackend: (namespace, service) => [CLIENT, `destination_service_namespace=${quote(namespace)}`, `destination_service_name=${quote(service)}`],
   edgeTraffic: (window) => {
     const by = 'source_principal, destination_workload, destination_workload_namespace';
     return {
-      total: `sum by (${by}) (increase(istio_requests_total{reporter="destination"}[${window}]))`,
-      failed: `sum by (${by}) (increase(istio_requests_total{reporter="destination", response_code=~"5.."}[${window}]))`,
-      p99: `histogram_quantile(0.99, sum by (le, ${by}) (rate(istio_request_duration_milliseconds_bucket{reporter="destination"}[${window}])))`,
+      total: `sum by (${by}) (increase(istio_requests_total{${SERVER}}[${window}]))`,
+      failed: `sum by (${by}) (increase(istio_requests_total{${SERVER}, response_code=~"5.."}[${window}]))`,
+      p99: `histogram_quantile(0.99, sum by (le, ${by}) (rate(istio_request_duration_milliseconds_bucket{${SERVER}}[${window}])))`,
       key: ({ metric: m }) => (m.destination_workload && m.destination_workload_namespace
         ? { source: spiffe(m.source_principal) ?? 'unauthenticated', destination: { namespace: m.destination_workload_namespace, name: m.destination_workload } }
         : undefined),
@@ -29,7 +41,7 @@ export const ISTIO_METRICS: MeshMetrics = {
   },
   // The server side names the caller by its SPIFFE ID (source_principal).
   flows: (window, namespace) => {
-    const sel = ['reporter="destination"', ...(namespace ? [`destination_workload_namespace=${quote(namespace)}`] : [])];
+    const sel = [SERVER, ...(namespace ? [`destination_workload_namespace=${quote(namespace)}`] : [])];
     return {
       promql: `sum by (source_principal, source_workload, source_workload_namespace, destination_workload, destination_workload_namespace) (increase(istio_requests_total{${sel.join(', ')}}[${window}]))`,
       parse: (s) => {
