@@ -4,17 +4,8 @@
  */
 import { stringify } from 'yaml';
 
-/** A small seeded PRNG (mulberry32) so every run measures the same input. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Seeded, so every run measures the same input.
+import { seededRandom as random } from '../src/seeded-random.js';
 
 export interface GeneratedCluster {
   readonly objects: Record<string, unknown>[];

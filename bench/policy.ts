@@ -9,7 +9,8 @@ import { scopeOptions } from '../src/targets/registry.js';
 import { decide } from '../src/policy/decide.js';
 import { route } from '../src/policy/route.js';
 import { httpParts, type AccessRequest, type RouteRequest } from '../src/policy/request.js';
-import { generateCluster, random } from './generate.js';
+import { generateCluster } from './generate.js';
+import { seededRandom as random } from '../src/seeded-random.js';
 import { medianMs } from './stats.js';
 
 export function benchPolicy(): Record<string, number | string> {

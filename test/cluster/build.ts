@@ -6,7 +6,7 @@
  * on the machine reuses them. Prints progress while building: the first build takes minutes.
  * Run directly (`node --import tsx test/cluster/build.ts`) it builds what is missing and prints the folder.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -24,10 +24,30 @@ export function versions(): { kubernetes: string; etcd: string } {
   return { kubernetes, etcd };
 }
 
+/** Bumped when the way the servers are built changes (r2: Kubernetes' version stamped in), so older builds are not reused. */
+const BUILD = 'r2';
+
 export function binDir(): string {
   const v = versions();
   const root = process.env.SMI_TEST_SERVERS_CACHE ?? join(homedir(), '.cache', 'smi-test-servers');
-  return join(root, `kubernetes-${v.kubernetes}-etcd-${v.etcd}`);
+  return join(root, `kubernetes-${v.kubernetes}-etcd-${v.etcd}-${BUILD}`);
+}
+
+/**
+ * The version Kubernetes' own build stamps into its servers (hack/lib/version.sh sets these in
+ * k8s.io/component-base/version), so /version reads as the released server's and `kubectl version`
+ * can parse it. The build date is the release's, from the module proxy; the git commit is not known
+ * from a module download and stays empty rather than invented.
+ */
+function versionFlags(server: Server): string[] {
+  if (server === 'etcd') return [];
+  const { kubernetes } = versions();
+  const [, major = '', minor = ''] = /^v(\d+)\.(\d+)/.exec(kubernetes) ?? [];
+  const listed = spawnSync('go', ['list', '-m', '-json', 'k8s.io/kubernetes'], { cwd: MODULE, env: { ...process.env, GOFLAGS: '-mod=mod' }, encoding: 'utf8' });
+  const time = listed.status === 0 ? (JSON.parse(listed.stdout) as { Time?: string }).Time : undefined;
+  const pkg = 'k8s.io/component-base/version';
+  const set = { gitVersion: kubernetes, gitMajor: major, gitMinor: minor, gitTreeState: 'clean', gitCommit: '', ...(time ? { buildDate: time } : {}) };
+  return ['-ldflags', Object.entries(set).map(([k, v]) => `-X '${pkg}.${k}=${v}'`).join(' ')];
 }
 
 export const binary = (server: Server): string => join(binDir(), server);
@@ -36,7 +56,7 @@ function build(server: Server, out: string, log: (line: string) => void): Promis
   return new Promise((done, fail) => {
     const started = Date.now();
     const tmp = `${out}.building-${process.pid}`;
-    const child = spawn('go', ['build', '-trimpath', '-o', tmp, `./${server}`], { cwd: MODULE, env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('go', ['build', '-trimpath', ...versionFlags(server), '-o', tmp, `./${server}`], { cwd: MODULE, env: { ...process.env, GOFLAGS: '-mod=mod' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const tick = setInterval(() => log(`  … still building ${server} (${Math.round((Date.now() - started) / 1000)} s)`), 20_000);

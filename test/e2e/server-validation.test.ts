@@ -47,6 +47,16 @@ describe('the real API server accepts every target\'s output (kubectl apply --dr
   });
   after(async () => cluster?.stop());
 
+  test('the API server the tests build reports its release as Kubernetes\' own build does: kubectl version parses it', async () => {
+    const run = await kubectl('version', '-o', 'json');
+    assert.equal(run.code, 0, run.stderr);
+    const server = (JSON.parse(run.stdout) as { serverVersion: { gitVersion: string; major: string; minor: string; gitTreeState: string; buildDate: string } }).serverVersion;
+    const pinned = /k8s\.io\/kubernetes (v[\w.-]+)/.exec(readFileSync(resolve(import.meta.dirname, '../cluster/servers/go.mod'), 'utf8'))![1]!;
+    assert.deepEqual([server.gitVersion, `v${server.major}.${server.minor}`, server.gitTreeState], [pinned, pinned.split('.').slice(0, 2).join('.'), 'clean']);
+    assert.match(server.buildDate, /^\d{4}-\d\d-\d\dT/);
+    assert.doesNotMatch(run.stderr, /could not parse|Format/);
+  });
+
   /** One dry run of everything (kubectl starts once); when it is refused, each input alone, to name the one refused. */
   async function dryRun(label: string, translations: { name: string; resources: MeshResource[] }[]): Promise<void> {
     const all = translations.flatMap((t) => t.resources);

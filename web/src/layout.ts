@@ -4,6 +4,7 @@
  * Math.random. A redraw of a changed graph keeps every node that stays where it was.
  */
 import type { Core, LayoutOptions, NodeSingular, Position } from 'cytoscape';
+import { seededRandom } from '../../src/seeded-random.js';
 
 export const LAYOUT = {
   name: 'fcose', animate: false, randomize: true, quality: 'proof',
@@ -11,18 +12,6 @@ export const LAYOUT = {
   nodeRepulsion: () => 6500, idealEdgeLength: () => 95, nodeSeparation: 70, nestingFactor: 0.4, packComponents: true, tilingPaddingVertical: 20, tilingPaddingHorizontal: 20, padding: 16,
   nodeDimensionsIncludeLabels: true,
 } as LayoutOptions;
-
-/** mulberry32: small, fast, and good enough to scatter a layout's start. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function seedOf(cy: Core): number {
   let h = 2166136261;
@@ -33,7 +22,7 @@ function seedOf(cy: Core): number {
 /** Lays the graph out from a start seeded by its nodes: the same graph, the same picture. */
 export function layOut(cy: Core, options: LayoutOptions = LAYOUT): void {
   const random = Math.random;
-  Math.random = seeded(seedOf(cy));
+  Math.random = seededRandom(seedOf(cy));
   try {
     cy.layout(options).run();
   } finally {
