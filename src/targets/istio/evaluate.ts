@@ -188,7 +188,47 @@ function evaluateAmbient(resources: readonly MeshResource[], workload: Workload,
   if (waypoint === undefined || context === undefined || given.port === undefined) return direct;
   const paths: { via: string; decision: MeshDecision }[] = [{ via: 'to the pod directly, ztunnel', decision: direct }];
   const http = given.http && normalizedHttp(ISTIO_PATH_VIEW, given.http);
-  const port = given.port;
+  const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
+  for (const path of waypointPaths(resources, workload, given.port, waypoint, options, context)) {
+    const via = `through waypoint ${waypoint} for Service ${path.service}`;
+    if (given.http && !http) {
+      paths.push({ via, decision: { allowed: false, enforced: true, reasons: ["the waypoint's Envoy refuses the path (400)"] } });
+      continue;
+    }
+    const atWaypoint = judge(path.selecting, path.shadow, path.enforced, request, options, path.opaque);
+    if (!atWaypoint.allowed) {
+      paths.push({ via, decision: atWaypoint });
+      continue;
+    }
+    paths.push({ via, decision: { allowed: path.onward.allowed, enforced: atWaypoint.enforced && path.onward.enforced, reasons: [...atWaypoint.reasons, `then ztunnel, for the waypoint's identity: ${path.onward.reasons.join('; ')}`] } });
+  }
+  const open = paths.filter((p) => p.decision.allowed);
+  const chosen = open.find((p) => p.decision.enforced) ?? open[0];
+  const reasons = paths.map((p) => `${p.via}: ${p.decision.allowed ? 'allowed' : 'denied'} (${p.decision.reasons.join('; ')})`);
+  if (chosen) return { allowed: true, enforced: chosen.decision.enforced, reasons };
+  return { allowed: false, enforced: paths.every((p) => p.decision.enforced), reasons };
+}
+
+/** One way through the waypoint to a pod port: the Service addressed, the policies the waypoint applies for it, and what ztunnel then says to the waypoint. */
+interface WaypointPath {
+  readonly service: string;
+  readonly selecting: readonly Policy[];
+  readonly shadow: readonly Policy[];
+  readonly enforced: readonly Policy[];
+  readonly opaque: boolean;
+  readonly onward: MeshDecision;
+}
+
+/** The ways through the waypoint to a workload's port, per resource list, workload and port: the same for every request (diff asks millions). */
+const pathsMemo = new WeakMap<readonly MeshResource[], WeakMap<Workload, Map<number, WaypointPath[]>>>();
+
+function waypointPaths(resources: readonly MeshResource[], workload: Workload, port: number, waypoint: string, options: TranslateOptions, context: EvaluationContext): WaypointPath[] {
+  let byWorkload = pathsMemo.get(resources);
+  if (!byWorkload) pathsMemo.set(resources, (byWorkload = new WeakMap()));
+  let byPort = byWorkload.get(workload);
+  if (!byPort) byWorkload.set(workload, (byPort = new Map()));
+  let found = byPort.get(port);
+  if (found) return found;
   const fronting = servicesSelecting(context.inventory, [workload]).filter((s) => s.ports.some((p) => servicePortTarget(p, [workload]) === port));
   // A Service whose routes (a split) the waypoint sends on to one of those: its requests reach the pod too.
   const names = new Set(fronting.map((s) => s.name));
@@ -197,29 +237,16 @@ function evaluateAmbient(resources: readonly MeshResource[], workload: Workload,
   const routedHere = routes
     .filter((r) => (r.spec?.rules ?? []).some((rule) => (rule.backendRefs ?? []).some((b) => names.has(b.name) && (b.namespace ?? workload.namespace) === workload.namespace)))
     .flatMap((r) => (r.spec?.parentRefs ?? []).filter((p) => (p.group ?? '') === '' && p.kind === 'Service' && !names.has(p.name)).map((p) => p.name));
-  for (const service of [...fronting.map((s) => s.name), ...new Set(routedHere)]) {
-    const via = `through waypoint ${waypoint} for Service ${service}`;
-    if (given.http && !http) {
-      paths.push({ via, decision: { allowed: false, enforced: true, reasons: ["the waypoint's Envoy refuses the path (400)"] } });
-      continue;
-    }
-    const request: AccessRequest = http === given.http ? given : { ...given, ...(http ? { http } : {}) };
-    const policies = waypointPolicies(resources, workload.namespace, service, waypoint);
-    const shadow = policies.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
-    const opaque = istioPortProtocol(context.inventory, workload, port).kind === 'opaque';
-    const atWaypoint = judge(policies, shadow, policies.filter((r) => !shadow.includes(r)), request, options, opaque);
-    if (!atWaypoint.allowed) {
-      paths.push({ via, decision: atWaypoint });
-      continue;
-    }
-    const onward = authorizeOn(resources, workload, { source: { namespace: workload.namespace, name: waypoint }, destination: given.destination, port, protocol: 'tcp' }, options, true);
-    paths.push({ via, decision: { allowed: onward.allowed, enforced: atWaypoint.enforced && onward.enforced, reasons: [...atWaypoint.reasons, `then ztunnel, for the waypoint's identity: ${onward.reasons.join('; ')}`] } });
-  }
-  const open = paths.filter((p) => p.decision.allowed);
-  const chosen = open.find((p) => p.decision.enforced) ?? open[0];
-  const reasons = paths.map((p) => `${p.via}: ${p.decision.allowed ? 'allowed' : 'denied'} (${p.decision.reasons.join('; ')})`);
-  if (chosen) return { allowed: true, enforced: chosen.decision.enforced, reasons };
-  return { allowed: false, enforced: paths.every((p) => p.decision.enforced), reasons };
+  const opaque = istioPortProtocol(context.inventory, workload, port).kind === 'opaque';
+  // What ztunnel says to the waypoint's own connection: L4, with the waypoint's identity.
+  const onward = authorizeOn(resources, workload, { source: { namespace: workload.namespace, name: waypoint }, destination: { namespace: workload.namespace, name: workload.serviceAccount }, port, protocol: 'tcp' }, options, true);
+  found = [...names, ...new Set(routedHere)].map((service) => {
+    const selecting = waypointPolicies(resources, workload.namespace, service, waypoint);
+    const shadow = selecting.filter((r) => r.metadata.annotations?.['istio.io/dry-run'] === 'true');
+    return { service, selecting, shadow, enforced: selecting.filter((r) => !shadow.includes(r)), opaque, onward };
+  });
+  byPort.set(port, found);
+  return found;
 }
 
 /** Istio's decision from the policies that select a workload: DENY first, then ALLOW, none ⇒ allow. */
