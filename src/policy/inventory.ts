@@ -147,6 +147,24 @@ export function workloadsOf(inventory: Inventory, namespace: string, serviceAcco
   return [...(index.get(`${namespace}/${serviceAccount}`) ?? [])];
 }
 
+/** Workloads by namespace, built once per inventory, in the inventory's order. */
+const workloadsByNamespace = new WeakMap<Inventory, Map<string, Workload[]>>();
+
+/** The workloads of one namespace (a look-up, where a filter of every workload made planning selectors quadratic). */
+export function workloadsIn(inventory: Inventory, namespace: string): readonly Workload[] {
+  let index = workloadsByNamespace.get(inventory);
+  if (!index) {
+    index = new Map();
+    for (const w of inventory.workloads) {
+      const list = index.get(w.namespace);
+      if (list) list.push(w);
+      else index.set(w.namespace, [w]);
+    }
+    workloadsByNamespace.set(inventory, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
 /** Services by namespace, built once per inventory (an inventory is never changed once built). */
 const servicesByNamespace = new WeakMap<Inventory, Map<string, Service[]>>();
 
@@ -154,7 +172,11 @@ function servicesIn(inventory: Inventory, namespace: string): readonly Service[]
   let index = servicesByNamespace.get(inventory);
   if (!index) {
     index = new Map();
-    for (const s of inventory.services.values()) index.set(s.namespace, [...(index.get(s.namespace) ?? []), s]);
+    for (const s of inventory.services.values()) {
+      const list = index.get(s.namespace);
+      if (list) list.push(s);
+      else index.set(s.namespace, [s]);
+    }
     servicesByNamespace.set(inventory, index);
   }
   return index.get(namespace) ?? [];

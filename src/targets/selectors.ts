@@ -3,7 +3,7 @@
  * that select every known workload running as a ServiceAccount and no workload running as another:
  * a selector that also caught another workload would hand it access SMI never granted.
  */
-import type { Inventory } from '../policy/inventory.js';
+import { workloadsIn, type Inventory } from '../policy/inventory.js';
 import type { Identity, Workload } from '../policy/model.js';
 
 export interface SelectorPlan {
@@ -28,8 +28,9 @@ export function planSelectors(inventory: Inventory, identity: Identity, usable: 
     const labels = Object.fromEntries(Object.entries(w.labels).filter(([k]) => usable(k)));
     return Object.keys(labels).length === Object.keys(w.labels).length ? w : { ...w, labels };
   };
-  const own = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount === identity.name).map(visible);
-  const others = inventory.workloads.filter((w) => w.namespace === identity.namespace && w.serviceAccount !== identity.name).map(visible);
+  const here = workloadsIn(inventory, identity.namespace);
+  const own = here.filter((w) => w.serviceAccount === identity.name).map(visible);
+  const others = here.filter((w) => w.serviceAccount !== identity.name).map(visible);
   if (own.length === 0) return { selectors: [], unisolated: [], conflicts: [] };
   const isolated = (selector: Record<string, string>) => Object.keys(selector).length > 0 && !others.some((o) => catches(selector, o));
 
