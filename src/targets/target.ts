@@ -7,7 +7,7 @@ import type { Inventory } from '../policy/inventory.js';
 import type { PolicyModel, Workload } from '../policy/model.js';
 import type { AccessRequest, RouteRequest } from '../policy/request.js';
 import type { PathView } from './envoy-path.js';
-import type { FenceProfile } from './fence/types.js';
+import type { FenceProfile, FenceRelay } from './fence/types.js';
 import type { MeshMetrics } from './metrics-spec.js';
 import type { FeatureTable } from './features.js';
 
@@ -140,6 +140,8 @@ export interface Target {
    * (--fence networkpolicy); absent or undefined: the fence does not apply (the mesh denies everything itself).
    */
   fenceProfile?(options: TranslateOptions): FenceProfile | undefined;
+  /** Pods of the mesh's own (waypoints) the fence must let in beside the granted callers, for this policy and options. */
+  fenceRelays?(model: PolicyModel, options: TranslateOptions): readonly FenceRelay[];
   /** What the NetworkPolicy fence leaves to the mesh (set by fence/index.ts from the profile); absent: no fence for this target. */
   readonly fence?: readonly string[];
   /** How the mesh can report denials without enforcing them (--enforcement audit); absent: it cannot. */

@@ -49,7 +49,10 @@ export function targetVariants(target: Target, { everyOutput = false } = {}): Va
     if (o.variant) {
       for (const choice of o.choices ?? []) {
         const set = o.set(choice);
-        if (o.get({ ...DEFAULT_OPTIONS, ...set }) !== undefined) add(`--${o.flag} ${choice}`, set); // the default is the first variant already
+        if (o.get({ ...DEFAULT_OPTIONS, ...set }) === undefined) continue; // the default is the first variant already
+        add(`--${o.flag} ${choice}`, set);
+        // Each variant with the fence too: what the fence writes depends on it (Istio ambient's waypoints, --authz).
+        if (everyOutput && target.fence) add(`--${o.flag} ${choice} --fence networkpolicy`, { ...set, fence: 'networkpolicy' });
       }
     } else if (everyOutput && o.value === undefined) add(`--${o.flag}`, o.set(true));
   }

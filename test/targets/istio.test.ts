@@ -10,7 +10,7 @@ import { checkWorld, newTally } from '../support/equivalence.js';
 import { grantBooks, route, smallShop } from '../conformance/shop.js';
 
 const schemas = new CrdSchemas('crds/istio', 'crds/gateway-api');
-const fenceSchemas = new CrdSchemas('crds/istio');
+const fenceSchemas = new CrdSchemas('crds/istio', 'crds/gateway-api');
 
 describe('Istio target: equivalence with the SMI semantics', () => {
   test('random worlds and requests: never more access, differences explained, valid CRDs', () => {
@@ -41,6 +41,13 @@ describe('Istio target: equivalence with the SMI semantics', () => {
   test('--istio-data-plane ambient --istio-waypoint none --fence networkpolicy: the fence lets granted TCP in over HBONE (15008)', () => {
     const tally = newTally();
     const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const, istioWaypoint: 'none', fence: 'networkpolicy' as const };
+    fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(TARGETS.istio!, fenceSchemas, world, requests, routes, options, tally)), { numRuns: 100 });
+    assert.ok(tally.allowedBoth > 10 && tally.deniedBoth > 50, JSON.stringify(tally));
+  });
+
+  test('--istio-data-plane ambient --fence networkpolicy (waypoints): the fence lets the waypoint\'s pods carry grants in over HBONE — never more access', () => {
+    const tally = newTally();
+    const options = { ...DEFAULT_OPTIONS, istioDataPlane: 'ambient' as const, fence: 'networkpolicy' as const };
     fc.assert(fc.property(worldsWithRequests, ([world, requests, routes]) => checkWorld(TARGETS.istio!, fenceSchemas, world, requests, routes, options, tally)), { numRuns: 100 });
     assert.ok(tally.allowedBoth > 10 && tally.deniedBoth > 50, JSON.stringify(tally));
   });
@@ -311,6 +318,14 @@ spec: {selector: {app: cron}, ports: [{name: http, port: 8080}]}
       const through = istio.evaluateAccess(t.resources, books, httpRequest('shop/cron', 'shop/books', 'GET', '/books/1', { port: 8080 }), options, { inventory: model.inventory });
       assert.equal(through.allowed, false, through.reasons.join('\n'));
       assert.match(through.reasons.join('\n'), /for Service books-root: denied/);
+    });
+
+    test('with --fence networkpolicy: the waypoint\'s pods are let into the destinations on HBONE, and any pod into the waypoint', async () => {
+      const t = TARGETS.istio!.translate(await shop(), { ...options, fence: 'networkpolicy' });
+      const relay = t.resources.find((r) => r.kind === 'NetworkPolicy' && r.metadata.name === 'smi-fence--relay');
+      assert.deepEqual(relay?.spec, { podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'smi-waypoint' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 15008 }] }] });
+      const books = t.resources.find((r) => r.kind === 'NetworkPolicy' && r.metadata.name === 'smi-fence-books');
+      assert.ok(JSON.stringify(books?.spec).includes('{"from":[{"podSelector":{"matchLabels":{"gateway.networking.k8s.io/gateway-name":"smi-waypoint"}}}],"ports":[{"protocol":"TCP","port":15008}]}'), JSON.stringify(books?.spec));
     });
 
     test('--istio-waypoint NAME uses the user\'s waypoint: no Gateway written, the label and ztunnel name theirs', async () => {

@@ -39,7 +39,7 @@ export function withFence(target: Target): Target {
         const kept = [...profile.open, ...(profile.tcpWirePort ? [profile.tcpWirePort] : []), ...profile.tunnel];
         report(undefined, 'info', 'FENCE_MESH_PORTS', kept.length === 0 ? `the fence opens no port for ${target.name} itself: ${profile.notes[0] ?? ''}`
           : `the fence keeps open what ${target.name} needs: ${kept.map((p) => `${p.port} (${p.why})`).join('; ')}`);
-        return translateFence(model, target.name, profile, report);
+        return translateFence(model, target.name, profile, report, target.fenceRelays?.(model, options) ?? []);
       });
       // The mesh's own "UDP is not enforced" no longer holds where the fence is written.
       const written = options.enforcement !== 'audit';

@@ -14,7 +14,7 @@ import { planSelectors } from '../selectors.js';
 import { ciliumKeepsLabel } from '../cilium/identity-labels.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshName, MeshResource } from '../target.js';
-import { NAMESPACE_NAME_LABEL, NETWORK_POLICY_API, type FenceProfile, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicySpec } from './types.js';
+import { NAMESPACE_NAME_LABEL, NETWORK_POLICY_API, type FenceProfile, type FenceRelay, type NetworkPolicyIngressRule, type NetworkPolicyPeer, type NetworkPolicyPort, type NetworkPolicySpec } from './types.js';
 
 export const FENCE_DEFAULT_NAME = 'smi-fence--default';
 
@@ -77,7 +77,7 @@ function grantRules(model: PolicyModel, destination: Identity, targets: readonly
 const openRule = (profile: FenceProfile): NetworkPolicyIngressRule[] =>
   profile.open.length > 0 ? [{ ports: profile.open.map((p) => ({ protocol: 'TCP' as const, port: p.port })) }] : [];
 
-export function translateFence(model: PolicyModel, mesh: MeshName, profile: FenceProfile, report: Report): MeshResource[] {
+export function translateFence(model: PolicyModel, mesh: MeshName, profile: FenceProfile, report: Report, relays: readonly FenceRelay[] = []): MeshResource[] {
   const out: MeshResource[] = [];
   if (model.mode === 'permissive') return out;
   const strict = model.mode === 'strict';
@@ -100,7 +100,10 @@ export function translateFence(model: PolicyModel, mesh: MeshName, profile: Fenc
       if (strict) report(targets[0]?.ref, 'error', 'FENCE_DESTINATION_NOT_ISOLATED', `${where}, so the fence lets nothing but the mesh's own ports into them (narrower than SMI); give them distinct pod labels`);
       else report(targets[0]?.ref, 'error', 'FENCE_DESTINATION_NOT_ENFORCED', `${where}, so the fence leaves them alone: UDP and ports the mesh does not see stay open to them; give them distinct pod labels`);
     }
-    const rules = grantRules(model, identity, targets, profile, peerCache, report);
+    const granted = grantRules(model, identity, targets, profile, peerCache, report);
+    // What the mesh's relays (waypoints) carry on arrives from their pods, not the callers'.
+    const relayed = granted.length === 0 ? [] : relays.filter((r) => r.namespace === identity.namespace).map((r) => ({ from: [{ podSelector: { matchLabels: { ...r.podLabels } } }], ports: [{ protocol: 'TCP' as const, port: r.port.port }] }));
+    const rules = [...granted, ...relayed];
     // In strict mode the namespace default isolates every pod and opens the mesh's ports; here only grants are added.
     const ingress = strict ? rules : [...rules, ...openRule(profile)];
     if (strict && ingress.length === 0) continue;
@@ -109,6 +112,11 @@ export function translateFence(model: PolicyModel, mesh: MeshName, profile: Fenc
       const name = plan.selectors.length === 1 ? base : derivedName(base, String(i));
       out.push(policy(name, identity.namespace, { podSelector: { matchLabels }, policyTypes: ['Ingress'], ingress: structuredClone(ingress) }, targets));
     });
+  }
+  // Every pod may reach a relay on its port (the relay's mesh judges what it carries).
+  for (const r of relays) {
+    if (!inScope(model, r.namespace)) continue;
+    out.push(policy(derivedName('smi-fence', 'relay'), r.namespace, { podSelector: { matchLabels: { ...r.podLabels } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: r.port.port }] }, ...openRule(profile)] }, []));
   }
   if (strict) {
     const namespaces = new Set<string>();

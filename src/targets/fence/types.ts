@@ -64,5 +64,17 @@ export interface FenceProfile {
   readonly notes: readonly string[];
 }
 
+/**
+ * Pods of the mesh's own that carry granted callers' connections on to a destination (Istio ambient's
+ * waypoints): in their namespace, they are let into the destinations there on this port, and every pod
+ * may reach them on it — the mesh judges what they carry.
+ */
+export interface FenceRelay {
+  readonly namespace: string;
+  /** The relay pods' labels (matchLabels). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly port: MeshPort;
+}
+
 /** Said on every mesh's fence: kubelet probes come from the node. */
 export const NODE_PROBES = 'kubelet probes come from the node, which most NetworkPolicy implementations exempt; where yours does not, add a NetworkPolicy with an ipBlock for the node addresses';

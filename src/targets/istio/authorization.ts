@@ -226,7 +226,7 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
   if (waypoint && enrolled.size > 0) out.push(...waypointResources(model, report, waypoint, enrolled, atWaypoint, mesh));
   if (model.mode === 'strict' || destinations.length > 0) {
     report(undefined, 'warning', 'ISTIO_UDP_NOT_ENFORCED',
-      `Istio's ${isAmbient(options) ? 'ztunnel carries' : 'sidecars intercept'} TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy${waypoint ? ', with --istio-waypoint none' : ''}: Kubernetes NetworkPolicies then decide UDP)`);
+      `Istio's ${isAmbient(options) ? 'ztunnel carries' : 'sidecars intercept'} TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)`);
   }
   if (model.mode === 'strict') {
     for (const w of model.inventory.workloads) if (inScope(model, w.namespace)) namespaces.add(w.namespace);

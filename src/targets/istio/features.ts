@@ -16,7 +16,7 @@ export const ISTIO_WAYPOINT_FEATURES: FeatureTable = {
   'http-route-grant': partial('enforced by the waypoint, which sees requests addressed to Services: requests to a pod\'s own address, and destinations without a Service of their own, lose them (ISTIO_WAYPOINT_SERVICE_TRAFFIC, ISTIO_WAYPOINT_NO_SERVICE, ISTIO_WAYPOINT_SERVICE_SHARED)'),
   'http-regex-path': partial('as HTTP route grants, and authorization paths are exact, prefix or suffix (ISTIO_PATH_INEXPRESSIBLE)'),
   'http-header-match': partial('as HTTP route grants, and header values are exact, prefix, suffix or presence (ISTIO_HEADER_INEXPRESSIBLE)'),
-  'udp-grant': none('ztunnel carries TCP only (use --fence networkpolicy with --istio-waypoint none)'),
+  'udp-grant': none('ztunnel carries TCP only (use --fence networkpolicy)'),
   'weighted-split': full,
 };
 

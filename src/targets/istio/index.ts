@@ -1,7 +1,7 @@
 /** The Istio target: security.istio.io/v1 AuthorizationPolicy and networking.istio.io/v1 VirtualService. */
 import type { Target } from '../target.js';
 import { ISTIO_AMBIENT_FEATURES, ISTIO_FEATURES, ISTIO_WAYPOINT_FEATURES } from './features.js';
-import { GATEWAY_API } from './types.js';
+import { GATEWAY_API, HBONE_PORT, WAYPOINT_POD_LABEL } from './types.js';
 import { ISTIO_METRICS } from './metrics.js';
 import { isAmbient, ISTIO_OPTIONS, waypointOf } from './options.js';
 import { ISTIO_AMBIENT_FENCE, ISTIO_FENCE } from './fence-profile.js';
@@ -9,7 +9,7 @@ import { RAW_PATH } from '../envoy-path.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from './authorization.js';
 import { translateTraffic, WAYPOINT_TCP_ROUTE_API } from './traffic.js';
-import { waypointInfrastructure } from './waypoint.js';
+import { waypointInfrastructure, waypointNamespaces } from './waypoint.js';
 import { evaluateIstioAccess, evaluateIstioRoute, ISTIO_PATH_VIEW } from './evaluate.js';
 
 export const istio: Target = {
@@ -38,6 +38,11 @@ export const istio: Target = {
   options: ISTIO_OPTIONS,
   authorization: () => 'istio',
   fenceProfile: (options) => (isAmbient(options) ? ISTIO_AMBIENT_FENCE : ISTIO_FENCE),
+  // The waypoint's pods carry route-level grants on to the destinations of their namespace over HBONE.
+  fenceRelays: (model, options) => {
+    const waypoint = waypointOf(options);
+    return waypoint ? [...waypointNamespaces(model, options)].sort().map((namespace) => ({ namespace, podLabels: { [WAYPOINT_POD_LABEL]: waypoint.name }, port: { port: HBONE_PORT, why: `the waypoint ${waypoint.name} carries granted requests on to the destinations over HBONE` } })) : [];
+  },
   systemNamespaces: [/^istio-system$/],
   metrics: ISTIO_METRICS,
   features: (options) => (!isAmbient(options) ? ISTIO_FEATURES : waypointOf(options) ? ISTIO_WAYPOINT_FEATURES : ISTIO_AMBIENT_FEATURES),

@@ -43,10 +43,6 @@ export const ISTIO_OPTIONS: readonly MeshOption[] = [
     description: 'Istio: sidecar (default) or ambient (ztunnel enforces L4 grants, a waypoint route-level grants and splits: see --istio-waypoint)',
     set: (v) => ({ istioDataPlane: v as 'sidecar' | 'ambient' }),
     get: (o) => (o.istioDataPlane === 'ambient' ? 'ambient' : undefined),
-    // The fence would have to let each waypoint's pods in over HBONE, which it does not know how to select yet.
-    refuse: (o) => (o.fence !== undefined && waypointOf(o) !== undefined
-      ? '--fence networkpolicy with an ambient waypoint is not supported yet (the fence would shut out the waypoint\'s own connections): add --istio-waypoint none, or leave out --fence'
-      : undefined),
   },
   {
     flag: 'istio-waypoint', value: 'create|none|NAME', appliesTo: 'mesh',

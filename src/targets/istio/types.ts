@@ -30,6 +30,8 @@ export const HBONE_PORT = 15008;
 export const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
 /** On a waypoint: which traffic it takes (service: traffic addressed to Services). */
 export const WAYPOINT_FOR_LABEL = 'istio.io/waypoint-for';
+/** On the pods of a Gateway Istio deploys (a waypoint's): the Gateway's name. */
+export const WAYPOINT_POD_LABEL = 'gateway.networking.k8s.io/gateway-name';
 export interface GatewaySpec { gatewayClassName: string; listeners: { name: string; port: number; protocol: string }[] }
 export const GATEWAY = resourceKind<GatewaySpec>(GATEWAY_API, 'Gateway');
 export const VIRTUAL_SERVICE = resourceKind<VirtualServiceSpec>(NETWORKING_API, 'VirtualService');
