@@ -328,6 +328,24 @@ spec: {selector: {app: cron}, ports: [{name: http, port: 8080}]}
       assert.ok(JSON.stringify(books?.spec).includes('{"from":[{"podSelector":{"matchLabels":{"gateway.networking.k8s.io/gateway-name":"smi-waypoint"}}}],"ports":[{"protocol":"TCP","port":15008}]}'), JSON.stringify(books?.spec));
     });
 
+    test('workloads ztunnel does not capture: a Namespace in the input without istio.io/dataplane-mode=ambient, or a pod opted out — not enforced, and said', async () => {
+      const { httpRequest, l4Request } = await import('../support/policy.js');
+      const namespace = (labels: string) => `---\napiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {${labels}}}\n`;
+      const ask = async (labels: string) => {
+        const model = await shop(namespace(labels));
+        const t = istio.translate(model, options);
+        const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+        return { t, thief: istio.evaluateAccess(t.resources, books, l4Request('shop/cron', 'shop/books', 'tcp', 8080), options, { inventory: model.inventory }), web: istio.evaluateAccess(t.resources, books, httpRequest('shop/web', 'shop/books', 'GET', '/books', { port: 8080 }), options, { inventory: model.inventory }) };
+      };
+      const enrolled = await ask('istio.io/dataplane-mode: ambient');
+      assert.deepEqual([enrolled.thief.allowed, enrolled.thief.enforced, enrolled.web.allowed], [false, true, true]);
+      assert.equal(enrolled.t.diagnostics.some((d) => d.code === 'ISTIO_AMBIENT_NOT_ENFORCED'), false);
+      const outside = await ask('team: books');
+      assert.deepEqual([outside.thief.allowed, outside.thief.enforced], [true, false]);
+      assert.match(outside.thief.reasons.join(' '), /not enrolled in ambient/);
+      assert.ok(outside.t.diagnostics.some((d) => d.code === 'ISTIO_AMBIENT_NOT_ENFORCED' && /namespace shop: .*Deployment\/books \(shop\/books\)/.test(d.message)));
+    });
+
     test('--istio-waypoint NAME uses the user\'s waypoint: no Gateway written, the label and ztunnel name theirs', async () => {
       const t = istio.translate(await shop(), { ...options, istioWaypoint: 'mesh-waypoint' });
       assert.equal(t.resources.some((r) => r.kind === 'Gateway'), false);

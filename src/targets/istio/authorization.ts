@@ -14,6 +14,8 @@ import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient, waypointOf } from './options.js';
 import { routeLevel, waypointNamespaces, waypointResources, type WaypointGrants } from './waypoint.js';
+import { DATAPLANE_MODE_LABEL, enrolledInAmbient } from './enrolment.js';
+import { groupBy } from '../../group-by.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
 
 
@@ -224,6 +226,14 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
   }
 
   if (waypoint && enrolled.size > 0) out.push(...waypointResources(model, report, waypoint, enrolled, atWaypoint, mesh));
+  if (isAmbient(options)) {
+    // Pods ztunnel does not capture: nothing of this is enforced on them. Said per namespace, naming them.
+    const outside = model.inventory.workloads.filter((w) => inScope(model, w.namespace) && w.namespace !== root && !enrolledInAmbient(model.inventory, w));
+    for (const [ns, list] of [...groupBy(outside, (w) => w.namespace)].sort(([a], [b]) => a.localeCompare(b))) {
+      report(undefined, 'warning', 'ISTIO_AMBIENT_NOT_ENFORCED',
+        `namespace ${ns}: ${list.map((w) => `${w.kind}/${w.name} (${w.namespace}/${w.serviceAccount})`).join(', ')} not enrolled in ambient (label the namespace ${DATAPLANE_MODE_LABEL}=ambient, or the pods; ${DATAPLANE_MODE_LABEL}=none opts a pod out): ztunnel does not capture their traffic, so nothing smi writes is enforced on them`);
+    }
+  }
   if (model.mode === 'strict' || destinations.length > 0) {
     report(undefined, 'warning', 'ISTIO_UDP_NOT_ENFORCED',
       `Istio's ${isAmbient(options) ? 'ztunnel carries' : 'sidecars intercept'} TCP only: UDP traffic is neither allowed nor denied by the mesh, so UDPRoute rules and deny-by-default do not apply to UDP (add --fence networkpolicy: Kubernetes NetworkPolicies then decide UDP)`);

@@ -25,6 +25,7 @@ import { resourcesIn, resourcesOf } from '../resource-index.js';
 import { isOfKind, NAMESPACE, type ResourceOf } from '../resource-kind.js';
 import { servicesSelecting } from '../../policy/inventory.js';
 import { servicePortTarget } from './waypoint.js';
+import { DATAPLANE_MODE_LABEL, enrolledInAmbient } from './enrolment.js';
 import { evaluateGatewayRoute } from '../gateway/evaluate-route.js';
 import { HTTP_ROUTE, TCP_ROUTE, type ParentRef } from '../gateway/types.js';
 
@@ -183,6 +184,9 @@ function waypointPolicies(resources: readonly MeshResource[], namespace: string,
  * SMI denies can never hide behind one it grants.
  */
 function evaluateAmbient(resources: readonly MeshResource[], workload: Workload, given: AccessRequest, options: TranslateOptions, context?: EvaluationContext): MeshDecision {
+  if (context && !enrolledInAmbient(context.inventory, workload)) {
+    return { allowed: true, enforced: false, reasons: [`${workload.namespace}/${workload.name} is not enrolled in ambient (${DATAPLANE_MODE_LABEL}): ztunnel does not capture its traffic, and no policy applies`] };
+  }
   const direct = authorizeOn(resources, workload, given, options, true);
   const waypoint = waypointOfNamespace(resources, workload.namespace);
   if (waypoint === undefined || context === undefined || given.port === undefined) return direct;
