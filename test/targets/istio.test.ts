@@ -323,7 +323,7 @@ spec: {selector: {app: cron}, ports: [{name: http, port: 8080}]}
     test('with --fence networkpolicy: the waypoint\'s pods are let into the destinations on HBONE, and any pod into the waypoint', async () => {
       const t = TARGETS.istio!.translate(await shop(), { ...options, fence: 'networkpolicy' });
       const relay = t.resources.find((r) => r.kind === 'NetworkPolicy' && r.metadata.name === 'smi-fence--relay');
-      assert.deepEqual(relay?.spec, { podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'smi-waypoint' } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: 15008 }] }] });
+      assert.deepEqual(relay?.spec, { podSelector: { matchLabels: { 'gateway.networking.k8s.io/gateway-name': 'smi-waypoint' } }, policyTypes: ['Ingress'], ingress: [{ ports: [15008, 15020, 15021, 15090].map((port) => ({ protocol: 'TCP', port })) }] });
       const books = t.resources.find((r) => r.kind === 'NetworkPolicy' && r.metadata.name === 'smi-fence-books');
       assert.ok(JSON.stringify(books?.spec).includes('{"from":[{"podSelector":{"matchLabels":{"gateway.networking.k8s.io/gateway-name":"smi-waypoint"}}}],"ports":[{"protocol":"TCP","port":15008}]}'), JSON.stringify(books?.spec));
     });

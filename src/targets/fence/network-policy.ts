@@ -116,7 +116,7 @@ export function translateFence(model: PolicyModel, mesh: MeshName, profile: Fenc
   // Every pod may reach a relay on its port (the relay's mesh judges what it carries).
   for (const r of relays) {
     if (!inScope(model, r.namespace)) continue;
-    out.push(policy(derivedName('smi-fence', 'relay'), r.namespace, { podSelector: { matchLabels: { ...r.podLabels } }, policyTypes: ['Ingress'], ingress: [{ ports: [{ protocol: 'TCP', port: r.port.port }] }, ...openRule(profile)] }, []));
+    out.push(policy(derivedName('smi-fence', 'relay'), r.namespace, { podSelector: { matchLabels: { ...r.podLabels } }, policyTypes: ['Ingress'], ingress: [{ ports: [r.port, ...r.open].map((p) => ({ protocol: 'TCP' as const, port: p.port })) }] }, []));
   }
   if (strict) {
     const namespaces = new Set<string>();

@@ -74,6 +74,8 @@ export interface FenceRelay {
   /** The relay pods' labels (matchLabels). */
   readonly podLabels: Readonly<Record<string, string>>;
   readonly port: MeshPort;
+  /** The relay's own ports others reach (health, metrics scraping): open to every pod, like FenceProfile.open. */
+  readonly open: readonly MeshPort[];
 }
 
 /** Said on every mesh's fence: kubelet probes come from the node. */

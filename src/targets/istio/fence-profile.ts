@@ -15,6 +15,13 @@ export const ISTIO_FENCE: FenceProfile = {
   ],
 };
 
+/** A waypoint's own ports (an Envoy deployed by Istio, as a gateway's): reached by Prometheus and the kubelet. */
+export const WAYPOINT_OWN_PORTS = [
+  { port: 15020, why: "istio-agent's merged Prometheus metrics (the waypoint's reporter=\"waypoint\" series)" },
+  { port: 15021, why: "the waypoint's health check (kubelet readiness)" },
+  { port: 15090, why: "Envoy's Prometheus metrics" },
+];
+
 /** Ambient mode: meshed connections arrive at the pod over HBONE (15008), tunnelled by ztunnel; the application port sees only traffic from outside the mesh. */
 export const ISTIO_AMBIENT_FENCE: FenceProfile = {
   open: [],

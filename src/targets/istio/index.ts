@@ -4,7 +4,7 @@ import { ISTIO_AMBIENT_FEATURES, ISTIO_FEATURES, ISTIO_WAYPOINT_FEATURES } from 
 import { GATEWAY_API, HBONE_PORT, WAYPOINT_POD_LABEL } from './types.js';
 import { ISTIO_METRICS } from './metrics.js';
 import { isAmbient, ISTIO_OPTIONS, waypointOf } from './options.js';
-import { ISTIO_AMBIENT_FENCE, ISTIO_FENCE } from './fence-profile.js';
+import { ISTIO_AMBIENT_FENCE, ISTIO_FENCE, WAYPOINT_OWN_PORTS } from './fence-profile.js';
 import { RAW_PATH } from '../envoy-path.js';
 import { collectTranslation } from '../diagnostics.js';
 import { translateAuthorization } from './authorization.js';
@@ -41,7 +41,7 @@ export const istio: Target = {
   // The waypoint's pods carry route-level grants on to the destinations of their namespace over HBONE.
   fenceRelays: (model, options) => {
     const waypoint = waypointOf(options);
-    return waypoint ? [...waypointNamespaces(model, options)].sort().map((namespace) => ({ namespace, podLabels: { [WAYPOINT_POD_LABEL]: waypoint.name }, port: { port: HBONE_PORT, why: `the waypoint ${waypoint.name} carries granted requests on to the destinations over HBONE` } })) : [];
+    return waypoint ? [...waypointNamespaces(model, options)].sort().map((namespace) => ({ namespace, podLabels: { [WAYPOINT_POD_LABEL]: waypoint.name }, port: { port: HBONE_PORT, why: `the waypoint ${waypoint.name} carries granted requests on to the destinations over HBONE` }, open: WAYPOINT_OWN_PORTS })) : [];
   },
   systemNamespaces: [/^istio-system$/],
   metrics: ISTIO_METRICS,
