@@ -256,22 +256,46 @@ function waypointPaths(resources: readonly MeshResource[], workload: Workload, p
 /** Istio's decision from the policies that select a workload: DENY first, then ALLOW, none ⇒ allow. */
 const actionOf = (r: Policy) => r.spec?.action ?? 'ALLOW';
 const rulesOf = (r: Policy) => r.spec?.rules ?? [];
-/** DENY and ALLOW policies of a list, split once per list (the lists are memoised per workload). */
-const byAction = new WeakMap<readonly Policy[], { deny: Policy[]; allow: Policy[] }>();
+/**
+ * DENY and ALLOW policies of a list, split once per list (the lists are memoised per workload), with
+ * the decisions they can give, which depend on the list and the matching policy only: diff asks
+ * millions of requests, and building the same reason string for each was most of its garbage.
+ */
+interface Split { readonly deny: Policy[]; readonly allow: Policy[]; readonly unmatched: MeshDecision; readonly decided: Map<Policy, MeshDecision> }
+const byAction = new WeakMap<readonly Policy[], Split>();
+const NO_ALLOW: MeshDecision = { allowed: true, enforced: true, reasons: ['no ALLOW policy selects the workload'] };
+
+function splitOf(policies: readonly Policy[]): Split {
+  let split = byAction.get(policies);
+  if (!split) {
+    const allow = policies.filter((r) => actionOf(r) === 'ALLOW');
+    split = {
+      deny: policies.filter((r) => actionOf(r) === 'DENY'), allow, decided: new Map(),
+      unmatched: { allowed: false, enforced: true, reasons: [`no rule of ${allow.map((p) => p.metadata.name).join(', ')} matches`] },
+    };
+    byAction.set(policies, split);
+  }
+  return split;
+}
+
+function matched(split: Split, p: Policy, allowed: boolean): MeshDecision {
+  let d = split.decided.get(p);
+  if (!d) split.decided.set(p, (d = { allowed, enforced: true, reasons: [`${allowed ? 'ALLOW' : 'DENY'} policy ${p.metadata.name} matches`] }));
+  return d;
+}
 
 function authorize(policies: readonly Policy[], request: AccessRequest, options: TranslateOptions, opaquePort = false): MeshDecision {
-  let split = byAction.get(policies);
-  if (!split) byAction.set(policies, (split = { deny: policies.filter((r) => actionOf(r) === 'DENY'), allow: policies.filter((r) => actionOf(r) === 'ALLOW') }));
+  const split = splitOf(policies);
   const peer = peerOf(request, options);
   for (const p of split.deny) {
-    if (rulesOf(p).some((rule) => ruleMatches(rule, request, peer, opaquePort))) return { allowed: false, enforced: true, reasons: [`DENY policy ${p.metadata.name} matches`] };
+    if (rulesOf(p).some((rule) => ruleMatches(rule, request, peer, opaquePort))) return matched(split, p, false);
   }
   const allow = split.allow;
-  if (allow.length === 0) return { allowed: true, enforced: true, reasons: ['no ALLOW policy selects the workload'] };
+  if (allow.length === 0) return NO_ALLOW;
   for (const p of allow) {
-    if (rulesOf(p).some((rule) => ruleMatches(rule, request, peer, opaquePort))) return { allowed: true, enforced: true, reasons: [`ALLOW policy ${p.metadata.name} matches`] };
+    if (rulesOf(p).some((rule) => ruleMatches(rule, request, peer, opaquePort))) return matched(split, p, true);
   }
-  return { allowed: false, enforced: true, reasons: [`no rule of ${allow.map((p) => p.metadata.name).join(', ')} matches`] };
+  return split.unmatched;
 }
 
 function stringMatch(m: StringMatch, value: string | undefined): boolean {
