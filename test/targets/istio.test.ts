@@ -346,6 +346,19 @@ spec: {selector: {app: cron}, ports: [{name: http, port: 8080}]}
       assert.ok(outside.t.diagnostics.some((d) => d.code === 'ISTIO_AMBIENT_NOT_ENFORCED' && /namespace shop: .*Deployment\/books \(shop\/books\)/.test(d.message)));
     });
 
+    test('the waypoint\'s identity taken (a workload runs as it, or the SMI objects name it): no waypoint there, and ztunnel admits no one in its name', async () => {
+      const { deploymentYaml, l4Request } = await import('../support/policy.js');
+      for (const extra of [deploymentYaml('shop', 'sneaky', 'smi-waypoint', [80]), grantBooks('named', ['smi-waypoint'], '[{kind: HTTPRouteGroup, name: reads}]')]) {
+        const model = await shop(extra);
+        const t = istio.translate(model, options);
+        assert.equal(t.resources.some((r) => r.kind === 'Gateway' || r.kind === 'Namespace'), false, 'no waypoint, no label');
+        assert.doesNotMatch(JSON.stringify(t.resources), /sa\/smi-waypoint"/, 'nothing admits the waypoint principal');
+        assert.ok(t.diagnostics.some((d) => d.code === 'ISTIO_AMBIENT_NEEDS_WAYPOINT' && d.severity === 'error' && /no waypoint in shop: .*smi-waypoint/.test(d.message)), JSON.stringify(t.diagnostics.map((d) => d.message)));
+        const books = model.inventory.workloads.find((w) => w.name === 'books')!;
+        assert.equal(istio.evaluateAccess(t.resources, books, l4Request('shop/smi-waypoint', 'shop/books', 'tcp', 8080), options, { inventory: model.inventory }).allowed, false);
+      }
+    });
+
     test('--istio-waypoint NAME uses the user\'s waypoint: no Gateway written, the label and ztunnel name theirs', async () => {
       const t = istio.translate(await shop(), { ...options, istioWaypoint: 'mesh-waypoint' });
       assert.equal(t.resources.some((r) => r.kind === 'Gateway'), false);

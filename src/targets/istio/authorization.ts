@@ -13,7 +13,7 @@ import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, isAmbient, waypointOf } from './options.js';
-import { routeLevel, waypointNamespaces, waypointResources, type WaypointGrants } from './waypoint.js';
+import { routeLevel, waypointIdentityTaken, waypointNamespaces, waypointResources, type WaypointGrants } from './waypoint.js';
 import { DATAPLANE_MODE_LABEL, enrolledInAmbient } from './enrolment.js';
 import { groupBy } from '../../group-by.js';
 import { AUTHZ_API, principal, type AuthorizationRule, type Condition } from './types.js';
@@ -153,8 +153,10 @@ function authorizationPolicies(model: PolicyModel, options: TranslateOptions, re
       if (target.hasHttpRules && isAmbient(options) && !viaWaypoint) {
         // ztunnel sees connections, not requests: an L4 rule would let raw TCP through too, which the grant does not.
         if (routeLevel(target)) {
+          const taken = waypoint && waypointIdentityTaken(model, identity.namespace, waypoint.name);
+          const why = taken ? `and there is no waypoint in ${identity.namespace}: ${taken}, so ztunnel could not tell the waypoint from it (rename that ServiceAccount, or name another waypoint with --istio-waypoint)` : 'which --istio-waypoint none keeps smi from writing (drop it)';
           report(target.ref, 'error', 'ISTIO_AMBIENT_NEEDS_WAYPOINT',
-            `${provenanceLabel(target.ref)} grants ${target.sources.map(identityKey).join(', ')} HTTP requests to ${identityKey(identity)}; in ambient mode ztunnel enforces L4 only (a rule there would admit raw TCP too), and route-level rules need a waypoint proxy, which --istio-waypoint none keeps smi from writing: the grant is left out (narrower). Drop --istio-waypoint none, grant the ports with a TCPRoute if any connection may pass, or run the destination with a sidecar`);
+            `${provenanceLabel(target.ref)} grants ${target.sources.map(identityKey).join(', ')} HTTP requests to ${identityKey(identity)}; in ambient mode ztunnel enforces L4 only (a rule there would admit raw TCP too), and route-level rules need a waypoint proxy, ${why}: the grant is left out (narrower). Grant the ports with a TCPRoute if any connection may pass, or run the destination with a sidecar`);
         }
         continue;
       }

@@ -263,7 +263,9 @@ const rulesOf = (r: Policy) => r.spec?.rules ?? [];
  */
 interface Split { readonly deny: Policy[]; readonly allow: Policy[]; readonly unmatched: MeshDecision; readonly decided: Map<Policy, MeshDecision> }
 const byAction = new WeakMap<readonly Policy[], Split>();
-const NO_ALLOW: MeshDecision = { allowed: true, enforced: true, reasons: ['no ALLOW policy selects the workload'] };
+// Shared by every request that gets them: frozen, so no caller can change another's answer.
+const decision = (d: MeshDecision): MeshDecision => Object.freeze({ ...d, reasons: Object.freeze([...d.reasons]) });
+const NO_ALLOW = decision({ allowed: true, enforced: true, reasons: ['no ALLOW policy selects the workload'] });
 
 function splitOf(policies: readonly Policy[]): Split {
   let split = byAction.get(policies);
@@ -271,7 +273,7 @@ function splitOf(policies: readonly Policy[]): Split {
     const allow = policies.filter((r) => actionOf(r) === 'ALLOW');
     split = {
       deny: policies.filter((r) => actionOf(r) === 'DENY'), allow, decided: new Map(),
-      unmatched: { allowed: false, enforced: true, reasons: [`no rule of ${allow.map((p) => p.metadata.name).join(', ')} matches`] },
+      unmatched: decision({ allowed: false, enforced: true, reasons: [`no rule of ${allow.map((p) => p.metadata.name).join(', ')} matches`] }),
     };
     byAction.set(policies, split);
   }
@@ -280,7 +282,7 @@ function splitOf(policies: readonly Policy[]): Split {
 
 function matched(split: Split, p: Policy, allowed: boolean): MeshDecision {
   let d = split.decided.get(p);
-  if (!d) split.decided.set(p, (d = { allowed, enforced: true, reasons: [`${allowed ? 'ALLOW' : 'DENY'} policy ${p.metadata.name} matches`] }));
+  if (!d) split.decided.set(p, (d = decision({ allowed, enforced: true, reasons: [`${allowed ? 'ALLOW' : 'DENY'} policy ${p.metadata.name} matches`] })));
   return d;
 }
 

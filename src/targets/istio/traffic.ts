@@ -13,6 +13,7 @@ import { meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import { isAmbient, waypointOf } from './options.js';
 import { translateSplitRoutes } from '../gateway/split.js';
+import { waypointNamespaces } from './waypoint.js';
 import type { MeshResource, TranslateOptions } from '../target.js';
 import { NETWORKING_API, serviceHost, type HttpMatchRequest, type HttpRoute, type RouteDestination, type TcpRoute } from './types.js';
 
@@ -30,7 +31,16 @@ function matchRequest(m: CompiledMatch, port: number | undefined): HttpMatchRequ
 export const WAYPOINT_TCP_ROUTE_API = 'gateway.networking.k8s.io/v1';
 
 export function translateTraffic(model: PolicyModel, options: TranslateOptions, report: Report): MeshResource[] {
-  if (waypointOf(options)) return translateSplitRoutes(model, report, { mesh: 'istio', codePrefix: 'ISTIO', tcpRouteApi: WAYPOINT_TCP_ROUTE_API });
+  if (waypointOf(options)) {
+    // Only where a waypoint carries them: elsewhere (the root namespace, a namespace where the waypoint's identity is taken) ztunnel ignores routes.
+    const carried = waypointNamespaces(model, options);
+    for (const split of model.splits.values()) {
+      if (carried.has(split.namespace) || splitPortPlans(model, split).every((p) => p.backends.length === 0)) continue;
+      report(split.ref, 'error', 'ISTIO_AMBIENT_SPLIT_NOT_EXPRESSED', `${provenanceLabel(split.ref)}: in ambient mode weighted routing happens at a waypoint, and ${split.namespace} gets none (Istio's root namespace, or the waypoint's identity is taken there); nothing is written, so ${split.namespace}/${split.service} keeps its own endpoints (no split)`);
+    }
+    const splits = new Map([...model.splits].filter(([, s]) => carried.has(s.namespace)));
+    return translateSplitRoutes({ ...model, splits }, report, { mesh: 'istio', codePrefix: 'ISTIO', tcpRouteApi: WAYPOINT_TCP_ROUTE_API });
+  }
   const out: MeshResource[] = [];
   for (const split of [...model.splits.values()].sort((a, b) => `${a.namespace}/${a.service}`.localeCompare(`${b.namespace}/${b.service}`))) {
     const label = provenanceLabel(split.ref);

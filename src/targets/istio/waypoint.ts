@@ -8,14 +8,14 @@
  * (targetRefs); waypoint-for defaults to service.
  */
 import type { PolicyModel, Provenance, TargetPolicy } from '../../policy/model.js';
-import { selects, workloadsOf, type Service, type Workload } from '../../policy/inventory.js';
+import { selects, workloadsIn, workloadsOf, type Service, type Workload } from '../../policy/inventory.js';
 import { splitPortPlans } from '../split-plan.js';
 import type { TranslateOptions } from '../target.js';
 import { DEFAULT_ISTIO_ROOT_NAMESPACE, waypointOf } from './options.js';
 import { derivedName, meta, resourceName } from '../naming.js';
 import type { Report } from '../diagnostics.js';
 import type { MeshResource } from '../target.js';
-import { AUTHZ_API, GATEWAY_API, HBONE_PORT, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WAYPOINT_FOR_LABEL, type AuthorizationRule, type GatewaySpec } from './types.js';
+import { AUTHZ_API, GATEWAY_API, HBONE_PORT, USE_WAYPOINT_LABEL, WAYPOINT_CLASS, WAYPOINT_FOR_LABEL, WAYPOINT_POD_LABEL, type AuthorizationRule, type GatewaySpec } from './types.js';
 
 /** What one destination identity grants, as rules for its Services at the waypoint (ports are the pods' ports). */
 export interface WaypointGrants {
@@ -27,6 +27,19 @@ export interface WaypointGrants {
 
 /** A grant only a waypoint can carry: HTTP rules with sources and matches. */
 export const routeLevel = (t: TargetPolicy): boolean => t.hasHttpRules && t.sources.length > 0 && t.httpMatches.length > 0;
+
+/**
+ * Why the waypoint's identity (ServiceAccount <waypoint> in the namespace, which ztunnel admits on the
+ * granted ports) is not the waypoint's alone here, or undefined: a workload of the input runs as it
+ * without being that waypoint's pods, or the SMI objects name it. Then admitting it would let that
+ * workload in as if it were the waypoint.
+ */
+export function waypointIdentityTaken(model: PolicyModel, namespace: string, waypoint: string): string | undefined {
+  const impostors = workloadsOf(model.inventory, namespace, waypoint).filter((w) => w.labels[WAYPOINT_POD_LABEL] !== waypoint);
+  if (impostors.length > 0) return `${impostors.map((w) => `${w.kind}/${w.name}`).join(', ')} ${impostors.length === 1 ? 'runs' : 'run'} as ServiceAccount ${namespace}/${waypoint}, the waypoint's identity`;
+  const named = [...model.destinations.values()].some((d) => (d.identity.namespace === namespace && d.identity.name === waypoint) || d.targets.some((t) => t.sources.some((s) => s.namespace === namespace && s.name === waypoint)));
+  return named ? `the SMI objects name ServiceAccount ${namespace}/${waypoint}, the waypoint's identity` : undefined;
+}
 
 /**
  * The namespaces that need the waypoint: those whose destinations (with workloads) have route-level
@@ -44,6 +57,8 @@ export function waypointNamespaces(model: PolicyModel, options: TranslateOptions
   }
   for (const split of model.splits.values()) if (splitPortPlans(model, split).some((p) => p.backends.length > 0)) out.add(split.namespace);
   out.delete(root);
+  // Where the waypoint's identity is not its own, no waypoint: what it would carry is left out, and said (authorization.ts, traffic.ts).
+  for (const ns of out) if (waypointIdentityTaken(model, ns, waypointOf(options)!.name)) out.delete(ns);
   return out;
 }
 
@@ -106,7 +121,7 @@ export function waypointResources(model: PolicyModel, report: Report, waypoint: 
     // in strict mode, a selector-less Service whose endpoints someone keeps by hand) lets nothing through.
     out.push({ apiVersion: AUTHZ_API, kind: 'AuthorizationPolicy', metadata: meta(mesh, 'smi--waypoint-deny-by-default', ns, []), spec: { targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: waypoint.name }], action: 'ALLOW' } });
     const services = [...model.inventory.services.values()].filter((s) => s.namespace === ns && s.selector !== undefined).sort((a, b) => a.name.localeCompare(b.name));
-    const selectedBy = (service: Service) => model.inventory.workloads.filter((w) => w.namespace === ns && selects(service.selector, w.labels));
+    const selectedBy = (service: Service) => workloadsIn(model.inventory, ns).filter((w) => selects(service.selector, w.labels));
     const identitiesOf = (workloads: readonly Workload[]) => [...new Set(workloads.map((w) => `${w.namespace}/${w.serviceAccount}`))].sort();
     for (const service of services) {
       // The root of a split: the waypoint routes its requests to the backends' pods (and, outside the
