@@ -23,7 +23,7 @@ import { WorkQueue } from './queue.js';
 import { NamespacedDesired, type NamespaceObjects } from './partitioned.js';
 import type { ClusterView } from '../webhooks/admission.js';
 import { clusterViewOf } from '../kube/cluster-view.js';
-import { namespacePatch, ownsAny, setsAny } from './namespace-annotations.js';
+import { namespacePatch, ownsAny, setsAny } from './namespace-fields.js';
 
 export interface ControllerOptions {
   readonly target: Target;

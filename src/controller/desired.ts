@@ -13,7 +13,7 @@ import { scopeOptions } from '../targets/registry.js';
 import { groupBy } from '../group-by.js';
 import { SOURCE_ANNOTATION } from '../targets/naming.js';
 import type { MeshResource, Target, Translation, TranslateOptions } from '../targets/target.js';
-import type { NamespaceFields } from './namespace-annotations.js';
+import type { NamespaceFields } from './namespace-fields.js';
 import { conditionsFor, type SmiStatus } from './conditions.js';
 
 export { objectKey, type ClusterObject };
@@ -24,7 +24,7 @@ export interface DesiredState {
    * Namespaces smi annotates (Linkerd's default inbound policy with --linkerd-namespace-deny): name →
    * the annotations it owns there. Namespaces are never created or deleted, only annotated.
    */
-  readonly namespaceAnnotations: ReadonlyMap<string, NamespaceFields>;
+  readonly namespaceFields: ReadonlyMap<string, NamespaceFields>;
   /** Which of the namespaces looked at smi governs, and why (for logs and the scope metric). */
   readonly scope: Scope;
   /** Kind/namespace/name → status to write. */
@@ -54,9 +54,9 @@ export function desiredState(smi: readonly ClusterObject[], inventory: readonly 
 export function desiredFrom(smi: readonly ClusterObject[], validated: ValidatedSet, model: PolicyModel, translation: Translation, mesh: string): DesiredState {
   // Same-namespace SMI sources own what they produced: deleting them lets the GC clean up too.
   const uids = new Map(smi.map((o) => [objectKey(o), o]));
-  const namespaceAnnotations = new Map<string, NamespaceFields>();
+  const namespaceFields = new Map<string, NamespaceFields>();
   for (const r of translation.resources) {
-    if (isNamespacePatch(r)) namespaceAnnotations.set(r.metadata.name, { annotations: { ...r.metadata.annotations }, ...(r.metadata.labels ? { labels: { ...r.metadata.labels } } : {}) });
+    if (isNamespacePatch(r)) namespaceFields.set(r.metadata.name, { annotations: { ...r.metadata.annotations }, ...(r.metadata.labels ? { labels: { ...r.metadata.labels } } : {}) });
   }
   const resources = translation.resources.filter((r) => !isNamespacePatch(r)).map((r) => {
     const owners = (r.metadata.annotations?.[SOURCE_ANNOTATION] ?? '').split(',').filter((s) => s !== '').flatMap((key) => {
@@ -77,5 +77,5 @@ export function desiredFrom(smi: readonly ClusterObject[], validated: ValidatedS
     const p = [...(v.get(key) ?? []), ...(res.get(key) ?? []), ...(tr.get(key) ?? [])].filter((d) => d.severity !== 'info');
     if (p.length > 0) problems.set(key, p);
   }
-  return { resources, namespaceAnnotations, scope: model.scope, statuses, problems };
+  return { resources, namespaceFields, scope: model.scope, statuses, problems };
 }

@@ -8,10 +8,10 @@ import { createHash } from 'node:crypto';
 import type { MeshResource } from '../targets/target.js';
 import { sameStatus, type SmiStatus } from './conditions.js';
 import { objectKey, type ClusterObject, type DesiredState } from './desired.js';
-import { holdsAnnotations, ownsAny, type NamespaceObject } from './namespace-annotations.js';
+import { holdsFields, ownsAny, type NamespaceObject } from './namespace-fields.js';
 import { DESIRED_HASH, planChanges, resourceKey, type LiveResource, type PlannedChange } from './plan.js';
 
-export interface NamespaceAnnotationWrite {
+export interface NamespaceFieldsWrite {
   readonly name: string;
   /** Exactly the annotations (and labels, when any) smi holds there afterwards; none: give back every one it held. */
   readonly annotations: Readonly<Record<string, string>>;
@@ -36,7 +36,7 @@ export interface EventWrite {
 export interface WritePlan {
   /** Server-side applies of smi's resources (creates and updates whose intent is not already applied). */
   readonly applies: readonly MeshResource[];
-  readonly annotations: readonly NamespaceAnnotationWrite[];
+  readonly annotations: readonly NamespaceFieldsWrite[];
   /** Resources smi wrote and no longer wants; held by kind when that kind's applies are refused. */
   readonly deletes: readonly LiveResource[];
   /** Every SMI object with a planned status: the executor writes those that change. */
@@ -68,16 +68,16 @@ export interface PlanInput {
 export const eventId = (o: ClusterObject, code: string, message: string): string =>
   createHash('sha256').update(`${o.metadata?.uid}/${code}/${message}`).digest('hex').slice(0, 16);
 
-function annotationWrites(input: PlanInput): NamespaceAnnotationWrite[] {
+function annotationWrites(input: PlanInput): NamespaceFieldsWrite[] {
   const { desired, namespaces, looked, annotated } = input;
   const inView = (ns: string) => !looked || looked.has(ns);
-  const out: NamespaceAnnotationWrite[] = [];
-  for (const [name, fields] of desired.namespaceAnnotations) {
-    if (!inView(name) || holdsAnnotations(namespaces.get(name), fields) || annotated.get(name) === JSON.stringify(fields)) continue;
+  const out: NamespaceFieldsWrite[] = [];
+  for (const [name, fields] of desired.namespaceFields) {
+    if (!inView(name) || holdsFields(namespaces.get(name), fields) || annotated.get(name) === JSON.stringify(fields)) continue;
     out.push({ name, ...fields });
   }
   const mine = new Set([...annotated.keys(), ...[...namespaces.values()].filter(ownsAny).map((n) => n.metadata?.name ?? '')]);
-  for (const name of [...mine].sort()) if (inView(name) && !desired.namespaceAnnotations.has(name)) out.push({ name, annotations: {} });
+  for (const name of [...mine].sort()) if (inView(name) && !desired.namespaceFields.has(name)) out.push({ name, annotations: {} });
   return out;
 }
 

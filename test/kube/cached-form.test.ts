@@ -65,7 +65,7 @@ describe('the form objects are cached in', () => {
         assert.equal(stringify(b.resources), stringify(a.resources), target.name);
         assert.deepEqual([...b.statuses], [...a.statuses], target.name);
         assert.deepEqual([...b.problems], [...a.problems], target.name);
-        assert.deepEqual([...b.namespaceAnnotations], [...a.namespaceAnnotations], target.name);
+        assert.deepEqual([...b.namespaceFields], [...a.namespaceFields], target.name);
       }
     }), { numRuns: 60 });
   });

@@ -7,7 +7,7 @@ import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
 import { NAMESPACE_KIND } from '../../api/watched-kinds.js';
 import { Writer } from '../../kube/writer.js';
-import { namespacePatch, ownedAnnotations, ownedLabels, type NamespaceObject } from '../../controller/namespace-annotations.js';
+import { namespacePatch, ownedAnnotations, ownedLabels, type NamespaceObject } from '../../controller/namespace-fields.js';
 
 export function releaseNamespacesCommand(ctx: CommandContext): Command {
   return new Command('release-namespaces')

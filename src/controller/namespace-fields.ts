@@ -38,7 +38,7 @@ export const ownedLabels = (ns: NamespaceObject): string[] => applied(ns).flatMa
 export const ownsAny = (ns: NamespaceObject): boolean => ownedAnnotations(ns).length + ownedLabels(ns).length > 0;
 
 /** Whether a Namespace already carries these annotations and labels as smi's. */
-export function holdsAnnotations(ns: NamespaceObject | undefined, wanted: NamespaceFields): boolean {
+export function holdsFields(ns: NamespaceObject | undefined, wanted: NamespaceFields): boolean {
   if (!ns) return false;
   const annotations = new Set(ownedAnnotations(ns));
   const labels = new Set(ownedLabels(ns));
