@@ -41,6 +41,12 @@ export function addTranslateOptions(command: Command): Command {
   return command;
 }
 
+/** The mesh flags that say how to read a mesh's metrics (MeshOption.readsMetrics), on a command that reads them. */
+export function addMetricsOptions(command: Command): Command {
+  for (const { option } of meshOptions().filter(({ option: o }) => o.readsMetrics)) command.addOption(commanderOption(option));
+  return command;
+}
+
 /** Where a mesh's flag applies, in words: its mesh, and the targets that can write its authorization. */
 function whereItApplies(owner: Target, o: MeshOption): string {
   if (o.appliesTo === 'mesh') return `--mesh ${owner.name} only`;

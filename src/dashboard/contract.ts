@@ -104,6 +104,10 @@ export interface TrafficEdge {
   readonly requestsPerSecond: number;
   readonly successRate?: number;
   readonly p99Ms?: number;
+  /** TCP connections opened per second that an L4 proxy carried (no requests seen), where the mesh counts them. */
+  readonly connectionsPerSecond?: number;
+  /** 0–1: the share of those that closed without a failure. */
+  readonly connectionSuccessRate?: number;
   /** Whether the policy graph has an access edge for this pair (SMI lets the caller reach the destination on something). */
   readonly inPolicy: boolean;
 }

@@ -69,7 +69,7 @@ function trafficSection(t: NonNullable<PageParts['traffic']>): string {
   return `<section id="traffic"><h2>Live traffic (${escape(t.mesh)} metrics)</h2>
 <label for="traffic-window">Window</label> <select id="traffic-window">${t.windows.map((w) => `<option${w === t.window ? ' selected' : ''}>${escape(w)}</option>`).join('')}</select>
 <span id="traffic-status" role="status" data-refresh="${t.refreshSeconds}"></span>
-<table id="traffic-table"><thead><tr><th scope="col">from</th><th scope="col">to</th><th scope="col">workloads</th><th scope="col">requests/s</th><th scope="col">success</th><th scope="col">p99</th><th scope="col">in the policy</th></tr></thead><tbody></tbody></table></section>`;
+<table id="traffic-table"><thead><tr><th scope="col">from</th><th scope="col">to</th><th scope="col">workloads</th><th scope="col">requests/s</th><th scope="col">success</th><th scope="col">p99</th><th scope="col">connections/s · closed cleanly</th><th scope="col">in the policy</th></tr></thead><tbody></tbody></table></section>`;
 }
 
 function answer(w: WhatIf): string {

@@ -4,7 +4,8 @@
  * one ServiceAccount of the workloads it selects (a Consul service: the Services of that name) —
  * with whether SMI allows that pair at all. Several workloads of one ServiceAccount add up: their
  * rates sum, the success rate is weighted by rate, the p99 is the worst of theirs. An end that does
- * not resolve to one ServiceAccount stays what the metrics named (workload:…, service:…).
+ * not resolve to one ServiceAccount stays what the metrics named (workload:…, service:…). Connections
+ * (traffic an L4 proxy carried without seeing requests) add up the same way, apart from requests.
  */
 import type { ObservedEdge } from '../metrics/edge-traffic.js';
 import type { GraphEdge } from '../policy/graph.js';
@@ -34,7 +35,7 @@ export function trafficEdges(model: PolicyModel, graphEdges: readonly GraphEdge[
     if (!services.has(key)) services.set(key, serviceIdentity(model, namespace, name));
     return services.get(key);
   };
-  const joined = new Map<string, { from: string; to: string; workloads: Set<string>; rps: number; successes: number; rated: number; p99?: number }>();
+  const joined = new Map<string, { from: string; to: string; workloads: Set<string>; rps: number; successes: number; rated: number; p99?: number; cps: number; held: number }>();
   for (const o of observed) {
     const d = o.destination;
     const workload = 'service' in d ? `service:${d.service.namespace !== undefined ? `${d.service.namespace}/` : ''}${d.service.name}` : `${d.namespace}/${d.name}`;
@@ -42,7 +43,7 @@ export function trafficEdges(model: PolicyModel, graphEdges: readonly GraphEdge[
     const from = s === 'unauthenticated' ? 'unauthenticated' : 'workload' in s ? identityOf.get(`${s.workload.namespace}/${s.workload.name}`) ?? `workload:${s.workload.namespace}/${s.workload.name}` : `sa:${s.namespace}/${s.name}`;
     const to = 'service' in d ? serviceTo(d.service.namespace, d.service.name) ?? workload : identityOf.get(workload) ?? `workload:${workload}`;
     const key = `${from} ${to}`;
-    const e = joined.get(key) ?? { from, to, workloads: new Set<string>(), rps: 0, successes: 0, rated: 0 };
+    const e = joined.get(key) ?? { from, to, workloads: new Set<string>(), rps: 0, successes: 0, rated: 0, cps: 0, held: 0 };
     e.workloads.add(workload);
     e.rps += o.requestsPerSecond;
     if (o.successRate !== undefined) {
@@ -50,6 +51,10 @@ export function trafficEdges(model: PolicyModel, graphEdges: readonly GraphEdge[
       e.rated += o.requestsPerSecond;
     }
     if (o.p99Ms !== undefined) e.p99 = Math.max(e.p99 ?? 0, o.p99Ms);
+    if (o.connectionsPerSecond !== undefined) {
+      e.cps += o.connectionsPerSecond;
+      e.held += (o.connectionSuccessRate ?? 1) * o.connectionsPerSecond;
+    }
     joined.set(key, e);
   }
   return [...joined.values()].sort((a, b) => `${a.from} ${a.to}`.localeCompare(`${b.from} ${b.to}`)).map((e) => ({
@@ -57,6 +62,7 @@ export function trafficEdges(model: PolicyModel, graphEdges: readonly GraphEdge[
     requestsPerSecond: e.rps,
     ...(e.rated > 0 ? { successRate: e.successes / e.rated } : {}),
     ...(e.p99 !== undefined ? { p99Ms: e.p99 } : {}),
+    ...(e.cps > 0 ? { connectionsPerSecond: e.cps, connectionSuccessRate: e.held / e.cps } : {}),
     inPolicy: allowed.has(`${e.from} ${e.to}`),
   }));
 }

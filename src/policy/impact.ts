@@ -10,7 +10,7 @@ import { httpParts, type AccessRequest } from './request.js';
 
 export interface FlowWorkload { readonly namespace: string; readonly name: string }
 
-/** A live flow: who sent how many requests to which workload (and port, where known) over a window. */
+/** A live flow: who sent how many requests (or opened how many connections) to which workload (and port, where known) over a window. */
 export interface Flow {
   /** The caller's ServiceAccount, or 'unauthenticated' when the request carried no mesh identity. */
   readonly source: { readonly namespace: string; readonly name: string } | 'unauthenticated';
@@ -18,7 +18,10 @@ export interface Flow {
   readonly destination: FlowWorkload;
   /** The destination port, where the metrics carry it. */
   readonly port?: number;
+  /** How many requests, or connections where `unit` says so. */
   readonly requests: number;
+  /** connections: the mesh counted TCP connections an L4 proxy carried, not requests; absent: requests. */
+  readonly unit?: 'connections';
 }
 
 export type FlowVerdict = 'denied' | 'partly' | 'allowed' | 'not-governed' | 'unknown';

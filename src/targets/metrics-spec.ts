@@ -7,6 +7,14 @@
  */
 import type { Flow } from '../policy/impact.js';
 
+/**
+ * How the mesh is set up, where that changes what its series mean (which workloads only relay what
+ * others sent). Each mesh folder adds its own fields (declare module), as it does to TranslateOptions,
+ * so a command passes the translation options it parsed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface MetricsOptions {}
+
 /** One series of an instant query's answer. */
 export interface Sample { readonly metric: Record<string, string>; readonly value: number }
 
@@ -48,6 +56,10 @@ export interface ObservedEdge {
   readonly successRate?: number;
   /** Milliseconds; undefined when the histogram had nothing in the window. */
   readonly p99Ms?: number;
+  /** TCP connections opened per second, where the mesh counts connections an L4 proxy carried (no requests seen). */
+  readonly connectionsPerSecond?: number;
+  /** 0–1: the share of those connections that closed without a failure (a policy denial counts as one). */
+  readonly connectionSuccessRate?: number;
 }
 
 /** Traffic per caller and destination over a window: three queries and how to read an edge's ends from a sample. */
@@ -55,7 +67,12 @@ export interface EdgeTrafficQueries {
   readonly total: string;
   readonly failed: string;
   readonly p99: string;
-  /** The key of an edge in a sample of any of the three, or undefined when it names no workload. */
+  /**
+   * Connections an L4 proxy carried, where the mesh counts them apart from requests: opened, and
+   * closed with a failure; the same key. Absent: the mesh counts requests only.
+   */
+  readonly connections?: { readonly opened: string; readonly failed: string };
+  /** The key of an edge in a sample of any of these, or undefined when it names no workload. */
   key(sample: Sample): { source: ObservedEdge['source']; destination: ObservedEdge['destination'] } | undefined;
 }
 
@@ -107,9 +124,9 @@ export interface MeshMetrics {
   /** What the live edges' two ends are in these metrics, in words (help and docs). */
   readonly edgeEnds?: string;
   /** Traffic per caller and destination (the dashboard's live edges); absent: the metrics cannot say. */
-  edgeTraffic?(window: string): EdgeTrafficQueries;
+  edgeTraffic?(window: string, options?: MetricsOptions): EdgeTrafficQueries;
   /** Live flows by caller identity (`smi impact`); absent: the metrics do not name the caller. */
-  flows?(window: string, namespace?: string): FlowQuery;
+  flows?(window: string, namespace?: string, options?: MetricsOptions): FlowQuery;
   /** What the mesh in audit mode would have denied (`smi impact --audit-results`); absent: no audit metrics. */
   audit?(window: string, namespace?: string): AuditQuery;
 }

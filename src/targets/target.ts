@@ -64,6 +64,8 @@ export interface MeshOption {
   readonly selectsAuthorization?: boolean;
   /** Each choice makes a different translation worth proving on its own: the conformance catalogue runs every one. */
   readonly variant?: boolean;
+  /** It also says how to read the mesh's metrics (MetricsOptions): the commands that read them take it too. */
+  readonly readsMetrics?: boolean;
   /** The options it sets from its value (true for a switch). */
   readonly set: (value: string | true) => Partial<TranslateOptions>;
   /** Its value in these options, to write it back as arguments; undefined when unset. */

@@ -103,6 +103,18 @@ describe('live traffic, joined onto the graph (pure)', () => {
     assert.equal(edges.length, 5);
   });
 
+  test('connections an L4 proxy carried add up apart from requests, their success share weighted by rate', () => {
+    const graph = policyGraph(state.model);
+    const opened = [sample({ ...buyer, ...to('bookstore-v1') }, 300), sample({ ...buyer, ...to('bookstore-v2') }, 60), sample({ ...thief, ...to('bookstore-v2') }, 0)];
+    const refused = [sample({ ...buyer, ...to('bookstore-v2') }, 30)];
+    const observed = observedEdges(istio, '5m', { total: [], failed: [], p99: [], connections: { opened, failed: refused } });
+    assert.equal(observed.length, 2, 'an edge with no connection in the window is left out');
+    const edges = trafficEdges(state.model, graph.edges, observed);
+    assert.deepEqual(edges.map((e) => [e.from, e.to, e.requestsPerSecond, e.successRate, e.connectionsPerSecond]), [['sa:bookstore/bookbuyer', 'sa:bookstore/bookstore', 0, undefined, 1.2]]);
+    assert.ok(Math.abs(edges[0]!.connectionSuccessRate! - (1 * 1 + 0.5 * 0.2) / 1.2) < 1e-12);
+    assert.match(istio.connections!.opened, /istio_tcp_connections_opened_total\{reporter=~"destination\|waypoint", source_principal!~"spiffe:\/\/\[\^\/\]\+\/ns\/\[\^\/\]\+\/sa\/\(smi-waypoint\)"\}\[5m\]/);
+  });
+
   test('onto identities: two workloads of one ServiceAccount add up; whether SMI has the edge; unknown workloads stay workloads', () => {
     const graph = policyGraph(state.model);
     const edges = trafficEdges(state.model, graph.edges, observedEdges(istio, '5m', answers));

@@ -37,6 +37,12 @@ const FIXTURE = openMetrics([
   series('istio_requests_total', [{ labels: { ...BUYER, response_code: '200' }, step: 10 }, { labels: { ...BUYER, response_code: '503' }, step: 1 }], START, 160)
     + '\n' + series('istio_requests_total', [{ labels: { ...THIEF, response_code: '403' }, step: 5 }], START, 40).split('\n').slice(1).join('\n'),
   series('istio_request_duration_milliseconds_bucket', [{ labels: { ...BUYER, le: '10' }, step: 0 }, { labels: { ...BUYER, le: '20' }, step: 11 }, { labels: { ...BUYER, le: '+Inf' }, step: 11 }], START, 160),
+  // ztunnel (ambient): 3 connections per step from bookbuyer straight to the pod, and 7 that smi's waypoint
+  // forwarded — those name the waypoint as the caller and are not an edge of their own.
+  series('istio_tcp_connections_opened_total', [
+    { labels: { ...BUYER, request_protocol: 'tcp', response_flags: '-' }, step: 3 },
+    { labels: { ...to, source_principal: 'spiffe://cluster.local/ns/bookstore/sa/smi-waypoint', source_workload: 'smi-waypoint', request_protocol: 'tcp', response_flags: '-' }, step: 7 },
+  ], START, 160),
 ]);
 
 const THIEF_TARGET = `apiVersion: access.smi-spec.io/v1alpha3
@@ -108,9 +114,10 @@ describe('smi dashboard following a real cluster, with traffic from a real Prome
 
     await until('traffic rows', async () => (await data('traffic-rows')) !== null);
     assert.equal(await data('traffic-window'), '5m');
-    // Over 5 m: 20 steps of 11 requests = 220, 0.73/s; 200 of 220 succeeded; p99 in the 10–20 ms bucket: 19.9.
+    // Over 5 m: 20 steps of 11 requests = 220, 0.73/s; 200 of 220 succeeded; p99 in the 10–20 ms bucket: 19.9;
+    // ztunnel's 3 connections a step, 0.2/s, none closed with a failure.
     const rows = await page.locator('#traffic-table tbody tr').allTextContents();
-    assert.deepEqual(rows, ['bookstore/bookbuyerbookstore/bookstorebookstore/bookstore-v10.7390.9%19.9 msyes']);
+    assert.deepEqual(rows, ['bookstore/bookbuyerbookstore/bookstorebookstore/bookstore-v10.7390.9%19.9 ms0.20 conn/s · 100.0%yes']);
     assert.equal(await data('traffic-live'), '1', 'the policy edge bookbuyer → bookstore carries the figures');
     assert.equal(await data('traffic-observed'), '0');
 

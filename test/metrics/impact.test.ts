@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { runCli } from '../support/cli.js';
 import { deploymentYaml } from '../support/policy.js';
 import { openMetrics, series, startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { Prometheus } from '../../src/metrics/prometheus.js';
+import { edgeTrafficQueries, observedEdges } from '../../src/metrics/edge-traffic.js';
 
 const BOOKSTORE = resolve(import.meta.dirname, '../../examples/bookstore');
 const START = 1_700_000_000;
@@ -23,6 +25,37 @@ const istioFlow = (source: Record<string, string>, ns: string, workload: string,
 const BUYER = { source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' };
 const reported = (reporter: string, flow: ReturnType<typeof istioFlow>) => ({ ...flow, labels: { ...flow.labels, reporter } });
 
+// ztunnel's connection counters, with every label it writes (src/proxy/metrics.rs, CommonTrafficLabels).
+type Peer = { principal?: string; workload: string; namespace: string };
+const ztunnel = (reporter: 'source' | 'destination', src: Peer, dst: Peer & { service?: string }, step: number, flags = '-') => ({
+  labels: {
+    reporter, source_workload: src.workload, source_canonical_service: src.workload, source_canonical_revision: 'latest', source_workload_namespace: src.namespace,
+    source_principal: src.principal ?? 'unknown', source_app: src.workload, source_version: 'latest', source_cluster: 'Kubernetes',
+    destination_service: dst.service ? `${dst.service}.${dst.namespace}.svc.cluster.local` : 'unknown', destination_service_namespace: dst.service ? dst.namespace : 'unknown', destination_service_name: dst.service ?? 'unknown',
+    destination_workload: dst.workload, destination_canonical_service: dst.workload, destination_canonical_revision: 'latest', destination_workload_namespace: dst.namespace,
+    destination_principal: dst.principal ?? 'unknown', destination_app: dst.workload, destination_version: 'latest', destination_cluster: 'Kubernetes',
+    request_protocol: 'tcp', response_flags: flags, connection_security_policy: 'mutual_tls',
+  },
+  step,
+});
+const THIEF_POD: Peer = { principal: spiffe('bookstore', 'bookthief'), workload: 'bookthief', namespace: 'bookstore' };
+const BUYER_POD: Peer = { principal: spiffe('bookstore', 'bookbuyer'), workload: 'bookbuyer', namespace: 'bookstore' };
+const V1: Peer = { principal: spiffe('bookstore', 'bookstore'), workload: 'bookstore-v1', namespace: 'bookstore' };
+const V2: Peer = { principal: spiffe('bookstore', 'bookstore'), workload: 'bookstore-v2', namespace: 'bookstore' };
+// A waypoint pod as ztunnel names it: Istio's template runs it as the Gateway's ServiceAccount, its Deployment named the same.
+const waypoint = (name: string): Peer => ({ principal: spiffe('bookstore', name), workload: name, namespace: 'bookstore' });
+const ZTUNNEL_OPENED = [
+  // bookthief straight to bookstore-v2 (no waypoint): both ztunnels count it; the destination's is read.
+  ztunnel('destination', THIEF_POD, { ...V2, service: 'bookstore-v2' }, 5),
+  ztunnel('source', THIEF_POD, { ...V2, service: 'bookstore-v2' }, 5),
+  // bookbuyer through smi's waypoint: the hop to the waypoint (client side) and the waypoint's hop to the pod,
+  // which names the waypoint as the caller; the requests themselves are in the waypoint's series above.
+  ztunnel('source', BUYER_POD, { ...waypoint('smi-waypoint'), service: 'bookstore-v2' }, 3),
+  ztunnel('destination', waypoint('smi-waypoint'), { ...V2, service: 'bookstore-v2' }, 3),
+  // A waypoint of the user's own, named "mine".
+  ztunnel('destination', waypoint('mine'), { ...V1, service: 'bookstore-v1' }, 2),
+];
+
 const ISTIO = openMetrics([series('istio_requests_total', [
   istioFlow({ source_principal: spiffe('bookstore', 'bookbuyer'), source_workload: 'bookbuyer', source_workload_namespace: 'bookstore' }, 'bookstore', 'bookstore-v1', 30),
   istioFlow({ source_principal: spiffe('bookstore', 'bookthief'), source_workload: 'bookthief', source_workload_namespace: 'bookstore' }, 'bookstore', 'bookstore-v1', 15),
@@ -33,6 +66,13 @@ const ISTIO = openMetrics([series('istio_requests_total', [
   // the client side of the same requests (reporter="source") must not count twice.
   reported('waypoint', istioFlow(BUYER, 'bookstore', 'bookstore-v2', 12)),
   reported('source', istioFlow(BUYER, 'bookstore', 'bookstore-v2', 12)),
+], START, POINTS),
+series('istio_tcp_connections_opened_total', ZTUNNEL_OPENED, START, POINTS),
+// Closed: of the thief's 20 connections, 4 denied by policy (response_flags DENY).
+series('istio_tcp_connections_closed_total', [
+  ztunnel('destination', THIEF_POD, { ...V2, service: 'bookstore-v2' }, 4),
+  ztunnel('destination', THIEF_POD, { ...V2, service: 'bookstore-v2' }, 1, 'DENY'),
+  ztunnel('destination', waypoint('smi-waypoint'), { ...V2, service: 'bookstore-v2' }, 3, 'CONNECT'),
 ], START, POINTS),
 // Istio's dry-run results: the sidecar's RBAC statistics per inbound listener, tagged by Istio's bootstrap.
 series('envoy_http_inbound_0_0_0_0_14001_rbac', [
@@ -58,7 +98,7 @@ series('inbound_http_authz_allow_total', [
 
 type Report = {
   window: string;
-  flows: { source: string; destination: string; port?: number; requests: number; rps: number; verdict: string; why: string }[];
+  flows: { source: string; destination: string; port?: number; requests?: number; rps?: number; connections?: number; connectionsPerSecond?: number; verdict: string; why: string }[];
   auditResults?: { blind: string; findings: { destination: string; destinationKind: string; source?: string; port?: number; requests: number; rps: number }[] };
 };
 
@@ -95,10 +135,52 @@ describe('smi impact from a real Prometheus', () => {
     assert.deepEqual([by('bookstore/bookbuyer', 'bookstore/bookstore-v2').verdict, by('bookstore/bookbuyer', 'bookstore/bookstore-v2').requests], ['partly', 48]);
   });
 
+  test('istio ambient: ztunnel\'s connections are flows of their own; those a waypoint forwards are not the waypoint\'s', async () => {
+    const run = await impact(istio.url, 'istio', '-o', 'json');
+    const flows = (JSON.parse(run.stdout) as Report).flows;
+    // Straight through ztunnel, counted once (the destination's report), in connections.
+    const direct = flows.filter((f) => f.source === 'bookstore/bookthief' && f.destination === 'bookstore/bookstore-v2');
+    assert.deepEqual(direct.map((f) => [f.connections, f.connectionsPerSecond, f.requests, f.verdict]), [[20, 20 / 60, undefined, 'denied']]);
+    // smi's waypoint relays bookbuyer's requests: no flow from its identity, and bookbuyer's are the requests the waypoint reported.
+    assert.equal(flows.filter((f) => f.source.includes('smi-waypoint')).length, 0, JSON.stringify(flows));
+    assert.deepEqual(flows.filter((f) => f.source === 'bookstore/bookbuyer' && f.destination === 'bookstore/bookstore-v2').map((f) => [f.requests, f.connections]), [[48, undefined]]);
+    // A waypoint smi was not told of reads as a caller of its own, until --istio-waypoint names it.
+    assert.equal(flows.find((f) => f.source === 'bookstore/mine')?.verdict, 'denied');
+    const told = await impact(istio.url, 'istio', '--istio-data-plane', 'ambient', '--istio-waypoint', 'mine', '-o', 'json');
+    assert.equal(told.code, 1, told.stderr);
+    assert.equal((JSON.parse(told.stdout) as Report).flows.filter((f) => f.source === 'bookstore/mine').length, 0);
+    assert.equal((JSON.parse(told.stdout) as Report).flows.length, flows.length - 1);
+    // The mesh's own flags are checked as in translate.
+    const wrong = await impact(istio.url, 'istio', '--istio-waypoint', 'mine');
+    assert.equal(wrong.code, 2);
+    assert.match(wrong.stderr, /--istio-waypoint applies to --istio-data-plane ambient only/);
+  });
+
+  test('istio ambient: the dashboard\'s live edges count ztunnel\'s connections, and how many closed with a failure', async () => {
+    const prometheus = new Prometheus(istio.url);
+    const q = edgeTrafficQueries('istio', '1m')!;
+    const ask = (promql: string) => prometheus.query(promql, Number(AT));
+    const [total, failed, p99, opened, refused] = await Promise.all([ask(q.total), ask(q.failed), ask(q.p99), ask(q.connections!.opened), ask(q.connections!.failed)]);
+    const edges = observedEdges(q, '1m', { total, failed, p99, connections: { opened, failed: refused } });
+    const edge = (source: string, destination: string) => edges.find((e) => typeof e.source === 'object' && 'name' in e.source && e.source.name === source && 'name' in e.destination && e.destination.name === destination);
+    const thief = edge('bookthief', 'bookstore-v2')!;
+    assert.equal(thief.requestsPerSecond, 0);
+    assert.equal(thief.successRate, undefined, 'no request was seen');
+    assert.ok(Math.abs(thief.connectionsPerSecond! - 1 / 3) < 1e-9);
+    assert.ok(Math.abs(thief.connectionSuccessRate! - 0.8) < 1e-9);
+    assert.equal(edge('smi-waypoint', 'bookstore-v2'), undefined);
+    assert.equal(edge('bookbuyer', 'bookstore-v2')?.connectionsPerSecond, undefined, 'the client\'s hop to the waypoint is not an edge to the pod');
+    assert.equal(edge('bookbuyer', 'bookstore-v2')?.requestsPerSecond, 0.8);
+    const mine = edgeTrafficQueries('istio', '1m', { istioWaypoint: 'mine' })!;
+    assert.equal((await ask(mine.connections!.opened)).some((s) => s.metric.source_principal?.endsWith('/sa/mine')), false);
+    assert.equal(opened.some((s) => s.metric.source_principal?.endsWith('/sa/mine')), true);
+  });
+
   test('istio: the table names the flows a person must look at', async () => {
     const run = await impact(istio.url, 'istio');
-    assert.match(run.stdout, /^6 live flow\(s\) in the last 1m: 2 would be denied, 2 partly$/m);
-    assert.match(run.stdout, /bookstore\/bookthief +bookstore\/bookstore-v1 +- +1\.00 +DENY/);
+    assert.match(run.stdout, /^8 live flow\(s\) in the last 1m: 4 would be denied, 2 partly$/m);
+    assert.match(run.stdout, /bookstore\/bookthief +bookstore\/bookstore-v1 +- +1\.00 req\/s +DENY/);
+    assert.match(run.stdout, /bookstore\/bookthief +bookstore\/bookstore-v2 +- +0\.33 conn\/s +DENY/);
   });
 
   test('linkerd: the port from target_addr counts — HTTP rules on 14001 only, so 9999 is denied', async () => {

@@ -7,8 +7,15 @@ import type { Core } from 'cytoscape';
 import type { TrafficEdge, TrafficView } from './view.js';
 
 const name = (node: string) => node.slice(node.indexOf(':') + 1);
-export const figures = (e: TrafficEdge) =>
-  `${e.requestsPerSecond.toFixed(2)} rps · ${e.successRate === undefined ? '-' : `${(100 * e.successRate).toFixed(1)}%`} · p99 ${e.p99Ms === undefined ? '-' : `${e.p99Ms.toFixed(1)} ms`}`;
+const percent = (share: number | undefined) => (share === undefined ? '-' : `${(100 * share).toFixed(1)}%`);
+/** Connections an L4 proxy carried (no requests seen), where the mesh counts them. */
+const connections = (e: TrafficEdge) =>
+  (e.connectionsPerSecond === undefined ? '' : `${e.connectionsPerSecond.toFixed(2)} conn/s · ${percent(e.connectionSuccessRate)}`);
+export const figures = (e: TrafficEdge) => {
+  const requests = `${e.requestsPerSecond.toFixed(2)} rps · ${percent(e.successRate)} · p99 ${e.p99Ms === undefined ? '-' : `${e.p99Ms.toFixed(1)} ms`}`;
+  if (e.connectionsPerSecond === undefined) return requests;
+  return e.requestsPerSecond > 0 ? `${requests}\n${connections(e)}` : connections(e);
+};
 
 function cell(row: HTMLTableRowElement, text: string): void {
   row.insertCell().textContent = text;
@@ -25,8 +32,9 @@ function table(view: TrafficView): void {
     cell(row, name(e.to));
     cell(row, e.workloads.join(', '));
     cell(row, e.requestsPerSecond.toFixed(2));
-    cell(row, e.successRate === undefined ? '-' : `${(100 * e.successRate).toFixed(1)}%`);
+    cell(row, percent(e.successRate));
     cell(row, e.p99Ms === undefined ? '-' : `${e.p99Ms.toFixed(1)} ms`);
+    cell(row, connections(e) || '-');
     cell(row, e.inPolicy ? 'yes' : 'no: SMI has no edge for this pair');
   }
 }
@@ -45,7 +53,7 @@ function graph(cy: Core, view: TrafficView): void {
       if (edge.nonempty()) {
         edge.data('label', `${String(edge.data('policyLabel'))}\n${figures(e)}`);
         edge.data('traffic', figures(e));
-        edge.data('rps', e.requestsPerSecond);
+        edge.data('rps', e.requestsPerSecond + (e.connectionsPerSecond ?? 0));
         edge.addClass('live');
       } else {
         cy.add({ group: 'edges', classes: 'observed', data: { id: `observed:${e.from}>${e.to}`, source: e.from, target: e.to, kind: 'observed', label: `not in the policy\n${figures(e)}`, detail: 'traffic between these identities that the policy does not grant', traffic: figures(e) } });

@@ -9,7 +9,7 @@ import { formatDiagnostics } from '../format.js';
 import { UsageError } from '../io.js';
 import { hasErrors } from '../../api/diagnostic.js';
 import type { AccessMode } from '../../policy/model.js';
-import { addTranslateOptions, requireTargets, type TranslateFlags } from '../mesh-options.js';
+import { addTranslateOptions, requireTargets, translateOptions, type TranslateFlags } from '../mesh-options.js';
 import { startDashboard, type DashboardOptions } from '../../dashboard/server.js';
 import { dashboardState, type DashboardSettings } from '../../dashboard/state.js';
 import { fixedSource, type StateSource } from '../../dashboard/source.js';
@@ -128,7 +128,8 @@ function trafficOption(opts: DashboardFlags): DashboardOptions['traffic'] {
   if (!Number.isFinite(refreshSeconds) || refreshSeconds < 1) throw new UsageError(`--refresh ${opts.refresh}: seconds, at least 1`);
   const mesh = opts.metricsMesh ?? (opts.mesh ?? []).find((m) => metricsMeshes().includes(m));
   if (!mesh) throw new UsageError(`--prometheus-url needs --metrics-mesh (${metricsMeshes().join(', ')}): metric names differ by mesh`);
-  const reader = prometheusTraffic(new Prometheus(opts.prometheusUrl), mesh);
+  // The mesh's own flags say how to read its series (Istio: which waypoint relays connections).
+  const reader = prometheusTraffic(new Prometheus(opts.prometheusUrl), mesh, translateOptions(opts));
   if (!reader) throw new UsageError(`--metrics-mesh ${mesh}: its metrics do not name both ends of a request, so there are no edges to draw`);
   return { reader, windows: [...new Set([...WINDOWS, window])], window, refreshSeconds };
 }

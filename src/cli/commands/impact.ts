@@ -20,11 +20,12 @@ import { Prometheus } from '../../metrics/prometheus.js';
 import { flowQuery } from '../../metrics/flows.js';
 import { auditQuery, type AuditFinding, type AuditQuery } from '../../metrics/audit-results.js';
 import { parseWindow, windowSeconds } from '../../metrics/promql.js';
+import { addMetricsOptions, requireTarget, translateOptions, type TranslateFlags } from '../mesh-options.js';
 import { loadKubeConfig } from '../../kube/config.js';
 import { listKinds } from '../../kube/snapshot.js';
 import { INVENTORY_KINDS, NAMESPACE_KIND } from '../../api/watched-kinds.js';
 
-interface ImpactFlags {
+interface ImpactFlags extends TranslateFlags {
   filename: string[];
   kubeconfig?: string;
   prometheusUrl: string;
@@ -59,7 +60,7 @@ function parseAt(at: string | undefined): number | undefined {
 }
 
 export function impactCommand(ctx: CommandContext): Command {
-  return new Command('impact')
+  return addMetricsOptions(new Command('impact'))
     .summary('which live flows a new policy would deny, from the mesh\'s metrics, before anything is applied')
     .description(
       'Reads from Prometheus the source → destination flows that carried traffic in the window (the caller\'s mesh ' +
@@ -70,6 +71,10 @@ export function impactCommand(ctx: CommandContext): Command {
         'With --audit-results, also what the mesh itself reported it would have denied under the policy applied now in ' +
         'audit mode (`smi controller --enforcement audit`): Linkerd counts requests its audit access policy let through, with ' +
         'the caller; Istio counts, per pod and port, requests its dry-run ALLOW policies would have denied, without the caller.\n\n' +
+        'Traffic no proxy read as HTTP (a TCP proxy; ztunnel in Istio\'s ambient mode) is counted in connections, not ' +
+        'requests (RATE conn/s). In ambient mode a connection a waypoint forwards names the waypoint as its caller and is ' +
+        'left out (the waypoint\'s own series name the caller behind it): give --istio-waypoint NAME when your waypoint ' +
+        'is not smi\'s own.\n\n' +
         'Exit status: 0 no live flow would be denied (nor was reported by the audit), 1 some would (or were), 2 usage, input or metrics error.',
     )
     .addOption(filenameOption())
@@ -86,7 +91,8 @@ export function impactCommand(ctx: CommandContext): Command {
     .action(async (opts: ImpactFlags) => {
       const window = parseWindow(opts.window);
       if (!window) throw new UsageError(`--window takes a duration such as 30s, 5m or 1h, got "${opts.window}"`);
-      const query = flowQuery(opts.mesh, window);
+      requireTarget(opts.mesh, opts);
+      const query = flowQuery(opts.mesh, window, undefined, translateOptions(opts));
       if (!query) throw new UsageError(`--mesh ${opts.mesh}: its metrics do not name the caller of a request (Envoy's inbound statistics), so live flows cannot be read; ${flowMeshes().join(' and ')} can`);
       const at = parseAt(opts.at);
 
@@ -124,13 +130,15 @@ export function impactCommand(ctx: CommandContext): Command {
       const auditJson = audited ? { auditResults: { blind: audited.blind, findings: audit.map((f) => ({ destination: `${f.destination.namespace}/${f.destination.name}`, destinationKind: f.destination.kind, ...(f.source !== undefined ? { source: auditSource(f) } : {}), port: f.port, requests: f.requests, rps: f.requests / seconds })) } } : {};
       const who = (i: FlowImpact) => (i.flow.source === 'unauthenticated' ? `unauthenticated${i.flow.sourceWorkload ? ` (${i.flow.sourceWorkload.namespace}/${i.flow.sourceWorkload.name})` : ''}` : `${i.flow.source.namespace}/${i.flow.source.name}`);
       if (opts.output !== 'table') {
-        ctx.io.stdout(formatData(opts.output, { window, flows: impacts.map((i) => ({ source: who(i), destination: `${i.flow.destination.namespace}/${i.flow.destination.name}`, destinationServiceAccount: i.destinationIdentity, port: i.flow.port, requests: i.flow.requests, rps: i.flow.requests / seconds, verdict: i.verdict, why: i.why })), ...auditJson }));
+        const counted = (f: FlowImpact['flow']) => (f.unit === 'connections' ? { connections: f.requests, connectionsPerSecond: f.requests / seconds } : { requests: f.requests, rps: f.requests / seconds });
+        ctx.io.stdout(formatData(opts.output, { window, flows: impacts.map((i) => ({ source: who(i), destination: `${i.flow.destination.namespace}/${i.flow.destination.name}`, destinationServiceAccount: i.destinationIdentity, port: i.flow.port, ...counted(i.flow), verdict: i.verdict, why: i.why })), ...auditJson }));
       } else {
         ctx.io.stderr(`${describeScope(model.scope)}\n`);
         ctx.io.stdout(`${impacts.length} live flow(s) in the last ${window}: ${denied.length} would be denied, ${impacts.filter((i) => i.verdict === 'partly').length} partly\n`);
         if (impacts.length > 0) {
-          ctx.io.stdout(table(['SOURCE', 'DESTINATION', 'PORT', 'REQ/S', 'NEW POLICY', 'WHY'], impacts.map((i) => [
-            who(i), `${i.flow.destination.namespace}/${i.flow.destination.name}`, i.flow.port !== undefined ? String(i.flow.port) : '-', (i.flow.requests / seconds).toFixed(2), LABEL[i.verdict], i.why,
+          ctx.io.stdout(table(['SOURCE', 'DESTINATION', 'PORT', 'RATE', 'NEW POLICY', 'WHY'], impacts.map((i) => [
+            who(i), `${i.flow.destination.namespace}/${i.flow.destination.name}`, i.flow.port !== undefined ? String(i.flow.port) : '-',
+            `${(i.flow.requests / seconds).toFixed(2)} ${i.flow.unit === 'connections' ? 'conn/s' : 'req/s'}`, LABEL[i.verdict], i.why,
           ])));
         }
         if (audited) {

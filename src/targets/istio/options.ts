@@ -24,6 +24,13 @@ declare module '../target.js' {
   }
 }
 
+declare module '../metrics-spec.js' {
+  interface MetricsOptions {
+    /** Istio ambient: the waypoint named by --istio-waypoint, whose identity relays other callers' connections (metrics.ts). */
+    readonly istioWaypoint?: string;
+  }
+}
+
 export const isAmbient = (options: { readonly istioDataPlane?: 'sidecar' | 'ambient' }): boolean => options.istioDataPlane === 'ambient';
 
 /** The waypoint smi writes when asked to create one. */
@@ -39,13 +46,13 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export const ISTIO_OPTIONS: readonly MeshOption[] = [
   {
-    flag: 'istio-data-plane', value: 'mode', choices: ['sidecar', 'ambient'], appliesTo: 'mesh', variant: true,
+    flag: 'istio-data-plane', value: 'mode', choices: ['sidecar', 'ambient'], appliesTo: 'mesh', variant: true, readsMetrics: true,
     description: 'Istio: sidecar (default) or ambient (ztunnel enforces L4 grants, a waypoint route-level grants and splits: see --istio-waypoint)',
     set: (v) => ({ istioDataPlane: v as 'sidecar' | 'ambient' }),
     get: (o) => (o.istioDataPlane === 'ambient' ? 'ambient' : undefined),
   },
   {
-    flag: 'istio-waypoint', value: 'create|none|NAME', appliesTo: 'mesh',
+    flag: 'istio-waypoint', value: 'create|none|NAME', appliesTo: 'mesh', readsMetrics: true,
     description: `Istio ambient: create (default) writes a waypoint (${DEFAULT_WAYPOINT}) in each namespace whose destinations have route-level grants and labels the namespace to use it; NAME uses your own waypoint of that name there; none writes no waypoint (route-level grants are left out: errors)`,
     set: (v) => ({ istioWaypoint: String(v) }),
     get: (o) => o.istioWaypoint,
