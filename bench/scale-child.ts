@@ -7,7 +7,7 @@
 import { parseText } from '../src/api/parse.js';
 import { validateDocuments } from '../src/api/validate.js';
 import { resolvePolicy } from '../src/policy/resolve.js';
-import { toYamlStream } from '../src/api/yaml-write.js';
+import { yamlStreamChunks } from '../src/api/yaml-write.js';
 import { findTarget, scopeOptions } from '../src/targets/registry.js';
 import { DEFAULT_OPTIONS, type TranslateOptions } from '../src/targets/target.js';
 import { main } from '../src/cli/main.js';
@@ -41,7 +41,10 @@ if (op === 'diff') {
   if (op === 'translate') {
     const model = resolvePolicy(validated, { scope: scopeOptions() });
     const translation = findTarget(mesh)!.translate(model, OPTIONS[mesh] ?? DEFAULT_OPTIONS);
-    detail = { resources: translation.resources.length, outputBytes: toYamlStream(translation.resources).length };
+    // Written as `smi translate` writes it: in pieces, never the whole text at once.
+    let outputBytes = 0;
+    for (const chunk of yamlStreamChunks(translation.resources)) outputBytes += chunk.length;
+    detail = { resources: translation.resources.length, outputBytes };
   } else detail = { smiObjects: validated.smi.length };
 }
 const ms = performance.now() - start;

@@ -36,12 +36,26 @@ const ANYTHING = /^(?:\.\*)+$/;
 const LITERAL = /^[A-Za-z0-9/_\-~%:@!,;=&' ]*$/;
 
 /**
+ * Compiled matchers by pattern: a policy repeats the same few route regexes across thousands of
+ * routes, and a compiled RE2 program is a few kilobytes (at 100k SMI objects, 48k copies of eight
+ * patterns were 200 MB). Bounded lower than the syntax cache: a program weighs far more than its text.
+ */
+const compiled = new PatternCache<PrefixMatcher>(400_000);
+
+/**
  * Compiles a pattern anchored at the start of the input, like `^(?:pattern)`. Literal patterns and
  * `.*` take a shortcut; everything else runs on RE2. Throws on invalid syntax (check first).
  */
 export function compileStartAnchored(pattern: string): PrefixMatcher {
-  if (pattern === '' || ANYTHING.test(pattern)) return () => true;
-  if (LITERAL.test(pattern)) return (input) => input.startsWith(pattern);
-  const re = RE2JS.compile(pattern);
-  return (input) => re.matcher(input).lookingAt();
+  const cached = compiled.get(pattern);
+  if (cached) return cached;
+  let matcher: PrefixMatcher;
+  if (pattern === '' || ANYTHING.test(pattern)) matcher = () => true;
+  else if (LITERAL.test(pattern)) matcher = (input) => input.startsWith(pattern);
+  else {
+    const re = RE2JS.compile(pattern);
+    matcher = (input) => re.matcher(input).lookingAt();
+  }
+  compiled.set(pattern, matcher);
+  return matcher;
 }

@@ -1,6 +1,6 @@
 /** Printing diagnostics and documents. */
 import { compareDiagnostics, type Diagnostic } from '../api/diagnostic.js';
-import { toYamlStream } from '../api/yaml-write.js';
+import { toYamlStream, yamlStreamChunks } from '../api/yaml-write.js';
 
 /** Compiler style: file:line:col: severity CODE: message (further message lines indented). */
 export function formatDiagnostic(d: Diagnostic): string {
@@ -60,6 +60,24 @@ export function toJson(objects: readonly unknown[]): string {
   if (objects.length === 1) return `${JSON.stringify(objects[0], null, 2)}\n`;
   return `${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }, null, 2)}\n`;
 }
+
+/** toJson's text in pieces of `per` objects (a List's items indented as JSON.stringify does), never held whole. */
+export function* jsonChunks(objects: readonly unknown[], per = 1000): Generator<string> {
+  if (objects.length <= 1) {
+    yield toJson(objects);
+    return;
+  }
+  yield '{\n  "apiVersion": "v1",\n  "kind": "List",\n  "items": [\n';
+  for (let i = 0; i < objects.length; i += per) {
+    // A JSON string holds no raw line break, so every line break is the layout's: indent it two levels.
+    const piece = objects.slice(i, i + per).map((o) => `    ${JSON.stringify(o, null, 2).replace(/\n/g, '\n    ')}`).join(',\n');
+    yield i === 0 ? piece : `,\n${piece}`;
+  }
+  yield '\n  ]\n}\n';
+}
+
+/** Objects as -o yaml or -o json writes them, in pieces. */
+export const outputChunks = (format: OutputFormat, objects: readonly unknown[]): Iterable<string> => (format === 'json' ? jsonChunks(objects) : yamlStreamChunks(objects));
 
 export type OutputFormat = 'yaml' | 'json';
 

@@ -56,3 +56,13 @@ test('-o yaml everywhere data comes out, the same fields as -o json; explain giv
     grantedBy: 'TrafficTarget bookstore/bookstore (bookstore-service-routes/books-bought)', where: `${OSM}:123`,
   });
 });
+
+test('large output is written in pieces that join to exactly the whole text, YAML and JSON', async () => {
+  const { yamlStreamChunks } = await import('../../src/api/yaml-write.js');
+  const { jsonChunks, toJson } = await import('../../src/cli/format.js');
+  fc.assert(fc.property(fc.array(fc.dictionary(fc.string({ maxLength: 4 }), value, { maxKeys: 4, noNullPrototype: true }), { maxLength: 9 }), fc.integer({ min: 1, max: 4 }), (objects, per) => {
+    assert.equal([...yamlStreamChunks(objects, per)].join(''), toYamlStream(objects));
+    assert.equal([...jsonChunks(objects, per)].join(''), toJson(objects));
+    if (objects.length > per) assert.ok([...yamlStreamChunks(objects, per)].length > 1, 'more than one piece');
+  }), { numRuns: 500 });
+});

@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
 import type { CommandContext } from '../context.js';
 import { loadInput } from '../load.js';
-import { formatDiagnostics, toJson } from '../format.js';
-import { toYamlStream } from '../../api/yaml-write.js';
+import { formatDiagnostics, outputChunks } from '../format.js';
 import { hasErrors, type Diagnostic } from '../../api/diagnostic.js';
 import { convertObject } from '../../api/convert.js';
 import { splitApiVersion } from '../../api/object.js';
@@ -99,7 +98,7 @@ export function convertCommand(ctx: CommandContext): Command {
       const ordered = [...input.smi.map((o) => ({ origin: o.origin, object: o.object as unknown })), ...input.kube.map((k) => ({ origin: k.origin, object: k.object as unknown }))]
         .sort((a, b) => a.origin.file.localeCompare(b.origin.file) || a.origin.line - b.origin.line || a.origin.column - b.origin.column)
         .map((d) => converted.get(d.object) ?? d.object);
-      ctx.io.stdout(opts.output === 'json' ? toJson(ordered) : toYamlStream(ordered));
+      for (const chunk of outputChunks(opts.output, ordered)) ctx.io.stdout(chunk);
       ctx.exitCode = EXIT.ok;
     });
 }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { accessModeOption, carriedProblem, filenameOption, loadModel, scopeOption, namespaceOption } from '../policy-input.js';
 import { addTranslateOptions, meshOption, requireTarget, translateOptions, type TranslateFlags as MeshFlags } from '../mesh-options.js';
-import { formatDiagnostics, summary, toJson } from '../format.js';
+import { formatDiagnostics, outputChunks, summary } from '../format.js';
 import { toYamlStream } from '../../api/yaml-write.js';
 import type { AccessMode } from '../../policy/model.js';
 import { hasErrors } from '../../api/diagnostic.js';
@@ -62,7 +62,7 @@ export function translateCommand(ctx: CommandContext): Command {
         }
         ctx.io.stderr(`wrote ${resources.length} resource(s) to ${opts.outDir}\n`);
       } else {
-        ctx.io.stdout(opts.output === 'json' ? toJson(resources) : toYamlStream(resources));
+        for (const chunk of outputChunks(opts.output, resources)) ctx.io.stdout(chunk);
       }
       progress.done();
       ctx.io.stderr(formatDiagnostics(shown.filter((d) => d.severity !== 'info')));
