@@ -12,6 +12,7 @@
 import { parseAllDocuments, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
 import { loadDocument, splitDocuments } from './fast-yaml.js';
 import { scanJson } from './json-scan.js';
+import { internStrings } from './intern.js';
 import type { Diagnostic, FieldPath, SourceLocation } from './diagnostic.js';
 import type { LoadedDocument, Origin } from './document.js';
 import { isRecord } from './object.js';
@@ -172,6 +173,7 @@ function parseQuickly(text: string, file: string): ParseOutput | undefined {
       return undefined;
     }
     if (value === null) return { documents: [], diagnostics };
+    internStrings(value);
     const root = sliceLocator(text, 0, text.length, []);
     const items = scan.layout.items;
     const itemOrigin = (i: number): Origin => {
@@ -197,6 +199,7 @@ function parseQuickly(text: string, file: string): ParseOutput | undefined {
     }
     if (value === null || value === undefined) continue;
     if (sharesObjects(value)) return undefined;
+    internStrings(value);
     const root = sliceLocator(text, slice.start, slice.end, []);
     const origin = lazyOrigin(file, lines, slice.contentStart, root);
     documents.push(...documentsOf(value, file, origin, (i) => lazyOrigin(file, lines, undefined, (path, key) => root(['items', i, ...path], key)), diagnostics));

@@ -62,7 +62,7 @@ export function ownedKinds(target: Target, options: TranslateOptions): WatchedKi
 const EVENT_SELECTOR = 'app.kubernetes.io/managed-by=smi';
 
 /** Requests in flight at once: the API server works in parallel, and one round trip at a time would dominate. */
-const WRITE_CONCURRENCY = 16;
+export const WRITE_CONCURRENCY = 16;
 
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -122,8 +122,8 @@ export class Controller {
       optional: (k) => this.owned.includes(k),
     });
     this.writer = options.writer ?? new Writer(kc!);
-    // One key at a time, first come first served: writes of different keys never race, and a change is
-    // not stuck behind a cold start (which is one key per namespace too).
+    // One key at a time: writes of different keys never race. A cold start or resync visits every
+    // namespace in the queue's bulk lane, so a change that arrives meanwhile goes ahead of it.
     this.queue = new WorkQueue((key) => this.reconcile(key), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000, concurrency: 1 }, (key, error, retryInMs) => {
       options.metrics.reconciles.inc({ result: 'error' });
       options.log.error({ key, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
@@ -196,9 +196,9 @@ export class Controller {
         const affected = new Set<string>();
         for (const ns of all) for (const n of this.partitioned.refresh(ns, this.objectsIn(new Set([ns])), false)) affected.add(n);
         for (const ns of all) this.exportsFresh.add(ns);
-        for (const ns of [...affected].sort()) this.queue.add(namespaceKey(ns), 0);
+        for (const ns of [...affected].sort()) this.queue.add(namespaceKey(ns), 0, 'bulk');
       } else if (this.namespaceLocal) {
-        for (const ns of this.namespacesHeld()) this.queue.add(namespaceKey(ns), 0);
+        for (const ns of this.namespacesHeld()) this.queue.add(namespaceKey(ns), 0, 'bulk');
       } else {
         await this.reconcileScope('all');
       }

@@ -54,3 +54,34 @@ test('a key added while it runs runs once more afterwards', async () => {
   await q.drain();
   assert.equal(runs, 2);
 });
+
+test('a change goes ahead of a sweep: the bulk lane waits while changes are ready, and a change to a swept key moves it forward', async () => {
+  const log: string[] = [];
+  let add = (_key: string, _lane?: 'change' | 'bulk') => {};
+  const q = new WorkQueue(async (key) => {
+    log.push(key);
+    if (key === 'ns:0') {
+      // While the sweep's first namespace runs, two changes arrive: one to a namespace the sweep has
+      // not reached yet, one to a namespace it does not visit.
+      add('ns:8');
+      add('ns:x');
+    }
+    await new Promise((r) => setTimeout(r, 2));
+  }, { batchDelayMs: 1, backoffBaseMs: 1, backoffMaxMs: 10, concurrency: 1 }, () => {});
+  add = (key, lane) => q.add(key, 0, lane);
+  for (let i = 0; i < 10; i++) q.add(`ns:${i}`, 0, 'bulk');
+  await q.drain();
+  assert.deepEqual(log, ['ns:0', 'ns:8', 'ns:x', 'ns:1', 'ns:2', 'ns:3', 'ns:4', 'ns:5', 'ns:6', 'ns:7', 'ns:9']);
+  // A bulk add of a key waiting as a change keeps it a change.
+  const order: string[] = [];
+  const r = new WorkQueue(async (key) => {
+    order.push(key);
+    await new Promise((resolve) => setTimeout(resolve, key === 'ns:first' ? 20 : 1));
+  }, { batchDelayMs: 1, backoffBaseMs: 1, backoffMaxMs: 10, concurrency: 1 }, () => {});
+  r.add('ns:first', 0);
+  r.add('ns:a', 1, 'bulk');
+  r.add('ns:b', 2);
+  r.add('ns:b', 2, 'bulk');
+  await r.drain();
+  assert.deepEqual(order, ['ns:first', 'ns:b', 'ns:a']);
+});
