@@ -159,7 +159,8 @@ export class Controller {
       if (c.kind === NAMESPACE_KIND) this.annotated.delete(c.object.metadata?.name ?? '');
       const namespace = c.kind === NAMESPACE_KIND ? c.object.metadata?.name : c.object.metadata?.namespace;
       if (namespace !== undefined) this.exportsFresh.delete(namespace); // changed since the cluster pass read it
-      this.queue.add(this.keyOf(namespace));
+      // What the first listing delivers is the sweep's to visit, not a change to put ahead of it.
+      this.queue.add(this.keyOf(namespace), undefined, this.ready ? 'change' : 'bulk');
     });
     await this.cache.start();
     this.ready = true;

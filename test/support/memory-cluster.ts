@@ -215,6 +215,8 @@ class MemoryReader implements ClusterReader {
   async start(): Promise<void> {
     for (const kind of this.kinds) this.held.set(kind, new Map(this.cluster.holding(kind, this.options).map((o) => [keyOf(o), this.cached(o, kind)])));
     this.started = true;
+    // As client-node's ListWatch does: every listed object is handed out as an add, before start() resolves.
+    for (const [kind, held] of this.held) for (const object of held.values()) for (const l of this.listeners) l({ kind, type: 'add', object });
     await new Promise((r) => setImmediate(r));
   }
 

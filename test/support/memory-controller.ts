@@ -15,6 +15,8 @@ export interface MemoryControllerOptions {
   readonly dryRun?: boolean;
   /** Leading from the start (default), as without leader election. */
   readonly leading?: boolean;
+  /** Wraps the cluster's writer (to slow it down, or to watch the order of writes). */
+  readonly wrapWriter?: (writer: ClusterWriter) => ClusterWriter;
 }
 
 export interface MemoryController {
@@ -34,7 +36,7 @@ const tick = async () => { await new Promise((r) => setTimeout(r, 1)); await new
 
 export async function controllerOn(cluster: MemoryCluster, options: MemoryControllerOptions): Promise<MemoryController> {
   const metrics = new ControllerMetrics();
-  const writer = cluster.writer();
+  const writer = options.wrapWriter ? options.wrapWriter(cluster.writer()) : cluster.writer();
   const controller = new Controller(undefined, {
     target: options.target, translate: options.translate ?? DEFAULT_OPTIONS, mode: options.mode ?? 'strict',
     log: pino({ level: 'silent' }), metrics, batchDelayMs: 0, reader: cluster.reader, writer,
