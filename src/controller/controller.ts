@@ -122,12 +122,9 @@ export class Controller {
       optional: (k) => this.owned.includes(k),
     });
     this.writer = options.writer ?? new Writer(kc!);
-    // Two namespaces at a time, the cluster key alone: a namespace's writes touch that namespace only
-    // (its resources, its SMI objects' statuses, its Namespace's fields), so two never race, and one
-    // is planned while the other's writes are in flight — at a cold start on kube-apiserver, writes
-    // were waiting on planning and planning on writes. A cold start or resync visits every namespace
-    // in the queue's bulk lane, so a change that arrives meanwhile goes ahead of it.
-    this.queue = new WorkQueue((key) => this.reconcile(key), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000, concurrency: 2, exclusive: (key) => key === CLUSTER }, (key, error, retryInMs) => {
+    // One key at a time: writes of different keys never race. A cold start or resync visits every
+    // namespace in the queue's bulk lane, so a change that arrives meanwhile goes ahead of it.
+    this.queue = new WorkQueue((key) => this.reconcile(key), { batchDelayMs: options.batchDelayMs ?? 20, backoffBaseMs: 100, backoffMaxMs: 30_000, concurrency: 1 }, (key, error, retryInMs) => {
       options.metrics.reconciles.inc({ result: 'error' });
       options.log.error({ key, err: error instanceof Error ? error.message : String(error), retryInMs }, 'reconcile failed; retrying');
     });

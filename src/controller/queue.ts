@@ -1,6 +1,6 @@
 /**
  * A rate-limited work queue: keys are deduplicated while waiting, one worker at a time per key (and
- * at most `concurrency` keys at once, an exclusive key alone), failures come back after an exponential backoff (per key,
+ * at most `concurrency` keys at once), failures come back after an exponential backoff (per key,
  * capped), successes reset it. Changes arriving in a burst are batched by a short delay before the key
  * is ready.
  *
@@ -18,8 +18,6 @@ export interface QueueOptions {
   readonly backoffMaxMs: number;
   /** Keys worked on at once; default unlimited. */
   readonly concurrency?: number;
-  /** Keys that run alone: started only when nothing runs, and nothing starts while they run. */
-  readonly exclusive?: (key: string) => boolean;
 }
 
 export class WorkQueue {
@@ -69,14 +67,11 @@ export class WorkQueue {
     }, delayMs));
   }
 
-  /** Starts ready keys while there is room: changes first; an exclusive key waits for the others to end, and holds them back. */
+  /** Starts ready keys while there is room: changes first. */
   private pump(): void {
-    const alone = this.options.exclusive ?? (() => false);
     while (!this.stopped && this.ready.length + this.bulk.length > 0 && this.running.size < (this.options.concurrency ?? Infinity)) {
-      if ([...this.running].some(alone)) return;
-      const lane = this.ready.length > 0 ? this.ready : this.bulk;
-      if (alone(lane[0]!) && this.running.size > 0) return;
-      void this.run(lane.shift()!);
+      const key = this.ready.length > 0 ? this.ready.shift()! : this.bulk.shift()!;
+      void this.run(key);
     }
   }
 

@@ -85,26 +85,3 @@ test('a change goes ahead of a sweep: the bulk lane waits while changes are read
   await r.drain();
   assert.deepEqual(order, ['ns:first', 'ns:b', 'ns:a']);
 });
-
-test('an exclusive key runs alone: it waits for the running keys to end and holds the next ones back', async () => {
-  const log: string[] = [];
-  let inFlight = 0;
-  const overlaps: string[] = [];
-  const q = new WorkQueue(async (key) => {
-    inFlight++;
-    if (inFlight > 1 && (key === 'cluster' || log.at(-1) === 'start cluster')) overlaps.push(key);
-    log.push(`start ${key}`);
-    await new Promise((r) => setTimeout(r, 5));
-    log.push(`end ${key}`);
-    inFlight--;
-  }, { batchDelayMs: 1, backoffBaseMs: 1, backoffMaxMs: 10, concurrency: 2, exclusive: (k) => k === 'cluster' }, () => {});
-  for (const k of ['ns:a', 'ns:b', 'cluster', 'ns:c', 'ns:d']) q.add(k, 0);
-  await q.drain();
-  assert.deepEqual(overlaps, []);
-  // a and b together; then cluster alone; then c and d together.
-  assert.deepEqual(log.slice(0, 2).sort(), ['start ns:a', 'start ns:b']);
-  const c = log.indexOf('start cluster');
-  assert.ok(c > log.indexOf('end ns:a') && c > log.indexOf('end ns:b'));
-  assert.equal(log[c + 1], 'end cluster');
-  assert.deepEqual(log.slice(c + 2, c + 4).sort(), ['start ns:c', 'start ns:d']);
-});
