@@ -10,6 +10,9 @@ import { toCachedForm } from './cached-form.js';
 import { fromClientModel } from './wire.js';
 import { groupBy } from '../group-by.js';
 
+
+/** Objects per list page (client-go's pager default). */
+const LIST_PAGE = 500;
 export type Change = { readonly kind: WatchedKind; readonly type: 'add' | 'update' | 'delete'; readonly object: KubernetesObject };
 
 export interface CacheOptions {
@@ -69,10 +72,19 @@ export class Cache implements ClusterReader {
         const informer = makeInformer<KubernetesObject>(
           this.kc, kindPath(kind, ns),
           async () => {
-            const list = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector);
-            list.items = typedItems(list.items, kind).map((item) => toCachedForm(fromClientModel(item), { keepStatus: kind.smi }));
+            // In pages, as client-go's pager lists: each page trimmed to the cached form before the next
+            // is asked for, so a restart never holds every kind's whole answer at once (the pages of one
+            // list are one snapshot: the last page's resourceVersion is the list's).
+            const items: KubernetesObject[] = [];
+            let page;
+            let next: string | undefined;
+            do {
+              page = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector, LIST_PAGE, next);
+              for (const item of typedItems(page.items, kind)) items.push(toCachedForm(fromClientModel(item), { keepStatus: kind.smi }));
+              next = page.metadata?._continue || undefined;
+            } while (next);
             synced();
-            return list as never;
+            return { ...page, items } as never;
           },
           selector,
         );

@@ -1,0 +1,62 @@
+/**
+ * The cache lists in pages, as client-go's pager does: limit=500 and the continue token of each page,
+ * every item of every page kept, the list's resourceVersion the one the watch starts from. The server
+ * here answers lists and watches as kube-apiserver does for a kind with 1,234 objects.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { loadKubeConfig } from '../../src/kube/config.js';
+import { Cache } from '../../src/kube/cache.js';
+
+test('1,234 objects in three pages of at most 500; the watch starts at the list\'s resourceVersion', async () => {
+  const total = 1234;
+  const asked: { limit?: string; cont?: string }[] = [];
+  let watchedFrom: string | undefined;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    res.setHeader('content-type', 'application/json');
+    if (url.pathname === '/api/v1') {
+      res.end(JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [{ name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['list', 'watch'] }] }));
+      return;
+    }
+    if (url.pathname === '/api/v1/configmaps' && url.searchParams.get('watch') === 'true') {
+      watchedFrom = url.searchParams.get('resourceVersion') ?? undefined;
+      res.writeHead(200); // held open, as a watch is
+      return;
+    }
+    if (url.pathname === '/api/v1/configmaps') {
+      const limit = Number(url.searchParams.get('limit') ?? total);
+      const start = Number(url.searchParams.get('continue') ?? 0);
+      asked.push({ limit: url.searchParams.get('limit') ?? undefined, cont: url.searchParams.get('continue') ?? undefined });
+      const end = Math.min(total, start + limit);
+      const items = Array.from({ length: end - start }, (_, i) => ({ metadata: { name: `cm-${start + i}`, namespace: 'default', resourceVersion: String(start + i + 1), managedFields: [{ manager: 'x' }] }, data: { i: String(start + i) } }));
+      res.end(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '77', ...(end < total ? { continue: String(end) } : {}) }, items }));
+      return;
+    }
+    res.statusCode = 404;
+    res.end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const file = join(mkdtempSync(join(tmpdir(), 'smi-kc-')), 'kubeconfig');
+  writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${(server.address() as { port: number }).port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
+  const kind = { apiVersion: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, smi: false };
+  const cache = new Cache(loadKubeConfig(file), [kind]);
+  try {
+    await cache.start();
+    assert.deepEqual(asked, [{ limit: '500', cont: undefined }, { limit: '500', cont: '500' }, { limit: '500', cont: '1000' }]);
+    const listed = cache.list(kind);
+    assert.equal(listed.length, total);
+    assert.equal(new Set(listed.map((o) => o.metadata?.name)).size, total);
+    assert.equal(listed.some((o) => o.metadata?.managedFields !== undefined), false, 'each page trimmed to the cached form');
+    for (let i = 0; i < 50 && watchedFrom === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(watchedFrom, '77');
+  } finally {
+    await cache.stop();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+});
