@@ -4,7 +4,7 @@
  * connection dropped); ListWatch itself re-lists after 410 Gone and resumes from the last
  * resourceVersion otherwise. Listeners hear every add, update and delete.
  */
-import { KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubernetesObjectApi, makeInformer, type Informer, type KubeConfig, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import { kindPath, typedItems, type WatchedKind } from '../api/watched-kinds.js';
 import { toCachedForm } from './cached-form.js';
 import { fromClientModel } from './wire.js';
@@ -50,9 +50,27 @@ export class Cache implements ClusterReader {
   /** Objects of a kind by namespace, built on first use after a change to that kind. */
   private readonly byNamespace = new Map<WatchedKind, Map<string, KubernetesObject[]>>();
   private readonly api: KubernetesObjectApi;
+  private readonly custom: CustomObjectsApi;
 
   constructor(private readonly kc: KubeConfig, private readonly kinds: readonly WatchedKind[], private readonly options: CacheOptions = {}) {
     this.api = KubernetesObjectApi.makeApiClient(kc);
+    this.custom = kc.makeApiClient(CustomObjectsApi);
+  }
+
+  /**
+   * One page of a list. Kinds of an API group go through the custom objects API, which hands back the
+   * list as served: client-node's typed path reads a list it has no model for (every CRD) as one
+   * object and drops `metadata.continue`, so paging stopped after the first page.
+   */
+  private async page(kind: WatchedKind, namespace: string | undefined, selector: string | undefined, next: string | undefined): Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string }; next?: string }> {
+    const [group, version] = kind.apiVersion.split('/');
+    if (group !== undefined && version !== undefined) {
+      const request = { group, version, plural: kind.resource, labelSelector: selector, limit: LIST_PAGE, _continue: next };
+      const raw = (namespace ? await this.custom.listNamespacedCustomObject({ ...request, namespace }) : await this.custom.listClusterCustomObject(request)) as { items?: KubernetesObject[]; metadata?: { resourceVersion?: string; continue?: string } };
+      return { ...raw, items: raw.items ?? [], ...(raw.metadata?.continue ? { next: raw.metadata.continue } : {}) };
+    }
+    const list = await this.api.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, selector, LIST_PAGE, next);
+    return { ...list, ...(list.metadata?._continue ? { next: list.metadata._continue } : {}) };
   }
 
   onChange(fn: (c: Change) => void): () => void {
@@ -79,12 +97,13 @@ export class Cache implements ClusterReader {
             let page;
             let next: string | undefined;
             do {
-              page = await this.api.list(kind.apiVersion, kind.kind, ns, undefined, undefined, undefined, undefined, selector, LIST_PAGE, next);
+              page = await this.page(kind, ns, selector, next);
               for (const item of typedItems(page.items, kind)) items.push(toCachedForm(fromClientModel(item), { keepStatus: kind.smi }));
-              next = page.metadata?._continue || undefined;
+              next = page.next;
             } while (next);
+            const { next: _last, ...list } = page;
             synced();
-            return { ...page, items } as never;
+            return { ...list, items } as never;
           },
           selector,
         );

@@ -12,29 +12,34 @@ import { tmpdir } from 'node:os';
 import { loadKubeConfig } from '../../src/kube/config.js';
 import { Cache } from '../../src/kube/cache.js';
 
-test('1,234 objects in three pages of at most 500; the watch starts at the list\'s resourceVersion', async () => {
+for (const kind of [
+  { apiVersion: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, smi: false },
+  // A CRD kind: client-node does not know its list type, so the token comes back under another name.
+  { apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', resource: 'trafficsplits', namespaced: true, smi: true },
+]) test(`${kind.kind}: 1,234 objects in three pages of at most 500; the watch starts at the list's resourceVersion`, async () => {
   const total = 1234;
   const asked: { limit?: string; cont?: string }[] = [];
   let watchedFrom: string | undefined;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     res.setHeader('content-type', 'application/json');
-    if (url.pathname === '/api/v1') {
-      res.end(JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: 'v1', resources: [{ name: 'configmaps', singularName: 'configmap', namespaced: true, kind: 'ConfigMap', verbs: ['list', 'watch'] }] }));
+    const base = kind.apiVersion === 'v1' ? '/api/v1' : `/apis/${kind.apiVersion}`;
+    if (url.pathname === base) {
+      res.end(JSON.stringify({ kind: 'APIResourceList', apiVersion: 'v1', groupVersion: kind.apiVersion, resources: [{ name: kind.resource, singularName: kind.kind.toLowerCase(), namespaced: true, kind: kind.kind, verbs: ['list', 'watch'] }] }));
       return;
     }
-    if (url.pathname === '/api/v1/configmaps' && url.searchParams.get('watch') === 'true') {
+    if (url.pathname === `${base}/${kind.resource}` && url.searchParams.get('watch') === 'true') {
       watchedFrom = url.searchParams.get('resourceVersion') ?? undefined;
       res.writeHead(200); // held open, as a watch is
       return;
     }
-    if (url.pathname === '/api/v1/configmaps') {
+    if (url.pathname === `${base}/${kind.resource}`) {
       const limit = Number(url.searchParams.get('limit') ?? total);
       const start = Number(url.searchParams.get('continue') ?? 0);
       asked.push({ limit: url.searchParams.get('limit') ?? undefined, cont: url.searchParams.get('continue') ?? undefined });
       const end = Math.min(total, start + limit);
-      const items = Array.from({ length: end - start }, (_, i) => ({ metadata: { name: `cm-${start + i}`, namespace: 'default', resourceVersion: String(start + i + 1), managedFields: [{ manager: 'x' }] }, data: { i: String(start + i) } }));
-      res.end(JSON.stringify({ kind: 'ConfigMapList', apiVersion: 'v1', metadata: { resourceVersion: '77', ...(end < total ? { continue: String(end) } : {}) }, items }));
+      const items = Array.from({ length: end - start }, (_, i) => ({ apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name: `o-${start + i}`, namespace: 'default', resourceVersion: String(start + i + 1), managedFields: [{ manager: 'x' }] }, spec: { i: String(start + i) } }));
+      res.end(JSON.stringify({ kind: `${kind.kind}List`, apiVersion: kind.apiVersion, metadata: { resourceVersion: '77', ...(end < total ? { continue: String(end) } : {}) }, items }));
       return;
     }
     res.statusCode = 404;
@@ -43,7 +48,6 @@ test('1,234 objects in three pages of at most 500; the watch starts at the list\
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const file = join(mkdtempSync(join(tmpdir(), 'smi-kc-')), 'kubeconfig');
   writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${(server.address() as { port: number }).port}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
-  const kind = { apiVersion: 'v1', kind: 'ConfigMap', resource: 'configmaps', namespaced: true, smi: false };
   const cache = new Cache(loadKubeConfig(file), [kind]);
   try {
     await cache.start();
