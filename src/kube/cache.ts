@@ -58,9 +58,11 @@ export class Cache implements ClusterReader {
   }
 
   /**
-   * One page of a list. Kinds of an API group go through the custom objects API, which hands back the
-   * list as served: client-node's typed path reads a list it has no model for (every CRD) as one
-   * object and drops `metadata.continue`, so paging stopped after the first page.
+   * One page of a list. Kinds of an API group (every CRD, apps) go through the custom objects API in
+   * pages, which hands the list back as served. Core kinds are listed whole: client-node reads a list
+   * it has no model of under that exact name (every CRD, and core Events, whose model is CoreV1EventList)
+   * as one plain object and drops `metadata.continue`, so a paged list of them would stop at the first
+   * page (it did: 500 of 2,393 Events cached, the rest posted again on a restart).
    */
   private async page(kind: WatchedKind, namespace: string | undefined, selector: string | undefined, next: string | undefined): Promise<{ items: KubernetesObject[]; metadata?: { resourceVersion?: string }; next?: string }> {
     const [group, version] = kind.apiVersion.split('/');
@@ -69,8 +71,7 @@ export class Cache implements ClusterReader {
       const raw = (namespace ? await this.custom.listNamespacedCustomObject({ ...request, namespace }) : await this.custom.listClusterCustomObject(request)) as { items?: KubernetesObject[]; metadata?: { resourceVersion?: string; continue?: string } };
       return { ...raw, items: raw.items ?? [], ...(raw.metadata?.continue ? { next: raw.metadata.continue } : {}) };
     }
-    const list = await this.api.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, selector, LIST_PAGE, next);
-    return { ...list, ...(list.metadata?._continue ? { next: list.metadata._continue } : {}) };
+    return this.api.list(kind.apiVersion, kind.kind, namespace, undefined, undefined, undefined, undefined, selector);
   }
 
   onChange(fn: (c: Change) => void): () => void {
@@ -90,9 +91,9 @@ export class Cache implements ClusterReader {
         const informer = makeInformer<KubernetesObject>(
           this.kc, kindPath(kind, ns),
           async () => {
-            // In pages, as client-go's pager lists: each page trimmed to the cached form before the next
-            // is asked for, so a restart never holds every kind's whole answer at once (the pages of one
-            // list are one snapshot: the last page's resourceVersion is the list's).
+            // In pages where the kind has a group (page()), as client-go's pager lists: each page trimmed to
+            // the cached form before the next is asked for, so a restart never holds every kind's whole
+            // answer at once (the pages of one list are one snapshot: the last page's resourceVersion is the list's).
             const items: KubernetesObject[] = [];
             let page;
             let next: string | undefined;
