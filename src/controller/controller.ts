@@ -154,11 +154,14 @@ export class Controller {
   async start(): Promise<void> {
     this.cache.onChange((c) => {
       if (c.kind === this.eventKind) return;
+      const echo = this.isEcho(c.kind, c.object);
       // The cache now shows this object as the server has it: what smi applied to it no longer needs remembering.
       if (this.owned.includes(c.kind)) this.applied.delete(resourceKey({ ...c.object, apiVersion: c.kind.apiVersion, kind: c.kind.kind }));
       if (c.kind === NAMESPACE_KIND) this.annotated.delete(c.object.metadata?.name ?? '');
       const namespace = c.kind === NAMESPACE_KIND ? c.object.metadata?.name : c.object.metadata?.namespace;
       if (namespace !== undefined) this.exportsFresh.delete(namespace); // changed since the cluster pass read it
+      // This process's own write coming back changes nothing it has not already planned for.
+      if (echo) return;
       // What the first listing delivers is the sweep's to visit, not a change to put ahead of it.
       this.queue.add(this.keyOf(namespace), undefined, this.ready ? 'change' : 'bulk');
     });
@@ -237,6 +240,34 @@ export class Controller {
    * a reconcile before the watch event arrives must not take the lagging cache for a missing object.
    */
   private readonly applied = new Map<string, string>();
+
+  /**
+   * Object → the resourceVersion this process's last write of it produced, until the watch brings that
+   * version back. Such an event is the write's echo: the reconcile that wrote it already planned from
+   * everything else, so it queues nothing — before, every namespace a cold start wrote was reconciled a
+   * second time by its own echoes, for nothing. Any other version is someone else's change and is
+   * reconciled. A write the server found to change nothing sends no event and leaves its entry until
+   * the object's next event (at most one entry per object).
+   */
+  private readonly written = new Map<string, string>();
+
+  private static writtenKey(apiVersion: string, kind: string, namespace: string | undefined, name: string | undefined): string {
+    const slash = apiVersion.indexOf('/');
+    return `${slash < 0 ? '' : apiVersion.slice(0, slash)}/${kind}/${namespace ?? ''}/${name ?? ''}`;
+  }
+
+  private noteWritten(object: { apiVersion?: string; kind?: string; metadata?: { namespace?: string; name?: string; resourceVersion?: string } } | undefined, resourceVersion = object?.metadata?.resourceVersion): void {
+    if (!object?.apiVersion || !object.kind || resourceVersion === undefined) return;
+    this.written.set(Controller.writtenKey(object.apiVersion, object.kind, object.metadata?.namespace, object.metadata?.name), resourceVersion);
+  }
+
+  private isEcho(kind: WatchedKind, object: KubernetesObject): boolean {
+    const key = Controller.writtenKey(kind.apiVersion, kind.kind, object.metadata?.namespace, object.metadata?.name);
+    const mine = this.written.get(key);
+    if (mine === undefined) return false;
+    this.written.delete(key);
+    return mine === object.metadata?.resourceVersion;
+  }
 
   /** Namespace → the annotations this process applied there (JSON), until the cache shows them. */
   private readonly annotated = new Map<string, string>();
@@ -333,7 +364,7 @@ export class Controller {
     await inParallel(plan.applies, WRITE_CONCURRENCY, async (r) => {
       log.debug({ key: resourceKey(r), fields: fields.get(resourceKey(r)) }, 'apply');
       try {
-        await this.writer.apply(r as KubernetesObject);
+        this.noteWritten(await this.writer.apply(r as KubernetesObject));
       } catch (e) {
         const message = `${r.kind} ${r.metadata.namespace}/${r.metadata.name} (${r.apiVersion}): ${e instanceof Error ? e.message : String(e)}`;
         refused.push({ kind: `${r.apiVersion}/${r.kind}`, message });
@@ -345,7 +376,7 @@ export class Controller {
     });
     await inParallel(plan.annotations, WRITE_CONCURRENCY, async (w) => {
       const fields = { annotations: w.annotations, ...(w.labels ? { labels: w.labels } : {}) };
-      await this.writer.apply(namespacePatch(w.name, fields) as KubernetesObject);
+      this.noteWritten(await this.writer.apply(namespacePatch(w.name, fields) as KubernetesObject));
       if (setsAny(fields)) this.annotated.set(w.name, JSON.stringify(fields));
       else this.annotated.delete(w.name);
       log.info({ namespace: w.name, ...fields }, setsAny(fields) ? 'annotated (or labelled) the namespace' : "gave back smi's annotations and labels on the namespace");
@@ -361,7 +392,7 @@ export class Controller {
     const statuses = statusesToWrite(plan.statuses, refusedSources, withWriteFailure);
     await inParallel(statuses, WRITE_CONCURRENCY, async ({ object: o, planned, previous }) => {
       log.debug({ key: objectKey(o), previous, next: planned }, 'status');
-      await this.writer.applyStatus(o as never, this.smi.find((k) => k.kind === o.kind)!.resource, withTransitionTimes(planned, previous, now));
+      this.noteWritten(o, await this.writer.applyStatus(o as never, this.smi.find((k) => k.kind === o.kind)!.resource, withTransitionTimes(planned, previous, now)));
       metrics.writes.inc({ verb: 'status' });
     });
     await inParallel(plan.events, WRITE_CONCURRENCY, async (e) => {

@@ -40,7 +40,8 @@ export interface ClusterWriter {
   readonly writes: Writes;
   apply(object: KubernetesObject): Promise<KubernetesObject>;
   delete(object: KubernetesObject): Promise<void>;
-  applyStatus(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, plural: string, status: unknown): Promise<void>;
+  /** Resolves to the object's resourceVersion after the write, where the server says it. */
+  applyStatus(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, plural: string, status: unknown): Promise<string | undefined>;
   event(involved: { apiVersion: string; kind: string; metadata: { name: string; namespace: string; uid?: string } }, type: 'Normal' | 'Warning', reason: string, message: string, name: string): Promise<void>;
 }
 
@@ -72,16 +73,17 @@ export class Writer implements ClusterWriter {
   }
 
   /** Applies the status of an SMI object (its status subresource) under smi's field manager. */
-  async applyStatus(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, plural: string, status: unknown): Promise<void> {
+  async applyStatus(object: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, plural: string, status: unknown): Promise<string | undefined> {
     const [group = '', version = ''] = object.apiVersion.split('/');
     const body = { apiVersion: object.apiVersion, kind: object.kind, metadata: { name: object.metadata.name, namespace: object.metadata.namespace }, status };
-    await withRetry(() =>
+    const out: unknown = await withRetry(() =>
       this.custom.patchNamespacedCustomObjectStatus(
         { group, version, namespace: object.metadata.namespace, plural, name: object.metadata.name, body, fieldManager: FIELD_MANAGER, force: true },
         setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply),
       ),
     );
     this.writes.statuses++;
+    return (out as { metadata?: { resourceVersion?: string } } | undefined)?.metadata?.resourceVersion;
   }
 
   async event(involved: { apiVersion: string; kind: string; metadata: { name: string; namespace: string; uid?: string } }, type: 'Normal' | 'Warning', reason: string, message: string, name: string): Promise<void> {

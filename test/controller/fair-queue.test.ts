@@ -53,3 +53,26 @@ test('a change during a cold start goes ahead of the namespaces the sweep has no
     await running.stop();
   }
 });
+
+test('its own writes coming back reconcile nothing: a cold start reconciles each namespace once; someone else\'s edit is still put back', async () => {
+  const text = readdirSync(BOOKSTORE).sort().map((f) => readFileSync(join(BOOKSTORE, f), 'utf8')).join('\n---\n');
+  const namespaces = ['shop-a', 'shop-b', 'shop-c'];
+  const cluster = new MemoryCluster();
+  for (const ns of namespaces) cluster.putYaml(text.replace(/namespace: bookstore/g, `namespace: ${ns}`));
+  const running = await controllerOn(cluster, { target: istio });
+  try {
+    await running.settled();
+    const ok = async () => (await running.metrics.reconciles.get()).values.find((v) => v.labels.result === 'ok')?.value ?? 0;
+    const held = cluster.list('v1', 'Namespace').length;
+    assert.ok(running.writes.applies > 0 && running.writes.statuses > 0);
+    // The cluster key, then each namespace once: none again for the echo of its own applies and statuses.
+    assert.ok(await ok() <= held + 1, `${await ok()} reconciles for ${held} namespaces`);
+    // An edit by someone else to what smi wrote is not an echo: it is put back.
+    const vs = cluster.list('networking.istio.io/v1', 'VirtualService', 'shop-b')[0]!;
+    cluster.put({ ...vs, spec: { ...(vs.spec as object), hosts: ['elsewhere'] } });
+    await running.settled();
+    assert.deepEqual((cluster.get('networking.istio.io/v1', 'VirtualService', 'shop-b', vs.metadata.name)!.spec as { hosts: string[] }).hosts, (vs.spec as { hosts: string[] }).hosts);
+  } finally {
+    await running.stop();
+  }
+});

@@ -71,7 +71,7 @@ export class MemoryCluster {
       writes,
       apply: async (object) => { const out = this.serverSideApply(object as Obj); writes.applies++; return out; },
       delete: async (object) => { if (this.remove(object as Obj)) writes.deletes++; },
-      applyStatus: async (object, _plural, status) => { this.writeStatus(object, status); writes.statuses++; },
+      applyStatus: async (object, _plural, status) => { const stored = this.writeStatus(object, status); writes.statuses++; return stored.metadata.resourceVersion; },
       event: async (involved, type, reason, message, name) => {
         const event = {
           apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: involved.metadata.namespace, labels: { 'app.kubernetes.io/managed-by': 'smi' } },
@@ -173,10 +173,10 @@ export class MemoryCluster {
     return clone(this.store(next, previous ? 'update' : 'add', previous));
   }
 
-  private writeStatus(target: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, status: unknown): void {
+  private writeStatus(target: { apiVersion: string; kind: string; metadata: { name: string; namespace: string } }, status: unknown): Obj {
     const previous = this.objects.get(keyOf(target));
     if (!previous) throw new ApiError(404, `${target.kind} "${target.metadata.name}" not found`);
-    this.store({ ...clone(previous), status: clone(status) } as Obj, 'update', previous);
+    return this.store({ ...clone(previous), status: clone(status) } as Obj, 'update', previous);
   }
 
   private store(o: Obj, type: 'add' | 'update', previous?: Obj): Obj {
