@@ -71,7 +71,7 @@ test('its own writes coming back reconcile nothing: a cold start reconciles each
     const vs = cluster.list('networking.istio.io/v1', 'VirtualService', 'shop-b')[0]!;
     cluster.put({ ...vs, spec: { ...(vs.spec as object), hosts: ['elsewhere'] } });
     await running.settled();
-    assert.deepEqual((cluster.get('networking.istio.io/v1', 'VirtualService', 'shop-b', vs.metadata.name)!.spec as { hosts: string[] }).hosts, (vs.spec as { hosts: string[] }).hosts);
+    assert.deepEqual((cluster.get('networking.istio.io/v1', 'VirtualService', 'shop-b', vs.metadata.name!)!.spec as { hosts: string[] }).hosts, (vs.spec as { hosts: string[] }).hosts);
   } finally {
     await running.stop();
   }
