@@ -131,6 +131,34 @@ async function changeSplit(server: BenchServer, watch: ReturnType<typeof watchSp
   return performance.now() - started;
 }
 
+/** Changes for `minutes`, each awaited until applied; RSS every 30 s (first sample after the first minute's changes). */
+async function soakTest(server: BenchServer, watch: ReturnType<typeof watchSplitResources>, splits: Split[], pid: number, minutes: number): Promise<Record<string, unknown> | undefined> {
+  if (!(minutes > 0)) return undefined;
+  const end = performance.now() + minutes * 60_000;
+  const samples: { minute: number; rssMb: number }[] = [];
+  const started = performance.now();
+  let next = started + 60_000;
+  let changes = 0;
+  const latencies: number[] = [];
+  while (performance.now() < end) {
+    latencies.push(await changeSplit(server, watch, splits[(changes * 53) % splits.length]!, 1000 + changes));
+    changes++;
+    if (performance.now() >= next) {
+      samples.push({ minute: Math.round((performance.now() - started) / 6000) / 10, rssMb: rssMb(pid, 'VmRSS') });
+      process.stderr.write(`soak: ${changes} changes, RSS ${samples.at(-1)!.rssMb} MB at minute ${samples.at(-1)!.minute}\n`);
+      next += 30_000;
+    }
+  }
+  const rss = samples.map((x) => x.rssMb);
+  const half = Math.floor(rss.length / 2);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+  return {
+    minutes, changes, p50Ms: Math.round(percentile(latencies, 50)), p99Ms: Math.round(percentile(latencies, 99)),
+    rssMb: { first: rss[0], last: rss.at(-1), min: Math.min(...rss), max: Math.max(...rss), firstHalfMean: Math.round(mean(rss.slice(0, half))), secondHalfMean: Math.round(mean(rss.slice(half))) },
+    samples,
+  };
+}
+
 export async function benchController(on: 'test-server' | 'kube-apiserver', mesh = 'istio', changes = 30): Promise<Record<string, unknown>> {
   const cluster = generateCluster(10_000);
   type Obj = Parameters<typeof testServer>[0][number];
@@ -170,6 +198,9 @@ export async function benchController(on: 'test-server' | 'kube-apiserver', mesh
       process.stderr.write(`change ${i}: ${Math.round(latencies[latencies.length - 1]!)} ms\n`);
       await new Promise((r) => setTimeout(r, 100));
     }
+    // SMI_BENCH_SOAK_MINUTES: changes one after another for that long, the controller's RSS sampled
+    // every 30 s — whether memory stays flat after convergence (issue #34).
+    const soak = await soakTest(server, watch, splits, controller.pid, Number(process.env.SMI_BENCH_SOAK_MINUTES ?? 0));
     const controllerPeak = rssMb(controller.pid, 'VmHWM');
     // After the changes, at rest: what the caches hold, not the cold start's transient peak.
     const controllerSteady = rssMb(controller.pid, 'VmRSS');
@@ -208,6 +239,7 @@ export async function benchController(on: 'test-server' | 'kube-apiserver', mesh
       writesAfterRestart: restartWrites,
       peakRssMb: { controller: controllerPeak, controllerOnRestart: controllerRestartPeak, goAnchor: anchor.peakRssMb, server: server2.peakRssMb, aim: 'controller ≤ the Go anchor, cold and on restart' },
       goAnchor: anchor,
+      ...(soak ? { soak } : {}),
       controllerRssAtRestMb: controllerSteady,
     };
   } finally {
