@@ -61,7 +61,14 @@ async function startController(kubeconfig: string, metricsPort: number, mesh: st
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  return { pid: child.pid!, metricsPort, stop: () => new Promise((r) => { child.once('exit', () => r()); child.kill('SIGTERM'); }) };
+  return {
+    pid: child.pid!, metricsPort,
+    stop: () => new Promise((r) => {
+      if (child.exitCode !== null || child.signalCode !== null) return r();
+      child.once('exit', () => r());
+      child.kill('SIGTERM');
+    }),
+  };
 }
 
 /** Counters from the controller's own /metrics (prom-client). */
@@ -140,8 +147,15 @@ async function soakTest(server: BenchServer, watch: ReturnType<typeof watchSplit
   let next = started + 60_000;
   let changes = 0;
   const latencies: number[] = [];
+  // Each change must make a resource the controller has not already written, or no watch event comes:
+  // a first backend's weight of 2–60 against 1 each for the others, never the one that split had last.
+  const last = new Map<Split, number>();
   while (performance.now() < end) {
-    latencies.push(await changeSplit(server, watch, splits[(changes * 53) % splits.length]!, 1000 + changes));
+    const s = splits[(changes * 53) % splits.length]!;
+    let weight = 2 + (changes % 59);
+    if (last.get(s) === weight) weight = weight === 60 ? 2 : weight + 1;
+    last.set(s, weight);
+    latencies.push(await changeSplit(server, watch, s, weight));
     changes++;
     if (performance.now() >= next) {
       samples.push({ minute: Math.round((performance.now() - started) / 6000) / 10, rssMb: rssMb(pid, 'VmRSS') });
@@ -169,10 +183,11 @@ export async function benchController(on: 'test-server' | 'kube-apiserver', mesh
   const server = on === 'test-server' ? await testServer(seed) : await realServer(seed, log);
   const metricsPort = 19090 + Math.floor(Math.random() * 500);
   const watch = watchSplitResources(server, mesh);
+  let controller: ControllerProcess | undefined;
   try {
     const server0 = usage(server.pids());
     const t0 = performance.now();
-    let controller = await startController(server.kubeconfig, metricsPort, mesh);
+    controller = await startController(server.kubeconfig, metricsPort, mesh);
     const splits = cluster.objects.filter((o) => o.kind === 'TrafficSplit') as Split[];
     // A change while the cold start is under way, in the namespace its sweep reaches last: how long it
     // waits behind the sweep (the cold start's remaining time, if the queue were first come first served).
@@ -244,6 +259,8 @@ export async function benchController(on: 'test-server' | 'kube-apiserver', mesh
     };
   } finally {
     watch.close();
+    // A run that failed half-way must not leave its controller behind, running into the next one.
+    await controller?.stop();
     await server.stop();
   }
 }
