@@ -45,6 +45,7 @@ export async function anchorMemory(binary: string, kubeconfig: string, kinds: re
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (c: Buffer) => (c.toString().includes('synced') ? resolve() : undefined));
       child.on('exit', (code) => reject(new Error(`the Go anchor exited ${code}: ${err}`)));
+      setTimeout(() => reject(new Error(`the Go anchor did not sync within 120 s: ${err}`)), 120_000).unref();
     });
     const syncMs = Math.round(performance.now() - started);
     await new Promise((r) => setTimeout(r, restMs));
