@@ -154,7 +154,8 @@ async function soakTest(server: BenchServer, watch: ReturnType<typeof watchSplit
   while (performance.now() < end) {
     const s = splits[(changes * 53) % splits.length]!;
     let weight = 5 + (changes % 91);
-    if (last.get(s) === weight) weight = weight === 95 ? 5 : weight + 1;
+    // (the generated split starts at its own first weight: that counts as its last one too)
+    if ((last.get(s) ?? s.spec.backends[0]?.weight) === weight) weight = weight === 95 ? 5 : weight + 1;
     last.set(s, weight);
     latencies.push(await changeSplit(server, watch, s, weight, 100 - weight));
     changes++;
