@@ -154,7 +154,9 @@ export class Controller {
   async start(): Promise<void> {
     this.cache.onChange((c) => {
       if (c.kind === this.eventKind) return;
-      const echo = this.isEcho(c.kind, c.object);
+      // A deletion is never an echo: its object may still carry the version this process wrote
+      // (a write the server found unchanged leaves its entry), and a deleted deny policy must come back.
+      const echo = this.isEcho(c.kind, c.object) && c.type !== 'delete';
       // The cache now shows this object as the server has it: what smi applied to it no longer needs remembering.
       if (this.owned.includes(c.kind)) this.applied.delete(resourceKey({ ...c.object, apiVersion: c.kind.apiVersion, kind: c.kind.kind }));
       if (c.kind === NAMESPACE_KIND) this.annotated.delete(c.object.metadata?.name ?? '');

@@ -72,6 +72,11 @@ test('its own writes coming back reconcile nothing: a cold start reconciles each
     cluster.put({ ...vs, spec: { ...(vs.spec as object), hosts: ['elsewhere'] } });
     await running.settled();
     assert.deepEqual((cluster.get('networking.istio.io/v1', 'VirtualService', 'shop-b', vs.metadata.name!)!.spec as { hosts: string[] }).hosts, (vs.spec as { hosts: string[] }).hosts);
+    // A deletion right after smi wrote the object (its event still carries smi's version) is put back too.
+    const deny = cluster.list('security.istio.io/v1', 'AuthorizationPolicy', 'shop-c').find((p) => p.metadata.name === 'smi--deny-by-default')!;
+    cluster.remove(deny);
+    await running.settled();
+    assert.ok(cluster.get('security.istio.io/v1', 'AuthorizationPolicy', 'shop-c', 'smi--deny-by-default'), 'the deny-by-default policy is written again');
   } finally {
     await running.stop();
   }
