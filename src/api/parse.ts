@@ -12,7 +12,7 @@
 import { parseAllDocuments, parseDocument, isMap, isSeq, isScalar, isPair, type Document, type Node } from 'yaml';
 import { loadDocument, splitDocuments } from './fast-yaml.js';
 import { scanJson } from './json-scan.js';
-import { internStrings } from './intern.js';
+import { stringInterner } from './intern.js';
 import type { Diagnostic, FieldPath, SourceLocation } from './diagnostic.js';
 import type { LoadedDocument, Origin } from './document.js';
 import { isRecord } from './object.js';
@@ -173,7 +173,7 @@ function parseQuickly(text: string, file: string): ParseOutput | undefined {
       return undefined;
     }
     if (value === null) return { documents: [], diagnostics };
-    internStrings(value);
+    stringInterner()(value);
     const root = sliceLocator(text, 0, text.length, []);
     const items = scan.layout.items;
     const itemOrigin = (i: number): Origin => {
@@ -184,6 +184,7 @@ function parseQuickly(text: string, file: string): ParseOutput | undefined {
   }
   const slices = splitDocuments(text);
   if (!slices) return undefined;
+  const internStrings = stringInterner();
   const documents: LoadedDocument[] = [];
   for (const slice of slices) {
     const body = text.slice(slice.start, slice.end);
