@@ -9,7 +9,10 @@
  * message on the SMI objects, so each changes what the server stores; the events are Warnings on them.
  */
 import { kindPath, smiKinds, type WatchedKind } from '../src/api/watched-kinds.js';
-import { usage, type BenchServer } from './controller-servers.js';
+import { inParallel as eachInParallel, usage, type BenchServer } from './controller-servers.js';
+
+/** `work(i)` for i below `count`, `width` at a time. */
+const inParallel = (count: number, width: number, work: (i: number) => Promise<void>) => eachInParallel(Array.from({ length: count }, (_, i) => i), width, work);
 
 export interface WriteCounts { readonly apply: number; readonly status: number; readonly event: number }
 
@@ -27,13 +30,6 @@ async function list(server: BenchServer, k: WatchedKind): Promise<Listed[]> {
   const r = await server.request('GET', kindPath(k));
   if (r.status >= 300) return [];
   return ((JSON.parse(r.body) as { items?: Listed[] }).items ?? []).map((o) => ({ ...o, apiVersion: k.apiVersion, kind: k.kind }));
-}
-
-async function inParallel(count: number, width: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(width, count) }, async () => {
-    while (next < count) await work(next++);
-  }));
 }
 
 async function send(server: BenchServer, method: string, path: string, body: unknown, contentType: string): Promise<void> {
